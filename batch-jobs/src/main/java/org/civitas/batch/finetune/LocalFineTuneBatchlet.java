@@ -1,0 +1,41 @@
+package org.civitas.batch.finetune;
+
+import jakarta.batch.api.AbstractBatchlet;
+import jakarta.batch.api.BatchProperty;
+import jakarta.batch.runtime.context.StepContext;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+
+/** Runs one step of {@code local-finetune}: {@code train} or {@code upload}, as its {@code action} property says. */
+@Dependent
+@Named("localFineTuneBatchlet")
+public class LocalFineTuneBatchlet extends AbstractBatchlet {
+
+    @Inject
+    @BatchProperty
+    String action;
+
+    @Inject
+    @BatchProperty
+    String runId;
+
+    @Inject
+    StepContext stepContext;
+
+    @Override
+    public String process() throws NamingException {
+        LocalFineTuneSteps steps = InitialContext.doLookup(LocalFineTuneSteps.JNDI_NAME);
+        long id = Long.parseLong(runId);
+        String summary = switch (action) {
+            case "train" -> steps.train(id);
+            case "upload" -> steps.upload(id);
+            default -> throw new IllegalArgumentException("unknown local-finetune action '" + action + "'");
+        };
+        stepContext.setExitStatus(summary);
+        return "COMPLETED";
+    }
+}

@@ -1,0 +1,17 @@
+package org.civitas.batch.finetune;
+
+/**
+ * The application service behind the {@code local-finetune} job's steps, implemented in the
+ * federation EJB module and looked up by {@link #JNDI_NAME} (an EAR library cannot see beans of an
+ * EJB module, but every module sees the application's JNDI names).
+ */
+public interface LocalFineTuneSteps {
+
+    String JNDI_NAME = "java:app/ejb-federation/LocalFineTuneService!org.civitas.batch.finetune.LocalFineTuneSteps";
+
+    /** Fetches the round's global state, trains on the site's data, and keeps the update in the site's outbox. */
+    String train(long runId);
+
+    /** Sends the outboxed update to the coordinator and records the outcome. */
+    String upload(long runId);
+}

@@ -1,0 +1,94 @@
+package org.civitas.federation.application;
+
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+import org.civitas.domain.consortium.Site;
+import org.civitas.domain.federation.Federation;
+import org.civitas.domain.federation.FederationPlan;
+import org.civitas.domain.registry.ModelVersion;
+import org.civitas.federation.core.tensor.SafeTensors;
+import org.civitas.federation.infrastructure.BlobStore;
+import org.civitas.federation.infrastructure.CoordinatorStores;
+import org.civitas.federation.participant.DemoSites;
+import org.civitas.infrastructure.persistence.ConsortiumRepository;
+import org.civitas.infrastructure.persistence.FederationRepository;
+import org.civitas.infrastructure.persistence.ModelRegistryRepository;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Starts federations from plans and shows them. */
+@Stateless
+public class FederationService {
+
+    @Inject
+    ConsortiumRepository consortium;
+
+    @Inject
+    FederationRepository federations;
+
+    @Inject
+    ModelRegistryRepository registry;
+
+    @Inject
+    CoordinatorStores stores;
+
+    /**
+     * Validates the plan, stores it, and starts a federation whose first round opens at once, with
+     * the model's initial state as version 0. All or nothing.
+     */
+    public Views.FederationView start(PlanRequest request) {
+        PlanRequest r = request == null ? PlanRequest.demo() : request;
+        List<String> codes = r.sites() == null || r.sites().isEmpty() ? DemoSites.CODES : r.sites();
+        List<Site> sites = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (String code : codes) {
+            consortium.site(code).ifPresentOrElse(sites::add, () -> unknown.add(code));
+        }
+        if (!unknown.isEmpty()) {
+            throw new InvalidRequestException("invalid federation plan: unknown sites " + unknown);
+        }
+        FederationPlan plan;
+        try {
+            plan = new FederationPlan(
+                    r.name() == null ? "City safety demo" : r.name(),
+                    "softmax-regression", DemoSites.FEATURES, DemoSites.CLASSES,
+                    r.strategy() == null ? "fedavg" : r.strategy(),
+                    r.rounds() == null ? 5 : r.rounds(),
+                    r.localEpochs() == null ? 2 : r.localEpochs(),
+                    r.learningRate() == null ? 0.1 : r.learningRate(),
+                    r.batchSize() == null ? 32 : r.batchSize(),
+                    r.minSites() == null ? sites.size() : r.minSites(),
+                    Duration.ofSeconds(r.roundTimeoutSeconds() == null ? 300 : r.roundTimeoutSeconds()),
+                    sites);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        Instant now = Instant.now();
+        federations.add(plan);
+        Federation federation = federations.add(new Federation(plan, now));
+        byte[] initial = SafeTensors.write(ModelCatalog.trainer(plan).initialState(),
+                Map.of("federation", String.valueOf(federation.getId()), "version", "0"));
+        BlobStore.Stored stored = stores.models().put(initial);
+        registry.add(ModelVersion.initial(federation, stored.key(), stored.sizeBytes(), now));
+        return Views.of(federation, registry.versions(federation.getId()));
+    }
+
+    public Views.FederationView federation(long id) {
+        Federation f = federations.federation(id).orElseThrow(() -> new NotFoundException("federation " + id + " does not exist"));
+        return Views.of(f, registry.versions(id));
+    }
+
+    public List<Views.FederationView> federations() {
+        return federations.federations().stream().map(f -> Views.of(f, registry.versions(f.getId()))).toList();
+    }
+
+    public byte[] modelState(long federationId, int version) {
+        ModelVersion m = registry.version(federationId, version).orElseThrow(() ->
+                new NotFoundException("federation " + federationId + " has no model version " + version));
+        return stores.models().get(m.getSha256());
+    }
+}

@@ -1,0 +1,32 @@
+package org.civitas.federation.application;
+
+import org.civitas.domain.federation.FederationPlan;
+import org.civitas.federation.core.aggregation.FedAvg;
+import org.civitas.federation.core.aggregation.Strategy;
+import org.civitas.federation.core.model.LocalTrainer;
+import org.civitas.federation.core.model.SoftmaxRegression;
+
+/** Turns a plan's names for model and strategy into the pure-core objects that do the work. */
+public final class ModelCatalog {
+
+    private ModelCatalog() {
+    }
+
+    public static LocalTrainer trainer(String modelKind, int featureCount, int classCount) {
+        if ("softmax-regression".equals(modelKind)) {
+            return new SoftmaxRegression(featureCount, classCount);
+        }
+        throw new IllegalArgumentException("model '" + modelKind + "' is not known");
+    }
+
+    public static LocalTrainer trainer(FederationPlan plan) {
+        return trainer(plan.getModelKind(), plan.getFeatureCount(), plan.getClassCount());
+    }
+
+    public static Strategy strategy(FederationPlan plan) {
+        if ("fedavg".equals(plan.getStrategy())) {
+            return new FedAvg(plan.getLocalEpochs(), plan.getLearningRate(), plan.getBatchSize());
+        }
+        throw new IllegalArgumentException("strategy '" + plan.getStrategy() + "' is not known");
+    }
+}

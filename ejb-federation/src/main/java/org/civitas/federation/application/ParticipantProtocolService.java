@@ -1,0 +1,133 @@
+package org.civitas.federation.application;
+
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+import org.civitas.domain.consortium.Site;
+import org.civitas.domain.federation.FederationPlan;
+import org.civitas.domain.federation.Round;
+import org.civitas.domain.federation.UpdateReceipt;
+import org.civitas.domain.federation.UpdateRejectedException;
+import org.civitas.domain.federation.UpdateRejectedException.Reason;
+import org.civitas.domain.registry.ModelVersion;
+import org.civitas.federation.core.aggregation.RoundInstructions;
+import org.civitas.federation.core.tensor.NamedTensors;
+import org.civitas.federation.core.tensor.SafeTensors;
+import org.civitas.federation.core.tensor.TensorChecks;
+import org.civitas.federation.infrastructure.BlobStore;
+import org.civitas.federation.infrastructure.CoordinatorStores;
+import org.civitas.infrastructure.persistence.ConsortiumRepository;
+import org.civitas.infrastructure.persistence.FederationRepository;
+import org.civitas.infrastructure.persistence.ModelRegistryRepository;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The coordinator's side of the participant protocol: a site lists its open round tasks,
+ * downloads a round's global state, and uploads its update. Every refusal names its reason and
+ * leaves nothing stored.
+ */
+@Stateless
+public class ParticipantProtocolService {
+
+    @Inject
+    ConsortiumRepository consortium;
+
+    @Inject
+    FederationRepository federations;
+
+    @Inject
+    ModelRegistryRepository registry;
+
+    @Inject
+    CoordinatorStores stores;
+
+    public Site authenticate(String siteCode, String token) {
+        if (siteCode == null || siteCode.isBlank()) {
+            throw new UpdateRejectedException(Reason.UNKNOWN_SITE, "no site named: send the X-Civitas-Site header");
+        }
+        Site site = consortium.site(siteCode).orElseThrow(() ->
+                new UpdateRejectedException(Reason.UNKNOWN_SITE, "unknown site '" + siteCode + "'"));
+        if (!site.acceptsToken(token)) {
+            throw new UpdateRejectedException(Reason.UNKNOWN_SITE, "wrong or missing token for site '" + siteCode + "'");
+        }
+        return site;
+    }
+
+    /** The open rounds the site takes part in and has not yet answered. */
+    public List<RoundTask> tasks(String siteCode, String token) {
+        Site site = authenticate(siteCode, token);
+        return federations.openRoundsFor(site.getCode()).stream()
+                .filter(r -> !r.hasUpdateFrom(site.getCode()))
+                .map(r -> task(r, site))
+                .toList();
+    }
+
+    public RoundTask task(String siteCode, String token, long federationId, int roundNumber) {
+        Site site = authenticate(siteCode, token);
+        return task(round(site, federationId, roundNumber), site);
+    }
+
+    /** The global state a round starts from: the model version of the round before. */
+    public byte[] globalState(String siteCode, String token, long federationId, int roundNumber) {
+        Site site = authenticate(siteCode, token);
+        round(site, federationId, roundNumber);
+        return stores.models().get(startVersion(federationId, roundNumber).getSha256());
+    }
+
+    /**
+     * Checks and records a site's update: the site must be a participant, the round open, the
+     * update its first, its tensors exactly the global state's names and shapes, all finite.
+     */
+    public Views.ReceiptView acceptUpdate(String siteCode, String token, long federationId, int roundNumber,
+                                          UpdateMetadata metadata, byte[] body, long maxBytes) {
+        Site site = authenticate(siteCode, token);
+        if (body.length > maxBytes) {
+            throw new UpdateRejectedException(Reason.TOO_LARGE, "update of " + body.length + " bytes exceeds the limit of " + maxBytes);
+        }
+        Round round = federations.roundForUpdate(federationId, roundNumber).orElseThrow(() ->
+                new UpdateRejectedException(Reason.UNKNOWN_ROUND, "federation " + federationId + " has no round " + roundNumber));
+        Instant now = Instant.now();
+        round.requireCanAccept(site, now);
+        if (metadata == null || metadata.sampleCount() == null || metadata.trainLoss() == null || metadata.globalLoss() == null) {
+            throw new UpdateRejectedException(Reason.INVALID_TENSORS, "metadata needs sampleCount, trainLoss and globalLoss");
+        }
+        NamedTensors update;
+        try {
+            update = SafeTensors.read(body).tensors();
+            NamedTensors global = SafeTensors.read(stores.models().get(startVersion(federationId, roundNumber).getSha256())).tensors();
+            TensorChecks.requireSameLayout(global, update);
+            TensorChecks.requireFinite(update);
+        } catch (IllegalArgumentException e) {
+            throw new UpdateRejectedException(Reason.INVALID_TENSORS, e.getMessage());
+        }
+        BlobStore.Stored stored = stores.updates().put(body);
+        UpdateReceipt receipt = round.accept(site, new UpdateReceipt.Content(metadata.sampleCount(), metadata.trainLoss(),
+                metadata.globalLoss(), stored.key(), stored.sizeBytes(), stored.key()), now);
+        return Views.of(receipt);
+    }
+
+    private Round round(Site site, long federationId, int roundNumber) {
+        Round round = federations.round(federationId, roundNumber).orElseThrow(() ->
+                new UpdateRejectedException(Reason.UNKNOWN_ROUND, "federation " + federationId + " has no round " + roundNumber));
+        if (!round.getFederation().getPlan().includes(site)) {
+            throw new UpdateRejectedException(Reason.NOT_A_PARTICIPANT,
+                    "site '" + site.getCode() + "' is not a participant of federation " + federationId);
+        }
+        return round;
+    }
+
+    private ModelVersion startVersion(long federationId, int roundNumber) {
+        return registry.version(federationId, roundNumber - 1).orElseThrow(() ->
+                new IllegalStateException("federation " + federationId + " lacks model version " + (roundNumber - 1)));
+    }
+
+    private RoundTask task(Round round, Site site) {
+        FederationPlan plan = round.getFederation().getPlan();
+        RoundInstructions fit = ModelCatalog.strategy(plan).configureFit(round.getNumber());
+        long seed = 31L * (31L * round.getFederation().getId() + round.getNumber()) + site.getCode().hashCode();
+        return new RoundTask(round.getFederation().getId(), round.getNumber(), plan.getModelKind(), plan.getFeatureCount(),
+                plan.getClassCount(), plan.getStrategy(), fit.localEpochs(), fit.learningRate(), fit.batchSize(), seed,
+                round.getDeadline(), startVersion(round.getFederation().getId(), round.getNumber()).getSha256());
+    }
+}

@@ -1,0 +1,97 @@
+package org.civitas.federation.application;
+
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceContext;
+import org.civitas.domain.federation.FederationPlan;
+import org.civitas.domain.federation.Round;
+import org.civitas.domain.federation.RoundStatus;
+import org.civitas.domain.federation.UpdateReceipt;
+import org.civitas.domain.registry.ModelVersion;
+import org.civitas.federation.core.aggregation.EvaluationResult;
+import org.civitas.federation.core.aggregation.FitResult;
+import org.civitas.federation.core.aggregation.Strategy;
+import org.civitas.federation.core.tensor.NamedTensors;
+import org.civitas.federation.core.tensor.SafeTensors;
+import org.civitas.federation.infrastructure.BlobStore;
+import org.civitas.federation.infrastructure.CoordinatorStores;
+import org.civitas.infrastructure.persistence.FederationRepository;
+import org.civitas.infrastructure.persistence.ModelRegistryRepository;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Closes rounds that are due: aggregates the accepted updates with the plan's strategy into the
+ * next model version and opens the next round, or fails the round when too few sites replied by
+ * its deadline. One transaction per round, under the round's lock, so a round is closed once.
+ */
+@Stateless
+public class RoundAggregator {
+
+    private static final Logger LOG = Logger.getLogger(RoundAggregator.class.getName());
+
+    /** What happened to a round that was looked at. */
+    public enum Outcome { NOT_DUE, AGGREGATED, FAILED }
+
+    @PersistenceContext(unitName = "civitas")
+    EntityManager em;
+
+    @Inject
+    FederationRepository federations;
+
+    @Inject
+    ModelRegistryRepository registry;
+
+    @Inject
+    CoordinatorStores stores;
+
+    public List<Long> openRoundIds() {
+        return federations.openRounds().stream().map(Round::getId).toList();
+    }
+
+    public Outcome closeIfDue(long roundId) {
+        Round round = em.find(Round.class, roundId, LockModeType.PESSIMISTIC_WRITE);
+        Instant now = Instant.now();
+        if (round == null || round.getStatus() != RoundStatus.OPEN || !round.isDue(now)) {
+            return Outcome.NOT_DUE;
+        }
+        long federationId = round.getFederation().getId();
+        FederationPlan plan = round.getFederation().getPlan();
+        if (!round.canAggregate(now)) {
+            String reason = "deadline " + round.getDeadline() + " passed with " + round.getReceipts().size() + " of "
+                    + plan.getSites().size() + " updates; the plan needs at least " + plan.getMinSites();
+            round.markFailed(reason, now);
+            LOG.warning(() -> "Federation " + federationId + " round " + round.getNumber() + " failed: " + reason);
+            return Outcome.FAILED;
+        }
+        ModelVersion parent = registry.version(federationId, round.getNumber() - 1).orElseThrow(() ->
+                new IllegalStateException("federation " + federationId + " lacks model version " + (round.getNumber() - 1)));
+        NamedTensors global = SafeTensors.read(stores.models().get(parent.getSha256())).tensors();
+        Strategy strategy = ModelCatalog.strategy(plan);
+        List<UpdateReceipt> receipts = round.getReceipts();
+        BlobStore updates = stores.updates();
+        List<FitResult> results = receipts.stream()
+                .map(u -> new FitResult(u.getSite().getCode(), u.getSampleCount(),
+                        () -> SafeTensors.read(updates.get(u.getStorageKey())).tensors()))
+                .toList();
+        NamedTensors next = strategy.aggregateFit(round.getNumber(), global, results);
+        double loss = strategy.aggregateEvaluate(round.getNumber(), receipts.stream()
+                .map(u -> new EvaluationResult(u.getSite().getCode(), u.getSampleCount(), u.getTrainLoss())).toList());
+        double globalLoss = strategy.aggregateEvaluate(round.getNumber(), receipts.stream()
+                .map(u -> new EvaluationResult(u.getSite().getCode(), u.getSampleCount(), u.getGlobalLoss())).toList());
+        long samples = receipts.stream().mapToLong(UpdateReceipt::getSampleCount).sum();
+
+        BlobStore.Stored stored = stores.models().put(SafeTensors.write(next, Map.of(
+                "federation", String.valueOf(federationId), "version", String.valueOf(round.getNumber()))));
+        registry.add(parent.next(round, stored.key(), stored.sizeBytes(), samples, now));
+        round.markAggregated(loss, globalLoss, now);
+        LOG.info(() -> String.format(java.util.Locale.ROOT, "Federation %d round %d aggregated from %d sites: loss %.4f",
+                federationId, round.getNumber(), receipts.size(), loss));
+        return Outcome.AGGREGATED;
+    }
+}

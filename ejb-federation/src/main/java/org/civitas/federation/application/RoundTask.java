@@ -1,0 +1,13 @@
+package org.civitas.federation.application;
+
+import java.time.Instant;
+
+/**
+ * A round task as a site sees it: which global state to start from and how to train.
+ *
+ * @param seed shuffling seed for this site and round, so that a rerun trains the same way
+ */
+public record RoundTask(long federationId, int round, String modelKind, int featureCount, int classCount,
+                        String strategy, int localEpochs, double learningRate, int batchSize, long seed,
+                        Instant deadline, String stateSha256) {
+}

@@ -1,0 +1,11 @@
+package org.civitas.federation.application;
+
+/**
+ * The JSON part of an update upload.
+ *
+ * @param sampleCount samples the site trained on (the FedAvg weight)
+ * @param trainLoss   mean local training loss
+ * @param globalLoss  loss of the received global state on the site's data, before training
+ */
+public record UpdateMetadata(Long sampleCount, Double trainLoss, Double globalLoss) {
+}

@@ -1,0 +1,57 @@
+package org.civitas.federation.application;
+
+import org.civitas.domain.federation.Federation;
+import org.civitas.domain.federation.Round;
+import org.civitas.domain.federation.UpdateReceipt;
+import org.civitas.domain.registry.ModelVersion;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Read-only views of the records, as the REST API and the portal show them. */
+public final class Views {
+
+    private Views() {
+    }
+
+    public record FederationView(long id, String status, String plan, String planSha256, String strategy,
+                                 List<String> sites, int roundsPlanned, Instant createdAt, Instant finishedAt,
+                                 String failureReason, List<RoundView> rounds, List<ModelVersionView> models) {
+    }
+
+    public record RoundView(int number, String status, Double loss, Double globalLoss, int updates, Instant openedAt,
+                            Instant deadline, Instant closedAt, String failureReason, List<ReceiptView> receipts) {
+    }
+
+    public record ReceiptView(String site, long sampleCount, double trainLoss, double globalLoss, String sha256,
+                              long sizeBytes, Instant receivedAt) {
+    }
+
+    public record ModelVersionView(int version, Integer round, Integer parentVersion, String sha256, long sizeBytes,
+                                   long sampleCount, Instant createdAt) {
+    }
+
+    static FederationView of(Federation f, List<ModelVersion> models) {
+        return new FederationView(f.getId(), f.getStatus().name(), f.getPlan().getName(), f.getPlan().getPlanSha256(),
+                f.getPlan().getStrategy(), f.getPlan().getSites().stream().map(s -> s.getCode()).toList(),
+                f.getPlan().getRounds(), f.getCreatedAt(), f.getFinishedAt(), f.getFailureReason(),
+                f.getRounds().stream().map(Views::of).toList(), models.stream().map(Views::of).toList());
+    }
+
+    static RoundView of(Round r) {
+        return new RoundView(r.getNumber(), r.getStatus().name(), r.getLoss(), r.getGlobalLoss(), r.getReceipts().size(),
+                r.getOpenedAt(), r.getDeadline(), r.getClosedAt(), r.getFailureReason(),
+                r.getReceipts().stream().map(Views::of).toList());
+    }
+
+    static ReceiptView of(UpdateReceipt u) {
+        return new ReceiptView(u.getSite().getCode(), u.getSampleCount(), u.getTrainLoss(), u.getGlobalLoss(), u.getSha256(),
+                u.getSizeBytes(), u.getReceivedAt());
+    }
+
+    static ModelVersionView of(ModelVersion m) {
+        return new ModelVersionView(m.getVersionNumber(), m.getRound() == null ? null : m.getRound().getNumber(),
+                m.getParent() == null ? null : m.getParent().getVersionNumber(), m.getSha256(), m.getSizeBytes(),
+                m.getSampleCount(), m.getCreatedAt());
+    }
+}

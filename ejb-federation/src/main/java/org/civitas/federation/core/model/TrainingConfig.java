@@ -1,0 +1,24 @@
+package org.civitas.federation.core.model;
+
+/**
+ * Hyperparameters of one site's local training in one round, as sent by the coordinator.
+ *
+ * @param localEpochs  passes over the local data
+ * @param learningRate SGD step size
+ * @param batchSize    samples per minibatch
+ * @param seed         shuffling seed, so a round is reproducible at a site
+ */
+public record TrainingConfig(int localEpochs, double learningRate, int batchSize, long seed) {
+
+    public TrainingConfig {
+        if (localEpochs < 1) {
+            throw new IllegalArgumentException("localEpochs must be at least 1, was " + localEpochs);
+        }
+        if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+            throw new IllegalArgumentException("learningRate must be a positive number, was " + learningRate);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
+        }
+    }
+}

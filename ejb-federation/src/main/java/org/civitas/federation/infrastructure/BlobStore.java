@@ -1,0 +1,67 @@
+package org.civitas.federation.infrastructure;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Content-addressed files: a blob is stored under the SHA-256 of its bytes, written to a temporary
+ * file first and moved into place, so a reader never sees half a blob and a rolled-back
+ * transaction leaves at most an unreferenced file.
+ */
+public final class BlobStore {
+
+    private static final Pattern KEY = Pattern.compile("[0-9a-f]{64}");
+
+    /** Where a blob went. */
+    public record Stored(String key, long sizeBytes) {
+    }
+
+    private final Path root;
+
+    public BlobStore(Path root) {
+        this.root = root;
+    }
+
+    public Stored put(byte[] bytes) {
+        String key = sha256(bytes);
+        Path target = root.resolve(key + ".safetensors");
+        try {
+            Files.createDirectories(root);
+            if (!Files.exists(target)) {
+                Path tmp = root.resolve(key + "." + UUID.randomUUID() + ".tmp");
+                Files.write(tmp, bytes);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store blob in " + root, e);
+        }
+        return new Stored(key, bytes.length);
+    }
+
+    public byte[] get(String key) {
+        if (!KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("not a blob key: " + key);
+        }
+        try {
+            return Files.readAllBytes(root.resolve(key + ".safetensors"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("blob " + key + " is missing from " + root, e);
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

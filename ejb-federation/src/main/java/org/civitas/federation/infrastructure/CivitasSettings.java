@@ -1,0 +1,72 @@
+package org.civitas.federation.infrastructure;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The {@code civitas.*} settings, read through MicroProfile Config (defaults in microprofile-config.properties). */
+@ApplicationScoped
+public class CivitasSettings {
+
+    /** What this server is in the consortium. */
+    public enum Role { STANDALONE, COORDINATOR, PARTICIPANT }
+
+    @Inject
+    @ConfigProperty(name = "civitas.role")
+    String role;
+
+    @Inject
+    @ConfigProperty(name = "civitas.data.dir")
+    String dataDir;
+
+    @Inject
+    @ConfigProperty(name = "civitas.coordinator.url")
+    String coordinatorUrl;
+
+    @Inject
+    @ConfigProperty(name = "civitas.upload.max-bytes")
+    long uploadMaxBytes;
+
+    @Inject
+    @ConfigProperty(name = "civitas.demo.autostart")
+    boolean demoAutostart;
+
+    @Inject
+    @ConfigProperty(name = "civitas.db.schema")
+    Optional<String> dbSchema;
+
+    public Role role() {
+        try {
+            return Role.valueOf(role.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("civitas.role must be standalone, coordinator or participant, was '" + role + "'");
+        }
+    }
+
+    public boolean isCoordinator() {
+        return role() != Role.PARTICIPANT;
+    }
+
+    public Path dataDir() {
+        return Path.of(dataDir);
+    }
+
+    public String coordinatorUrl() {
+        return coordinatorUrl.endsWith("/") ? coordinatorUrl.substring(0, coordinatorUrl.length() - 1) : coordinatorUrl;
+    }
+
+    public long uploadMaxBytes() {
+        return uploadMaxBytes;
+    }
+
+    public boolean demoAutostart() {
+        return demoAutostart;
+    }
+
+    public Optional<String> dbSchema() {
+        return dbSchema.filter(s -> !s.isBlank());
+    }
+}

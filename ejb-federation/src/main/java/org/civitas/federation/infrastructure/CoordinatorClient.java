@@ -1,0 +1,134 @@
+package org.civitas.federation.infrastructure;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.ws.rs.client.Client;
+import jakarta.ws.rs.client.ClientBuilder;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.client.Invocation;
+import jakarta.ws.rs.core.EntityPart;
+import jakarta.ws.rs.core.GenericEntity;
+import jakarta.ws.rs.core.GenericType;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.civitas.federation.application.RoundTask;
+import org.civitas.federation.application.UpdateMetadata;
+import org.civitas.federation.participant.SiteIdentity;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A site's client of the participant protocol, over the coordinator's REST API (loopback in the
+ * standalone role). Every call carries the site's code and token.
+ */
+@ApplicationScoped
+public class CoordinatorClient {
+
+    public static final String SITE_HEADER = "X-Civitas-Site";
+
+    /** The coordinator answered with an error. */
+    public static class ProtocolException extends RuntimeException {
+        private final int status;
+
+        public ProtocolException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    @Inject
+    CivitasSettings settings;
+
+    private volatile Client client;
+
+    private Client client() {
+        Client c = client;
+        if (c == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = ClientBuilder.newBuilder()
+                            .connectTimeout(5, TimeUnit.SECONDS)
+                            .readTimeout(120, TimeUnit.SECONDS)
+                            .build();
+                }
+                c = client;
+            }
+        }
+        return c;
+    }
+
+    @PreDestroy
+    void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    public List<RoundTask> tasks(SiteIdentity site) {
+        try (Response r = request(site, "participant/tasks", MediaType.APPLICATION_JSON_TYPE).get()) {
+            return read(r, new GenericType<>() { });
+        }
+    }
+
+    public RoundTask task(SiteIdentity site, long federationId, int round) {
+        try (Response r = request(site, roundPath(federationId, round) + "/task", MediaType.APPLICATION_JSON_TYPE).get()) {
+            return read(r, new GenericType<>() { });
+        }
+    }
+
+    public byte[] globalState(SiteIdentity site, long federationId, int round) {
+        try (Response r = request(site, roundPath(federationId, round) + "/state", MediaType.APPLICATION_OCTET_STREAM_TYPE).get()) {
+            return read(r, new GenericType<>() { });
+        }
+    }
+
+    /** Uploads an update as multipart: a JSON {@code metadata} part and a safetensors {@code tensors} part. */
+    public void upload(SiteIdentity site, long federationId, int round, UpdateMetadata metadata, byte[] tensors) {
+        String json;
+        try (Jsonb jsonb = JsonbBuilder.create()) {
+            json = jsonb.toJson(metadata);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write update metadata", e);
+        }
+        try {
+            List<EntityPart> parts = List.of(
+                    EntityPart.withName("metadata").content(json).mediaType(MediaType.APPLICATION_JSON_TYPE).build(),
+                    EntityPart.withName("tensors").content("update.safetensors", new ByteArrayInputStream(tensors))
+                            .mediaType(MediaType.APPLICATION_OCTET_STREAM_TYPE).build());
+            try (Response r = request(site, roundPath(federationId, round) + "/updates", MediaType.APPLICATION_JSON_TYPE)
+                    .post(Entity.entity(new GenericEntity<>(parts) { }, MediaType.MULTIPART_FORM_DATA_TYPE))) {
+                read(r, new GenericType<String>() { });
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot build the upload", e);
+        }
+    }
+
+    private static String roundPath(long federationId, int round) {
+        return "participant/federations/" + federationId + "/rounds/" + round;
+    }
+
+    private Invocation.Builder request(SiteIdentity site, String path, MediaType accept) {
+        return client().target(settings.coordinatorUrl()).path(path).request(accept)
+                .header(SITE_HEADER, site.code())
+                .header("Authorization", "Bearer " + site.token());
+    }
+
+    private static <T> T read(Response r, GenericType<T> type) {
+        if (r.getStatusInfo().getFamily() != Response.Status.Family.SUCCESSFUL) {
+            String body = r.hasEntity() ? r.readEntity(String.class) : "";
+            throw new ProtocolException(r.getStatus(), "coordinator answered " + r.getStatus() + ": " + body);
+        }
+        return r.readEntity(type);
+    }
+}

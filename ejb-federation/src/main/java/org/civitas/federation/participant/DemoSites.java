@@ -1,0 +1,37 @@
+package org.civitas.federation.participant;
+
+import org.civitas.federation.core.data.SyntheticFeatureData;
+import org.civitas.federation.core.model.LabeledFeatures;
+
+import java.util.List;
+
+/**
+ * The demo consortium's three sites, one per enterprise, each with its own class mix and sample
+ * count so that the federation is non-IID as real members are.
+ */
+public final class DemoSites {
+
+    public static final int FEATURES = 16;
+    public static final int CLASSES = 5;
+
+    /** A demo member: its enterprise, its site, and how its private data is drawn. */
+    public record Profile(String siteCode, String siteName, String enterpriseCode, String enterpriseName, String sector,
+                          int samples, double[] classWeights, long seed) {
+        public LabeledFeatures generate() {
+            return SyntheticFeatureData.generate(FEATURES, classWeights, samples, seed);
+        }
+    }
+
+    public static final List<Profile> PROFILES = List.of(
+            new Profile("energy", "Energy grid operations site", "meridian-energy", "Meridian Energy",
+                    "energy infrastructure safety", 600, new double[] {5, 3, 1, 0.5, 0.5}, 101),
+            new Profile("community", "Residential community security site", "harbourview-residential",
+                    "Harbourview Residential", "residential community security", 400, new double[] {0.5, 1, 5, 3, 0.5}, 202),
+            new Profile("urban", "Urban operations site", "civic-operations", "Civic Operations Agency",
+                    "urban operation management", 800, new double[] {1, 0.5, 0.5, 2, 5}, 303));
+
+    public static final List<String> CODES = PROFILES.stream().map(Profile::siteCode).toList();
+
+    private DemoSites() {
+    }
+}

@@ -1,0 +1,91 @@
+package org.civitas.federation.participant;
+
+import jakarta.batch.operations.JobOperator;
+import jakarta.batch.runtime.BatchRuntime;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Schedule;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import org.civitas.federation.application.RoundTask;
+import org.civitas.federation.infrastructure.CoordinatorClient;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Each hosted site asks the coordinator for open round tasks every second (sites call out; the
+ * coordinator never calls into an enterprise), and starts one {@code local-finetune} job per new
+ * task.
+ */
+@Singleton
+@Startup
+@DependsOn("SchemaMigrator")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class ParticipantPoller {
+
+    private static final Logger LOG = Logger.getLogger(ParticipantPoller.class.getName());
+    public static final String JOB = "local-finetune";
+
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile String lastProblem;
+
+    @Inject
+    HostedSites hostedSites;
+
+    @Inject
+    CoordinatorClient coordinator;
+
+    @EJB
+    TrainingRuns runs;
+
+    @Schedule(hour = "*", minute = "*", second = "*", persistent = false)
+    void poll() {
+        if (!busy.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            for (String code : hostedSites.codes()) {
+                pollSite(hostedSites.identity(code));
+            }
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private void pollSite(SiteIdentity site) {
+        List<RoundTask> tasks;
+        try {
+            tasks = coordinator.tasks(site);
+            lastProblem = null;
+        } catch (RuntimeException e) {
+            // The coordinator may be starting or unreachable: say so once, not every second.
+            String problem = e.getMessage();
+            if (problem != null && !problem.equals(lastProblem)) {
+                LOG.log(Level.INFO, "Site {0} cannot reach the coordinator yet: {1}", new Object[] {site.code(), problem});
+            }
+            lastProblem = problem;
+            return;
+        }
+        JobOperator jobs = BatchRuntime.getJobOperator();
+        for (RoundTask task : tasks) {
+            runs.begin(site.code(), task.federationId(), task.round()).ifPresent(runId -> {
+                Properties params = new Properties();
+                params.setProperty("runId", Long.toString(runId));
+                long execution = jobs.start(JOB, params);
+                runs.jobStarted(runId, execution);
+                LOG.fine(() -> "Site " + site.code() + " started " + JOB + " execution " + execution + " for federation "
+                        + task.federationId() + " round " + task.round());
+            });
+        }
+    }
+}

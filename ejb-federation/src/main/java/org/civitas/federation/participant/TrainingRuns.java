@@ -1,0 +1,44 @@
+package org.civitas.federation.participant;
+
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import org.civitas.domain.participant.LocalTrainingRun;
+import org.civitas.infrastructure.persistence.LocalTrainingRunRepository;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** A site's records of its training runs, each change in its own transaction. */
+@Stateless
+@TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+public class TrainingRuns {
+
+    @Inject
+    LocalTrainingRunRepository runs;
+
+    /** A new run for the task, or empty when the site already has one for it. */
+    public Optional<Long> begin(String siteCode, long federationId, int round) {
+        if (runs.find(siteCode, federationId, round).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(runs.add(new LocalTrainingRun(siteCode, federationId, round, Instant.now())).getId());
+    }
+
+    public LocalTrainingRun get(long runId) {
+        return runs.find(runId).orElseThrow(() -> new IllegalArgumentException("no local training run " + runId));
+    }
+
+    public void jobStarted(long runId, long executionId) {
+        get(runId).jobStarted(executionId);
+    }
+
+    public void uploaded(long runId, String summary) {
+        get(runId).uploaded(summary, Instant.now());
+    }
+
+    public void failed(long runId, String reason) {
+        get(runId).failed(reason, Instant.now());
+    }
+}

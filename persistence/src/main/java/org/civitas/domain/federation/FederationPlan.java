@@ -1,0 +1,239 @@
+package org.civitas.domain.federation;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.JoinTable;
+import jakarta.persistence.ManyToMany;
+import jakarta.persistence.OrderBy;
+import jakarta.persistence.Table;
+import org.civitas.domain.consortium.Site;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a federation will do: which sites train which model with which strategy, for how many
+ * rounds. Immutable once created; identified for agreements by the SHA-256 of its canonical
+ * JSON form.
+ */
+@Entity
+@Table(name = "federation_plan")
+public class FederationPlan {
+
+    public static final int MAX_ROUNDS = 1000;
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @Column(nullable = false, length = 200)
+    private String name;
+
+    @Column(name = "model_kind", nullable = false, length = 64)
+    private String modelKind;
+
+    @Column(name = "feature_count", nullable = false)
+    private int featureCount;
+
+    @Column(name = "class_count", nullable = false)
+    private int classCount;
+
+    @Column(nullable = false, length = 64)
+    private String strategy;
+
+    @Column(nullable = false)
+    private int rounds;
+
+    @Column(name = "local_epochs", nullable = false)
+    private int localEpochs;
+
+    @Column(name = "learning_rate", nullable = false)
+    private double learningRate;
+
+    @Column(name = "batch_size", nullable = false)
+    private int batchSize;
+
+    @Column(name = "min_sites", nullable = false)
+    private int minSites;
+
+    @Column(name = "round_timeout_seconds", nullable = false)
+    private long roundTimeoutSeconds;
+
+    @ManyToMany(fetch = FetchType.EAGER)
+    @JoinTable(name = "federation_plan_site",
+            joinColumns = @JoinColumn(name = "plan_id"),
+            inverseJoinColumns = @JoinColumn(name = "site_id"))
+    @OrderBy("code")
+    private List<Site> sites = new ArrayList<>();
+
+    @Column(name = "canonical_json", nullable = false, length = 8000)
+    private String canonicalJson;
+
+    @Column(name = "plan_sha256", nullable = false, length = 64)
+    private String planSha256;
+
+    protected FederationPlan() {
+    }
+
+    public FederationPlan(String name, String modelKind, int featureCount, int classCount, String strategy, int rounds,
+                          int localEpochs, double learningRate, int batchSize, int minSites, Duration roundTimeout,
+                          List<Site> sites) {
+        List<String> problems = new ArrayList<>();
+        if (name == null || name.isBlank()) {
+            problems.add("name must not be blank");
+        }
+        if (!"softmax-regression".equals(modelKind)) {
+            problems.add("model '" + modelKind + "' is not known (known: softmax-regression)");
+        }
+        if (featureCount < 1 || featureCount > 100_000) {
+            problems.add("featureCount must be in [1, 100000], was " + featureCount);
+        }
+        if (classCount < 2 || classCount > 1000) {
+            problems.add("classCount must be in [2, 1000], was " + classCount);
+        }
+        if (!"fedavg".equals(strategy)) {
+            problems.add("strategy '" + strategy + "' is not known (known: fedavg)");
+        }
+        if (rounds < 1 || rounds > MAX_ROUNDS) {
+            problems.add("rounds must be in [1, " + MAX_ROUNDS + "], was " + rounds);
+        }
+        if (localEpochs < 1 || localEpochs > 100) {
+            problems.add("localEpochs must be in [1, 100], was " + localEpochs);
+        }
+        if (!(learningRate > 0 && learningRate <= 10)) {
+            problems.add("learningRate must be in (0, 10], was " + learningRate);
+        }
+        if (batchSize < 1 || batchSize > 100_000) {
+            problems.add("batchSize must be in [1, 100000], was " + batchSize);
+        }
+        if (sites == null || sites.isEmpty()) {
+            problems.add("a plan needs at least one site");
+        } else {
+            if (sites.stream().map(Site::getCode).distinct().count() != sites.size()) {
+                problems.add("sites must not repeat");
+            }
+            if (minSites < 1 || minSites > sites.size()) {
+                problems.add("minSites must be in [1, " + sites.size() + "] for " + sites.size() + " sites, was " + minSites);
+            }
+        }
+        if (roundTimeout == null || roundTimeout.getSeconds() < 1 || roundTimeout.toDays() > 30) {
+            problems.add("roundTimeoutSeconds must be between 1 second and 30 days");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid federation plan: " + String.join("; ", problems));
+        }
+        this.name = name.strip();
+        this.modelKind = modelKind;
+        this.featureCount = featureCount;
+        this.classCount = classCount;
+        this.strategy = strategy;
+        this.rounds = rounds;
+        this.localEpochs = localEpochs;
+        this.learningRate = learningRate;
+        this.batchSize = batchSize;
+        this.minSites = minSites;
+        this.roundTimeoutSeconds = roundTimeout.getSeconds();
+        this.sites = new ArrayList<>(sites);
+        this.sites.sort(java.util.Comparator.comparing(Site::getCode));
+        this.canonicalJson = canonicalForm();
+        this.planSha256 = sha256(canonicalJson);
+    }
+
+    /** Keys sorted, no whitespace, numbers in a locale-independent form: the same plan always hashes the same. */
+    private String canonicalForm() {
+        StringBuilder sites = new StringBuilder("[");
+        for (int i = 0; i < this.sites.size(); i++) {
+            sites.append(i == 0 ? "" : ",").append('"').append(this.sites.get(i).getCode()).append('"');
+        }
+        sites.append(']');
+        return String.format(Locale.ROOT,
+                "{\"batchSize\":%d,\"classCount\":%d,\"featureCount\":%d,\"learningRate\":%s,\"localEpochs\":%d,"
+                        + "\"minSites\":%d,\"model\":\"%s\",\"name\":\"%s\",\"roundTimeoutSeconds\":%d,\"rounds\":%d,"
+                        + "\"sites\":%s,\"strategy\":\"%s\"}",
+                batchSize, classCount, featureCount, Double.toString(learningRate), localEpochs, minSites, modelKind,
+                name.replace("\\", "\\\\").replace("\"", "\\\""), roundTimeoutSeconds, rounds, sites, strategy);
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public boolean includes(Site site) {
+        return sites.stream().anyMatch(s -> s.getCode().equals(site.getCode()));
+    }
+
+    public Long getId() {
+        return id;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public String getModelKind() {
+        return modelKind;
+    }
+
+    public int getFeatureCount() {
+        return featureCount;
+    }
+
+    public int getClassCount() {
+        return classCount;
+    }
+
+    public String getStrategy() {
+        return strategy;
+    }
+
+    public int getRounds() {
+        return rounds;
+    }
+
+    public int getLocalEpochs() {
+        return localEpochs;
+    }
+
+    public double getLearningRate() {
+        return learningRate;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    public int getMinSites() {
+        return minSites;
+    }
+
+    public Duration getRoundTimeout() {
+        return Duration.ofSeconds(roundTimeoutSeconds);
+    }
+
+    public List<Site> getSites() {
+        return List.copyOf(sites);
+    }
+
+    public String getCanonicalJson() {
+        return canonicalJson;
+    }
+
+    public String getPlanSha256() {
+        return planSha256;
+    }
+}

@@ -1,0 +1,205 @@
+package org.civitas.domain.federation;
+
+import jakarta.persistence.CascadeType;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.OneToMany;
+import jakarta.persistence.OrderBy;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+import jakarta.persistence.Version;
+import org.civitas.domain.consortium.Site;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One federated round. It accepts at most one update per participating site while open and
+ * before its deadline, and is aggregated once: at quorum (every site), or at the deadline when at
+ * least the plan's minimum of sites replied; otherwise it fails.
+ */
+@Entity
+@Table(name = "federation_round", uniqueConstraints = @UniqueConstraint(columnNames = {"federation_id", "number"}))
+public class Round {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @ManyToOne(optional = false, fetch = FetchType.LAZY)
+    @JoinColumn(name = "federation_id", nullable = false)
+    private Federation federation;
+
+    @Column(nullable = false)
+    private int number;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false, length = 20)
+    private RoundStatus status;
+
+    @Column(name = "opened_at", nullable = false)
+    private Instant openedAt;
+
+    @Column(name = "deadline", nullable = false)
+    private Instant deadline;
+
+    @Column(name = "closed_at")
+    private Instant closedAt;
+
+    /** Sample-weighted mean of the sites' local training loss in this round. */
+    @Column(name = "loss")
+    private Double loss;
+
+    /** Sample-weighted mean loss of the round's starting global model on the sites' data. */
+    @Column(name = "global_loss")
+    private Double globalLoss;
+
+    @Column(name = "failure_reason", length = 1000)
+    private String failureReason;
+
+    @OneToMany(mappedBy = "round", cascade = CascadeType.ALL, orphanRemoval = true)
+    @OrderBy("receivedAt")
+    private List<UpdateReceipt> receipts = new ArrayList<>();
+
+    @Version
+    private long version;
+
+    protected Round() {
+    }
+
+    Round(Federation federation, int number, Instant openedAt, Instant deadline) {
+        this.federation = federation;
+        this.number = number;
+        this.status = RoundStatus.OPEN;
+        this.openedAt = openedAt;
+        this.deadline = deadline;
+    }
+
+    /**
+     * Records an accepted update; the caller has already checked its tensors.
+     *
+     * @throws UpdateRejectedException when the site is not a participant, the round is not open
+     *                                 or past its deadline, or the site already sent an update
+     */
+    public UpdateReceipt accept(Site site, UpdateReceipt.Content content, Instant now) {
+        requireCanAccept(site, now);
+        UpdateReceipt receipt = new UpdateReceipt(this, site, content, now);
+        receipts.add(receipt);
+        return receipt;
+    }
+
+    /** The checks of {@link #accept} without recording anything, so a caller can refuse early. */
+    public void requireCanAccept(Site site, Instant now) {
+        if (!federation.getPlan().includes(site)) {
+            throw new UpdateRejectedException(UpdateRejectedException.Reason.NOT_A_PARTICIPANT,
+                    "site '" + site.getCode() + "' is not a participant of federation " + federation.getId());
+        }
+        if (status != RoundStatus.OPEN) {
+            throw new UpdateRejectedException(UpdateRejectedException.Reason.ROUND_NOT_OPEN,
+                    "round " + number + " of federation " + federation.getId() + " is " + status + ", not open");
+        }
+        if (now.isAfter(deadline)) {
+            throw new UpdateRejectedException(UpdateRejectedException.Reason.ROUND_NOT_OPEN,
+                    "round " + number + " of federation " + federation.getId() + " passed its deadline " + deadline);
+        }
+        if (hasUpdateFrom(site.getCode())) {
+            throw new UpdateRejectedException(UpdateRejectedException.Reason.DUPLICATE,
+                    "site '" + site.getCode() + "' already sent its update for round " + number + " of federation " + federation.getId());
+        }
+    }
+
+    public boolean hasUpdateFrom(String siteCode) {
+        return receipts.stream().anyMatch(r -> r.getSite().getCode().equals(siteCode));
+    }
+
+    /** Every participating site has replied. */
+    public boolean hasQuorum() {
+        return receipts.size() >= federation.getPlan().getSites().size();
+    }
+
+    /** The round should be closed now: everyone replied, or the deadline passed. */
+    public boolean isDue(Instant now) {
+        return status == RoundStatus.OPEN && (hasQuorum() || now.isAfter(deadline));
+    }
+
+    /** Aggregation may proceed: at quorum, or after the deadline with at least the minimum of sites. */
+    public boolean canAggregate(Instant now) {
+        return status == RoundStatus.OPEN
+                && (hasQuorum() || (now.isAfter(deadline) && receipts.size() >= federation.getPlan().getMinSites()));
+    }
+
+    public void markAggregated(double loss, double globalLoss, Instant now) {
+        if (!canAggregate(now)) {
+            throw new IllegalStateException("round " + number + " cannot be aggregated now (" + status + ", "
+                    + receipts.size() + " updates)");
+        }
+        this.status = RoundStatus.AGGREGATED;
+        this.loss = loss;
+        this.globalLoss = globalLoss;
+        this.closedAt = now;
+        federation.roundAggregated(this, now);
+    }
+
+    public void markFailed(String reason, Instant now) {
+        if (status != RoundStatus.OPEN) {
+            throw new IllegalStateException("round " + number + " is " + status + ", only an open round can fail");
+        }
+        this.status = RoundStatus.FAILED;
+        this.failureReason = reason;
+        this.closedAt = now;
+        federation.roundFailed(this, now);
+    }
+
+    public Long getId() {
+        return id;
+    }
+
+    public Federation getFederation() {
+        return federation;
+    }
+
+    public int getNumber() {
+        return number;
+    }
+
+    public RoundStatus getStatus() {
+        return status;
+    }
+
+    public Instant getOpenedAt() {
+        return openedAt;
+    }
+
+    public Instant getDeadline() {
+        return deadline;
+    }
+
+    public Instant getClosedAt() {
+        return closedAt;
+    }
+
+    public Double getLoss() {
+        return loss;
+    }
+
+    public Double getGlobalLoss() {
+        return globalLoss;
+    }
+
+    public String getFailureReason() {
+        return failureReason;
+    }
+
+    public List<UpdateReceipt> getReceipts() {
+        return List.copyOf(receipts);
+    }
+}

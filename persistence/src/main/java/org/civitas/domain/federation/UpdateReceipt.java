@@ -1,0 +1,127 @@
+package org.civitas.domain.federation;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+import org.civitas.domain.consortium.Site;
+
+import java.time.Instant;
+
+/**
+ * Proof that the coordinator accepted a site's update for a round: what it weighed, what the site
+ * reported, and where the spooled tensors are (by content hash).
+ */
+@Entity
+@Table(name = "update_receipt", uniqueConstraints = @UniqueConstraint(columnNames = {"round_id", "site_id"}))
+public class UpdateReceipt {
+
+    /** The facts of an update that a receipt records. */
+    public record Content(long sampleCount, double trainLoss, double globalLoss, String sha256, long sizeBytes,
+                          String storageKey) {
+        public Content {
+            if (sampleCount < 1) {
+                throw new UpdateRejectedException(UpdateRejectedException.Reason.INVALID_TENSORS,
+                        "sampleCount must be at least 1, was " + sampleCount);
+            }
+            if (!Double.isFinite(trainLoss) || trainLoss < 0 || !Double.isFinite(globalLoss) || globalLoss < 0) {
+                throw new UpdateRejectedException(UpdateRejectedException.Reason.INVALID_TENSORS,
+                        "trainLoss and globalLoss must be finite and non-negative");
+            }
+        }
+    }
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @ManyToOne(optional = false, fetch = FetchType.LAZY)
+    @JoinColumn(name = "round_id", nullable = false)
+    private Round round;
+
+    @ManyToOne(optional = false, fetch = FetchType.EAGER)
+    @JoinColumn(name = "site_id", nullable = false)
+    private Site site;
+
+    @Column(name = "sample_count", nullable = false)
+    private long sampleCount;
+
+    @Column(name = "train_loss", nullable = false)
+    private double trainLoss;
+
+    @Column(name = "global_loss", nullable = false)
+    private double globalLoss;
+
+    @Column(name = "sha256", nullable = false, length = 64)
+    private String sha256;
+
+    @Column(name = "size_bytes", nullable = false)
+    private long sizeBytes;
+
+    @Column(name = "storage_key", nullable = false, length = 500)
+    private String storageKey;
+
+    @Column(name = "received_at", nullable = false)
+    private Instant receivedAt;
+
+    protected UpdateReceipt() {
+    }
+
+    UpdateReceipt(Round round, Site site, Content content, Instant receivedAt) {
+        this.round = round;
+        this.site = site;
+        this.sampleCount = content.sampleCount();
+        this.trainLoss = content.trainLoss();
+        this.globalLoss = content.globalLoss();
+        this.sha256 = content.sha256();
+        this.sizeBytes = content.sizeBytes();
+        this.storageKey = content.storageKey();
+        this.receivedAt = receivedAt;
+    }
+
+    public Long getId() {
+        return id;
+    }
+
+    public Round getRound() {
+        return round;
+    }
+
+    public Site getSite() {
+        return site;
+    }
+
+    public long getSampleCount() {
+        return sampleCount;
+    }
+
+    public double getTrainLoss() {
+        return trainLoss;
+    }
+
+    public double getGlobalLoss() {
+        return globalLoss;
+    }
+
+    public String getSha256() {
+        return sha256;
+    }
+
+    public long getSizeBytes() {
+        return sizeBytes;
+    }
+
+    public String getStorageKey() {
+        return storageKey;
+    }
+
+    public Instant getReceivedAt() {
+        return receivedAt;
+    }
+}

@@ -1,0 +1,118 @@
+package org.civitas.domain.participant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+
+import java.time.Instant;
+
+/**
+ * A site's local training for one round task, run as a {@code local-finetune} batch job. One per
+ * site, federation and round, so a task is never trained twice.
+ */
+@Entity
+@Table(name = "local_training_run",
+        uniqueConstraints = @UniqueConstraint(columnNames = {"site_code", "federation_id", "round_number"}))
+public class LocalTrainingRun {
+
+    /** Where a run stands. */
+    public enum Status { STARTED, UPLOADED, FAILED }
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @Column(name = "site_code", nullable = false, length = 64)
+    private String siteCode;
+
+    @Column(name = "federation_id", nullable = false)
+    private long federationId;
+
+    @Column(name = "round_number", nullable = false)
+    private int roundNumber;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false, length = 20)
+    private Status status;
+
+    @Column(name = "job_execution_id")
+    private Long jobExecutionId;
+
+    @Column(name = "message", length = 1000)
+    private String message;
+
+    @Column(name = "started_at", nullable = false)
+    private Instant startedAt;
+
+    @Column(name = "finished_at")
+    private Instant finishedAt;
+
+    protected LocalTrainingRun() {
+    }
+
+    public LocalTrainingRun(String siteCode, long federationId, int roundNumber, Instant now) {
+        this.siteCode = siteCode;
+        this.federationId = federationId;
+        this.roundNumber = roundNumber;
+        this.status = Status.STARTED;
+        this.startedAt = now;
+    }
+
+    public void jobStarted(long executionId) {
+        this.jobExecutionId = executionId;
+    }
+
+    public void uploaded(String summary, Instant now) {
+        this.status = Status.UPLOADED;
+        this.message = summary;
+        this.finishedAt = now;
+    }
+
+    public void failed(String reason, Instant now) {
+        this.status = Status.FAILED;
+        this.message = reason == null ? "failed" : reason.substring(0, Math.min(reason.length(), 1000));
+        this.finishedAt = now;
+    }
+
+    public Long getId() {
+        return id;
+    }
+
+    public String getSiteCode() {
+        return siteCode;
+    }
+
+    public long getFederationId() {
+        return federationId;
+    }
+
+    public int getRoundNumber() {
+        return roundNumber;
+    }
+
+    public Status getStatus() {
+        return status;
+    }
+
+    public Long getJobExecutionId() {
+        return jobExecutionId;
+    }
+
+    public String getMessage() {
+        return message;
+    }
+
+    public Instant getStartedAt() {
+        return startedAt;
+    }
+
+    public Instant getFinishedAt() {
+        return finishedAt;
+    }
+}

@@ -1,0 +1,119 @@
+package org.civitas.domain.registry;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+import org.civitas.domain.federation.Federation;
+import org.civitas.domain.federation.Round;
+
+import java.time.Instant;
+
+/**
+ * A global model state of a federation. Version 0 is the initial state; version n is the result
+ * of round n and names version n-1 as its parent. The tensors are stored by content hash.
+ */
+@Entity
+@Table(name = "model_version", uniqueConstraints = @UniqueConstraint(columnNames = {"federation_id", "version_number"}))
+public class ModelVersion {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @ManyToOne(optional = false, fetch = FetchType.LAZY)
+    @JoinColumn(name = "federation_id", nullable = false)
+    private Federation federation;
+
+    @Column(name = "version_number", nullable = false)
+    private int versionNumber;
+
+    @ManyToOne(fetch = FetchType.LAZY)
+    @JoinColumn(name = "round_id")
+    private Round round;
+
+    @ManyToOne(fetch = FetchType.LAZY)
+    @JoinColumn(name = "parent_id")
+    private ModelVersion parent;
+
+    @Column(name = "sha256", nullable = false, length = 64)
+    private String sha256;
+
+    @Column(name = "size_bytes", nullable = false)
+    private long sizeBytes;
+
+    @Column(name = "sample_count", nullable = false)
+    private long sampleCount;
+
+    @Column(name = "created_at", nullable = false)
+    private Instant createdAt;
+
+    protected ModelVersion() {
+    }
+
+    private ModelVersion(Federation federation, int versionNumber, Round round, ModelVersion parent, String sha256,
+                         long sizeBytes, long sampleCount, Instant createdAt) {
+        this.federation = federation;
+        this.versionNumber = versionNumber;
+        this.round = round;
+        this.parent = parent;
+        this.sha256 = sha256;
+        this.sizeBytes = sizeBytes;
+        this.sampleCount = sampleCount;
+        this.createdAt = createdAt;
+    }
+
+    public static ModelVersion initial(Federation federation, String sha256, long sizeBytes, Instant now) {
+        return new ModelVersion(federation, 0, null, null, sha256, sizeBytes, 0, now);
+    }
+
+    /** The version a round produced from its parent, trained on sampleCount samples in all. */
+    public ModelVersion next(Round round, String sha256, long sizeBytes, long sampleCount, Instant now) {
+        if (round.getNumber() != versionNumber + 1) {
+            throw new IllegalArgumentException("round " + round.getNumber() + " cannot follow model version " + versionNumber);
+        }
+        return new ModelVersion(federation, versionNumber + 1, round, this, sha256, sizeBytes, sampleCount, now);
+    }
+
+    public Long getId() {
+        return id;
+    }
+
+    public Federation getFederation() {
+        return federation;
+    }
+
+    public int getVersionNumber() {
+        return versionNumber;
+    }
+
+    public Round getRound() {
+        return round;
+    }
+
+    public ModelVersion getParent() {
+        return parent;
+    }
+
+    public String getSha256() {
+        return sha256;
+    }
+
+    public long getSizeBytes() {
+        return sizeBytes;
+    }
+
+    public long getSampleCount() {
+        return sampleCount;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+}

@@ -1,0 +1,2 @@
+/** The model registry: every global model version with its lineage (federation, round, parent). */
+package org.civitas.domain.registry;

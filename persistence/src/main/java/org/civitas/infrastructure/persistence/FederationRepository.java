@@ -1,0 +1,72 @@
+package org.civitas.infrastructure.persistence;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceContext;
+import org.civitas.domain.federation.Federation;
+import org.civitas.domain.federation.FederationPlan;
+import org.civitas.domain.federation.Round;
+import org.civitas.domain.federation.RoundStatus;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Federation plans, federations and their rounds. */
+@ApplicationScoped
+public class FederationRepository {
+
+    @PersistenceContext(unitName = "civitas")
+    EntityManager em;
+
+    public FederationPlan add(FederationPlan plan) {
+        em.persist(plan);
+        return plan;
+    }
+
+    public Federation add(Federation federation) {
+        em.persist(federation);
+        return federation;
+    }
+
+    public Optional<Federation> federation(long id) {
+        return Optional.ofNullable(em.find(Federation.class, id));
+    }
+
+    public List<Federation> federations() {
+        return em.createQuery("select f from Federation f order by f.id desc", Federation.class).getResultList();
+    }
+
+    public long federationCount() {
+        return em.createQuery("select count(f) from Federation f", Long.class).getSingleResult();
+    }
+
+    /**
+     * The round, locked for update: uploads and aggregation of the same round are serialised, so
+     * an update can never slip into a round that is being closed.
+     */
+    public Optional<Round> roundForUpdate(long federationId, int number) {
+        return em.createQuery("select r from Round r where r.federation.id = :f and r.number = :n", Round.class)
+                .setParameter("f", federationId).setParameter("n", number)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .getResultStream().findFirst();
+    }
+
+    public Optional<Round> round(long federationId, int number) {
+        return em.createQuery("select r from Round r where r.federation.id = :f and r.number = :n", Round.class)
+                .setParameter("f", federationId).setParameter("n", number)
+                .getResultStream().findFirst();
+    }
+
+    public List<Round> openRounds() {
+        return em.createQuery("select r from Round r join fetch r.federation where r.status = :s order by r.id", Round.class)
+                .setParameter("s", RoundStatus.OPEN).getResultList();
+    }
+
+    /** Open rounds of running federations whose plan names the site. */
+    public List<Round> openRoundsFor(String siteCode) {
+        return em.createQuery("select r from Round r join r.federation f join f.plan p join p.sites s "
+                        + "where r.status = :st and s.code = :code order by r.id", Round.class)
+                .setParameter("st", RoundStatus.OPEN).setParameter("code", siteCode).getResultList();
+    }
+}

@@ -1,0 +1,38 @@
+package org.civitas.infrastructure.persistence;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import org.civitas.domain.participant.LocalTrainingRun;
+
+import java.util.List;
+import java.util.Optional;
+
+/** A participant's own training runs. */
+@ApplicationScoped
+public class LocalTrainingRunRepository {
+
+    @PersistenceContext(unitName = "civitas")
+    EntityManager em;
+
+    public LocalTrainingRun add(LocalTrainingRun run) {
+        em.persist(run);
+        return run;
+    }
+
+    public Optional<LocalTrainingRun> find(String siteCode, long federationId, int roundNumber) {
+        return em.createQuery("select r from LocalTrainingRun r where r.siteCode = :s and r.federationId = :f "
+                        + "and r.roundNumber = :n", LocalTrainingRun.class)
+                .setParameter("s", siteCode).setParameter("f", federationId).setParameter("n", roundNumber)
+                .getResultStream().findFirst();
+    }
+
+    public Optional<LocalTrainingRun> find(long id) {
+        return Optional.ofNullable(em.find(LocalTrainingRun.class, id));
+    }
+
+    public List<LocalTrainingRun> recent(int max) {
+        return em.createQuery("select r from LocalTrainingRun r order by r.id desc", LocalTrainingRun.class)
+                .setMaxResults(max).getResultList();
+    }
+}

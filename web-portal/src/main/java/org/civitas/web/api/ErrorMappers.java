@@ -1,0 +1,67 @@
+package org.civitas.web.api;
+
+import jakarta.ejb.EJBException;
+import jakarta.json.bind.JsonbException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import org.civitas.domain.federation.UpdateRejectedException;
+import org.civitas.federation.application.InvalidRequestException;
+import org.civitas.federation.application.NotFoundException;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Maps the application's exceptions to status codes with a JSON {@link ApiError} body. */
+public final class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class.getName());
+
+    private ErrorMappers() {
+    }
+
+    static Response error(int status, String message, String reason) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiError(message, reason)).build();
+    }
+
+    static int statusOf(UpdateRejectedException.Reason reason) {
+        return switch (reason) {
+            case UNKNOWN_SITE -> 401;
+            case NOT_A_PARTICIPANT -> 403;
+            case UNKNOWN_ROUND -> 404;
+            case ROUND_NOT_OPEN, DUPLICATE -> 409;
+            case TOO_LARGE -> 413;
+            case INVALID_TENSORS -> 422;
+        };
+    }
+
+    static Response toResponse(Throwable e) {
+        if (e instanceof UpdateRejectedException u) {
+            return error(statusOf(u.getReason()), u.getMessage(), u.getReason().name());
+        }
+        if (e instanceof InvalidRequestException || e instanceof JsonbException) {
+            return error(400, e.getMessage(), "INVALID_REQUEST");
+        }
+        if (e instanceof NotFoundException) {
+            return error(404, e.getMessage(), "NOT_FOUND");
+        }
+        if (e instanceof WebApplicationException w) {
+            return error(w.getResponse().getStatus(), w.getMessage(), null);
+        }
+        if (e instanceof EJBException && e.getCause() != null && e.getCause() != e) {
+            return toResponse(e.getCause());
+        }
+        LOG.log(Level.SEVERE, "Unexpected error behind the REST API", e);
+        return error(500, "internal error: " + e.getClass().getSimpleName(), "INTERNAL");
+    }
+
+    @Provider
+    public static class Any implements ExceptionMapper<Exception> {
+        @Override
+        public Response toResponse(Exception e) {
+            return ErrorMappers.toResponse(e);
+        }
+    }
+}

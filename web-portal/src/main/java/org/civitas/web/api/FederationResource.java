@@ -1,0 +1,74 @@
+package org.civitas.web.api;
+
+import jakarta.ejb.EJB;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.civitas.federation.application.FederationService;
+import org.civitas.federation.application.InvalidRequestException;
+import org.civitas.federation.application.PlanRequest;
+import org.civitas.federation.application.Views;
+
+import java.util.List;
+
+/**
+ * Federations for people and scripts. {@code POST /federations} with an empty body (or {@code {}})
+ * starts the demo plan; any field of {@link PlanRequest} overrides it.
+ */
+@Path("federations")
+@Produces(MediaType.APPLICATION_JSON)
+public class FederationResource {
+
+    @EJB
+    FederationService federations;
+
+    @POST
+    @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.WILDCARD})
+    public Response start(String body, @Context UriInfo uri) {
+        PlanRequest request = parse(body);
+        Views.FederationView started = federations.start(request);
+        return Response.created(uri.getAbsolutePathBuilder().path(Long.toString(started.id())).build()).entity(started).build();
+    }
+
+    @GET
+    public List<Views.FederationView> list() {
+        return federations.federations();
+    }
+
+    @GET
+    @Path("{id}")
+    public Views.FederationView get(@PathParam("id") long id) {
+        return federations.federation(id);
+    }
+
+    /** A model version's tensors (safetensors), for inspection or serving. */
+    @GET
+    @Path("{id}/models/{version}")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public byte[] model(@PathParam("id") long id, @PathParam("version") int version) {
+        return federations.modelState(id, version);
+    }
+
+    private static PlanRequest parse(String body) {
+        if (body == null || body.isBlank()) {
+            return PlanRequest.demo();
+        }
+        try (Jsonb jsonb = JsonbBuilder.create()) {
+            PlanRequest request = jsonb.fromJson(body, PlanRequest.class);
+            return request == null ? PlanRequest.demo() : request;
+        } catch (InvalidRequestException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new InvalidRequestException("the body is not a valid federation plan JSON: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.civitas.web.api;
+
+import jakarta.ejb.EJB;
+import jakarta.inject.Inject;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.EntityPart;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.civitas.domain.federation.UpdateRejectedException;
+import org.civitas.domain.federation.UpdateRejectedException.Reason;
+import org.civitas.federation.application.ParticipantProtocolService;
+import org.civitas.federation.application.RoundTask;
+import org.civitas.federation.application.UpdateMetadata;
+import org.civitas.federation.application.Views;
+import org.civitas.federation.infrastructure.CivitasSettings;
+import org.civitas.federation.infrastructure.CoordinatorClient;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * The participant protocol. A site names itself in {@code X-Civitas-Site} and proves it with
+ * {@code Authorization: Bearer <token>}. An update is {@code multipart/form-data} with a JSON
+ * {@code metadata} part ({@link UpdateMetadata}) and a safetensors {@code tensors} part.
+ */
+@Path("participant")
+public class ParticipantResource {
+
+    @EJB
+    ParticipantProtocolService protocol;
+
+    @Inject
+    CivitasSettings settings;
+
+    @GET
+    @Path("tasks")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<RoundTask> tasks(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                                 @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return protocol.tasks(site, bearer(authorization));
+    }
+
+    @GET
+    @Path("federations/{federation}/rounds/{round}/task")
+    @Produces(MediaType.APPLICATION_JSON)
+    public RoundTask task(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                          @PathParam("federation") long federation, @PathParam("round") int round) {
+        return protocol.task(site, bearer(authorization), federation, round);
+    }
+
+    @GET
+    @Path("federations/{federation}/rounds/{round}/state")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public byte[] state(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                        @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                        @PathParam("federation") long federation, @PathParam("round") int round) {
+        return protocol.globalState(site, bearer(authorization), federation, round);
+    }
+
+    @POST
+    @Path("federations/{federation}/rounds/{round}/updates")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response upload(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                           @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
+                           @PathParam("federation") long federation, @PathParam("round") int round,
+                           List<EntityPart> parts) throws IOException {
+        long max = settings.uploadMaxBytes();
+        // Refuse an oversized body before reading it; multipart framing adds a little on top of the tensors.
+        if (contentLength != null && contentLength > max + 64 * 1024) {
+            throw new UpdateRejectedException(Reason.TOO_LARGE, "update of " + contentLength + " bytes exceeds the limit of " + max);
+        }
+        UpdateMetadata metadata = null;
+        byte[] tensors = null;
+        for (EntityPart part : parts) {
+            switch (part.getName()) {
+                case "metadata" -> metadata = parseMetadata(part.getContent(String.class));
+                case "tensors" -> tensors = readLimited(part.getContent(), max);
+                default -> throw new UpdateRejectedException(Reason.INVALID_TENSORS,
+                        "unexpected part '" + part.getName() + "': send 'metadata' and 'tensors'");
+            }
+        }
+        if (metadata == null || tensors == null) {
+            throw new UpdateRejectedException(Reason.INVALID_TENSORS, "an update needs a 'metadata' part and a 'tensors' part");
+        }
+        Views.ReceiptView receipt = protocol.acceptUpdate(site, bearer(authorization), federation, round, metadata, tensors, max);
+        return Response.status(Response.Status.CREATED).entity(receipt).build();
+    }
+
+    private static String bearer(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return authorization.substring(7).strip();
+    }
+
+    private static UpdateMetadata parseMetadata(String json) {
+        try (Jsonb jsonb = JsonbBuilder.create()) {
+            return jsonb.fromJson(json, UpdateMetadata.class);
+        } catch (Exception e) {
+            throw new UpdateRejectedException(Reason.INVALID_TENSORS, "metadata part is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static byte[] readLimited(InputStream in, long max) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            total += n;
+            if (total > max) {
+                throw new UpdateRejectedException(Reason.TOO_LARGE, "update exceeds the limit of " + max + " bytes");
+            }
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,50 @@
+package org.civitas.web.portal;
+
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.application.FacesMessage;
+import jakarta.faces.context.FacesContext;
+import jakarta.inject.Named;
+import org.civitas.federation.application.FederationService;
+import org.civitas.federation.application.InvalidRequestException;
+import org.civitas.federation.application.PlanRequest;
+import org.civitas.federation.application.Views;
+
+import java.util.List;
+
+/** The landing page: federations, their rounds and loss curves, and a button to start the demo plan. */
+@Named
+@RequestScoped
+public class FederationsBacking {
+
+    @EJB
+    FederationService federationService;
+
+    private List<Views.FederationView> federations;
+
+    public List<Views.FederationView> getFederations() {
+        if (federations == null) {
+            federations = federationService.federations();
+        }
+        return federations;
+    }
+
+    public boolean isAnyRunning() {
+        return getFederations().stream().anyMatch(f -> "RUNNING".equals(f.status()));
+    }
+
+    public String lossChart(Views.FederationView federation) {
+        return LossChart.of(federation);
+    }
+
+    public void startDemo() {
+        try {
+            Views.FederationView started = federationService.start(PlanRequest.demo());
+            FacesContext.getCurrentInstance().addMessage(null, new FacesMessage("Federation " + started.id() + " started"));
+            federations = null;
+        } catch (InvalidRequestException e) {
+            FacesContext.getCurrentInstance().addMessage(null,
+                    new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot start the demo plan", e.getMessage()));
+        }
+    }
+}
