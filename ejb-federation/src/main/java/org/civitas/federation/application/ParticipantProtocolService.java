@@ -101,9 +101,11 @@ public class ParticipantProtocolService {
         } catch (IllegalArgumentException e) {
             throw new UpdateRejectedException(Reason.INVALID_TENSORS, e.getMessage());
         }
-        BlobStore.Stored stored = stores.updates().put(body);
+        String key = BlobStore.sha256(body);
         UpdateReceipt receipt = round.accept(site, new UpdateReceipt.Content(metadata.sampleCount(), metadata.trainLoss(),
-                metadata.globalLoss(), stored.key(), stored.sizeBytes(), stored.key()), now);
+                metadata.globalLoss(), key, body.length, key), now);
+        // Stored last, once every check has passed; a failed commit leaves at most an unreferenced file.
+        stores.updates().put(body);
         return Views.of(receipt);
     }
 

@@ -1,0 +1,207 @@
+package org.civitas.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.civitas.federation.core.tensor.NamedTensors;
+import org.civitas.federation.core.tensor.SafeTensors;
+import org.civitas.federation.core.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The participant protocol seen from a site the test drives itself (a "probe" site beside the
+ * hosted energy site): every bad upload is refused with a 4xx naming the problem and leaves
+ * nothing stored; a good one is accepted once.
+ */
+@ExtendWith(CivitasServer.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ParticipantProtocolIT {
+
+    private static final String GOOD_METADATA = "{\"sampleCount\": 50, \"trainLoss\": 0.9, \"globalLoss\": 1.6}";
+
+    private Api.SiteCredentials probe;
+    private Api.SiteCredentials outsider;
+    private long federation;
+    private NamedTensors global;
+
+    @BeforeAll
+    void registerProbeSitesAndStartAFederation() {
+        probe = register("probe-" + CivitasServer.db());
+        outsider = register("outsider-" + CivitasServer.db());
+        Api.Answer started = Api.postJson("/federations",
+                "{\"name\": \"Protocol check\", \"sites\": [\"energy\", \"" + probe.code() + "\"], \"rounds\": 2,"
+                        + " \"roundTimeoutSeconds\": 600}");
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        federation = started.json().path("id").asLong();
+        Api.Answer state = Api.get("/participant/federations/" + federation + "/rounds/1/state", probe);
+        assertThat(state.status()).isEqualTo(200);
+        global = SafeTensors.read(state.body()).tensors();
+    }
+
+    private static Api.SiteCredentials register(String code) {
+        Api.Answer r = Api.postJson("/sites", "{\"code\": \"" + code + "\", \"enterprise\": \"meridian-energy\"}");
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        return new Api.SiteCredentials(code, r.json().path("token").asText());
+    }
+
+    @Test
+    void refusesEveryBadUploadWithNothingStoredThenAcceptsAGoodOneOnce() {
+        // Prepare: the hosted energy site has uploaded, so round 1 waits only for the probe
+        awaitUpdates(1, 1);
+        long spooledBefore = spooledFiles();
+        byte[] good = SafeTensors.write(scaled(global, 0.01f));
+
+        // Execute + Assert: each refusal names its problem
+        refused(Api.upload(federation, 1, new Api.SiteCredentials("atlantis", "x".repeat(20)), GOOD_METADATA, good),
+                401, "UNKNOWN_SITE", "unknown site 'atlantis'");
+        refused(Api.upload(federation, 1, new Api.SiteCredentials(probe.code(), "wrong-token-wrong-token"), GOOD_METADATA, good),
+                401, "UNKNOWN_SITE", "wrong or missing token for site '" + probe.code() + "'");
+        refused(Api.upload(federation, 1, outsider, GOOD_METADATA, good),
+                403, "NOT_A_PARTICIPANT", "is not a participant of federation " + federation);
+        refused(Api.upload(federation, 2, probe, GOOD_METADATA, good),
+                404, "UNKNOWN_ROUND", "has no round 2");
+        refused(Api.upload(federation, 1, probe, GOOD_METADATA, renamed(global)),
+                422, "INVALID_TENSORS", "unexpected [linear.kernel]");
+        refused(Api.upload(federation, 1, probe, GOOD_METADATA, SafeTensors.write(NamedTensors.builder()
+                        .put("linear.weight", Tensor.zeros(3, 16)).put("linear.bias", Tensor.zeros(5)).build())),
+                422, "INVALID_TENSORS", "tensor 'linear.weight' has shape [3, 16], expected [5, 16]");
+        NamedTensors withNaN = scaled(global, 0.01f);
+        withNaN.get("linear.bias").values()[2] = Float.NaN;
+        refused(Api.upload(federation, 1, probe, GOOD_METADATA, SafeTensors.write(withNaN)),
+                422, "INVALID_TENSORS", "tensor 'linear.bias' holds a non-finite value (NaN) at flat index 2");
+        NamedTensors withInf = scaled(global, 0.01f);
+        withInf.get("linear.weight").values()[7] = Float.POSITIVE_INFINITY;
+        refused(Api.upload(federation, 1, probe, GOOD_METADATA, SafeTensors.write(withInf)),
+                422, "INVALID_TENSORS", "holds a non-finite value (Infinity) at flat index 7");
+        refused(Api.upload(federation, 1, probe, GOOD_METADATA, "not safetensors at all".getBytes()),
+                422, "INVALID_TENSORS", "invalid safetensors");
+        refused(Api.upload(federation, 1, probe, null, good),
+                422, "INVALID_TENSORS", "needs a 'metadata' part and a 'tensors' part");
+        refused(Api.upload(federation, 1, probe, "{\"sampleCount\": 0, \"trainLoss\": 1, \"globalLoss\": 1}", good),
+                422, "INVALID_TENSORS", "sampleCount must be at least 1");
+        refused(Api.upload(federation, 1, probe, GOOD_METADATA, new byte[(int) CivitasServer.UPLOAD_LIMIT + 4096]),
+                413, "TOO_LARGE", "exceeds the limit of " + CivitasServer.UPLOAD_LIMIT);
+
+        assertThat(updatesIn(1)).as("refused uploads leave no receipt").isEqualTo(1);
+        assertThat(spooledFiles()).as("refused uploads leave no spooled file").isEqualTo(spooledBefore);
+
+        // A good upload is accepted and receipted; the same again is a duplicate
+        Api.Answer accepted = Api.upload(federation, 1, probe, GOOD_METADATA, good);
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(201);
+        assertThat(accepted.json().path("site").asText()).isEqualTo(probe.code());
+        assertThat(accepted.json().path("sampleCount").asLong()).isEqualTo(50);
+        refused(Api.upload(federation, 1, probe, GOOD_METADATA, good),
+                409, null, null);
+
+        // Round 1 closes with both updates; a late upload to it is refused as not open
+        awaitUpdates(2, 1);
+        JsonNode round1 = awaitRoundStatus(1, "AGGREGATED");
+        assertThat(round1.path("updates").asInt()).isEqualTo(2);
+        refused(Api.upload(federation, 1, probe, GOOD_METADATA, good),
+                409, "ROUND_NOT_OPEN", "round 1 of federation " + federation + " is AGGREGATED, not open");
+
+        // Round 2: the probe's answer completes the federation
+        awaitUpdates(1, 2);
+        NamedTensors round2State = SafeTensors.read(Api.get("/participant/federations/" + federation + "/rounds/2/state", probe).body()).tensors();
+        assertThat(round2State).isNotEqualTo(global);
+        assertThat(Api.upload(federation, 2, probe, GOOD_METADATA, SafeTensors.write(scaled(round2State, 0.01f))).status()).isEqualTo(201);
+        JsonNode done = Api.awaitFinished(federation, Duration.ofMinutes(1));
+        assertThat(done.path("status").asText()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void showsASiteOnlyItsOpenTasksAndRefusesStrangers() {
+        Api.Answer tasks = Api.get("/participant/tasks", outsider);
+        assertThat(tasks.status()).isEqualTo(200);
+        assertThat(tasks.json().findValuesAsText("federationId")).doesNotContain(Long.toString(federation));
+
+        Api.Answer stranger = Api.get("/participant/tasks", new Api.SiteCredentials("nobody", null));
+        assertThat(stranger.status()).isEqualTo(401);
+        assertThat(stranger.json().path("error").asText()).contains("unknown site 'nobody'");
+
+        Api.Answer foreignState = Api.get("/participant/federations/" + federation + "/rounds/1/state", outsider);
+        assertThat(foreignState.status()).isEqualTo(403);
+    }
+
+    private static void refused(Api.Answer answer, int status, String reason, String message) {
+        assertThat(answer.status()).as(answer.text()).isEqualTo(status);
+        JsonNode body = answer.json();
+        if (reason != null) {
+            assertThat(body.path("reason").asText()).isEqualTo(reason);
+        }
+        if (message != null) {
+            assertThat(body.path("error").asText()).contains(message);
+        }
+    }
+
+    private JsonNode round(int number) {
+        return Api.get("/federations/" + federation).json().path("rounds").get(number - 1);
+    }
+
+    private int updatesIn(int number) {
+        JsonNode r = round(number);
+        return r == null ? 0 : r.path("updates").asInt();
+    }
+
+    private void awaitUpdates(int expected, int number) {
+        long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (updatesIn(number) < expected) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("round " + number + " did not reach " + expected + " updates: " + round(number));
+            }
+            CivitasServer.sleep(200);
+        }
+    }
+
+    private JsonNode awaitRoundStatus(int number, String status) {
+        long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        JsonNode r;
+        while (!status.equals((r = round(number)).path("status").asText())) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("round " + number + " is not " + status + ": " + r);
+            }
+            CivitasServer.sleep(200);
+        }
+        return r;
+    }
+
+    private static long spooledFiles() {
+        Path spool = CivitasServer.dataDir().resolve("coordinator").resolve("updates");
+        if (!Files.exists(spool)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(spool)) {
+            return files.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static NamedTensors scaled(NamedTensors state, float factor) {
+        NamedTensors.Builder b = NamedTensors.builder();
+        state.forEach((name, t) -> {
+            float[] v = new float[t.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = factor * (i % 7 - 3);
+            }
+            b.put(name, new Tensor(t.shape(), v));
+        });
+        return b.build();
+    }
+
+    private static byte[] renamed(NamedTensors state) {
+        return SafeTensors.write(NamedTensors.builder()
+                .put("linear.kernel", state.get("linear.weight").copy())
+                .put("linear.bias", state.get("linear.bias").copy()).build());
+    }
+}
