@@ -1,0 +1,63 @@
+package org.civitas.domain.federation;
+
+import org.civitas.domain.consortium.Enterprise;
+import org.civitas.domain.consortium.Site;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FederationPlanTest {
+
+    private final Enterprise enterprise = new Enterprise("meridian-energy", "Meridian Energy", "energy");
+    private final Site energy = new Site("energy", "Energy", enterprise, "token-of-energy-site");
+    private final Site urban = new Site("urban", "Urban", enterprise, "token-of-urban-site!");
+
+    private FederationPlan plan(List<Site> sites, double learningRate) {
+        return new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, learningRate, 32, sites.size(),
+                Duration.ofMinutes(5), sites);
+    }
+
+    @Test
+    void hashIsStableAndIndependentOfSiteOrder() {
+        FederationPlan a = plan(List.of(energy, urban), 0.1);
+        FederationPlan b = plan(List.of(urban, energy), 0.1);
+
+        assertThat(a.getPlanSha256()).isEqualTo(b.getPlanSha256()).hasSize(64);
+        assertThat(a.getCanonicalJson()).isEqualTo("{\"batchSize\":32,\"classCount\":5,\"featureCount\":16,"
+                + "\"learningRate\":0.1,\"localEpochs\":2,\"minSites\":2,\"model\":\"softmax-regression\",\"name\":\"demo\","
+                + "\"roundTimeoutSeconds\":300,\"rounds\":5,\"sites\":[\"energy\",\"urban\"],\"strategy\":\"fedavg\"}");
+        assertThat(plan(List.of(energy, urban), 0.2).getPlanSha256()).isNotEqualTo(a.getPlanSha256());
+    }
+
+    @Test
+    void listsEveryProblemOfAnInvalidPlan() {
+        assertThatThrownBy(() -> new FederationPlan(" ", "gpt", 16, 1, "fedsgd", 0, 0, -1, 0, 3,
+                Duration.ZERO, List.of(energy, energy)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("name must not be blank")
+                .hasMessageContaining("model 'gpt' is not known")
+                .hasMessageContaining("classCount must be in [2, 1000], was 1")
+                .hasMessageContaining("strategy 'fedsgd' is not known")
+                .hasMessageContaining("rounds must be in [1, 1000], was 0")
+                .hasMessageContaining("learningRate must be in (0, 10], was -1.0")
+                .hasMessageContaining("sites must not repeat")
+                .hasMessageContaining("minSites must be in [1, 2] for 2 sites, was 3")
+                .hasMessageContaining("roundTimeoutSeconds");
+    }
+
+    @Test
+    void siteTokensAreCheckedAgainstTheirHashOnly() {
+        assertThat(energy.acceptsToken("token-of-energy-site")).isTrue();
+        assertThat(energy.acceptsToken("token-of-urban-site!")).isFalse();
+        assertThat(energy.acceptsToken(null)).isFalse();
+        energy.rotateToken("a-brand-new-token-0001");
+        assertThat(energy.acceptsToken("token-of-energy-site")).isFalse();
+        assertThat(energy.acceptsToken("a-brand-new-token-0001")).isTrue();
+        assertThatThrownBy(() -> new Site("Bad Code", "x", enterprise, "token-of-energy-site"))
+                .hasMessageContaining("site code 'Bad Code' must be");
+    }
+}
