@@ -13,6 +13,10 @@ public final class SyntheticFeatureData {
 
     /** Seed of the class centres shared by all sites of a consortium. */
     public static final long TASK_SEED = 20_26_11L;
+    // Chosen so that classes overlap: a few rounds are needed, and the loss keeps falling for a while.
+    private static final double CENTRE_SPREAD = 0.35;
+    private static final double SITE_SHIFT = 0.3;
+    private static final double NOISE = 1.0;
 
     private SyntheticFeatureData() {
     }
@@ -42,13 +46,13 @@ public final class SyntheticFeatureData {
         float[][] centres = new float[classes][featureCount];
         for (int c = 0; c < classes; c++) {
             for (int j = 0; j < featureCount; j++) {
-                centres[c][j] = (float) (task.nextGaussian() * 1.5);
+                centres[c][j] = (float) (task.nextGaussian() * CENTRE_SPREAD);
             }
         }
         Random site = new Random(siteSeed);
         float[] shift = new float[featureCount];
         for (int j = 0; j < featureCount; j++) {
-            shift[j] = (float) (site.nextGaussian() * 0.3);
+            shift[j] = (float) (site.nextGaussian() * SITE_SHIFT);
         }
         float[][] x = new float[samples][featureCount];
         int[] y = new int[samples];
@@ -61,7 +65,7 @@ public final class SyntheticFeatureData {
             }
             y[i] = c;
             for (int j = 0; j < featureCount; j++) {
-                x[i][j] = centres[c][j] + shift[j] + (float) site.nextGaussian();
+                x[i][j] = centres[c][j] + shift[j] + (float) (site.nextGaussian() * NOISE);
             }
         }
         return new LabeledFeatures(x, y, classes);
