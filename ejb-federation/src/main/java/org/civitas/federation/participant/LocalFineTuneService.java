@@ -65,8 +65,10 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                     "sampleCount", Long.toString(result.sampleCount()),
                     "trainLoss", Double.toString(result.trainLoss()),
                     "globalLoss", Double.toString(result.globalLoss()))));
-            return String.format(Locale.ROOT, "trained on %d samples: global loss %.4f, train loss %.4f",
+            String summary = String.format(Locale.ROOT, "trained on %d samples: global loss %.4f, train loss %.4f",
                     result.sampleCount(), result.globalLoss(), result.trainLoss());
+            runs.trained(runId, summary);
+            return summary;
         });
     }
 

@@ -34,11 +34,26 @@ public class TrainingRuns {
         get(runId).jobStarted(executionId);
     }
 
+    public void trained(long runId, String summary) {
+        get(runId).trained(summary);
+    }
+
     public void uploaded(long runId, String summary) {
         get(runId).uploaded(summary, Instant.now());
     }
 
     public void failed(long runId, String reason) {
         get(runId).failed(reason, Instant.now());
+    }
+
+    /** A training run as the portal shows it. */
+    public record RunView(String site, long federationId, int round, String status, Long jobExecutionId, String message,
+                          Instant startedAt, Instant finishedAt) {
+    }
+
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public java.util.List<RunView> recent(int max) {
+        return runs.recent(max).stream().map(r -> new RunView(r.getSiteCode(), r.getFederationId(), r.getRoundNumber(),
+                r.getStatus().name(), r.getJobExecutionId(), r.getMessage(), r.getStartedAt(), r.getFinishedAt())).toList();
     }
 }

@@ -68,15 +68,24 @@ public class LocalTrainingRun {
         this.jobExecutionId = executionId;
     }
 
+    /** Training finished; the update waits in the site's outbox. */
+    public void trained(String summary) {
+        this.message = limit(summary);
+    }
+
     public void uploaded(String summary, Instant now) {
         this.status = Status.UPLOADED;
-        this.message = summary;
+        this.message = limit(message == null ? summary : message + "; " + summary);
         this.finishedAt = now;
+    }
+
+    private static String limit(String text) {
+        return text == null ? null : text.substring(0, Math.min(text.length(), 1000));
     }
 
     public void failed(String reason, Instant now) {
         this.status = Status.FAILED;
-        this.message = reason == null ? "failed" : reason.substring(0, Math.min(reason.length(), 1000));
+        this.message = reason == null ? "failed" : limit(reason);
         this.finishedAt = now;
     }
 
