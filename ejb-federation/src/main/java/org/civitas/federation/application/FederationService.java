@@ -6,6 +6,8 @@ import org.civitas.domain.consortium.Site;
 import org.civitas.domain.federation.Federation;
 import org.civitas.domain.federation.FederationPlan;
 import org.civitas.domain.registry.ModelVersion;
+import org.civitas.federation.core.aggregation.Strategy;
+import org.civitas.federation.core.aggregation.StrategyCatalog;
 import org.civitas.federation.core.tensor.SafeTensors;
 import org.civitas.federation.infrastructure.BlobStore;
 import org.civitas.federation.infrastructure.CoordinatorStores;
@@ -51,17 +53,28 @@ public class FederationService {
         if (!unknown.isEmpty()) {
             throw new InvalidRequestException("invalid federation plan: unknown sites " + unknown);
         }
+        String strategyName = r.strategy() == null ? "fedavg" : r.strategy();
+        int minSites = r.minSites() == null ? sites.size() : r.minSites();
         FederationPlan plan;
         try {
+            Strategy strategy = StrategyCatalog.create(strategyName, r.strategyParams(), r.filters());
+            Integer quorum = r.quorum() != null ? r.quorum()
+                    : strategy.roundQuorum().isPresent() ? Integer.valueOf(strategy.roundQuorum().getAsInt()) : null;
+            int fewest = Math.min(minSites, quorum == null ? sites.size() : quorum);
+            if (fewest < strategy.minimumUpdates()) {
+                throw new IllegalArgumentException("strategy " + strategyName + " needs at least " + strategy.minimumUpdates()
+                        + " updates per round, but this plan may close a round with " + fewest
+                        + " (raise minSites or quorum, or add sites)");
+            }
             plan = new FederationPlan(
                     r.name() == null ? "City safety demo" : r.name(),
                     "softmax-regression", DemoSites.FEATURES, DemoSites.CLASSES,
-                    r.strategy() == null ? "fedavg" : r.strategy(),
+                    strategyName, r.strategyParams(), r.filters(), quorum,
                     r.rounds() == null ? 5 : r.rounds(),
                     r.localEpochs() == null ? 2 : r.localEpochs(),
                     r.learningRate() == null ? 0.1 : r.learningRate(),
                     r.batchSize() == null ? 32 : r.batchSize(),
-                    r.minSites() == null ? sites.size() : r.minSites(),
+                    minSites,
                     Duration.ofSeconds(r.roundTimeoutSeconds() == null ? 300 : r.roundTimeoutSeconds()),
                     sites);
         } catch (IllegalArgumentException e) {

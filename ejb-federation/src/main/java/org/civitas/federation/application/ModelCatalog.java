@@ -1,8 +1,8 @@
 package org.civitas.federation.application;
 
 import org.civitas.domain.federation.FederationPlan;
-import org.civitas.federation.core.aggregation.FedAvg;
 import org.civitas.federation.core.aggregation.Strategy;
+import org.civitas.federation.core.aggregation.StrategyCatalog;
 import org.civitas.federation.core.model.LocalTrainer;
 import org.civitas.federation.core.model.SoftmaxRegression;
 
@@ -24,9 +24,6 @@ public final class ModelCatalog {
     }
 
     public static Strategy strategy(FederationPlan plan) {
-        if ("fedavg".equals(plan.getStrategy())) {
-            return new FedAvg(plan.getLocalEpochs(), plan.getLearningRate(), plan.getBatchSize());
-        }
-        throw new IllegalArgumentException("strategy '" + plan.getStrategy() + "' is not known");
+        return StrategyCatalog.create(plan.getStrategy(), plan.getStrategyParams(), plan.getFilters());
     }
 }

@@ -9,10 +9,8 @@ import org.civitas.domain.federation.UpdateReceipt;
 import org.civitas.domain.federation.UpdateRejectedException;
 import org.civitas.domain.federation.UpdateRejectedException.Reason;
 import org.civitas.domain.registry.ModelVersion;
-import org.civitas.federation.core.aggregation.RoundInstructions;
 import org.civitas.federation.core.tensor.NamedTensors;
 import org.civitas.federation.core.tensor.SafeTensors;
-import org.civitas.federation.core.tensor.TensorChecks;
 import org.civitas.federation.infrastructure.BlobStore;
 import org.civitas.federation.infrastructure.CoordinatorStores;
 import org.civitas.infrastructure.persistence.ConsortiumRepository;
@@ -96,8 +94,7 @@ public class ParticipantProtocolService {
         try {
             update = SafeTensors.read(body).tensors();
             NamedTensors global = SafeTensors.read(stores.models().get(startVersion(federationId, roundNumber).getSha256())).tensors();
-            TensorChecks.requireSameLayout(global, update);
-            TensorChecks.requireFinite(update);
+            ModelCatalog.strategy(round.getFederation().getPlan()).validateUpdate(global, update);
         } catch (IllegalArgumentException e) {
             throw new UpdateRejectedException(Reason.INVALID_TENSORS, e.getMessage());
         }
@@ -126,10 +123,10 @@ public class ParticipantProtocolService {
 
     private RoundTask task(Round round, Site site) {
         FederationPlan plan = round.getFederation().getPlan();
-        RoundInstructions fit = ModelCatalog.strategy(plan).configureFit(round.getNumber());
+        java.util.Map<String, Double> extra = ModelCatalog.strategy(plan).configureFit(round.getNumber());
         long seed = 31L * (31L * round.getFederation().getId() + round.getNumber()) + site.getCode().hashCode();
         return new RoundTask(round.getFederation().getId(), round.getNumber(), plan.getModelKind(), plan.getFeatureCount(),
-                plan.getClassCount(), plan.getStrategy(), fit.localEpochs(), fit.learningRate(), fit.batchSize(), seed,
-                round.getDeadline(), startVersion(round.getFederation().getId(), round.getNumber()).getSha256());
+                plan.getClassCount(), plan.getStrategy(), plan.getLocalEpochs(), plan.getLearningRate(), plan.getBatchSize(), seed,
+                round.getDeadline(), startVersion(round.getFederation().getId(), round.getNumber()).getSha256(), extra);
     }
 }

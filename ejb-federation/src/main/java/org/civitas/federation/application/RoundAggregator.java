@@ -10,7 +10,9 @@ import org.civitas.domain.federation.Round;
 import org.civitas.domain.federation.RoundStatus;
 import org.civitas.domain.federation.UpdateReceipt;
 import org.civitas.domain.registry.ModelVersion;
+import org.civitas.federation.core.aggregation.AggregateResult;
 import org.civitas.federation.core.aggregation.EvaluationResult;
+import org.civitas.federation.core.aggregation.RoundContext;
 import org.civitas.federation.core.aggregation.FitResult;
 import org.civitas.federation.core.aggregation.Strategy;
 import org.civitas.federation.core.tensor.NamedTensors;
@@ -21,6 +23,7 @@ import org.civitas.infrastructure.persistence.FederationRepository;
 import org.civitas.infrastructure.persistence.ModelRegistryRepository;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -79,19 +82,29 @@ public class RoundAggregator {
                 .map(u -> new FitResult(u.getSite().getCode(), u.getSampleCount(),
                         () -> SafeTensors.read(updates.get(u.getStorageKey())).tensors()))
                 .toList();
-        NamedTensors next = strategy.aggregateFit(round.getNumber(), global, results);
-        double loss = strategy.aggregateEvaluate(round.getNumber(), receipts.stream()
+        NamedTensors serverState = parent.getServerStateSha256() == null ? null
+                : SafeTensors.read(stores.models().get(parent.getServerStateSha256())).tensors();
+        AggregateResult aggregate = strategy.aggregateFit(new RoundContext(round.getNumber(), serverState), global, results);
+        Map<String, String> excluded = new HashMap<>();
+        aggregate.excluded().forEach(e -> excluded.merge(e.site(), e.reason(), (a, b) -> a + "; " + b));
+        receipts.forEach(u -> u.excludeFromAggregate(excluded.get(u.getSite().getCode())));
+        List<UpdateReceipt> included = receipts.stream().filter(u -> u.getExcludedReason() == null).toList();
+        double loss = strategy.aggregateEvaluate(round.getNumber(), included.stream()
                 .map(u -> new EvaluationResult(u.getSite().getCode(), u.getSampleCount(), u.getTrainLoss())).toList());
         double globalLoss = strategy.aggregateEvaluate(round.getNumber(), receipts.stream()
                 .map(u -> new EvaluationResult(u.getSite().getCode(), u.getSampleCount(), u.getGlobalLoss())).toList());
-        long samples = receipts.stream().mapToLong(UpdateReceipt::getSampleCount).sum();
+        long samples = included.stream().mapToLong(UpdateReceipt::getSampleCount).sum();
 
-        BlobStore.Stored stored = stores.models().put(SafeTensors.write(next, Map.of(
+        BlobStore.Stored stored = stores.models().put(SafeTensors.write(aggregate.global(), Map.of(
                 "federation", String.valueOf(federationId), "version", String.valueOf(round.getNumber()))));
-        registry.add(parent.next(round, stored.key(), stored.sizeBytes(), samples, now));
+        ModelVersion version = registry.add(parent.next(round, stored.key(), stored.sizeBytes(), samples, now));
+        if (aggregate.serverState() != null) {
+            version.setServerStateSha256(stores.models().put(SafeTensors.write(aggregate.serverState(), Map.of(
+                    "federation", String.valueOf(federationId), "serverStateOf", String.valueOf(round.getNumber())))).key());
+        }
         round.markAggregated(loss, globalLoss, now);
-        LOG.info(() -> String.format(java.util.Locale.ROOT, "Federation %d round %d aggregated from %d sites: loss %.4f",
-                federationId, round.getNumber(), receipts.size(), loss));
+        LOG.info(() -> String.format(java.util.Locale.ROOT, "Federation %d round %d aggregated %d of %d updates with %s: loss %.4f",
+                federationId, round.getNumber(), included.size(), receipts.size(), strategy.name(), loss));
         return Outcome.AGGREGATED;
     }
 }

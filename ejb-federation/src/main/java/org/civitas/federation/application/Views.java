@@ -7,6 +7,7 @@ import org.civitas.domain.registry.ModelVersion;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** Read-only views of the records, as the REST API and the portal show them. */
 public final class Views {
@@ -15,7 +16,7 @@ public final class Views {
     }
 
     public record FederationView(long id, String status, String plan, String planSha256, String strategy,
-                                 List<String> sites, int roundsPlanned, Instant createdAt, Instant finishedAt,
+                                 Map<String, Double> strategyParams, Map<String, Double> filters, int quorum, List<String> sites, int roundsPlanned, Instant createdAt, Instant finishedAt,
                                  String failureReason, List<RoundView> rounds, List<ModelVersionView> models) {
     }
 
@@ -24,16 +25,17 @@ public final class Views {
     }
 
     public record ReceiptView(String site, long sampleCount, double trainLoss, double globalLoss, String sha256,
-                              long sizeBytes, Instant receivedAt) {
+                              long sizeBytes, Instant receivedAt, String excludedReason) {
     }
 
     public record ModelVersionView(int version, Integer round, Integer parentVersion, String sha256, long sizeBytes,
-                                   long sampleCount, Instant createdAt) {
+                                   long sampleCount, Instant createdAt, String serverStateSha256) {
     }
 
     static FederationView of(Federation f, List<ModelVersion> models) {
         return new FederationView(f.getId(), f.getStatus().name(), f.getPlan().getName(), f.getPlan().getPlanSha256(),
-                f.getPlan().getStrategy(), f.getPlan().getSites().stream().map(s -> s.getCode()).toList(),
+                f.getPlan().getStrategy(), f.getPlan().getStrategyParams(), f.getPlan().getFilters(), f.getPlan().getQuorum(),
+                f.getPlan().getSites().stream().map(s -> s.getCode()).toList(),
                 f.getPlan().getRounds(), f.getCreatedAt(), f.getFinishedAt(), f.getFailureReason(),
                 f.getRounds().stream().map(Views::of).toList(), models.stream().map(Views::of).toList());
     }
@@ -46,12 +48,12 @@ public final class Views {
 
     static ReceiptView of(UpdateReceipt u) {
         return new ReceiptView(u.getSite().getCode(), u.getSampleCount(), u.getTrainLoss(), u.getGlobalLoss(), u.getSha256(),
-                u.getSizeBytes(), u.getReceivedAt());
+                u.getSizeBytes(), u.getReceivedAt(), u.getExcludedReason());
     }
 
     static ModelVersionView of(ModelVersion m) {
         return new ModelVersionView(m.getVersionNumber(), m.getRound() == null ? null : m.getRound().getNumber(),
                 m.getParent() == null ? null : m.getParent().getVersionNumber(), m.getSha256(), m.getSizeBytes(),
-                m.getSampleCount(), m.getCreatedAt());
+                m.getSampleCount(), m.getCreatedAt(), m.getServerStateSha256());
     }
 }

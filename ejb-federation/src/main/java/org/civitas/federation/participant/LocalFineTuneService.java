@@ -11,6 +11,7 @@ import org.civitas.domain.participant.LocalTrainingRun;
 import org.civitas.federation.application.ModelCatalog;
 import org.civitas.federation.application.RoundTask;
 import org.civitas.federation.application.UpdateMetadata;
+import org.civitas.federation.core.aggregation.FedProx;
 import org.civitas.federation.core.model.LabeledFeatures;
 import org.civitas.federation.core.model.TrainingConfig;
 import org.civitas.federation.core.model.TrainingResult;
@@ -60,7 +61,8 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
             NamedTensors global = SafeTensors.read(state).tensors();
             LabeledFeatures data = hostedSites.trainingData(site, task.classCount());
             TrainingResult result = ModelCatalog.trainer(task.modelKind(), task.featureCount(), task.classCount())
-                    .train(global, data, new TrainingConfig(task.localEpochs(), task.learningRate(), task.batchSize(), task.seed()));
+                    .train(global, data, new TrainingConfig(task.localEpochs(), task.learningRate(), task.batchSize(), task.seed(),
+                            task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0)));
             writeOutbox(outboxFile(site, run), SafeTensors.write(result.delta(), Map.of(
                     "sampleCount", Long.toString(result.sampleCount()),
                     "trainLoss", Double.toString(result.trainLoss()),

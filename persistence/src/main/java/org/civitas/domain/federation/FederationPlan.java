@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a federation will do: which sites train which model with which strategy, for how many
@@ -67,6 +68,16 @@ public class FederationPlan {
     @Column(name = "min_sites", nullable = false)
     private int minSites;
 
+    /** Updates that close a round; null means every site. */
+    @Column(name = "quorum")
+    private Integer quorum;
+
+    @Column(name = "strategy_params", nullable = false, length = 2000)
+    private String strategyParams = "{}";
+
+    @Column(name = "filters", nullable = false, length = 2000)
+    private String filters = "{}";
+
     @Column(name = "round_timeout_seconds", nullable = false)
     private long roundTimeoutSeconds;
 
@@ -89,6 +100,20 @@ public class FederationPlan {
     public FederationPlan(String name, String modelKind, int featureCount, int classCount, String strategy, int rounds,
                           int localEpochs, double learningRate, int batchSize, int minSites, Duration roundTimeout,
                           List<Site> sites) {
+        this(name, modelKind, featureCount, classCount, strategy, Map.of(), Map.of(), null, rounds, localEpochs,
+                learningRate, batchSize, minSites, roundTimeout, sites);
+    }
+
+    /**
+     * @param strategy       an aggregation rule's name; the caller has checked it and its parameters
+     * @param strategyParams the rule's parameters
+     * @param filters        pre-fusion filters and their thresholds
+     * @param quorum         updates that close a round, or null for every site
+     */
+    public FederationPlan(String name, String modelKind, int featureCount, int classCount, String strategy,
+                          Map<String, Double> strategyParams, Map<String, Double> filters, Integer quorum, int rounds,
+                          int localEpochs, double learningRate, int batchSize, int minSites, Duration roundTimeout,
+                          List<Site> sites) {
         List<String> problems = new ArrayList<>();
         if (name == null || name.isBlank()) {
             problems.add("name must not be blank");
@@ -102,8 +127,8 @@ public class FederationPlan {
         if (classCount < 2 || classCount > 1000) {
             problems.add("classCount must be in [2, 1000], was " + classCount);
         }
-        if (!"fedavg".equals(strategy)) {
-            problems.add("strategy '" + strategy + "' is not known (known: fedavg)");
+        if (strategy == null || strategy.isBlank()) {
+            problems.add("strategy must not be blank");
         }
         if (rounds < 1 || rounds > MAX_ROUNDS) {
             problems.add("rounds must be in [1, " + MAX_ROUNDS + "], was " + rounds);
@@ -126,6 +151,9 @@ public class FederationPlan {
             if (minSites < 1 || minSites > sites.size()) {
                 problems.add("minSites must be in [1, " + sites.size() + "] for " + sites.size() + " sites, was " + minSites);
             }
+            if (quorum != null && (quorum < 1 || quorum > sites.size())) {
+                problems.add("quorum must be in [1, " + sites.size() + "] for " + sites.size() + " sites, was " + quorum);
+            }
         }
         if (roundTimeout == null || roundTimeout.getSeconds() < 1 || roundTimeout.toDays() > 30) {
             problems.add("roundTimeoutSeconds must be between 1 second and 30 days");
@@ -138,6 +166,9 @@ public class FederationPlan {
         this.featureCount = featureCount;
         this.classCount = classCount;
         this.strategy = strategy;
+        this.strategyParams = NumberMaps.toJson(strategyParams);
+        this.filters = NumberMaps.toJson(filters);
+        this.quorum = quorum;
         this.rounds = rounds;
         this.localEpochs = localEpochs;
         this.learningRate = learningRate;
@@ -152,17 +183,36 @@ public class FederationPlan {
 
     /** Keys sorted, no whitespace, numbers in a locale-independent form: the same plan always hashes the same. */
     private String canonicalForm() {
-        StringBuilder sites = new StringBuilder("[");
-        for (int i = 0; i < this.sites.size(); i++) {
-            sites.append(i == 0 ? "" : ",").append('"').append(this.sites.get(i).getCode()).append('"');
+        Map<String, String> fields = new java.util.TreeMap<>();
+        fields.put("batchSize", Integer.toString(batchSize));
+        fields.put("classCount", Integer.toString(classCount));
+        fields.put("featureCount", Integer.toString(featureCount));
+        fields.put("learningRate", Double.toString(learningRate));
+        fields.put("localEpochs", Integer.toString(localEpochs));
+        fields.put("minSites", Integer.toString(minSites));
+        fields.put("model", quoted(modelKind));
+        fields.put("name", quoted(name));
+        fields.put("roundTimeoutSeconds", Long.toString(roundTimeoutSeconds));
+        fields.put("rounds", Integer.toString(rounds));
+        fields.put("sites", "[" + String.join(",", sites.stream().map(site -> quoted(site.getCode())).toList()) + "]");
+        fields.put("strategy", quoted(strategy));
+        // Keys added after the first schema appear only when set, so older plans keep their hash.
+        if (!"{}".equals(strategyParams)) {
+            fields.put("strategyParams", strategyParams);
         }
-        sites.append(']');
-        return String.format(Locale.ROOT,
-                "{\"batchSize\":%d,\"classCount\":%d,\"featureCount\":%d,\"learningRate\":%s,\"localEpochs\":%d,"
-                        + "\"minSites\":%d,\"model\":\"%s\",\"name\":\"%s\",\"roundTimeoutSeconds\":%d,\"rounds\":%d,"
-                        + "\"sites\":%s,\"strategy\":\"%s\"}",
-                batchSize, classCount, featureCount, Double.toString(learningRate), localEpochs, minSites, modelKind,
-                name.replace("\\", "\\\\").replace("\"", "\\\""), roundTimeoutSeconds, rounds, sites, strategy);
+        if (!"{}".equals(filters)) {
+            fields.put("filters", filters);
+        }
+        if (quorum != null) {
+            fields.put("quorum", Integer.toString(quorum));
+        }
+        StringBuilder json = new StringBuilder("{");
+        fields.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+        return json.append('}').toString();
+    }
+
+    private static String quoted(String text) {
+        return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 
     private static String sha256(String text) {
@@ -219,6 +269,19 @@ public class FederationPlan {
 
     public int getMinSites() {
         return minSites;
+    }
+
+    /** Updates that close a round: the plan's quorum, or every site. */
+    public int getQuorum() {
+        return quorum == null ? sites.size() : quorum;
+    }
+
+    public Map<String, Double> getStrategyParams() {
+        return NumberMaps.fromJson(strategyParams);
+    }
+
+    public Map<String, Double> getFilters() {
+        return NumberMaps.fromJson(filters);
     }
 
     public Duration getRoundTimeout() {

@@ -121,9 +121,9 @@ public class Round {
         return receipts.stream().anyMatch(r -> r.getSite().getCode().equals(siteCode));
     }
 
-    /** Every participating site has replied. */
+    /** Enough sites have replied to close the round: every site, or the plan's quorum. */
     public boolean hasQuorum() {
-        return receipts.size() >= federation.getPlan().getSites().size();
+        return receipts.size() >= federation.getPlan().getQuorum();
     }
 
     /** The round should be closed now: everyone replied, or the deadline passed. */

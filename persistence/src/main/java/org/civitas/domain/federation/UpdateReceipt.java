@@ -70,6 +70,10 @@ public class UpdateReceipt {
     @Column(name = "received_at", nullable = false)
     private Instant receivedAt;
 
+    /** Why the aggregation left this update out, or null when it was included. */
+    @Column(name = "excluded_reason", length = 1000)
+    private String excludedReason;
+
     protected UpdateReceipt() {
     }
 
@@ -123,5 +127,14 @@ public class UpdateReceipt {
 
     public Instant getReceivedAt() {
         return receivedAt;
+    }
+
+    public String getExcludedReason() {
+        return excludedReason;
+    }
+
+    /** Records that the aggregation left this update out, and why. */
+    public void excludeFromAggregate(String reason) {
+        this.excludedReason = reason == null || reason.length() <= 1000 ? reason : reason.substring(0, 1000);
     }
 }

@@ -54,6 +54,10 @@ public class ModelVersion {
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
+    /** The aggregation strategy's state after this version (e.g. optimizer moments), stored by hash; null if none. */
+    @Column(name = "server_state_sha256", length = 64)
+    private String serverStateSha256;
+
     protected ModelVersion() {
     }
 
@@ -115,5 +119,13 @@ public class ModelVersion {
 
     public Instant getCreatedAt() {
         return createdAt;
+    }
+
+    public String getServerStateSha256() {
+        return serverStateSha256;
+    }
+
+    public void setServerStateSha256(String serverStateSha256) {
+        this.serverStateSha256 = serverStateSha256;
     }
 }

@@ -34,14 +34,32 @@ class FederationPlanTest {
     }
 
     @Test
+    void strategyParametersFiltersAndQuorumEnterTheHashInCanonicalForm() {
+        FederationPlan plan = new FederationPlan("demo", "softmax-regression", 16, 5, "fedadam",
+                java.util.Map.of("eta", 0.05, "beta1", 0.9), java.util.Map.of("maxNorm", 10.0), 1, 5, 2, 0.1, 32, 1,
+                Duration.ofMinutes(5), List.of(urban, energy));
+
+        assertThat(plan.getCanonicalJson()).contains("\"filters\":{\"maxNorm\":10.0},\"learningRate\"")
+                .contains("\"quorum\":1,\"roundTimeoutSeconds\"")
+                .endsWith("\"strategy\":\"fedadam\",\"strategyParams\":{\"beta1\":0.9,\"eta\":0.05}}");
+        assertThat(plan.getStrategyParams()).containsExactly(java.util.Map.entry("beta1", 0.9), java.util.Map.entry("eta", 0.05));
+        assertThat(plan.getFilters()).containsEntry("maxNorm", 10.0);
+        assertThat(plan.getQuorum()).isEqualTo(1);
+        assertThat(plan(List.of(energy, urban), 0.1).getQuorum()).isEqualTo(2);
+        assertThatThrownBy(() -> new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", java.util.Map.of(),
+                java.util.Map.of(), 3, 5, 2, 0.1, 32, 1, Duration.ofMinutes(5), List.of(urban, energy)))
+                .hasMessageContaining("quorum must be in [1, 2] for 2 sites, was 3");
+    }
+
+    @Test
     void listsEveryProblemOfAnInvalidPlan() {
-        assertThatThrownBy(() -> new FederationPlan(" ", "gpt", 16, 1, "fedsgd", 0, 0, -1, 0, 3,
+        assertThatThrownBy(() -> new FederationPlan(" ", "gpt", 16, 1, " ", 0, 0, -1, 0, 3,
                 Duration.ZERO, List.of(energy, energy)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("name must not be blank")
                 .hasMessageContaining("model 'gpt' is not known")
                 .hasMessageContaining("classCount must be in [2, 1000], was 1")
-                .hasMessageContaining("strategy 'fedsgd' is not known")
+                .hasMessageContaining("strategy must not be blank")
                 .hasMessageContaining("rounds must be in [1, 1000], was 0")
                 .hasMessageContaining("learningRate must be in (0, 10], was -1.0")
                 .hasMessageContaining("sites must not repeat")

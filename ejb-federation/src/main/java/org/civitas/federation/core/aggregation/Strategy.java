@@ -1,28 +1,70 @@
 package org.civitas.federation.core.aggregation;
 
 import org.civitas.federation.core.tensor.NamedTensors;
+import org.civitas.federation.core.tensor.TensorChecks;
 
 import java.util.List;
+import java.util.Map;
 
 /**
- * A federated aggregation rule, after Flower's Strategy: it configures each round, folds the
- * sites' updates into the next global state, and summarises their evaluations. Robustness and
- * privacy are meant to wrap a strategy, not subclass it.
+ * A federated aggregation rule, after Flower's Strategy: it configures each round, checks and
+ * folds the sites' updates into the next global state, and summarises their evaluations. A
+ * strategy holds no state between rounds: what it must remember (a server optimizer's moments)
+ * comes in with the {@link RoundContext} and goes out with the {@link AggregateResult}, so the
+ * caller can persist it. Robustness, clipping and privacy wrap a strategy; they do not subclass it.
+ *
+ * <p>An update is the site's trained state minus the round's global state.
  */
 public interface Strategy {
 
     /** A short stable name, as used in federation plans. */
     String name();
 
-    RoundInstructions configureFit(int roundNumber);
+    /** Updates that close a round, when the rule sets it (an asynchronous buffer); otherwise every site. */
+    default java.util.OptionalInt roundQuorum() {
+        return java.util.OptionalInt.empty();
+    }
+
+    /** The fewest updates the rule can aggregate (Krum needs 2f + 3); plans that could close a round with fewer are refused. */
+    default int minimumUpdates() {
+        return 1;
+    }
+
+    /** Strategy-specific values every site receives with its round task (e.g. a proximal term). */
+    default Map<String, Double> configureFit(int roundNumber) {
+        return Map.of();
+    }
 
     /**
-     * The next global state. Results may be consumed once, in order, and must not be retained.
+     * Checks one update against the global state before it is accepted: by default the exact tensor
+     * names and shapes, all values finite.
      *
-     * @throws IllegalArgumentException when there is no result or an update does not match the global state
+     * @throws TensorChecks.InvalidUpdateException naming the problem
      */
-    NamedTensors aggregateFit(int roundNumber, NamedTensors global, Iterable<FitResult> results);
+    default void validateUpdate(NamedTensors global, NamedTensors update) {
+        TensorChecks.requireSameLayout(global, update);
+        TensorChecks.requireFinite(update);
+    }
 
-    /** The round's loss from the sites' reports. */
-    double aggregateEvaluate(int roundNumber, List<EvaluationResult> results);
+    /**
+     * Folds the round's updates into the next global state. Results may be consumed once, in
+     * order; a streaming strategy loads one update at a time.
+     *
+     * @throws IllegalArgumentException when nothing is left to aggregate or an update does not fit
+     */
+    AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results);
+
+    /** The round's loss: the sample-weighted mean of the sites' reports. */
+    default double aggregateEvaluate(int roundNumber, List<EvaluationResult> results) {
+        if (results.isEmpty()) {
+            throw new IllegalArgumentException("round " + roundNumber + " has no evaluation to aggregate");
+        }
+        double weighted = 0;
+        double total = 0;
+        for (EvaluationResult r : results) {
+            weighted += r.sampleCount() * r.loss();
+            total += r.sampleCount();
+        }
+        return weighted / total;
+    }
 }

@@ -40,6 +40,9 @@ public final class SoftmaxRegression implements LocalTrainer {
         NamedTensors local = global.copy();
         float[] w = local.get(WEIGHT).values();
         float[] b = local.get(BIAS).values();
+        float[] w0 = global.get(WEIGHT).values();
+        float[] b0 = global.get(BIAS).values();
+        float mu = (float) config.proximalMu();
         double globalLoss = meanLoss(w, b, data);
 
         int n = data.size();
@@ -74,11 +77,12 @@ public final class SoftmaxRegression implements LocalTrainer {
                     }
                 }
                 float step = (float) (config.learningRate() / (end - start));
+                float lr = (float) config.learningRate();
                 for (int i = 0; i < w.length; i++) {
-                    w[i] -= step * gradW[i];
+                    w[i] -= step * gradW[i] + lr * mu * (w[i] - w0[i]);
                 }
                 for (int c = 0; c < classCount; c++) {
-                    b[c] -= step * gradB[c];
+                    b[c] -= step * gradB[c] + lr * mu * (b[c] - b0[c]);
                 }
             }
         }

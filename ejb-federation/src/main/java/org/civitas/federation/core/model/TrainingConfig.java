@@ -7,10 +7,18 @@ package org.civitas.federation.core.model;
  * @param learningRate SGD step size
  * @param batchSize    samples per minibatch
  * @param seed         shuffling seed, so a round is reproducible at a site
+ * @param proximalMu   FedProx's proximal weight: the loss gains (mu/2)·||w − w_global||²
  */
-public record TrainingConfig(int localEpochs, double learningRate, int batchSize, long seed) {
+public record TrainingConfig(int localEpochs, double learningRate, int batchSize, long seed, double proximalMu) {
+
+    public TrainingConfig(int localEpochs, double learningRate, int batchSize, long seed) {
+        this(localEpochs, learningRate, batchSize, seed, 0);
+    }
 
     public TrainingConfig {
+        if (!(proximalMu >= 0) || !Double.isFinite(proximalMu)) {
+            throw new IllegalArgumentException("proximalMu must be a non-negative number, was " + proximalMu);
+        }
         if (localEpochs < 1) {
             throw new IllegalArgumentException("localEpochs must be at least 1, was " + localEpochs);
         }

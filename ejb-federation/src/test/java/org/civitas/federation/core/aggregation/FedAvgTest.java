@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.within;
 
 class FedAvgTest {
 
-    private final FedAvg fedAvg = new FedAvg(2, 0.1, 32);
+    private final FedAvg fedAvg = new FedAvg();
 
     private static NamedTensors state(float... values) {
         return NamedTensors.builder().put("w", new Tensor(new int[] {values.length}, values)).build();
@@ -27,7 +27,7 @@ class FedAvgTest {
                 new FitResult("a", 100, () -> state(1, 0, -1)),
                 new FitResult("b", 300, () -> state(-1, 2, 3)));
 
-        NamedTensors next = fedAvg.aggregateFit(1, global, results);
+        NamedTensors next = fedAvg.aggregateFit(RoundContext.first(), global, results).global();
 
         // (100 * u_a + 300 * u_b) / 400 = (-0.5, 1.5, 2)
         assertThat(next.get("w").values()).containsExactly(new float[] {0.5f, 2.5f, 3f}, within(1e-6f));
@@ -47,7 +47,7 @@ class FedAvgTest {
             }));
         }
 
-        NamedTensors next = fedAvg.aggregateFit(1, state(0), results);
+        NamedTensors next = fedAvg.aggregateFit(RoundContext.first(), state(0), results).global();
 
         assertThat(loads).hasValue(3);
         assertThat(order).containsExactly("a", "b", "c");
@@ -56,8 +56,8 @@ class FedAvgTest {
 
     @Test
     void refusesAnEmptyRoundAndMismatchedUpdates() {
-        assertThatThrownBy(() -> fedAvg.aggregateFit(4, state(0), List.of())).hasMessage("round 4 has no update to aggregate");
-        assertThatThrownBy(() -> fedAvg.aggregateFit(1, state(0, 0), List.of(new FitResult("a", 1, () -> state(1)))))
+        assertThatThrownBy(() -> fedAvg.aggregateFit(new RoundContext(4, null), state(0), List.of())).hasMessage("round 4 has no update to aggregate");
+        assertThatThrownBy(() -> fedAvg.aggregateFit(RoundContext.first(), state(0, 0), List.of(new FitResult("a", 1, () -> state(1)))))
                 .hasMessageContaining("tensor 'w' has shape [1], expected [2]");
     }
 
@@ -68,10 +68,8 @@ class FedAvgTest {
     }
 
     @Test
-    void validatesItsParameters() {
-        assertThatThrownBy(() -> new FedAvg(0, 0.1, 1)).hasMessageContaining("localEpochs must be at least 1");
-        assertThatThrownBy(() -> new FedAvg(1, Double.NaN, 1)).hasMessageContaining("learningRate must be a positive number");
-        assertThatThrownBy(() -> new FedAvg(1, 0.1, 0)).hasMessageContaining("batchSize must be at least 1");
+    void fitResultsNeedSamples() {
         assertThatThrownBy(() -> new FitResult("a", 0, () -> state(1))).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> new FitResult("a", 1, -1, () -> state(1))).hasMessageContaining("negative staleness");
     }
 }

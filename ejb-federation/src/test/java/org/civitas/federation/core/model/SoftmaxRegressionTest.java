@@ -2,6 +2,7 @@ package org.civitas.federation.core.model;
 
 import org.civitas.federation.core.aggregation.FedAvg;
 import org.civitas.federation.core.aggregation.FitResult;
+import org.civitas.federation.core.aggregation.RoundContext;
 import org.civitas.federation.core.data.SyntheticFeatureData;
 import org.civitas.federation.core.tensor.NamedTensors;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class SoftmaxRegressionTest {
                 SyntheticFeatureData.generate(16, new double[] {5, 3, 1, 0.5, 0.5}, 300, 11),
                 SyntheticFeatureData.generate(16, new double[] {0.5, 1, 5, 3, 0.5}, 200, 12),
                 SyntheticFeatureData.generate(16, new double[] {1, 0.5, 0.5, 2, 5}, 400, 13));
-        FedAvg fedAvg = new FedAvg(1, 0.1, 32);
+        FedAvg fedAvg = new FedAvg();
         NamedTensors global = model.initialState();
         List<Double> losses = new ArrayList<>();
         for (int round = 1; round <= 5; round++) {
@@ -81,11 +82,22 @@ class SoftmaxRegressionTest {
                 weighted += r.globalLoss() * r.sampleCount();
             }
             losses.add(weighted / 900);
-            global = fedAvg.aggregateFit(round, global, results);
+            global = fedAvg.aggregateFit(new RoundContext(round, null), global, results).global();
         }
         for (int i = 1; i < losses.size(); i++) {
             assertThat(losses.get(i)).isLessThan(losses.get(i - 1));
         }
+    }
+
+    @Test
+    void theProximalTermPullsLocalTrainingTowardsTheGlobalState() {
+        NamedTensors global = model.initialState();
+        double free = org.civitas.federation.core.aggregation.Updates.norm(
+                model.train(global, data, new TrainingConfig(3, 0.1, 32, 1, 0)).delta());
+        double proximal = org.civitas.federation.core.aggregation.Updates.norm(
+                model.train(global, data, new TrainingConfig(3, 0.1, 32, 1, 1.0)).delta());
+        assertThat(proximal).isLessThan(free * 0.8);
+        assertThatThrownBy(() -> new TrainingConfig(1, 0.1, 1, 1, -1)).hasMessageContaining("proximalMu");
     }
 
     @Test

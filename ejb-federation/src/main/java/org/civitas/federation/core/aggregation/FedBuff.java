@@ -1,0 +1,59 @@
+package org.civitas.federation.core.aggregation;
+
+import org.civitas.federation.core.tensor.NamedTensors;
+
+/**
+ * FedBuff: buffered asynchronous aggregation. Sites train whenever they can (for example in
+ * different training windows) from whatever global version they last fetched; the server
+ * aggregates as soon as K updates are buffered, each scaled down by its staleness τ (the number of
+ * global versions it lags behind): w ← w + η·(1/K)·Σ s(τ_i)·Δ_i with s(τ) = 1/√(1+τ).
+ *
+ * <p>Nguyen, Malik, Zhan, Yousefpour, Rabbat, Malek, Huba: "Federated Learning with Buffered
+ * Asynchronous Aggregation", AISTATS 2022.
+ *
+ * <p>Parameters: {@code bufferSize} K ≥ 1 (the round closes at K updates), {@code serverLearningRate}
+ * η &gt; 0 (default 1). Streams updates.
+ */
+public final class FedBuff implements Strategy {
+
+    private final int bufferSize;
+    private final double serverLearningRate;
+
+    public FedBuff(int bufferSize, double serverLearningRate) {
+        this.bufferSize = Parameters.atLeast("FedBuff", "bufferSize", bufferSize, 1);
+        this.serverLearningRate = Parameters.positive("FedBuff", "serverLearningRate", serverLearningRate);
+    }
+
+    @Override
+    public String name() {
+        return "fedbuff";
+    }
+
+    /** Updates that close a round. */
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    @Override
+    public java.util.OptionalInt roundQuorum() {
+        return java.util.OptionalInt.of(bufferSize);
+    }
+
+    public static double stalenessWeight(int staleness) {
+        return 1 / Math.sqrt(1.0 + staleness);
+    }
+
+    @Override
+    public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
+        WeightedSum sum = new WeightedSum(global);
+        for (FitResult r : results) {
+            sum.add(r.update().get(), stalenessWeight(r.staleness()));
+        }
+        if (sum.count() == 0) {
+            throw new IllegalArgumentException("round " + context.roundNumber() + " has no update to aggregate");
+        }
+        // mean() divides by the sum of the weights; the paper divides by the number of updates.
+        float scale = (float) (serverLearningRate * sum.totalWeight() / sum.count());
+        return AggregateResult.of(global.plusScaled(sum.mean(), scale));
+    }
+}
