@@ -1,0 +1,109 @@
+package org.civitas.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every aggregation rule of the catalogue runs a real federation of the three demo sites through
+ * the orchestrator; rules with server state persist it per model version, and rules that leave
+ * updates out record why on the receipts.
+ */
+@ExtendWith(CivitasServer.class)
+class StrategySelectionIT {
+
+    @Test
+    void listsTheRulesWithTheirParameters() {
+        JsonNode catalogue = Api.get("/strategies").json();
+        assertThat(catalogue.path("rules").findValuesAsText("name")).contains("fedavg", "fedadam", "krum", "fedbuff", "lora-stacking");
+        JsonNode fedadam = null;
+        for (JsonNode rule : catalogue.path("rules")) {
+            if ("fedadam".equals(rule.path("name").asText())) {
+                fedadam = rule;
+            }
+        }
+        assertThat(fedadam).isNotNull();
+        assertThat(fedadam.path("paper").asText()).contains("Reddi");
+        assertThat(fedadam.path("params").findValuesAsText("name")).containsExactly("eta", "beta1", "beta2", "tau");
+        assertThat(catalogue.path("filters").findValuesAsText("name")).containsExactly("maxNorm", "minCosine");
+    }
+
+    @Test
+    void everyRuleRunsARealFederation() {
+        Map<String, String> plans = new LinkedHashMap<>();
+        for (JsonNode rule : Api.get("/strategies").json().path("rules")) {
+            String name = rule.path("name").asText();
+            plans.put(name, "{\"name\": \"rule " + name + "\", \"strategy\": \"" + name + "\", \"rounds\": 3}");
+        }
+        plans.put("krum", "{\"name\": \"rule krum\", \"strategy\": \"krum\", \"rounds\": 3}");
+        plans.put("multi-krum", "{\"strategy\": \"multi-krum\", \"strategyParams\": {\"selected\": 2}, \"rounds\": 3}");
+        plans.put("fedbuff", "{\"strategy\": \"fedbuff\", \"strategyParams\": {\"bufferSize\": 3}, \"rounds\": 3}");
+        plans.put("fedadam", "{\"strategy\": \"fedadam\", \"strategyParams\": {\"eta\": 0.05}, \"filters\": {\"maxNorm\": 100}, \"rounds\": 3}");
+
+        Map<String, Long> started = new LinkedHashMap<>();
+        plans.forEach((rule, plan) -> {
+            Api.Answer a = Api.postJson("/federations", plan);
+            assertThat(a.status()).as(rule + ": " + a.text()).isEqualTo(201);
+            started.put(rule, a.json().path("id").asLong());
+        });
+
+        List<String> problems = new ArrayList<>();
+        started.forEach((rule, id) -> {
+            JsonNode f = Api.awaitFinished(id, Duration.ofMinutes(3));
+            if (!"COMPLETED".equals(f.path("status").asText())) {
+                problems.add(rule + " ended " + f.path("status").asText() + ": " + f.path("failureReason").asText());
+                return;
+            }
+            assertThat(f.path("strategy").asText()).isEqualTo(rule);
+            JsonNode rounds = f.path("rounds");
+            assertThat(rounds.size()).as(rule).isEqualTo(3);
+            double first = rounds.get(0).path("globalLoss").asDouble();
+            double last = rounds.get(2).path("globalLoss").asDouble();
+            assertThat(last).as("%s: global loss of round 3 below round 1", rule).isLessThan(first);
+        });
+        assertThat(problems).isEmpty();
+
+        // FedAdam keeps its moments per model version, each a new state
+        JsonNode adam = Api.get("/federations/" + started.get("fedadam")).json();
+        assertThat(adam.path("strategyParams").path("eta").asDouble()).isEqualTo(0.05);
+        assertThat(adam.path("filters").path("maxNorm").asDouble()).isEqualTo(100);
+        List<String> states = new ArrayList<>();
+        for (JsonNode m : adam.path("models")) {
+            if (m.path("version").asInt() > 0) {
+                states.add(m.path("serverStateSha256").asText());
+            }
+        }
+        assertThat(states).hasSize(3).doesNotContainNull().doesNotHaveDuplicates().allSatisfy(s -> assertThat(s).hasSize(64));
+
+        // Krum keeps one of three updates per round and records why the others were left out
+        JsonNode krum = Api.get("/federations/" + started.get("krum")).json();
+        for (JsonNode round : krum.path("rounds")) {
+            List<String> reasons = round.path("receipts").findValuesAsText("excludedReason");
+            assertThat(reasons).as(round.toString()).hasSize(2).allSatisfy(r -> assertThat(r).startsWith("not selected by krum"));
+        }
+
+        // FedBuff closes rounds at its buffer size
+        JsonNode buff = Api.get("/federations/" + started.get("fedbuff")).json();
+        assertThat(buff.path("quorum").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void refusesAPlanTheRuleCannotServe() {
+        Api.Answer krum = Api.postJson("/federations", "{\"strategy\": \"krum\", \"strategyParams\": {\"byzantine\": 1}}");
+        assertThat(krum.status()).isEqualTo(400);
+        assertThat(krum.json().path("error").asText())
+                .contains("strategy krum needs at least 5 updates per round, but this plan may close a round with 3");
+
+        Api.Answer unknown = Api.postJson("/federations", "{\"strategy\": \"fedadam\", \"strategyParams\": {\"lr\": 1}}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.json().path("error").asText()).contains("strategy fedadam has no parameter [lr]");
+    }
+}
