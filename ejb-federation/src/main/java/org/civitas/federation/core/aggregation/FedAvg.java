@@ -9,7 +9,8 @@ import org.civitas.federation.core.tensor.NamedTensors;
  * <p>McMahan, Moore, Ramage, Hampson, Agüera y Arcas: "Communication-Efficient Learning of Deep
  * Networks from Decentralized Data", AISTATS 2017.
  *
- * <p>No parameters. Streams updates: memory is O(model), one update loaded at a time.
+ * <p>No parameters. Streams updates: memory is O(model) plus a small bounded group of updates
+ * summed in one cache-tiled pass, whatever the number of sites.
  */
 public final class FedAvg implements Strategy {
 
@@ -20,7 +21,7 @@ public final class FedAvg implements Strategy {
 
     @Override
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
-        NamedTensors mean = Updates.streamingWeightedMean(context.roundNumber(), global, results);
-        return AggregateResult.of(global.plusScaled(mean, 1f));
+        WeightedSum sum = Updates.streamingSum(context.roundNumber(), global, results, FitResult::sampleCount);
+        return AggregateResult.of(sum.addMeanTo(global, 1f));
     }
 }

@@ -45,15 +45,9 @@ public final class FedBuff implements Strategy {
 
     @Override
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
-        WeightedSum sum = new WeightedSum(global);
-        for (FitResult r : results) {
-            sum.add(r.update().get(), stalenessWeight(r.staleness()));
-        }
-        if (sum.count() == 0) {
-            throw new IllegalArgumentException("round " + context.roundNumber() + " has no update to aggregate");
-        }
-        // mean() divides by the sum of the weights; the paper divides by the number of updates.
+        WeightedSum sum = Updates.streamingSum(context.roundNumber(), global, results, r -> stalenessWeight(r.staleness()));
+        // The mean divides by the sum of the weights; the paper divides by the number of updates.
         float scale = (float) (serverLearningRate * sum.totalWeight() / sum.count());
-        return AggregateResult.of(global.plusScaled(sum.mean(), scale));
+        return AggregateResult.of(sum.addMeanTo(global, scale));
     }
 }

@@ -86,16 +86,43 @@ public final class Updates {
         return sum.mean();
     }
 
-    /** Streams the updates into a sample-weighted mean; fails when there is none. */
-    public static NamedTensors streamingWeightedMean(int roundNumber, NamedTensors layout, Iterable<FitResult> results) {
+    /** Updates summed together in one tiled pass, at most. */
+    static final int GROUP_UPDATES = 8;
+    /** Bytes of updates held at once while summing, at most (one update is always allowed). */
+    static final long GROUP_BYTES = 256L * 1024 * 1024;
+
+    /**
+     * Streams the updates into a weighted sum, loading a small group at a time (at most
+     * {@value #GROUP_UPDATES} updates and {@value #GROUP_BYTES} bytes, whatever the number of sites)
+     * and adding each group in one tiled pass; fails when there is none.
+     */
+    public static WeightedSum streamingSum(int roundNumber, NamedTensors layout, Iterable<FitResult> results,
+                                           java.util.function.ToDoubleFunction<FitResult> weight) {
         WeightedSum sum = new WeightedSum(layout);
+        long updateBytes = Math.max(1, 4 * layout.elementCount());
+        int group = (int) Math.max(1, Math.min(GROUP_UPDATES, GROUP_BYTES / updateBytes));
+        List<NamedTensors> pending = new ArrayList<>(group);
+        double[] weights = new double[group];
         for (FitResult r : results) {
-            sum.add(r.update().get(), r.sampleCount());
+            weights[pending.size()] = weight.applyAsDouble(r);
+            pending.add(r.update().get());
+            if (pending.size() == group) {
+                sum.addAll(pending, weights);
+                pending.clear();
+            }
+        }
+        if (!pending.isEmpty()) {
+            sum.addAll(pending, java.util.Arrays.copyOf(weights, pending.size()));
         }
         if (sum.count() == 0) {
             throw new IllegalArgumentException("round " + roundNumber + " has no update to aggregate");
         }
-        return sum.mean();
+        return sum;
+    }
+
+    /** Streams the updates into a sample-weighted mean; fails when there is none. */
+    public static NamedTensors streamingWeightedMean(int roundNumber, NamedTensors layout, Iterable<FitResult> results) {
+        return streamingSum(roundNumber, layout, results, FitResult::sampleCount).mean();
     }
 
     /**

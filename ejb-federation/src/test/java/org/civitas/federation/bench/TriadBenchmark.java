@@ -1,0 +1,63 @@
+package org.civitas.federation.bench;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * STREAM-style triad a = b + s·c over float arrays far larger than the caches: the memory
+ * bandwidth baseline (3 x 4 x P bytes moved per operation) the aggregation rules are compared with.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class TriadBenchmark {
+
+    @Param({"10000000"})
+    public int parameters;
+
+    /** 1: the classic single-thread triad; 2: both cores, as the parallel aggregation uses them. */
+    @Param({"1", "2"})
+    public int threads;
+
+    private float[] a;
+    private float[] b;
+    private float[] c;
+
+    @Setup
+    public void setUp() {
+        a = new float[parameters];
+        b = new float[parameters];
+        c = new float[parameters];
+        for (int i = 0; i < parameters; i++) {
+            b[i] = i;
+            c[i] = 1f / (i + 1);
+        }
+    }
+
+    @Benchmark
+    public float[] triad() {
+        int chunk = (a.length + threads - 1) / threads;
+        java.util.stream.IntStream.range(0, threads).parallel().forEach(t -> {
+            float s = 3f;
+            int end = Math.min(a.length, (t + 1) * chunk);
+            for (int i = t * chunk; i < end; i++) {
+                a[i] = b[i] + s * c[i];
+            }
+        });
+        return a;
+    }
+}
