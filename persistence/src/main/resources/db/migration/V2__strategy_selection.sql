@@ -9,3 +9,7 @@ ALTER TABLE federation_plan ADD COLUMN quorum INTEGER;
 ALTER TABLE model_version ADD COLUMN server_state_sha256 VARCHAR(64);
 
 ALTER TABLE update_receipt ADD COLUMN excluded_reason VARCHAR(1000);
+
+-- Asynchronous rules (FedBuff) accept an update trained from an older round into the open round:
+-- how many rounds it lags behind.
+ALTER TABLE update_receipt ADD COLUMN staleness INTEGER DEFAULT 0 NOT NULL;

@@ -120,6 +120,43 @@ class ParticipantProtocolIT {
     }
 
     @Test
+    void fedBuffCountsALateUpdateInTheOpenRoundWithItsStaleness() {
+        // Prepare: FedBuff closes rounds at 2 updates; energy and community answer round 1 by themselves
+        Api.Answer started = Api.postJson("/federations", "{\"name\": \"Async check\", \"strategy\": \"fedbuff\","
+                + " \"strategyParams\": {\"bufferSize\": 2}, \"sites\": [\"energy\", \"community\", \"" + probe.code() + "\"],"
+                + " \"rounds\": 3}");
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        long async = started.json().path("id").asLong();
+        NamedTensors state1 = SafeTensors.read(Api.get("/participant/federations/" + async + "/rounds/1/state", probe).body()).tensors();
+        long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!"AGGREGATED".equals(Api.get("/federations/" + async).json().path("rounds").get(0).path("status").asText())) {
+            assertThat(System.nanoTime()).as("round 1 closes at 2 updates").isLessThan(end);
+            CivitasServer.sleep(100);
+        }
+
+        // Execute: the probe's update for round 1 arrives after round 1 closed
+        Api.Answer late = Api.upload(async, 1, probe, GOOD_METADATA, SafeTensors.write(scaled(state1, 0.01f)));
+
+        // Assert: accepted into the open round with staleness 1
+        assertThat(late.status()).as(late.text()).isEqualTo(201);
+        assertThat(late.json().path("staleness").asInt()).isGreaterThanOrEqualTo(1);
+        JsonNode f = Api.awaitFinished(async, Duration.ofMinutes(1));
+        assertThat(f.path("status").asText()).isEqualTo("COMPLETED");
+        JsonNode round1 = f.path("rounds").get(0);
+        assertThat(round1.path("receipts").findValuesAsText("site")).containsExactlyInAnyOrder("energy", "community");
+        boolean found = false;
+        for (JsonNode round : f.path("rounds")) {
+            for (JsonNode receipt : round.path("receipts")) {
+                if (receipt.path("site").asText().equals(probe.code())) {
+                    assertThat(receipt.path("staleness").asInt()).isEqualTo(round.path("number").asInt() - 1);
+                    found = true;
+                }
+            }
+        }
+        assertThat(found).as("the probe's late update is in a later round").isTrue();
+    }
+
+    @Test
     void showsASiteOnlyItsOpenTasksAndRefusesStrangers() {
         Api.Answer tasks = Api.get("/participant/tasks", outsider);
         assertThat(tasks.status()).isEqualTo(200);

@@ -96,6 +96,37 @@ class StrategySelectionIT {
     }
 
     @Test
+    void loraRulesTrainTheLoraModelAndStackingTakesEachSitesOwnRank() {
+        Map<String, Long> started = new LinkedHashMap<>();
+        for (String rule : List.of("lora-stacking", "ffa-lora", "fedavg")) {
+            Api.Answer a = Api.postJson("/federations", "{\"model\": \"softmax-lora\", \"strategy\": \"" + rule + "\", \"rounds\": 4}");
+            assertThat(a.status()).as(a.text()).isEqualTo(201);
+            started.put(rule, a.json().path("id").asLong());
+        }
+        started.forEach((rule, id) -> {
+            JsonNode f = Api.awaitFinished(id, Duration.ofMinutes(3));
+            assertThat(f.path("status").asText()).as(rule + ": " + f).isEqualTo("COMPLETED");
+            assertThat(f.path("model").asText()).isEqualTo("softmax-lora");
+            JsonNode rounds = f.path("rounds");
+            assertThat(rounds.get(3).path("globalLoss").asDouble()).as(rule).isLessThan(rounds.get(0).path("globalLoss").asDouble());
+        });
+
+        // The demo sites train at ranks 4 (energy), 2 (community) and 3 (urban) under stacking: smaller ranks, smaller updates
+        JsonNode stacking = Api.get("/federations/" + started.get("lora-stacking")).json();
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        for (JsonNode receipt : stacking.path("rounds").get(0).path("receipts")) {
+            sizes.put(receipt.path("site").asText(), receipt.path("sizeBytes").asLong());
+        }
+        assertThat(sizes.get("community")).isLessThan(sizes.get("urban"));
+        assertThat(sizes.get("urban")).isLessThan(sizes.get("energy"));
+
+        // Under FedAvg every site trains at the global rank
+        JsonNode fedavg = Api.get("/federations/" + started.get("fedavg")).json();
+        assertThat(fedavg.path("rounds").get(0).path("receipts").findValuesAsText("sizeBytes")).containsOnly(
+                fedavg.path("rounds").get(0).path("receipts").get(0).path("sizeBytes").asText());
+    }
+
+    @Test
     void refusesAPlanTheRuleCannotServe() {
         Api.Answer krum = Api.postJson("/federations", "{\"strategy\": \"krum\", \"strategyParams\": {\"byzantine\": 1}}");
         assertThat(krum.status()).isEqualTo(400);

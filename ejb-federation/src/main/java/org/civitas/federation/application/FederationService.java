@@ -68,7 +68,7 @@ public class FederationService {
             }
             plan = new FederationPlan(
                     r.name() == null ? "City safety demo" : r.name(),
-                    "softmax-regression", DemoSites.FEATURES, DemoSites.CLASSES,
+                    r.model() == null ? "softmax-regression" : r.model(), DemoSites.FEATURES, DemoSites.CLASSES,
                     strategyName, r.strategyParams(), r.filters(), quorum,
                     r.rounds() == null ? 5 : r.rounds(),
                     r.localEpochs() == null ? 2 : r.localEpochs(),

@@ -4,10 +4,14 @@ import org.civitas.domain.federation.FederationPlan;
 import org.civitas.federation.core.aggregation.Strategy;
 import org.civitas.federation.core.aggregation.StrategyCatalog;
 import org.civitas.federation.core.model.LocalTrainer;
+import org.civitas.federation.core.model.LowRankSoftmax;
 import org.civitas.federation.core.model.SoftmaxRegression;
 
 /** Turns a plan's names for model and strategy into the pure-core objects that do the work. */
 public final class ModelCatalog {
+
+    /** Global rank of the {@code softmax-lora} model. */
+    public static final int LORA_RANK = 4;
 
     private ModelCatalog() {
     }
@@ -15,6 +19,9 @@ public final class ModelCatalog {
     public static LocalTrainer trainer(String modelKind, int featureCount, int classCount) {
         if ("softmax-regression".equals(modelKind)) {
             return new SoftmaxRegression(featureCount, classCount);
+        }
+        if ("softmax-lora".equals(modelKind)) {
+            return new LowRankSoftmax(featureCount, classCount, LORA_RANK);
         }
         throw new IllegalArgumentException("model '" + modelKind + "' is not known");
     }

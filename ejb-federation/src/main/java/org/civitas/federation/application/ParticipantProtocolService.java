@@ -5,10 +5,12 @@ import jakarta.inject.Inject;
 import org.civitas.domain.consortium.Site;
 import org.civitas.domain.federation.FederationPlan;
 import org.civitas.domain.federation.Round;
+import org.civitas.domain.federation.RoundStatus;
 import org.civitas.domain.federation.UpdateReceipt;
 import org.civitas.domain.federation.UpdateRejectedException;
 import org.civitas.domain.federation.UpdateRejectedException.Reason;
 import org.civitas.domain.registry.ModelVersion;
+import org.civitas.federation.core.aggregation.Strategy;
 import org.civitas.federation.core.tensor.NamedTensors;
 import org.civitas.federation.core.tensor.SafeTensors;
 import org.civitas.federation.infrastructure.BlobStore;
@@ -86,6 +88,17 @@ public class ParticipantProtocolService {
         Round round = federations.roundForUpdate(federationId, roundNumber).orElseThrow(() ->
                 new UpdateRejectedException(Reason.UNKNOWN_ROUND, "federation " + federationId + " has no round " + roundNumber));
         Instant now = Instant.now();
+        Strategy strategy = ModelCatalog.strategy(round.getFederation().getPlan());
+        int staleness = 0;
+        if (round.getStatus() != RoundStatus.OPEN && strategy.acceptsStaleUpdates()) {
+            // Asynchronous rule: the update, trained for a closed round, counts in the open one.
+            Round open = round.getFederation().openRound().flatMap(r -> federations.roundForUpdate(federationId, r.getNumber()))
+                    .orElse(null);
+            if (open != null) {
+                staleness = open.getNumber() - round.getNumber();
+                round = open;
+            }
+        }
         round.requireCanAccept(site, now);
         if (metadata == null || metadata.sampleCount() == null || metadata.trainLoss() == null || metadata.globalLoss() == null) {
             throw new UpdateRejectedException(Reason.INVALID_TENSORS, "metadata needs sampleCount, trainLoss and globalLoss");
@@ -94,13 +107,13 @@ public class ParticipantProtocolService {
         try {
             update = SafeTensors.read(body).tensors();
             NamedTensors global = SafeTensors.read(stores.models().get(startVersion(federationId, roundNumber).getSha256())).tensors();
-            ModelCatalog.strategy(round.getFederation().getPlan()).validateUpdate(global, update);
+            strategy.validateUpdate(global, update);
         } catch (IllegalArgumentException e) {
             throw new UpdateRejectedException(Reason.INVALID_TENSORS, e.getMessage());
         }
         String key = BlobStore.sha256(body);
-        UpdateReceipt receipt = round.accept(site, new UpdateReceipt.Content(metadata.sampleCount(), metadata.trainLoss(),
-                metadata.globalLoss(), key, body.length, key), now);
+        UpdateReceipt receipt = round.acceptStale(site, new UpdateReceipt.Content(metadata.sampleCount(), metadata.trainLoss(),
+                metadata.globalLoss(), key, body.length, key), staleness, now);
         // Stored last, once every check has passed; a failed commit leaves at most an unreferenced file.
         stores.updates().put(body);
         return Views.of(receipt);

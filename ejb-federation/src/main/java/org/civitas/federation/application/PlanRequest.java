@@ -5,20 +5,20 @@ import java.util.Map;
 
 /**
  * What a caller may say when starting a federation; every field is optional and falls back to the
- * demo plan (the three demo sites, FedAvg, 5 rounds). The model is fixed for now to the demo task's
- * softmax regression over {@link org.civitas.federation.participant.DemoSites#FEATURES} features and
+ * demo plan (the three demo sites, FedAvg, 5 rounds). The models are the demo task's over {@link org.civitas.federation.participant.DemoSites#FEATURES} features and
  * {@link org.civitas.federation.participant.DemoSites#CLASSES} classes.
  *
+ * @param model          {@code softmax-regression} (default) or {@code softmax-lora} (a rank-4 LoRA adapter)
  * @param strategy       an aggregation rule from {@code GET /api/strategies}
  * @param strategyParams the rule's parameters; missing ones take their defaults
  * @param filters        pre-fusion filters ({@code maxNorm}, {@code minCosine})
  * @param quorum         updates that close a round; defaults to every site (FedBuff: its buffer size)
  */
-public record PlanRequest(String name, List<String> sites, String strategy, Map<String, Double> strategyParams,
+public record PlanRequest(String name, List<String> sites, String model, String strategy, Map<String, Double> strategyParams,
                           Map<String, Double> filters, Integer quorum, Integer rounds, Integer localEpochs,
                           Double learningRate, Integer batchSize, Integer minSites, Long roundTimeoutSeconds) {
 
     public static PlanRequest demo() {
-        return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -79,7 +79,7 @@ public class RoundAggregator {
         List<UpdateReceipt> receipts = round.getReceipts();
         BlobStore updates = stores.updates();
         List<FitResult> results = receipts.stream()
-                .map(u -> new FitResult(u.getSite().getCode(), u.getSampleCount(),
+                .map(u -> new FitResult(u.getSite().getCode(), u.getSampleCount(), u.getStaleness(),
                         () -> SafeTensors.read(updates.get(u.getStorageKey())).tensors()))
                 .toList();
         NamedTensors serverState = parent.getServerStateSha256() == null ? null

@@ -15,7 +15,7 @@ public final class Views {
     private Views() {
     }
 
-    public record FederationView(long id, String status, String plan, String planSha256, String strategy,
+    public record FederationView(long id, String status, String plan, String planSha256, String model, String strategy,
                                  Map<String, Double> strategyParams, Map<String, Double> filters, int quorum, List<String> sites, int roundsPlanned, Instant createdAt, Instant finishedAt,
                                  String failureReason, List<RoundView> rounds, List<ModelVersionView> models) {
     }
@@ -25,7 +25,7 @@ public final class Views {
     }
 
     public record ReceiptView(String site, long sampleCount, double trainLoss, double globalLoss, String sha256,
-                              long sizeBytes, Instant receivedAt, String excludedReason) {
+                              long sizeBytes, Instant receivedAt, int staleness, String excludedReason) {
     }
 
     public record ModelVersionView(int version, Integer round, Integer parentVersion, String sha256, long sizeBytes,
@@ -34,7 +34,7 @@ public final class Views {
 
     static FederationView of(Federation f, List<ModelVersion> models) {
         return new FederationView(f.getId(), f.getStatus().name(), f.getPlan().getName(), f.getPlan().getPlanSha256(),
-                f.getPlan().getStrategy(), f.getPlan().getStrategyParams(), f.getPlan().getFilters(), f.getPlan().getQuorum(),
+                f.getPlan().getModelKind(), f.getPlan().getStrategy(), f.getPlan().getStrategyParams(), f.getPlan().getFilters(), f.getPlan().getQuorum(),
                 f.getPlan().getSites().stream().map(s -> s.getCode()).toList(),
                 f.getPlan().getRounds(), f.getCreatedAt(), f.getFinishedAt(), f.getFailureReason(),
                 f.getRounds().stream().map(Views::of).toList(), models.stream().map(Views::of).toList());
@@ -48,7 +48,7 @@ public final class Views {
 
     static ReceiptView of(UpdateReceipt u) {
         return new ReceiptView(u.getSite().getCode(), u.getSampleCount(), u.getTrainLoss(), u.getGlobalLoss(), u.getSha256(),
-                u.getSizeBytes(), u.getReceivedAt(), u.getExcludedReason());
+                u.getSizeBytes(), u.getReceivedAt(), u.getStaleness(), u.getExcludedReason());
     }
 
     static ModelVersionView of(ModelVersion m) {

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The demo consortium's three sites, one per enterprise, each with its own class mix and sample
- * count so that the federation is non-IID as real members are.
+ * count so that the federation is non-IID as real members are, and its own LoRA rank (its compute
+ * budget) for rules that allow heterogeneous ranks.
  */
 public final class DemoSites {
 
@@ -16,7 +17,7 @@ public final class DemoSites {
 
     /** A demo member: its enterprise, its site, and how its private data is drawn. */
     public record Profile(String siteCode, String siteName, String enterpriseCode, String enterpriseName, String sector,
-                          int samples, double[] classWeights, long seed) {
+                          int samples, double[] classWeights, long seed, int loraRank) {
         public LabeledFeatures generate() {
             return SyntheticFeatureData.generate(FEATURES, classWeights, samples, seed);
         }
@@ -24,11 +25,11 @@ public final class DemoSites {
 
     public static final List<Profile> PROFILES = List.of(
             new Profile("energy", "Energy grid operations site", "meridian-energy", "Meridian Energy",
-                    "energy infrastructure safety", 600, new double[] {5, 3, 1, 0.5, 0.5}, 101),
+                    "energy infrastructure safety", 600, new double[] {5, 3, 1, 0.5, 0.5}, 101, 4),
             new Profile("community", "Residential community security site", "harbourview-residential",
-                    "Harbourview Residential", "residential community security", 400, new double[] {0.5, 1, 5, 3, 0.5}, 202),
+                    "Harbourview Residential", "residential community security", 400, new double[] {0.5, 1, 5, 3, 0.5}, 202, 2),
             new Profile("urban", "Urban operations site", "civic-operations", "Civic Operations Agency",
-                    "urban operation management", 800, new double[] {1, 0.5, 0.5, 2, 5}, 303));
+                    "urban operation management", 800, new double[] {1, 0.5, 0.5, 2, 5}, 303, 3));
 
     public static final List<String> CODES = PROFILES.stream().map(Profile::siteCode).toList();
 

@@ -55,6 +55,19 @@ public class HostedSites {
         return identities.computeIfAbsent(code, this::loadOrCreate);
     }
 
+    @Inject
+    @ConfigProperty(name = "civitas.site.lora-rank")
+    Optional<Integer> participantLoraRank;
+
+    /** The LoRA rank the site can afford, for rules that let each site choose; 0 means the global rank. */
+    public int loraRank(String code) {
+        if (settings.role() == CivitasSettings.Role.PARTICIPANT) {
+            return participantLoraRank.orElse(0);
+        }
+        return DemoSites.PROFILES.stream().filter(p -> p.siteCode().equals(code)).mapToInt(DemoSites.Profile::loraRank)
+                .findFirst().orElse(0);
+    }
+
     public LabeledFeatures trainingData(SiteIdentity site, int classCount) {
         try {
             return FeatureCsv.read(site.dataFile(), classCount);

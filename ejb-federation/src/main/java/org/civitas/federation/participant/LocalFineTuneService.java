@@ -12,6 +12,8 @@ import org.civitas.federation.application.ModelCatalog;
 import org.civitas.federation.application.RoundTask;
 import org.civitas.federation.application.UpdateMetadata;
 import org.civitas.federation.core.aggregation.FedProx;
+import org.civitas.federation.core.aggregation.FfaLora;
+import org.civitas.federation.core.aggregation.LoraStacking;
 import org.civitas.federation.core.model.LabeledFeatures;
 import org.civitas.federation.core.model.TrainingConfig;
 import org.civitas.federation.core.model.TrainingResult;
@@ -62,7 +64,9 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
             LabeledFeatures data = hostedSites.trainingData(site, task.classCount());
             TrainingResult result = ModelCatalog.trainer(task.modelKind(), task.featureCount(), task.classCount())
                     .train(global, data, new TrainingConfig(task.localEpochs(), task.learningRate(), task.batchSize(), task.seed(),
-                            task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0)));
+                            task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0),
+                            task.extra().getOrDefault(FfaLora.FREEZE_LORA_A, 0.0) == 1.0,
+                            task.extra().getOrDefault(LoraStacking.HETEROGENEOUS_RANKS, 0.0) == 1.0 ? hostedSites.loraRank(site.code()) : 0));
             writeOutbox(outboxFile(site, run), SafeTensors.write(result.delta(), Map.of(
                     "sampleCount", Long.toString(result.sampleCount()),
                     "trainLoss", Double.toString(result.trainLoss()),

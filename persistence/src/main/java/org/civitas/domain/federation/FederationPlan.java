@@ -118,8 +118,8 @@ public class FederationPlan {
         if (name == null || name.isBlank()) {
             problems.add("name must not be blank");
         }
-        if (!"softmax-regression".equals(modelKind)) {
-            problems.add("model '" + modelKind + "' is not known (known: softmax-regression)");
+        if (!"softmax-regression".equals(modelKind) && !"softmax-lora".equals(modelKind)) {
+            problems.add("model '" + modelKind + "' is not known (known: softmax-regression, softmax-lora)");
         }
         if (featureCount < 1 || featureCount > 100_000) {
             problems.add("featureCount must be in [1, 100000], was " + featureCount);

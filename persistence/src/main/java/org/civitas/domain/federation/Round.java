@@ -91,8 +91,21 @@ public class Round {
      *                                 or past its deadline, or the site already sent an update
      */
     public UpdateReceipt accept(Site site, UpdateReceipt.Content content, Instant now) {
+        return acceptStale(site, content, 0, now);
+    }
+
+    /**
+     * Records an update the site trained for an earlier round, as asynchronous rules allow: it
+     * counts in this round, weighted by how far it lags behind.
+     *
+     * @param staleness rounds between the one the site trained for and this one
+     */
+    public UpdateReceipt acceptStale(Site site, UpdateReceipt.Content content, int staleness, Instant now) {
+        if (staleness < 0 || staleness >= number) {
+            throw new IllegalArgumentException("staleness " + staleness + " is impossible in round " + number);
+        }
         requireCanAccept(site, now);
-        UpdateReceipt receipt = new UpdateReceipt(this, site, content, now);
+        UpdateReceipt receipt = new UpdateReceipt(this, site, content, staleness, now);
         receipts.add(receipt);
         return receipt;
     }

@@ -70,6 +70,10 @@ public class UpdateReceipt {
     @Column(name = "received_at", nullable = false)
     private Instant receivedAt;
 
+    /** Rounds between the one the site trained for and the one that took the update (0 when synchronous). */
+    @Column(name = "staleness", nullable = false)
+    private int staleness;
+
     /** Why the aggregation left this update out, or null when it was included. */
     @Column(name = "excluded_reason", length = 1000)
     private String excludedReason;
@@ -77,7 +81,8 @@ public class UpdateReceipt {
     protected UpdateReceipt() {
     }
 
-    UpdateReceipt(Round round, Site site, Content content, Instant receivedAt) {
+    UpdateReceipt(Round round, Site site, Content content, int staleness, Instant receivedAt) {
+        this.staleness = staleness;
         this.round = round;
         this.site = site;
         this.sampleCount = content.sampleCount();
@@ -127,6 +132,10 @@ public class UpdateReceipt {
 
     public Instant getReceivedAt() {
         return receivedAt;
+    }
+
+    public int getStaleness() {
+        return staleness;
     }
 
     public String getExcludedReason() {

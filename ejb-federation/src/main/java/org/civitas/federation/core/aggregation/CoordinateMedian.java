@@ -2,7 +2,6 @@ package org.civitas.federation.core.aggregation;
 
 import org.civitas.federation.core.tensor.NamedTensors;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -33,8 +32,50 @@ public final class CoordinateMedian implements Strategy {
     }
 
     static float median(float[] values) {
-        Arrays.sort(values);
         int n = values.length;
-        return n % 2 == 1 ? values[n / 2] : (float) (((double) values[n / 2 - 1] + values[n / 2]) / 2);
+        if (n % 2 == 1) {
+            return select(values, n / 2);
+        }
+        float upper = select(values, n / 2);
+        // After selecting index n/2, everything left of it is smaller or equal: the lower middle is their maximum.
+        float lower = values[0];
+        for (int i = 1; i < n / 2; i++) {
+            lower = Math.max(lower, values[i]);
+        }
+        return (float) (((double) lower + upper) / 2);
+    }
+
+    /** The k-th smallest value (Hoare's quickselect, middle pivot); reorders the array. */
+    static float select(float[] a, int k) {
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo < hi) {
+            float pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    float t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return a[k];
+            }
+        }
+        return a[k];
     }
 }

@@ -54,6 +54,11 @@ public final class CosineFilter implements Strategy {
     }
 
     @Override
+    public boolean acceptsStaleUpdates() {
+        return inner.acceptsStaleUpdates();
+    }
+
+    @Override
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
         List<Updates.Loaded> all = Updates.loadAll(global, results);
         if (all.isEmpty()) {

@@ -35,6 +35,11 @@ public final class FedBuff implements Strategy {
     }
 
     @Override
+    public boolean acceptsStaleUpdates() {
+        return true;
+    }
+
+    @Override
     public java.util.OptionalInt roundQuorum() {
         return java.util.OptionalInt.of(bufferSize);
     }

@@ -17,9 +17,17 @@ public final class FfaLora implements Strategy {
 
     private final FedAvg fedAvg = new FedAvg();
 
+    /** The round-task key that tells sites to keep A frozen. */
+    public static final String FREEZE_LORA_A = "freezeLoraA";
+
     @Override
     public String name() {
         return "ffa-lora";
+    }
+
+    @Override
+    public java.util.Map<String, Double> configureFit(int roundNumber) {
+        return java.util.Map.of(FREEZE_LORA_A, 1.0);
     }
 
     @Override

@@ -75,11 +75,14 @@ public final class Krum implements Strategy {
     static double[] scores(List<Updates.Loaded> updates, int byzantine) {
         int n = updates.size();
         double[][] d = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                d[i][j] = d[j][i] = Updates.squaredDistance(updates.get(i).tensors(), updates.get(j).tensors());
-            }
-        }
+        // Pairs are independent: spread them over the cores.
+        java.util.stream.IntStream.range(0, n * n).parallel().filter(p -> p / n < p % n).forEach(p -> {
+            int i = p / n;
+            int j = p % n;
+            double distance = Updates.squaredDistance(updates.get(i).tensors(), updates.get(j).tensors());
+            d[i][j] = distance;
+            d[j][i] = distance;
+        });
         int neighbours = n - byzantine - 2;
         double[] scores = new double[n];
         for (int i = 0; i < n; i++) {

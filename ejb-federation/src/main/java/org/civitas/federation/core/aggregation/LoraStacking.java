@@ -30,9 +30,17 @@ import java.util.Map;
  */
 public final class LoraStacking implements Strategy {
 
+    /** The round-task key that lets sites train at their own (lower) LoRA rank. */
+    public static final String HETEROGENEOUS_RANKS = "heterogeneousRanks";
+
     @Override
     public String name() {
         return "lora-stacking";
+    }
+
+    @Override
+    public java.util.Map<String, Double> configureFit(int roundNumber) {
+        return java.util.Map.of(HETEROGENEOUS_RANKS, 1.0);
     }
 
     @Override

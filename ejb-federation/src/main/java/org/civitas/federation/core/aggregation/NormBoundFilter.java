@@ -55,6 +55,11 @@ public final class NormBoundFilter implements Strategy {
     }
 
     @Override
+    public boolean acceptsStaleUpdates() {
+        return inner.acceptsStaleUpdates();
+    }
+
+    @Override
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
         List<AggregateResult.ExcludedUpdate> excluded = new ArrayList<>();
         Iterable<FitResult> kept = () -> new Iterator<>() {

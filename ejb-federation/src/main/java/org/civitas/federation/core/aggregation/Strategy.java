@@ -25,6 +25,14 @@ public interface Strategy {
         return java.util.OptionalInt.empty();
     }
 
+    /**
+     * Whether an update trained for an earlier round may still count, in the open round, with its
+     * staleness (asynchronous rules); otherwise a closed round refuses it.
+     */
+    default boolean acceptsStaleUpdates() {
+        return false;
+    }
+
     /** The fewest updates the rule can aggregate (Krum needs 2f + 3); plans that could close a round with fewer are refused. */
     default int minimumUpdates() {
         return 1;

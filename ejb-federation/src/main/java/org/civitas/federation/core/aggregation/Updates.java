@@ -132,19 +132,21 @@ public final class Updates {
     public static NamedTensors perCoordinate(NamedTensors layout, List<Loaded> updates, CoordinateRule rule) {
         int n = updates.size();
         NamedTensors.Builder b = NamedTensors.builder();
-        float[] column = new float[n];
         layout.forEach((name, t) -> {
             float[][] sources = new float[n][];
             for (int k = 0; k < n; k++) {
                 sources[k] = updates.get(k).tensors().get(name).values();
             }
             float[] out = new float[t.size()];
-            for (int i = 0; i < out.length; i++) {
-                for (int k = 0; k < n; k++) {
-                    column[k] = sources[k][i];
+            WeightedSum.forEachChunk(out.length, (from, to) -> {
+                float[] column = new float[n];
+                for (int i = from; i < to; i++) {
+                    for (int k = 0; k < n; k++) {
+                        column[k] = sources[k][i];
+                    }
+                    out[i] = rule.reduce(column);
                 }
-                out[i] = rule.reduce(column);
-            }
+            });
             b.put(name, new Tensor(t.shape(), out));
         });
         return b.build();

@@ -8,14 +8,24 @@ package org.civitas.federation.core.model;
  * @param batchSize    samples per minibatch
  * @param seed         shuffling seed, so a round is reproducible at a site
  * @param proximalMu   FedProx's proximal weight: the loss gains (mu/2)·||w − w_global||²
+ * @param freezeLoraA  keep LoRA A factors as received (FFA-LoRA)
+ * @param localRank    LoRA rank this site trains at, or 0 for the global rank
  */
-public record TrainingConfig(int localEpochs, double learningRate, int batchSize, long seed, double proximalMu) {
+public record TrainingConfig(int localEpochs, double learningRate, int batchSize, long seed, double proximalMu,
+                             boolean freezeLoraA, int localRank) {
 
     public TrainingConfig(int localEpochs, double learningRate, int batchSize, long seed) {
-        this(localEpochs, learningRate, batchSize, seed, 0);
+        this(localEpochs, learningRate, batchSize, seed, 0, false, 0);
+    }
+
+    public TrainingConfig(int localEpochs, double learningRate, int batchSize, long seed, double proximalMu) {
+        this(localEpochs, learningRate, batchSize, seed, proximalMu, false, 0);
     }
 
     public TrainingConfig {
+        if (localRank < 0) {
+            throw new IllegalArgumentException("localRank must not be negative, was " + localRank);
+        }
         if (!(proximalMu >= 0) || !Double.isFinite(proximalMu)) {
             throw new IllegalArgumentException("proximalMu must be a non-negative number, was " + proximalMu);
         }

@@ -27,6 +27,22 @@ class RobustRulesTest {
     }
 
     @Test
+    void quickselectMedianAgreesWithSortingOnRandomColumns() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        for (int trial = 0; trial < 2000; trial++) {
+            float[] values = new float[1 + random.nextInt(60)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextInt(7) - 3 + (random.nextBoolean() ? 0.5f : 0f);
+            }
+            float[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            int n = sorted.length;
+            float expected = n % 2 == 1 ? sorted[n / 2] : (float) (((double) sorted[n / 2 - 1] + sorted[n / 2]) / 2);
+            assertThat(CoordinateMedian.median(values)).as(java.util.Arrays.toString(sorted)).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void medianIgnoresSampleCountsAndBoundsAHugeOutlier() {
         AggregateResult r = new CoordinateMedian().aggregateFit(RoundContext.first(), w(0),
                 List.of(fit("a", 1, 1), fit("b", 1, 2), fit("liar", 1_000_000, 1e30f)));
