@@ -1,0 +1,168 @@
+package org.civitas.federation.core.dataset;
+
+import javax.imageio.ImageIO;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Checks a dataset manifest line by line and summarises it. Every problem is reported with its
+ * line number: bad JSON, a duplicate id, no modality, an unknown label, an image path that leaves
+ * the dataset folder, a missing or unreadable image. A manifest with errors is refused whole,
+ * unless the caller asks to skip bad lines; then the skipped lines are listed. The summary holds
+ * aggregates only (counts, histograms, a content hash): what may leave the site.
+ */
+public final class ManifestImporter {
+
+    /** One bad line. */
+    public record LineError(int line, String id, String error) {
+    }
+
+    /** What may leave the site about a dataset. */
+    public record Summary(int samples, int images, int texts, int labeled, Map<String, Integer> labelHistogram,
+                          Map<String, Integer> scenarios, long imageBytes, String contentSha256) {
+    }
+
+    /**
+     * The outcome of a check.
+     *
+     * @param accepted whether the dataset may be registered (no error, or errors skipped with good lines left)
+     */
+    public record Report(boolean accepted, Summary summary, List<LineError> errors, List<Sample> samples) {
+    }
+
+    private ManifestImporter() {
+    }
+
+    public static Report check(Path manifest, Set<String> labels, boolean skipBadLines) throws IOException {
+        if (!Files.isRegularFile(manifest)) {
+            throw new IOException("manifest " + manifest.getFileName() + " does not exist");
+        }
+        Path folder = manifest.toAbsolutePath().getParent().normalize();
+        Path realFolder = folder.toRealPath();
+        List<LineError> errors = new ArrayList<>();
+        List<Sample> good = new ArrayList<>();
+        Map<String, Integer> firstLineOfId = new HashMap<>();
+        Map<String, Integer> labelHistogram = new TreeMap<>();
+        Map<String, Integer> scenarios = new TreeMap<>();
+        int images = 0;
+        int texts = 0;
+        int labeled = 0;
+        long imageBytes = 0;
+        MessageDigest content = sha256();
+        try (BufferedReader reader = Files.newBufferedReader(manifest, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = reader.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                Sample s;
+                try {
+                    s = ManifestFormat.read(line);
+                } catch (IllegalArgumentException e) {
+                    errors.add(new LineError(lineNo, null, e.getMessage()));
+                    continue;
+                }
+                String problem = problemOf(s, labels, folder, realFolder, firstLineOfId);
+                if (problem != null) {
+                    errors.add(new LineError(lineNo, s.id(), problem));
+                    continue;
+                }
+                firstLineOfId.put(s.id(), lineNo);
+                byte[] image = s.hasImage() ? Files.readAllBytes(folder.resolve(s.image())) : null;
+                if (image != null && !isImage(image)) {
+                    errors.add(new LineError(lineNo, s.id(), "image " + s.image() + " is not a readable image"));
+                    firstLineOfId.remove(s.id());
+                    continue;
+                }
+                good.add(s);
+                content.update(ManifestFormat.write(s).getBytes(StandardCharsets.UTF_8));
+                if (image != null) {
+                    images++;
+                    imageBytes += image.length;
+                    content.update(image);
+                }
+                if (s.hasText()) {
+                    texts++;
+                }
+                if (s.label() != null) {
+                    labeled++;
+                    labelHistogram.merge(s.label(), 1, Integer::sum);
+                }
+                if (s.scenario() != null) {
+                    scenarios.merge(s.scenario(), 1, Integer::sum);
+                }
+            }
+        }
+        boolean accepted = !good.isEmpty() && (errors.isEmpty() || skipBadLines);
+        Summary summary = new Summary(good.size(), images, texts, labeled, labelHistogram, scenarios, imageBytes,
+                HexFormat.of().formatHex(content.digest()));
+        return new Report(accepted, summary, errors, good);
+    }
+
+    private static String problemOf(Sample s, Set<String> labels, Path folder, Path realFolder, Map<String, Integer> seen) {
+        Integer first = seen.get(s.id());
+        if (first != null) {
+            return "duplicate id '" + s.id() + "' (first on line " + first + ")";
+        }
+        if (!s.hasImage() && !s.hasText()) {
+            return "sample '" + s.id() + "' has neither image nor text";
+        }
+        if (s.label() != null && !labels.contains(s.label())) {
+            return "unknown label '" + s.label() + "'";
+        }
+        if (s.hasImage()) {
+            Path image;
+            try {
+                image = Path.of(s.image());
+            } catch (RuntimeException e) {
+                return "image path '" + s.image() + "' is not a valid path";
+            }
+            if (image.isAbsolute() || !folder.resolve(image).normalize().startsWith(folder)) {
+                return "image path '" + s.image() + "' leaves the dataset folder";
+            }
+            Path file = folder.resolve(image).normalize();
+            if (!Files.isRegularFile(file)) {
+                return "image " + s.image() + " does not exist";
+            }
+            try {
+                if (!file.toRealPath().startsWith(realFolder)) {
+                    return "image path '" + s.image() + "' leaves the dataset folder through a link";
+                }
+            } catch (IOException e) {
+                return "image " + s.image() + " cannot be read: " + e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    private static boolean isImage(byte[] bytes) {
+        try {
+            return ImageIO.read(new ByteArrayInputStream(bytes)) != null;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
