@@ -48,6 +48,9 @@ public class DemoConsortium {
     @EJB
     FederationService federationService;
 
+    @Inject
+    org.civitas.federation.participant.DemoDatasets demoDatasets;
+
     @PostConstruct
     void bringUp() {
         if (settings.role() != CivitasSettings.Role.STANDALONE) {
@@ -66,6 +69,7 @@ public class DemoConsortium {
                     },
                     () -> consortium.add(new Site(profile.siteCode(), profile.siteName(), enterprise, identity.token())));
         }
+        demoDatasets.generateIfMissing();
         if (settings.demoAutostart() && federations.federationCount() == 0) {
             long id = federationService.start(PlanRequest.demo()).id();
             LOG.info(() -> "Demo federation " + id + " started with sites " + DemoSites.CODES);

@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.GenericEntity;
 import jakarta.ws.rs.core.GenericType;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.civitas.federation.application.DatasetMetadata;
 import org.civitas.federation.application.RoundTask;
 import org.civitas.federation.application.UpdateMetadata;
 import org.civitas.federation.participant.SiteIdentity;
@@ -111,6 +112,14 @@ public class CoordinatorClient {
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot build the upload", e);
+        }
+    }
+
+    /** Registers a dataset's metadata at the coordinator; answers the registration as JSON. */
+    public String registerDataset(SiteIdentity site, DatasetMetadata metadata) {
+        try (Response r = request(site, "participant/datasets", MediaType.APPLICATION_JSON_TYPE)
+                .post(Entity.json(metadata))) {
+            return read(r, new GenericType<String>() { });
         }
     }
 

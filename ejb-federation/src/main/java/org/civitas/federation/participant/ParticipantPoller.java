@@ -48,6 +48,9 @@ public class ParticipantPoller {
     @EJB
     TrainingRuns runs;
 
+    @Inject
+    DemoDatasets demoDatasets;
+
     @Schedule(hour = "*", minute = "*", second = "*", persistent = false)
     void poll() {
         if (!busy.compareAndSet(false, true)) {
@@ -76,6 +79,7 @@ public class ParticipantPoller {
             lastProblem = problem;
             return;
         }
+        demoDatasets.registerOnce(site);
         JobOperator jobs = BatchRuntime.getJobOperator();
         for (RoundTask task : tasks) {
             runs.begin(site.code(), task.federationId(), task.round()).ifPresent(runId -> {

@@ -10,6 +10,8 @@ import jakarta.ws.rs.ext.Provider;
 import org.civitas.domain.federation.UpdateRejectedException;
 import org.civitas.federation.application.InvalidRequestException;
 import org.civitas.federation.application.NotFoundException;
+import org.civitas.federation.core.dataset.ManifestImporter;
+import org.civitas.federation.participant.DatasetRejectedException;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,6 +46,10 @@ public final class ErrorMappers {
         if (e instanceof InvalidRequestException || e instanceof JsonbException) {
             return error(400, e.getMessage(), "INVALID_REQUEST");
         }
+        if (e instanceof DatasetRejectedException d) {
+            return Response.status(422).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(new ManifestErrors(d.getMessage(), "INVALID_MANIFEST", d.lines())).build();
+        }
         if (e instanceof NotFoundException) {
             return error(404, e.getMessage(), "NOT_FOUND");
         }
@@ -55,6 +61,10 @@ public final class ErrorMappers {
         }
         LOG.log(Level.SEVERE, "Unexpected error behind the REST API", e);
         return error(500, "internal error: " + e.getClass().getSimpleName(), "INTERNAL");
+    }
+
+    /** The 422 body of a refused manifest: every bad line with its number. */
+    public record ManifestErrors(String error, String reason, java.util.List<ManifestImporter.LineError> lines) {
     }
 
     @Provider

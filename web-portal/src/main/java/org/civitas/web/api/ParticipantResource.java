@@ -17,6 +17,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.civitas.domain.federation.UpdateRejectedException;
 import org.civitas.domain.federation.UpdateRejectedException.Reason;
+import org.civitas.federation.application.DatasetMetadata;
+import org.civitas.federation.application.DatasetRegistry;
 import org.civitas.federation.application.ParticipantProtocolService;
 import org.civitas.federation.application.RoundTask;
 import org.civitas.federation.application.UpdateMetadata;
@@ -43,12 +45,24 @@ public class ParticipantResource {
     @Inject
     CivitasSettings settings;
 
+    @EJB
+    DatasetRegistry datasets;
+
     @GET
     @Path("tasks")
     @Produces(MediaType.APPLICATION_JSON)
     public List<RoundTask> tasks(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
                                  @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         return protocol.tasks(site, bearer(authorization));
+    }
+
+    @POST
+    @Path("datasets")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response registerDataset(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                                    @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, DatasetMetadata metadata) {
+        return Response.status(Response.Status.CREATED).entity(datasets.register(site, bearer(authorization), metadata)).build();
     }
 
     @GET

@@ -8,17 +8,23 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.PathParam;
+import org.civitas.federation.application.InvalidRequestException;
 import org.civitas.federation.application.SiteService;
+import org.civitas.federation.participant.SiteDatasetService;
 
 import java.util.List;
 
-/** Sites of member enterprises. Registering one answers its access token, once. */
+/** Sites of member enterprises. Registering one answers its access token, once; a hosted site imports its datasets here. */
 @Path("sites")
 @Produces(MediaType.APPLICATION_JSON)
 public class SiteResource {
 
     @EJB
     SiteService sites;
+
+    @EJB
+    SiteDatasetService siteDatasets;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -29,5 +35,27 @@ public class SiteResource {
     @GET
     public List<SiteService.SiteView> list() {
         return sites.sites();
+    }
+
+    /**
+     * An import request.
+     *
+     * @param manifest     path of the JSONL manifest inside the site's folder
+     * @param skipBadLines register the valid lines and list the others, instead of refusing the manifest
+     */
+    public record ImportRequest(String name, String manifest, Boolean skipBadLines) {
+    }
+
+    /** A site hosted here imports a manifest from its own folder and registers the dataset's aggregates. */
+    @POST
+    @Path("{site}/datasets")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response importDataset(@PathParam("site") String site, ImportRequest request) {
+        if (request == null) {
+            throw new InvalidRequestException("send {\"name\", \"manifest\", \"skipBadLines\"}");
+        }
+        SiteDatasetService.ImportResult result = siteDatasets.importManifest(site, request.name(), request.manifest(),
+                Boolean.TRUE.equals(request.skipBadLines()));
+        return Response.status(Response.Status.CREATED).entity(result).build();
     }
 }

@@ -97,7 +97,10 @@ public final class ManifestFormat {
                 throw new IllegalArgumentException("trailing content after the object");
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("bad JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            // The parser's message goes on about source locations; the first clause says what is wrong.
+            int cut = message.indexOf(" (start marker");
+            throw new IllegalArgumentException("bad JSON: " + (cut > 0 ? message.substring(0, cut) : message));
         }
         if (id == null || id.isBlank()) {
             throw new IllegalArgumentException("'id' is missing");
