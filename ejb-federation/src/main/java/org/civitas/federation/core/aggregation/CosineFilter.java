@@ -5,7 +5,6 @@ import org.civitas.federation.core.tensor.NamedTensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A pre-fusion filter: wraps a strategy and leaves out every update whose cosine similarity to a
@@ -18,44 +17,13 @@ import java.util.Map;
  *
  * <p>Parameter {@code minCosine} in [-1, 1). Memory: all updates at once, O(sites x model).
  */
-public final class CosineFilter implements Strategy {
+public final class CosineFilter extends StrategyWrapper {
 
-    private final Strategy inner;
     private final double minCosine;
 
     public CosineFilter(Strategy inner, double minCosine) {
-        this.inner = inner;
+        super(inner);
         this.minCosine = Parameters.inRange("CosineFilter", "minCosine", minCosine, -1, 1);
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public Map<String, Double> configureFit(int roundNumber) {
-        return inner.configureFit(roundNumber);
-    }
-
-    @Override
-    public void validateUpdate(NamedTensors global, NamedTensors update) {
-        inner.validateUpdate(global, update);
-    }
-
-    @Override
-    public java.util.OptionalInt roundQuorum() {
-        return inner.roundQuorum();
-    }
-
-    @Override
-    public int minimumUpdates() {
-        return inner.minimumUpdates();
-    }
-
-    @Override
-    public boolean acceptsStaleUpdates() {
-        return inner.acceptsStaleUpdates();
     }
 
     @Override

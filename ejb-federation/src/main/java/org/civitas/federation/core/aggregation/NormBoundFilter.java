@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
@@ -19,44 +18,13 @@ import java.util.NoSuchElementException;
  *
  * <p>Parameter {@code maxNorm} &gt; 0.
  */
-public final class NormBoundFilter implements Strategy {
+public final class NormBoundFilter extends StrategyWrapper {
 
-    private final Strategy inner;
     private final double maxNorm;
 
     public NormBoundFilter(Strategy inner, double maxNorm) {
-        this.inner = inner;
+        super(inner);
         this.maxNorm = Parameters.positive("NormBoundFilter", "maxNorm", maxNorm);
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public Map<String, Double> configureFit(int roundNumber) {
-        return inner.configureFit(roundNumber);
-    }
-
-    @Override
-    public void validateUpdate(NamedTensors global, NamedTensors update) {
-        inner.validateUpdate(global, update);
-    }
-
-    @Override
-    public java.util.OptionalInt roundQuorum() {
-        return inner.roundQuorum();
-    }
-
-    @Override
-    public int minimumUpdates() {
-        return inner.minimumUpdates();
-    }
-
-    @Override
-    public boolean acceptsStaleUpdates() {
-        return inner.acceptsStaleUpdates();
     }
 
     @Override

@@ -159,25 +159,14 @@ public final class LowRankSoftmax implements LocalTrainer {
             }
             h[q] = s;
         }
-        float max = Float.NEGATIVE_INFINITY;
         for (int c = 0; c < classCount; c++) {
             float z = bias[c];
             for (int q = 0; q < r; q++) {
                 z += b[c * r + q] * h[q];
             }
             probs[c] = z;
-            max = Math.max(max, z);
         }
-        double sum = 0;
-        for (int c = 0; c < classCount; c++) {
-            sum += Math.exp(probs[c] - max);
-        }
-        double logSum = Math.log(sum) + max;
-        double loss = logSum - probs[y];
-        for (int c = 0; c < classCount; c++) {
-            probs[c] = (float) Math.exp(probs[c] - logSum);
-        }
-        return loss;
+        return Softmax.crossEntropyInPlace(probs, classCount, y);
     }
 
     private void requireCompatible(NamedTensors state, LabeledFeatures data) {

@@ -129,7 +129,6 @@ public final class SoftmaxRegression implements LocalTrainer {
 
     /** Fills probs with the class probabilities of x and returns the cross-entropy for label y. */
     private double softmax(float[] w, float[] b, float[] x, float[] probs, int y) {
-        float max = Float.NEGATIVE_INFINITY;
         for (int c = 0; c < classCount; c++) {
             float z = b[c];
             int row = c * featureCount;
@@ -137,18 +136,8 @@ public final class SoftmaxRegression implements LocalTrainer {
                 z += w[row + j] * x[j];
             }
             probs[c] = z;
-            max = Math.max(max, z);
         }
-        double sum = 0;
-        for (int c = 0; c < classCount; c++) {
-            sum += Math.exp(probs[c] - max);
-        }
-        double logSum = Math.log(sum) + max;
-        double loss = logSum - probs[y];
-        for (int c = 0; c < classCount; c++) {
-            probs[c] = (float) Math.exp(probs[c] - logSum);
-        }
-        return loss;
+        return Softmax.crossEntropyInPlace(probs, classCount, y);
     }
 
     private void requireCompatible(NamedTensors state, LabeledFeatures data) {
