@@ -15,6 +15,11 @@ import org.civitas.federation.core.tensor.NamedTensors;
 public final class FedAvg implements Strategy {
 
     @Override
+    public boolean isMeanBased() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "fedavg";
     }

@@ -27,6 +27,11 @@ public final class FedAvgM implements Strategy {
     }
 
     @Override
+    public boolean isMeanBased() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "fedavgm";
     }

@@ -25,6 +25,11 @@ public final class FedBuff implements Strategy {
     }
 
     @Override
+    public boolean isMeanBased() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "fedbuff";
     }

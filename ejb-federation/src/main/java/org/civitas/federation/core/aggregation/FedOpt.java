@@ -57,6 +57,11 @@ public final class FedOpt implements Strategy {
     }
 
     @Override
+    public boolean isMeanBased() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return switch (variant) {
             case ADAGRAD -> "fedadagrad";

@@ -26,6 +26,11 @@ public final class FedProx implements Strategy {
     }
 
     @Override
+    public boolean isMeanBased() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "fedprox";
     }

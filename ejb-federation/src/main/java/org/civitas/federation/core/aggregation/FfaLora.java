@@ -21,6 +21,11 @@ public final class FfaLora implements Strategy {
     public static final String FREEZE_LORA_A = "freezeLoraA";
 
     @Override
+    public boolean isMeanBased() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "ffa-lora";
     }

@@ -33,6 +33,15 @@ public interface Strategy {
         return false;
     }
 
+    /**
+     * Whether the rule folds a (weighted) mean of the updates into the state, so that a noised mean
+     * can stand in for the individual updates (differential privacy, secure aggregation). Rules that
+     * need to see individual updates (median, Krum, LoRA stacking) say no.
+     */
+    default boolean isMeanBased() {
+        return false;
+    }
+
     /** The fewest updates the rule can aggregate (Krum needs 2f + 3); plans that could close a round with fewer are refused. */
     default int minimumUpdates() {
         return 1;

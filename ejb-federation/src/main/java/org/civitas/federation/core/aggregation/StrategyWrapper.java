@@ -46,6 +46,11 @@ public abstract class StrategyWrapper implements Strategy {
     }
 
     @Override
+    public boolean isMeanBased() {
+        return inner.isMeanBased();
+    }
+
+    @Override
     public boolean acceptsStaleUpdates() {
         return inner.acceptsStaleUpdates();
     }
