@@ -1,0 +1,59 @@
+package org.civitas.federation.core.privacy.secagg;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.ChaCha20ParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+
+/** Mask expansion: a 32-byte seed becomes a stream of ring elements, ChaCha20 of zeros. */
+final class Masks {
+
+    private static final int CHUNK = 1 << 16;
+
+    private Masks() {
+    }
+
+    /** {@code length} pseudo-random ints from the seed, the same for the same seed and round. */
+    static int[] expand(byte[] seed, long round, int length) {
+        try {
+            Cipher chacha = Cipher.getInstance("ChaCha20");
+            byte[] nonce = ByteBuffer.allocate(12).putInt(0x43495649).putLong(round).array();
+            chacha.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(seed, "ChaCha20"), new ChaCha20ParameterSpec(nonce, 0));
+            int[] out = new int[length];
+            byte[] zeros = new byte[CHUNK * 4];
+            int done = 0;
+            while (done < length) {
+                int n = Math.min(CHUNK, length - done);
+                byte[] stream = chacha.update(zeros, 0, n * 4);
+                ByteBuffer.wrap(stream).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out, done, n);
+                done += n;
+            }
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ChaCha20 is not available", e);
+        }
+    }
+
+    /** The pairwise seed two sites derive from their X25519 shared secret. */
+    static byte[] pairSeed(byte[] sharedSecret, long round) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(sharedSecret);
+            sha.update("civitas secure aggregation pair mask".getBytes(StandardCharsets.US_ASCII));
+            sha.update(ByteBuffer.allocate(8).putLong(round).array());
+            return sha.digest();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void add(int[] acc, int[] mask, int sign) {
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] += sign * mask[i];
+        }
+    }
+}
