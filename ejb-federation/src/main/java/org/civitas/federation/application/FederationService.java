@@ -58,6 +58,10 @@ public class FederationService {
         FederationPlan plan;
         try {
             Strategy strategy = StrategyCatalog.create(strategyName, r.strategyParams(), r.filters());
+            if (r.privacy() != null && !strategy.isMeanBased()) {
+                throw new IllegalArgumentException("differential privacy needs a mean-based rule; " + strategyName
+                        + " needs individual updates");
+            }
             Integer quorum = r.quorum() != null ? r.quorum()
                     : strategy.roundQuorum().isPresent() ? Integer.valueOf(strategy.roundQuorum().getAsInt()) : null;
             int fewest = Math.min(minSites, quorum == null ? sites.size() : quorum);
@@ -77,6 +81,13 @@ public class FederationService {
                     minSites,
                     Duration.ofSeconds(r.roundTimeoutSeconds() == null ? 300 : r.roundTimeoutSeconds()),
                     sites);
+            if (r.privacy() != null) {
+                PlanRequest.Privacy p = r.privacy();
+                if (p.clipNorm() == null || p.noiseMultiplier() == null) {
+                    throw new IllegalArgumentException("invalid federation plan: privacy needs clipNorm and noiseMultiplier");
+                }
+                plan.withDifferentialPrivacy(p.clipNorm(), p.noiseMultiplier(), p.delta() == null ? 1e-5 : p.delta());
+            }
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }

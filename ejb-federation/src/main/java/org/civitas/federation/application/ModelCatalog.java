@@ -5,6 +5,8 @@ import org.civitas.federation.core.aggregation.Strategy;
 import org.civitas.federation.core.aggregation.StrategyCatalog;
 import org.civitas.federation.core.model.LocalTrainer;
 import org.civitas.federation.core.model.LowRankSoftmax;
+import org.civitas.federation.core.privacy.DifferentialPrivacy;
+import org.civitas.federation.core.privacy.RdpAccountant;
 import org.civitas.federation.core.model.SoftmaxRegression;
 
 /** Turns a plan's names for model and strategy into the pure-core objects that do the work. */
@@ -31,6 +33,16 @@ public final class ModelCatalog {
     }
 
     public static Strategy strategy(FederationPlan plan) {
-        return StrategyCatalog.create(plan.getStrategy(), plan.getStrategyParams(), plan.getFilters());
+        Strategy rule = StrategyCatalog.create(plan.getStrategy(), plan.getStrategyParams(), plan.getFilters());
+        if (plan.isDifferentiallyPrivate()) {
+            // Without secure aggregation the coordinator sees clipped updates and adds the noise itself.
+            return new DifferentialPrivacy(rule, plan.getDpClipNorm(), plan.getDpNoiseMultiplier(), plan.getSites().size(), false);
+        }
+        return rule;
+    }
+
+    /** The privacy spent so far by a plan with differential privacy: every site takes part in every round (q = 1). */
+    public static double epsilonSpent(FederationPlan plan, int aggregatedRounds) {
+        return new RdpAccountant().compose(1.0, plan.getDpNoiseMultiplier(), aggregatedRounds).epsilon(plan.getDpDelta());
     }
 }

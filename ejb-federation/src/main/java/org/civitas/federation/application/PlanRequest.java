@@ -13,12 +13,22 @@ import java.util.Map;
  * @param strategyParams the rule's parameters; missing ones take their defaults
  * @param filters        pre-fusion filters ({@code maxNorm}, {@code minCosine})
  * @param quorum         updates that close a round; defaults to every site (FedBuff: its buffer size)
+ * @param privacy        client-level differential privacy, or null for none
  */
 public record PlanRequest(String name, List<String> sites, String model, String strategy, Map<String, Double> strategyParams,
                           Map<String, Double> filters, Integer quorum, Integer rounds, Integer localEpochs,
-                          Double learningRate, Integer batchSize, Integer minSites, Long roundTimeoutSeconds) {
+                          Double learningRate, Integer batchSize, Integer minSites, Long roundTimeoutSeconds,
+                          Privacy privacy) {
+
+    /**
+     * Client-level differential privacy (DP-FedAvg): updates clipped to {@code clipNorm}, Gaussian
+     * noise of {@code noiseMultiplier} x clipNorm on their sum; epsilon is reported at {@code delta}
+     * (default 1e-5).
+     */
+    public record Privacy(Double clipNorm, Double noiseMultiplier, Double delta) {
+    }
 
     public static PlanRequest demo() {
-        return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -17,7 +17,11 @@ public final class Views {
 
     public record FederationView(long id, String status, String plan, String planSha256, String model, String strategy,
                                  Map<String, Double> strategyParams, Map<String, Double> filters, int quorum, List<String> sites, int roundsPlanned, Instant createdAt, Instant finishedAt,
-                                 String failureReason, List<RoundView> rounds, List<ModelVersionView> models) {
+                                 String failureReason, PrivacyView privacy, List<RoundView> rounds, List<ModelVersionView> models) {
+    }
+
+    /** Differential privacy of a federation: its parameters and the epsilon spent by its aggregated rounds. */
+    public record PrivacyView(double clipNorm, double noiseMultiplier, double delta, double epsilonSpent) {
     }
 
     public record RoundView(int number, String status, Double loss, Double globalLoss, int updates, Instant openedAt,
@@ -36,8 +40,17 @@ public final class Views {
         return new FederationView(f.getId(), f.getStatus().name(), f.getPlan().getName(), f.getPlan().getPlanSha256(),
                 f.getPlan().getModelKind(), f.getPlan().getStrategy(), f.getPlan().getStrategyParams(), f.getPlan().getFilters(), f.getPlan().getQuorum(),
                 f.getPlan().getSites().stream().map(s -> s.getCode()).toList(),
-                f.getPlan().getRounds(), f.getCreatedAt(), f.getFinishedAt(), f.getFailureReason(),
+                f.getPlan().getRounds(), f.getCreatedAt(), f.getFinishedAt(), f.getFailureReason(), privacy(f),
                 f.getRounds().stream().map(Views::of).toList(), models.stream().map(Views::of).toList());
+    }
+
+    static PrivacyView privacy(Federation f) {
+        if (!f.getPlan().isDifferentiallyPrivate()) {
+            return null;
+        }
+        int aggregated = (int) f.getRounds().stream().filter(r -> r.getStatus() == org.civitas.domain.federation.RoundStatus.AGGREGATED).count();
+        return new PrivacyView(f.getPlan().getDpClipNorm(), f.getPlan().getDpNoiseMultiplier(), f.getPlan().getDpDelta(),
+                ModelCatalog.epsilonSpent(f.getPlan(), aggregated));
     }
 
     static RoundView of(Round r) {

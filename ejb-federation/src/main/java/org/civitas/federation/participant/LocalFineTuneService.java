@@ -15,6 +15,8 @@ import org.civitas.federation.core.aggregation.FedProx;
 import org.civitas.federation.core.aggregation.FfaLora;
 import org.civitas.federation.core.aggregation.LoraStacking;
 import org.civitas.federation.core.model.LabeledFeatures;
+import org.civitas.federation.core.privacy.DifferentialPrivacy;
+import org.civitas.federation.core.privacy.UpdatePrivacy;
 import org.civitas.federation.core.model.TrainingConfig;
 import org.civitas.federation.core.model.TrainingResult;
 import org.civitas.federation.core.tensor.NamedTensors;
@@ -67,7 +69,15 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                             task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0),
                             task.extra().getOrDefault(FfaLora.FREEZE_LORA_A, 0.0) == 1.0,
                             task.extra().getOrDefault(LoraStacking.HETEROGENEOUS_RANKS, 0.0) == 1.0 ? hostedSites.loraRank(site.code()) : 0));
-            writeOutbox(outboxFile(site, run), SafeTensors.write(result.delta(), Map.of(
+            NamedTensors update = result.delta();
+            Double clipNorm = task.extra().get(DifferentialPrivacy.CLIP_NORM);
+            if (clipNorm != null) {
+                // Client-level DP: the update is clipped before it leaves, and noised here when the noise is split across sites.
+                Double siteNoise = task.extra().get(DifferentialPrivacy.SITE_NOISE_MULTIPLIER);
+                update = siteNoise == null ? UpdatePrivacy.clip(update, clipNorm)
+                        : UpdatePrivacy.privatise(update, clipNorm, siteNoise, task.extra().get(DifferentialPrivacy.NOISE_SHARES).intValue());
+            }
+            writeOutbox(outboxFile(site, run), SafeTensors.write(update, Map.of(
                     "sampleCount", Long.toString(result.sampleCount()),
                     "trainLoss", Double.toString(result.trainLoss()),
                     "globalLoss", Double.toString(result.globalLoss()))));

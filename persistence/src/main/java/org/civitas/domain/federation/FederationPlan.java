@@ -78,6 +78,16 @@ public class FederationPlan {
     @Column(name = "filters", nullable = false, length = 2000)
     private String filters = "{}";
 
+    /** Client-level differential privacy, or all null when off. */
+    @Column(name = "dp_clip_norm")
+    private Double dpClipNorm;
+
+    @Column(name = "dp_noise_multiplier")
+    private Double dpNoiseMultiplier;
+
+    @Column(name = "dp_delta")
+    private Double dpDelta;
+
     @Column(name = "round_timeout_seconds", nullable = false)
     private long roundTimeoutSeconds;
 
@@ -206,6 +216,9 @@ public class FederationPlan {
         if (quorum != null) {
             fields.put("quorum", Integer.toString(quorum));
         }
+        if (dpClipNorm != null) {
+            fields.put("privacy", "{\"clipNorm\":" + dpClipNorm + ",\"delta\":" + dpDelta + ",\"noiseMultiplier\":" + dpNoiseMultiplier + "}");
+        }
         StringBuilder json = new StringBuilder("{");
         fields.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
         return json.append('}').toString();
@@ -282,6 +295,48 @@ public class FederationPlan {
 
     public Map<String, Double> getFilters() {
         return NumberMaps.fromJson(filters);
+    }
+
+    /**
+     * Switches on client-level differential privacy. Only before the plan is stored: the canonical
+     * form and hash are computed again.
+     */
+    public FederationPlan withDifferentialPrivacy(double clipNorm, double noiseMultiplier, double delta) {
+        if (id != null) {
+            throw new IllegalStateException("a stored plan does not change");
+        }
+        if (!(clipNorm > 0) || !Double.isFinite(clipNorm)) {
+            throw new IllegalArgumentException("invalid federation plan: privacy clipNorm must be a positive number, was " + clipNorm);
+        }
+        if (!(noiseMultiplier >= 0) || !Double.isFinite(noiseMultiplier)) {
+            throw new IllegalArgumentException("invalid federation plan: privacy noiseMultiplier must be a non-negative number, was "
+                    + noiseMultiplier);
+        }
+        if (!(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("invalid federation plan: privacy delta must be in (0, 1), was " + delta);
+        }
+        this.dpClipNorm = clipNorm;
+        this.dpNoiseMultiplier = noiseMultiplier;
+        this.dpDelta = delta;
+        this.canonicalJson = canonicalForm();
+        this.planSha256 = sha256(canonicalJson);
+        return this;
+    }
+
+    public boolean isDifferentiallyPrivate() {
+        return dpClipNorm != null;
+    }
+
+    public Double getDpClipNorm() {
+        return dpClipNorm;
+    }
+
+    public Double getDpNoiseMultiplier() {
+        return dpNoiseMultiplier;
+    }
+
+    public Double getDpDelta() {
+        return dpDelta;
     }
 
     public Duration getRoundTimeout() {
