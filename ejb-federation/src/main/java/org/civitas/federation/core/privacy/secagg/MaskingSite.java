@@ -73,15 +73,15 @@ public final class MaskingSite {
     /** The masked, fixed-point encoded update for the round, given every site's public key by index. */
     public int[] mask(float[] update, Map<Integer, PublicKey> publicKeys, long round, FixedPoint encoding) {
         int[] y = encoding.encode(update, publicKeys.size());
-        Masks.add(y, Masks.expand(selfMaskSeed, round, y.length), 1);
+        List<Masks.Term> terms = new ArrayList<>();
+        terms.add(new Masks.Term(selfMaskSeed, 1));
         for (Map.Entry<Integer, PublicKey> peer : publicKeys.entrySet()) {
             int v = peer.getKey();
-            if (v == index) {
-                continue;
+            if (v != index) {
+                terms.add(new Masks.Term(Masks.pairSeed(agree(keys.getPrivate(), peer.getValue()), round), v > index ? 1 : -1));
             }
-            byte[] seed = Masks.pairSeed(agree(keys.getPrivate(), peer.getValue()), round);
-            Masks.add(y, Masks.expand(seed, round, y.length), v > index ? 1 : -1);
         }
+        Masks.addAll(y, terms, round);
         return y;
     }
 

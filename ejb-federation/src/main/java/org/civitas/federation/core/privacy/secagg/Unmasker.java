@@ -44,18 +44,18 @@ public final class Unmasker {
             }
             Masks.add(total, e.getValue(), 1);
         }
+        List<Masks.Term> terms = new ArrayList<>();
         for (int u : masked.keySet()) {
-            byte[] seed = Shamir.combine(required(selfMaskShares, u, threshold, "self-mask seed"), threshold);
-            Masks.add(total, Masks.expand(seed, round, length), -1);
+            terms.add(new Masks.Term(Shamir.combine(required(selfMaskShares, u, threshold, "self-mask seed"), threshold), -1));
         }
         for (int v : dropped) {
             PrivateKey key = MaskingSite.privateKeyOf(Shamir.combine(required(keyShares, v, threshold, "private key"), threshold));
             for (int u : masked.keySet()) {
-                byte[] seed = Masks.pairSeed(MaskingSite.agree(key, publicKeys.get(u)), round);
                 // Survivor u added +PRG(s_uv) when v > u, and −PRG(s_uv) when v < u.
-                Masks.add(total, Masks.expand(seed, round, length), v > u ? -1 : 1);
+                terms.add(new Masks.Term(Masks.pairSeed(MaskingSite.agree(key, publicKeys.get(u)), round), v > u ? -1 : 1));
             }
         }
+        Masks.addAll(total, terms, round);
         return encoding.decode(total);
     }
 
