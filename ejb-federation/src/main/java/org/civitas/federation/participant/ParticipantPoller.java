@@ -82,6 +82,18 @@ public class ParticipantPoller {
         demoDatasets.registerOnce(site);
         JobOperator jobs = BatchRuntime.getJobOperator();
         for (RoundTask task : tasks) {
+            // A failed job is restarted (from its failed step) while attempts remain and the round is open.
+            runs.retryableExecution(site.code(), task.federationId(), task.round()).ifPresent(failed -> {
+                try {
+                    long execution = jobs.restart(failed, new Properties());
+                    runs.retried(site.code(), task.federationId(), task.round(), execution);
+                    LOG.info(() -> "Site " + site.code() + " restarted " + JOB + " for federation " + task.federationId()
+                            + " round " + task.round() + " as execution " + execution);
+                } catch (RuntimeException e) {
+                    runs.giveUp(site.code(), task.federationId(), task.round(), "cannot restart job execution " + failed + ": " + e);
+                    LOG.log(Level.WARNING, "Site " + site.code() + " cannot restart job execution " + failed, e);
+                }
+            });
             runs.begin(site.code(), task.federationId(), task.round()).ifPresent(runId -> {
                 Properties params = new Properties();
                 params.setProperty("runId", Long.toString(runId));

@@ -30,6 +30,23 @@ public class TrainingRuns {
         return runs.find(runId).orElseThrow(() -> new IllegalArgumentException("no local training run " + runId));
     }
 
+    /** Attempts a site makes at one round task before it leaves the round to its deadline. */
+    public static final int MAX_ATTEMPTS = 3;
+
+    /** The run's last job execution, when the run failed and may be tried again. */
+    public Optional<Long> retryableExecution(String siteCode, long federationId, int round) {
+        return runs.find(siteCode, federationId, round).filter(r -> r.canRetry(MAX_ATTEMPTS)).map(LocalTrainingRun::getJobExecutionId);
+    }
+
+    /** No more attempts for this task; the round's deadline decides without this site. */
+    public void giveUp(String siteCode, long federationId, int round, String reason) {
+        runs.find(siteCode, federationId, round).orElseThrow().giveUp(reason, MAX_ATTEMPTS);
+    }
+
+    public void retried(String siteCode, long federationId, int round, long executionId) {
+        runs.find(siteCode, federationId, round).orElseThrow().retried(executionId, Instant.now());
+    }
+
     public void jobStarted(long runId, long executionId) {
         get(runId).jobStarted(executionId);
     }

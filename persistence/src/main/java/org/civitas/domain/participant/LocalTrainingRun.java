@@ -53,6 +53,9 @@ public class LocalTrainingRun {
     @Column(name = "finished_at")
     private Instant finishedAt;
 
+    @Column(name = "attempts", nullable = false)
+    private int attempts = 1;
+
     protected LocalTrainingRun() {
     }
 
@@ -66,6 +69,34 @@ public class LocalTrainingRun {
 
     public void jobStarted(long executionId) {
         this.jobExecutionId = executionId;
+    }
+
+    /** A failed run may be tried again while fewer than {@code maxAttempts} attempts were made. */
+    public boolean canRetry(int maxAttempts) {
+        return status == Status.FAILED && attempts < maxAttempts && jobExecutionId != null;
+    }
+
+    /** The failed job execution was restarted as a new execution. */
+    public void retried(long executionId, Instant now) {
+        if (status != Status.FAILED) {
+            throw new IllegalStateException("only a failed run is retried; this one is " + status);
+        }
+        this.attempts++;
+        this.status = Status.STARTED;
+        this.jobExecutionId = executionId;
+        this.message = limit("attempt " + attempts + " after: " + message);
+        this.finishedAt = null;
+        this.startedAt = now;
+    }
+
+    /** Marks the run as not to be tried again. */
+    public void giveUp(String reason, int maxAttempts) {
+        this.attempts = Math.max(attempts, maxAttempts);
+        this.message = limit(reason);
+    }
+
+    public int getAttempts() {
+        return attempts;
     }
 
     /** Training finished; the update waits in the site's outbox. */
