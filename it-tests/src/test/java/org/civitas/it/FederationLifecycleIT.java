@@ -72,6 +72,33 @@ class FederationLifecycleIT {
     }
 
     @Test
+    void everyAggregatedRoundIsValuedPerSiteAfterwards() {
+        long id = Api.postJson("/federations", "{\"rounds\": 3, \"name\": \"Valuation check\"}").json().path("id").asLong();
+        Api.awaitFinished(id, Duration.ofMinutes(2));
+
+        long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        JsonNode f;
+        while (true) {
+            f = Api.get("/federations/" + id).json();
+            boolean all = true;
+            for (JsonNode r : f.path("rounds")) {
+                all &= r.path("contributions").size() == 3;
+            }
+            if (all) {
+                break;
+            }
+            assertThat(System.nanoTime()).as("contributions of every round: " + f.path("rounds")).isLessThan(end);
+            CivitasServer.sleep(250);
+        }
+        // Shapley values are efficient: per round they add up to the utility gain of the full update, positive in round 1
+        JsonNode first = f.path("rounds").get(0).path("contributions");
+        double sum = first.path("energy").asDouble() + first.path("community").asDouble() + first.path("urban").asDouble();
+        assertThat(sum).isPositive();
+        assertThat(List.of("energy", "community", "urban")).allSatisfy(site ->
+                assertThat(Double.isFinite(first.path(site).asDouble())).isTrue());
+    }
+
+    @Test
     void listsFederationsAndShowsThemInThePortal() {
         long id = Api.postJson("/federations", "{\"rounds\": 3, \"name\": \"Portal check\"}").json().path("id").asLong();
         Api.awaitFinished(id, Duration.ofMinutes(2));

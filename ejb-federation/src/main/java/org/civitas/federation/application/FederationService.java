@@ -38,6 +38,9 @@ public class FederationService {
     @Inject
     CoordinatorStores stores;
 
+    @Inject
+    org.civitas.infrastructure.persistence.ContributionRepository contributions;
+
     /**
      * Validates the plan, stores it, and starts a federation whose first round opens at once, with
      * the model's initial state as version 0. All or nothing.
@@ -103,11 +106,12 @@ public class FederationService {
 
     public Views.FederationView federation(long id) {
         Federation f = federations.federation(id).orElseThrow(() -> new NotFoundException("federation " + id + " does not exist"));
-        return Views.of(f, registry.versions(id));
+        return Views.of(f, registry.versions(id), contributions.ofFederation(id));
     }
 
     public List<Views.FederationView> federations() {
-        return federations.federations().stream().map(f -> Views.of(f, registry.versions(f.getId()))).toList();
+        return federations.federations().stream()
+                .map(f -> Views.of(f, registry.versions(f.getId()), contributions.ofFederation(f.getId()))).toList();
     }
 
     public byte[] modelState(long federationId, int version) {

@@ -41,6 +41,19 @@ public final class ModelCatalog {
         return rule;
     }
 
+    /** Mean cross-entropy of a state of the plan's model on a dataset. */
+    public static double meanLoss(FederationPlan plan, org.civitas.federation.core.tensor.NamedTensors state,
+                                  org.civitas.federation.core.model.LabeledFeatures data) {
+        LocalTrainer trainer = trainer(plan);
+        if (trainer instanceof SoftmaxRegression s) {
+            return s.meanLoss(state, data);
+        }
+        if (trainer instanceof LowRankSoftmax l) {
+            return l.meanLoss(state, data);
+        }
+        throw new IllegalArgumentException("model '" + plan.getModelKind() + "' has no loss to value contributions with");
+    }
+
     /** The privacy spent so far by a plan with differential privacy: every site takes part in every round (q = 1). */
     public static double epsilonSpent(FederationPlan plan, int aggregatedRounds) {
         return new RdpAccountant().compose(1.0, plan.getDpNoiseMultiplier(), aggregatedRounds).epsilon(plan.getDpDelta());

@@ -41,6 +41,10 @@ public class RoundAggregator {
     /** What happened to a round that was looked at. */
     public enum Outcome { NOT_DUE, AGGREGATED, FAILED }
 
+    /** The outcome for one round of one federation. */
+    public record Closing(Outcome outcome, long federationId, int round) {
+    }
+
     @PersistenceContext(unitName = "civitas")
     EntityManager em;
 
@@ -57,11 +61,11 @@ public class RoundAggregator {
         return federations.openRounds().stream().map(Round::getId).toList();
     }
 
-    public Outcome closeIfDue(long roundId) {
+    public Closing closeIfDue(long roundId) {
         Round round = em.find(Round.class, roundId, LockModeType.PESSIMISTIC_WRITE);
         Instant now = Instant.now();
         if (round == null || round.getStatus() != RoundStatus.OPEN || !round.isDue(now)) {
-            return Outcome.NOT_DUE;
+            return new Closing(Outcome.NOT_DUE, 0, 0);
         }
         long federationId = round.getFederation().getId();
         FederationPlan plan = round.getFederation().getPlan();
@@ -70,7 +74,7 @@ public class RoundAggregator {
                     + plan.getSites().size() + " updates; the plan needs at least " + plan.getMinSites();
             round.markFailed(reason, now);
             LOG.warning(() -> "Federation " + federationId + " round " + round.getNumber() + " failed: " + reason);
-            return Outcome.FAILED;
+            return new Closing(Outcome.FAILED, federationId, round.getNumber());
         }
         ModelVersion parent = registry.version(federationId, round.getNumber() - 1).orElseThrow(() ->
                 new IllegalStateException("federation " + federationId + " lacks model version " + (round.getNumber() - 1)));
@@ -105,6 +109,6 @@ public class RoundAggregator {
         round.markAggregated(loss, globalLoss, now);
         LOG.info(() -> String.format(java.util.Locale.ROOT, "Federation %d round %d aggregated %d of %d updates with %s: loss %.4f",
                 federationId, round.getNumber(), included.size(), receipts.size(), strategy.name(), loss));
-        return Outcome.AGGREGATED;
+        return new Closing(Outcome.AGGREGATED, federationId, round.getNumber());
     }
 }

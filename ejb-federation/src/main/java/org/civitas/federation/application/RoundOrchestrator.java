@@ -1,5 +1,6 @@
 package org.civitas.federation.application;
 
+import jakarta.batch.runtime.BatchRuntime;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
@@ -12,6 +13,7 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
 import org.civitas.federation.infrastructure.CivitasSettings;
 
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -45,7 +47,14 @@ public class RoundOrchestrator {
         try {
             for (long roundId : aggregator.openRoundIds()) {
                 try {
-                    aggregator.closeIfDue(roundId);
+                    RoundAggregator.Closing closing = aggregator.closeIfDue(roundId);
+                    if (closing.outcome() == RoundAggregator.Outcome.AGGREGATED) {
+                        // Valued by a batch job after the aggregation committed, off the next round's path.
+                        Properties params = new Properties();
+                        params.setProperty("federation", Long.toString(closing.federationId()));
+                        params.setProperty("round", Integer.toString(closing.round()));
+                        BatchRuntime.getJobOperator().start("round-valuation", params);
+                    }
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "Closing round " + roundId + " failed; will retry", e);
                 }

@@ -37,6 +37,14 @@ public class FederationsBacking {
         return LossChart.of(federation);
     }
 
+    public boolean hasContributions(Views.FederationView federation) {
+        return ContributionChart.hasData(federation);
+    }
+
+    public String contributionChart(Views.FederationView federation) {
+        return ContributionChart.of(federation);
+    }
+
     public void startDemo() {
         try {
             Views.FederationView started = federationService.start(PlanRequest.demo());

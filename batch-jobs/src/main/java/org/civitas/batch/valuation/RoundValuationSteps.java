@@ -1,0 +1,10 @@
+package org.civitas.batch.valuation;
+
+/** The application service behind {@code round-valuation}, implemented in the federation EJB module. */
+public interface RoundValuationSteps {
+
+    String JNDI_NAME = "java:app/ejb-federation/RoundValuationService!org.civitas.batch.valuation.RoundValuationSteps";
+
+    /** Values the sites' updates of the round and records the values; a one-line summary. */
+    String valueRound(long federationId, int round);
+}
