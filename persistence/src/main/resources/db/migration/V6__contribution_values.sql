@@ -10,3 +10,7 @@ CREATE TABLE contribution_value (
     valued_at   TIMESTAMP WITH TIME ZONE NOT NULL,
     CONSTRAINT uq_contribution UNIQUE (round_id, site_id)
 );
+
+-- Why a site looks like a free rider in that round (its update copies the global model, or looks
+-- like noise), with the numbers; null when nothing was seen.
+ALTER TABLE contribution_value ADD COLUMN free_rider_evidence VARCHAR(1000);

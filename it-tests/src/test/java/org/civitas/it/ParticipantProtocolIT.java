@@ -157,6 +157,29 @@ class ParticipantProtocolIT {
     }
 
     @Test
+    void aSiteThatSendsTheGlobalModelBackIsValuedAndFlaggedAsAFreeRider() {
+        Api.Answer started = Api.postJson("/federations", "{\"name\": \"Free rider check\", \"rounds\": 1,"
+                + " \"sites\": [\"energy\", \"community\", \"" + probe.code() + "\"]}");
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        long id = started.json().path("id").asLong();
+        NamedTensors state = SafeTensors.read(Api.get("/participant/federations/" + id + "/rounds/1/state", probe).body()).tensors();
+
+        Api.Answer unchanged = Api.upload(id, 1, probe, GOOD_METADATA, SafeTensors.write(scaled(state, 0f)));
+        assertThat(unchanged.status()).as(unchanged.text()).isEqualTo(201);
+        Api.awaitFinished(id, Duration.ofMinutes(1));
+
+        long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        JsonNode round;
+        while ((round = Api.get("/federations/" + id).json().path("rounds").get(0)).path("contributions").size() < 3) {
+            assertThat(System.nanoTime()).as(round.toString()).isLessThan(end);
+            CivitasServer.sleep(200);
+        }
+        assertThat(round.path("contributions").path(probe.code()).asDouble()).isLessThanOrEqualTo(0);
+        assertThat(round.path("freeRiders").path(probe.code()).asText()).startsWith("sent the global model back unchanged");
+        assertThat(round.path("freeRiders").has("energy")).isFalse();
+    }
+
+    @Test
     void showsASiteOnlyItsOpenTasksAndRefusesStrangers() {
         Api.Answer tasks = Api.get("/participant/tasks", outsider);
         assertThat(tasks.status()).isEqualTo(200);

@@ -16,6 +16,7 @@ import org.civitas.federation.core.tensor.NamedTensors;
 import org.civitas.federation.core.tensor.SafeTensors;
 import org.civitas.federation.core.valuation.CoalitionUtility;
 import org.civitas.federation.core.valuation.ExactShapley;
+import org.civitas.federation.core.valuation.FreeRiderCheck;
 import org.civitas.federation.core.valuation.GtgShapley;
 import org.civitas.federation.core.valuation.SubModelUtility;
 import org.civitas.federation.infrastructure.CoordinatorStores;
@@ -93,9 +94,11 @@ public class RoundValuationService implements RoundValuationSteps {
             method = "gtg-shapley";
             values = new GtgShapley(1e-4, 1e-6, 50 * sites.size(), 0.01, round.getId()).values(sites, utility).values();
         }
+        Map<String, String> freeRiders = FreeRiderCheck.evidence(updates, values);
         Instant now = Instant.now();
         for (UpdateReceipt u : included) {
-            contributions.add(new ContributionValue(round, u.getSite(), method, values.get(u.getSite().getCode()), now));
+            String code = u.getSite().getCode();
+            contributions.add(new ContributionValue(round, u.getSite(), method, values.get(code), freeRiders.get(code), now));
         }
         return String.format(Locale.ROOT, "round %d valued with %s over %d sites", roundNumber, method, sites.size());
     }

@@ -27,7 +27,7 @@ public final class Views {
 
     public record RoundView(int number, String status, Double loss, Double globalLoss, int updates, Instant openedAt,
                             Instant deadline, Instant closedAt, String failureReason, List<ReceiptView> receipts,
-                            Map<String, Double> contributions) {
+                            Map<String, Double> contributions, Map<String, String> freeRiders) {
     }
 
     public record ReceiptView(String site, long sampleCount, double trainLoss, double globalLoss, String sha256,
@@ -44,14 +44,20 @@ public final class Views {
 
     static FederationView of(Federation f, List<ModelVersion> models, List<ContributionValue> contributions) {
         Map<Integer, Map<String, Double>> byRound = new java.util.HashMap<>();
+        Map<Integer, Map<String, String>> ridersByRound = new java.util.HashMap<>();
         for (ContributionValue c : contributions) {
             byRound.computeIfAbsent(c.getRound().getNumber(), n -> new java.util.TreeMap<>()).put(c.getSite().getCode(), c.getContribution());
+            if (c.getFreeRiderEvidence() != null) {
+                ridersByRound.computeIfAbsent(c.getRound().getNumber(), n -> new java.util.TreeMap<>())
+                        .put(c.getSite().getCode(), c.getFreeRiderEvidence());
+            }
         }
         return new FederationView(f.getId(), f.getStatus().name(), f.getPlan().getName(), f.getPlan().getPlanSha256(),
                 f.getPlan().getModelKind(), f.getPlan().getStrategy(), f.getPlan().getStrategyParams(), f.getPlan().getFilters(), f.getPlan().getQuorum(),
                 f.getPlan().getSites().stream().map(s -> s.getCode()).toList(),
                 f.getPlan().getRounds(), f.getCreatedAt(), f.getFinishedAt(), f.getFailureReason(), privacy(f),
-                f.getRounds().stream().map(r -> of(r, byRound.getOrDefault(r.getNumber(), Map.of()))).toList(),
+                f.getRounds().stream().map(r -> of(r, byRound.getOrDefault(r.getNumber(), Map.of()),
+                        ridersByRound.getOrDefault(r.getNumber(), Map.of()))).toList(),
                 models.stream().map(Views::of).toList());
     }
 
@@ -64,10 +70,10 @@ public final class Views {
                 ModelCatalog.epsilonSpent(f.getPlan(), aggregated));
     }
 
-    static RoundView of(Round r, Map<String, Double> contributions) {
+    static RoundView of(Round r, Map<String, Double> contributions, Map<String, String> freeRiders) {
         return new RoundView(r.getNumber(), r.getStatus().name(), r.getLoss(), r.getGlobalLoss(), r.getReceipts().size(),
                 r.getOpenedAt(), r.getDeadline(), r.getClosedAt(), r.getFailureReason(),
-                r.getReceipts().stream().map(Views::of).toList(), contributions);
+                r.getReceipts().stream().map(Views::of).toList(), contributions, freeRiders);
     }
 
     static ReceiptView of(UpdateReceipt u) {

@@ -40,10 +40,13 @@ public class ContributionValue {
     @Column(name = "valued_at", nullable = false)
     private Instant valuedAt;
 
+    @Column(name = "free_rider_evidence", length = 1000)
+    private String freeRiderEvidence;
+
     protected ContributionValue() {
     }
 
-    public ContributionValue(Round round, Site site, String method, double contribution, Instant now) {
+    public ContributionValue(Round round, Site site, String method, double contribution, String freeRiderEvidence, Instant now) {
         if (!Double.isFinite(contribution)) {
             throw new IllegalArgumentException("contribution of site " + site.getCode() + " is not a finite number");
         }
@@ -52,6 +55,11 @@ public class ContributionValue {
         this.method = method;
         this.contribution = contribution;
         this.valuedAt = now;
+        this.freeRiderEvidence = freeRiderEvidence;
+    }
+
+    public String getFreeRiderEvidence() {
+        return freeRiderEvidence;
     }
 
     public Round getRound() {

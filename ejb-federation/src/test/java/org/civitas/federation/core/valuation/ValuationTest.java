@@ -114,6 +114,31 @@ class ValuationTest {
     }
 
     @Test
+    void freeRidersAreFlaggedWithTheirEvidenceAndHonestSitesAreNot() {
+        Round round = new Round();
+        round.site("energy", data(new double[] {5, 3, 1, 0.5, 0.5}, 300, 1));
+        round.site("community", data(new double[] {0.5, 1, 5, 3, 0.5}, 200, 2));
+        round.site("urban", data(new double[] {1, 0.5, 0.5, 2, 5}, 400, 3));
+        round.freeRider("rider", 300);
+        NamedTensors honest = round.updates.get("energy").update();
+        NamedTensors noise = honest.plusScaled(honest, -1f);
+        java.util.Random random = new java.util.Random(5);
+        noise.forEach((name, t) -> {
+            for (int i = 0; i < t.values().length; i++) {
+                t.values()[i] = (float) (random.nextGaussian() * 0.05);
+            }
+        });
+        round.updates.put("noisy", new SubModelUtility.SiteUpdate(noise, 300));
+        Map<String, Double> values = ExactShapley.values(round.sites(), round.utility());
+
+        Map<String, String> evidence = FreeRiderCheck.evidence(round.updates, values);
+
+        assertThat(evidence).containsOnlyKeys("rider", "noisy");
+        assertThat(evidence.get("rider")).startsWith("sent the global model back unchanged: update norm 0");
+        assertThat(evidence.get("noisy")).startsWith("looks like noise: cosine");
+    }
+
+    @Test
     void aSiteWithAnotherSitesDataSharesRatherThanDoublesItsValue() {
         LabeledFeatures energyData = data(new double[] {5, 3, 1, 0.5, 0.5}, 300, 1);
         Round alone = new Round();
