@@ -25,9 +25,7 @@ public final class CoordinateMedian implements Strategy {
     @Override
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
         List<Updates.Loaded> updates = Updates.loadAll(global, results);
-        if (updates.isEmpty()) {
-            throw new IllegalArgumentException("round " + context.roundNumber() + " has no update to aggregate");
-        }
+        Updates.requireAny(context.roundNumber(), updates.size());
         return AggregateResult.of(global.plusScaled(Updates.perCoordinate(global, updates, CoordinateMedian::median), 1f));
     }
 

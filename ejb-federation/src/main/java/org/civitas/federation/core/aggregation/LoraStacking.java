@@ -95,9 +95,7 @@ public final class LoraStacking implements Strategy {
             totalWeight += w;
             count++;
         }
-        if (count == 0) {
-            throw new IllegalArgumentException("round " + context.roundNumber() + " has no update to aggregate");
-        }
+        Updates.requireAny(context.roundNumber(), count);
         double norm = totalWeight;
         NamedTensors.Builder next = NamedTensors.builder();
         Map<String, Tensor[]> factors = new HashMap<>();

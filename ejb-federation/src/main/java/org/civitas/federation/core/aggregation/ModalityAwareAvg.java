@@ -88,9 +88,7 @@ public final class ModalityAwareAvg implements Strategy {
             }
             count++;
         }
-        if (count == 0) {
-            throw new IllegalArgumentException("round " + context.roundNumber() + " has no update to aggregate");
-        }
+        Updates.requireAny(context.roundNumber(), count);
         NamedTensors.Builder next = NamedTensors.builder();
         List<String> untouched = new ArrayList<>();
         global.forEach((name, t) -> {

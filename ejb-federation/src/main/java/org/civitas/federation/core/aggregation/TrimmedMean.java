@@ -31,9 +31,7 @@ public final class TrimmedMean implements Strategy {
     @Override
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
         List<Updates.Loaded> updates = Updates.loadAll(global, results);
-        if (updates.isEmpty()) {
-            throw new IllegalArgumentException("round " + context.roundNumber() + " has no update to aggregate");
-        }
+        Updates.requireAny(context.roundNumber(), updates.size());
         int trim = (int) Math.floor(beta * updates.size());
         return AggregateResult.of(global.plusScaled(Updates.perCoordinate(global, updates, values -> trimmedMean(values, trim)), 1f));
     }

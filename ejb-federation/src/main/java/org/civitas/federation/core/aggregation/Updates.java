@@ -86,6 +86,13 @@ public final class Updates {
         return sum.mean();
     }
 
+    /** Fails, naming the round, when there is nothing to aggregate. */
+    public static void requireAny(int roundNumber, int updates) {
+        if (updates == 0) {
+            throw new IllegalArgumentException("round " + roundNumber + " has no update to aggregate");
+        }
+    }
+
     /** Updates summed together in one tiled pass, at most. */
     static final int GROUP_UPDATES = 8;
     /** Bytes of updates held at once while summing, at most (one update is always allowed). */
@@ -114,9 +121,7 @@ public final class Updates {
         if (!pending.isEmpty()) {
             sum.addAll(pending, java.util.Arrays.copyOf(weights, pending.size()));
         }
-        if (sum.count() == 0) {
-            throw new IllegalArgumentException("round " + roundNumber + " has no update to aggregate");
-        }
+        requireAny(roundNumber, sum.count());
         return sum;
     }
 

@@ -90,9 +90,7 @@ public final class DifferentialPrivacy extends StrategyWrapper {
             // updates arrive clipped and noised, and clipping again would shrink the noise, so they are summed as sent.
             sum.add(noiseAtSites ? r.update().get() : UpdatePrivacy.clip(r.update().get(), clipNorm), 1.0);
         }
-        if (sum.count() == 0) {
-            throw new IllegalArgumentException("round " + context.roundNumber() + " has no update to aggregate");
-        }
+        org.civitas.federation.core.aggregation.Updates.requireAny(context.roundNumber(), sum.count());
         // mean() divides by the count; DP-FedAvg divides by the fixed expected number of sites.
         NamedTensors total = org.civitas.federation.core.aggregation.Updates.scaled(sum.mean(), (float) sum.count());
         NamedTensors noised = noiseAtSites ? total : UpdatePrivacy.addGaussianNoise(total, noiseMultiplier * clipNorm, random);
