@@ -158,8 +158,9 @@ class ParticipantProtocolIT {
 
     @Test
     void aSiteThatSendsTheGlobalModelBackIsValuedAndFlaggedAsAFreeRider() {
-        Api.Answer started = Api.postJson("/federations", "{\"name\": \"Free rider check\", \"rounds\": 1,"
-                + " \"sites\": [\"energy\", \"community\", \"" + probe.code() + "\"]}");
+        Api.Answer started = Api.postJson("/federations", "{\"name\": \"Free rider check\", \"rounds\": 2,"
+                + " \"sites\": [\"energy\", \"community\", \"" + probe.code() + "\"],"
+                + " \"incentives\": {\"rewardPerRound\": 60, \"minContribution\": 0}}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long id = started.json().path("id").asLong();
         NamedTensors state = SafeTensors.read(Api.get("/participant/federations/" + id + "/rounds/1/state", probe).body()).tensors();
@@ -177,6 +178,18 @@ class ParticipantProtocolIT {
         assertThat(round.path("contributions").path(probe.code()).asDouble()).isLessThanOrEqualTo(0);
         assertThat(round.path("freeRiders").path(probe.code()).asText()).startsWith("sent the global model back unchanged");
         assertThat(round.path("freeRiders").has("energy")).isFalse();
+
+        // The contribution rule: the probe does not receive the next global model, and round 2 does not wait for it
+        JsonNode finished = Api.awaitFinished(id, Duration.ofMinutes(1));
+        assertThat(finished.path("status").asText()).isEqualTo("COMPLETED");
+        JsonNode second = finished.path("rounds").get(1);
+        assertThat(second.path("withheld").path(probe.code()).asText()).startsWith("in round 1: free rider (sent the global model back");
+        assertThat(second.path("receipts").findValuesAsText("site")).containsExactlyInAnyOrder("energy", "community");
+        Api.Answer refused = Api.get("/participant/federations/" + id + "/rounds/2/state", probe);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.json().path("error").asText()).contains("withheld from round 2").contains("free rider");
+        JsonNode withheldAudit = Api.get("/audit?prefix=federation.model-withheld").json();
+        assertThat(withheldAudit.findValuesAsText("subject")).contains("federation " + id + " round 2 site " + probe.code());
     }
 
     @Test

@@ -10,7 +10,7 @@ import jakarta.inject.Named;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 
-/** The one step of {@code round-valuation}. */
+/** The steps of {@code round-valuation}: {@code value}, then {@code credit}, as the {@code action} property says. */
 @Dependent
 @Named("roundValuationBatchlet")
 public class RoundValuationBatchlet extends AbstractBatchlet {
@@ -24,12 +24,19 @@ public class RoundValuationBatchlet extends AbstractBatchlet {
     String round;
 
     @Inject
+    @BatchProperty
+    String action;
+
+    @Inject
     StepContext stepContext;
 
     @Override
     public String process() throws NamingException {
         RoundValuationSteps steps = InitialContext.doLookup(RoundValuationSteps.JNDI_NAME);
-        stepContext.setExitStatus(steps.valueRound(Long.parseLong(federation), Integer.parseInt(round)));
+        long federationId = Long.parseLong(federation);
+        int roundNumber = Integer.parseInt(round);
+        stepContext.setExitStatus("credit".equals(action) ? steps.creditRound(federationId, roundNumber)
+                : steps.valueRound(federationId, roundNumber));
         return "COMPLETED";
     }
 }

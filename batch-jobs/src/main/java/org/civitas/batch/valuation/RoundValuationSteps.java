@@ -7,4 +7,7 @@ public interface RoundValuationSteps {
 
     /** Values the sites' updates of the round and records the values; a one-line summary. */
     String valueRound(long federationId, int round);
+
+    /** Posts the round's reward to the ledger and applies the plan's contribution rule to the next round; a one-line summary. */
+    String creditRound(long federationId, int round);
 }

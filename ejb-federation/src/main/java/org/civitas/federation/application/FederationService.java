@@ -41,6 +41,9 @@ public class FederationService {
     @Inject
     org.civitas.infrastructure.persistence.ContributionRepository contributions;
 
+    @jakarta.ejb.EJB
+    AuditService audit;
+
     /**
      * Validates the plan, stores it, and starts a federation whose first round opens at once, with
      * the model's initial state as version 0. All or nothing.
@@ -84,6 +87,15 @@ public class FederationService {
                     minSites,
                     Duration.ofSeconds(r.roundTimeoutSeconds() == null ? 300 : r.roundTimeoutSeconds()),
                     sites);
+            if (r.incentives() != null) {
+                if (!strategy.isMeanBased()) {
+                    throw new IllegalArgumentException("incentives need per-site contribution values, which rule " + strategyName
+                            + " does not allow (its updates are not combined by a weighted mean)");
+                }
+                plan.withIncentives(r.incentives().rewardPerRound(), r.incentives().minContribution());
+            } else if (strategy.isMeanBased()) {
+                plan.withIncentives(java.math.BigDecimal.valueOf(PlanRequest.DEFAULT_REWARD_PER_ROUND), null);
+            }
             if (r.privacy() != null) {
                 PlanRequest.Privacy p = r.privacy();
                 if (p.clipNorm() == null || p.noiseMultiplier() == null) {
@@ -101,6 +113,8 @@ public class FederationService {
                 Map.of("federation", String.valueOf(federation.getId()), "version", "0"));
         BlobStore.Stored stored = stores.models().put(initial);
         registry.add(ModelVersion.initial(federation, stored.key(), stored.sizeBytes(), now));
+        audit.record("api", "federation.started", "federation " + federation.getId(),
+                "plan '" + plan.getName() + "' sha256 " + plan.getPlanSha256() + ": " + plan.getCanonicalJson());
         return Views.of(federation, registry.versions(federation.getId()));
     }
 

@@ -42,6 +42,9 @@ public class ParticipantProtocolService {
     @Inject
     CoordinatorStores stores;
 
+    @jakarta.ejb.EJB
+    AuditService audit;
+
     public Site authenticate(String siteCode, String token) {
         if (siteCode == null || siteCode.isBlank()) {
             throw new UpdateRejectedException(Reason.UNKNOWN_SITE, "no site named: send the X-Civitas-Site header");
@@ -58,7 +61,7 @@ public class ParticipantProtocolService {
     public List<RoundTask> tasks(String siteCode, String token) {
         Site site = authenticate(siteCode, token);
         return federations.openRoundsFor(site.getCode()).stream()
-                .filter(r -> !r.hasUpdateFrom(site.getCode()))
+                .filter(r -> r.offersTaskTo(site.getCode()))
                 .map(r -> task(r, site))
                 .toList();
     }
@@ -71,7 +74,7 @@ public class ParticipantProtocolService {
     /** The global state a round starts from: the model version of the round before. */
     public byte[] globalState(String siteCode, String token, long federationId, int roundNumber) {
         Site site = authenticate(siteCode, token);
-        round(site, federationId, roundNumber);
+        round(site, federationId, roundNumber).requireMayTrain(site);
         return stores.models().get(startVersion(federationId, roundNumber).getSha256());
     }
 
@@ -116,6 +119,9 @@ public class ParticipantProtocolService {
                 metadata.globalLoss(), key, body.length, key), staleness, now);
         // Stored last, once every check has passed; a failed commit leaves at most an unreferenced file.
         stores.updates().put(body);
+        audit.record("site:" + site.getCode(), "update.accepted", "federation " + federationId + " round " + round.getNumber(),
+                "sha256 " + key + ", " + body.length + " bytes, " + metadata.sampleCount() + " samples"
+                        + (staleness > 0 ? ", staleness " + staleness : ""));
         return Views.of(receipt);
     }
 

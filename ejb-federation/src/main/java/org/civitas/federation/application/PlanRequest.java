@@ -14,11 +14,23 @@ import java.util.Map;
  * @param filters        pre-fusion filters ({@code maxNorm}, {@code minCosine})
  * @param quorum         updates that close a round; defaults to every site (FedBuff: its buffer size)
  * @param privacy        client-level differential privacy, or null for none
+ * @param incentives     rewards and the contribution rule; null gives mean-based rules the default
+ *                       reward of {@value #DEFAULT_REWARD_PER_ROUND} credits per round
  */
 public record PlanRequest(String name, List<String> sites, String model, String strategy, Map<String, Double> strategyParams,
                           Map<String, Double> filters, Integer quorum, Integer rounds, Integer localEpochs,
                           Double learningRate, Integer batchSize, Integer minSites, Long roundTimeoutSeconds,
-                          Privacy privacy) {
+                          Privacy privacy, Incentives incentives) {
+
+    public static final int DEFAULT_REWARD_PER_ROUND = 100;
+
+    /**
+     * Incentive rules: {@code rewardPerRound} credits issued per valued round and split among the
+     * sites by contribution; a site valued under {@code minContribution} in a round (or flagged as a
+     * free rider) does not receive the next global model.
+     */
+    public record Incentives(java.math.BigDecimal rewardPerRound, Double minContribution) {
+    }
 
     /**
      * Client-level differential privacy (DP-FedAvg): updates clipped to {@code clipNorm}, Gaussian
@@ -29,6 +41,6 @@ public record PlanRequest(String name, List<String> sites, String model, String 
     }
 
     public static PlanRequest demo() {
-        return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

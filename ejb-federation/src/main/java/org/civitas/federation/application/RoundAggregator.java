@@ -61,9 +61,21 @@ public class RoundAggregator {
         return federations.openRounds().stream().map(Round::getId).toList();
     }
 
+    @jakarta.ejb.EJB
+    IncentiveService incentives;
+
+    @jakarta.ejb.EJB
+    AuditService audit;
+
     public Closing closeIfDue(long roundId) {
         Round round = em.find(Round.class, roundId, LockModeType.PESSIMISTIC_WRITE);
         Instant now = Instant.now();
+        if (round != null && round.getStatus() == RoundStatus.OPEN && round.isAwaitingValuation()) {
+            if (now.isAfter(round.getOpenedAt().plus(round.getFederation().getPlan().getRoundTimeout().dividedBy(2)))) {
+                incentives.admitWithoutValuation(round);
+            }
+            return new Closing(Outcome.NOT_DUE, 0, 0);
+        }
         if (round == null || round.getStatus() != RoundStatus.OPEN || !round.isDue(now)) {
             return new Closing(Outcome.NOT_DUE, 0, 0);
         }
@@ -73,6 +85,7 @@ public class RoundAggregator {
             String reason = "deadline " + round.getDeadline() + " passed with " + round.getReceipts().size() + " of "
                     + plan.getSites().size() + " updates; the plan needs at least " + plan.getMinSites();
             round.markFailed(reason, now);
+            audit.record(AuditService.SYSTEM, "round.failed", "federation " + federationId + " round " + round.getNumber(), reason);
             LOG.warning(() -> "Federation " + federationId + " round " + round.getNumber() + " failed: " + reason);
             return new Closing(Outcome.FAILED, federationId, round.getNumber());
         }
@@ -107,6 +120,9 @@ public class RoundAggregator {
                     "federation", String.valueOf(federationId), "serverStateOf", String.valueOf(round.getNumber())))).key());
         }
         round.markAggregated(loss, globalLoss, now);
+        audit.record(AuditService.SYSTEM, "round.aggregated", "federation " + federationId + " round " + round.getNumber(),
+                String.format(java.util.Locale.ROOT, "model version %d (%s) from %d of %d updates by %s, loss %.4f", version.getVersionNumber(),
+                        stored.key(), included.size(), receipts.size(), strategy.name(), loss));
         LOG.info(() -> String.format(java.util.Locale.ROOT, "Federation %d round %d aggregated %d of %d updates with %s: loss %.4f",
                 federationId, round.getNumber(), included.size(), receipts.size(), strategy.name(), loss));
         return new Closing(Outcome.AGGREGATED, federationId, round.getNumber());

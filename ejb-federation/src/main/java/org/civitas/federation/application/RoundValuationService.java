@@ -59,6 +59,12 @@ public class RoundValuationService implements RoundValuationSteps {
     @Inject
     ValidationData validation;
 
+    @jakarta.ejb.EJB
+    LedgerService ledger;
+
+    @jakarta.ejb.EJB
+    IncentiveService incentives;
+
     @Override
     public String valueRound(long federationId, int roundNumber) {
         Round round = federations.round(federationId, roundNumber).orElseThrow(() ->
@@ -101,6 +107,13 @@ public class RoundValuationService implements RoundValuationSteps {
             contributions.add(new ContributionValue(round, u.getSite(), method, values.get(code), freeRiders.get(code), now));
         }
         return String.format(Locale.ROOT, "round %d valued with %s over %d sites", roundNumber, method, sites.size());
+    }
+
+    @Override
+    @jakarta.ejb.TransactionAttribute(jakarta.ejb.TransactionAttributeType.NOT_SUPPORTED)
+    public String creditRound(long federationId, int roundNumber) {
+        String reward = ledger.rewardRound(federationId, roundNumber);
+        return reward + "; " + incentives.admitNextRound(federationId, roundNumber);
     }
 
     static boolean isValuable(FederationPlan plan) {

@@ -18,7 +18,12 @@ public final class Views {
 
     public record FederationView(long id, String status, String plan, String planSha256, String model, String strategy,
                                  Map<String, Double> strategyParams, Map<String, Double> filters, int quorum, List<String> sites, int roundsPlanned, Instant createdAt, Instant finishedAt,
-                                 String failureReason, PrivacyView privacy, List<RoundView> rounds, List<ModelVersionView> models) {
+                                 String failureReason, PrivacyView privacy, IncentivesView incentives, List<RoundView> rounds,
+                                 List<ModelVersionView> models) {
+    }
+
+    /** The plan's incentive rules; either may be null. */
+    public record IncentivesView(java.math.BigDecimal rewardPerRound, Double minContribution) {
     }
 
     /** Differential privacy of a federation: its parameters and the epsilon spent by its aggregated rounds. */
@@ -27,7 +32,8 @@ public final class Views {
 
     public record RoundView(int number, String status, Double loss, Double globalLoss, int updates, Instant openedAt,
                             Instant deadline, Instant closedAt, String failureReason, List<ReceiptView> receipts,
-                            Map<String, Double> contributions, Map<String, String> freeRiders) {
+                            Map<String, Double> contributions, Map<String, String> freeRiders, boolean awaitingValuation,
+                            Map<String, String> withheld) {
     }
 
     public record ReceiptView(String site, long sampleCount, double trainLoss, double globalLoss, String sha256,
@@ -56,6 +62,8 @@ public final class Views {
                 f.getPlan().getModelKind(), f.getPlan().getStrategy(), f.getPlan().getStrategyParams(), f.getPlan().getFilters(), f.getPlan().getQuorum(),
                 f.getPlan().getSites().stream().map(s -> s.getCode()).toList(),
                 f.getPlan().getRounds(), f.getCreatedAt(), f.getFinishedAt(), f.getFailureReason(), privacy(f),
+                f.getPlan().getRewardPerRound() == null && f.getPlan().getMinContribution() == null ? null
+                        : new IncentivesView(f.getPlan().getRewardPerRound(), f.getPlan().getMinContribution()),
                 f.getRounds().stream().map(r -> of(r, byRound.getOrDefault(r.getNumber(), Map.of()),
                         ridersByRound.getOrDefault(r.getNumber(), Map.of()))).toList(),
                 models.stream().map(Views::of).toList());
@@ -73,7 +81,8 @@ public final class Views {
     static RoundView of(Round r, Map<String, Double> contributions, Map<String, String> freeRiders) {
         return new RoundView(r.getNumber(), r.getStatus().name(), r.getLoss(), r.getGlobalLoss(), r.getReceipts().size(),
                 r.getOpenedAt(), r.getDeadline(), r.getClosedAt(), r.getFailureReason(),
-                r.getReceipts().stream().map(Views::of).toList(), contributions, freeRiders);
+                r.getReceipts().stream().map(Views::of).toList(), contributions, freeRiders, r.isAwaitingValuation(),
+                new java.util.TreeMap<>(r.getWithheld()));
     }
 
     static ReceiptView of(UpdateReceipt u) {

@@ -88,6 +88,14 @@ public class FederationPlan {
     @Column(name = "dp_delta")
     private Double dpDelta;
 
+    /** Credits issued per valued round and split among the sites by contribution; null: no rewards. */
+    @Column(name = "reward_per_round", precision = 19, scale = 4)
+    private java.math.BigDecimal rewardPerRound;
+
+    /** A site valued below this in a round does not receive the next global model; null: no such rule. */
+    @Column(name = "min_contribution")
+    private Double minContribution;
+
     @Column(name = "round_timeout_seconds", nullable = false)
     private long roundTimeoutSeconds;
 
@@ -219,6 +227,11 @@ public class FederationPlan {
         if (dpClipNorm != null) {
             fields.put("privacy", "{\"clipNorm\":" + dpClipNorm + ",\"delta\":" + dpDelta + ",\"noiseMultiplier\":" + dpNoiseMultiplier + "}");
         }
+        if (rewardPerRound != null || minContribution != null) {
+            fields.put("incentives", "{" + (minContribution == null ? "" : "\"minContribution\":" + minContribution
+                    + (rewardPerRound == null ? "" : ",")) + (rewardPerRound == null ? "" : "\"rewardPerRound\":"
+                    + rewardPerRound.toPlainString()) + "}");
+        }
         StringBuilder json = new StringBuilder("{");
         fields.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
         return json.append('}').toString();
@@ -321,6 +334,38 @@ public class FederationPlan {
         this.canonicalJson = canonicalForm();
         this.planSha256 = sha256(canonicalJson);
         return this;
+    }
+
+    /**
+     * Sets the plan's incentive rules: {@code rewardPerRound} credits split among the sites of each
+     * valued round by contribution, and the minimum contribution a site must reach in a round to
+     * receive the next global model. Either may be null.
+     */
+    public FederationPlan withIncentives(java.math.BigDecimal rewardPerRound, Double minContribution) {
+        if (id != null) {
+            throw new IllegalStateException("a stored plan does not change");
+        }
+        if (rewardPerRound != null && (rewardPerRound.signum() < 0 || rewardPerRound.compareTo(java.math.BigDecimal.valueOf(1_000_000_000L)) > 0
+                || rewardPerRound.stripTrailingZeros().scale() > 4)) {
+            throw new IllegalArgumentException("invalid federation plan: incentives rewardPerRound must be in [0, 1e9] with at most 4 decimals, was "
+                    + rewardPerRound.toPlainString());
+        }
+        if (minContribution != null && !Double.isFinite(minContribution)) {
+            throw new IllegalArgumentException("invalid federation plan: incentives minContribution must be a finite number");
+        }
+        this.rewardPerRound = rewardPerRound == null ? null : rewardPerRound.setScale(4);
+        this.minContribution = minContribution;
+        this.canonicalJson = canonicalForm();
+        this.planSha256 = sha256(canonicalJson);
+        return this;
+    }
+
+    public java.math.BigDecimal getRewardPerRound() {
+        return rewardPerRound;
+    }
+
+    public Double getMinContribution() {
+        return minContribution;
     }
 
     public boolean isDifferentiallyPrivate() {

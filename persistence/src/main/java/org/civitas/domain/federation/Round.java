@@ -70,6 +70,17 @@ public class Round {
     @OrderBy("receivedAt")
     private List<UpdateReceipt> receipts = new ArrayList<>();
 
+    /** True while the round waits for the round before to be valued, so the plan's contribution rule can apply. */
+    @Column(name = "awaiting_valuation", nullable = false)
+    private boolean awaitingValuation;
+
+    /** Sites that may not take part in this round, with the reason (for example the contribution rule). */
+    @jakarta.persistence.ElementCollection
+    @jakarta.persistence.CollectionTable(name = "round_withheld_site", joinColumns = @JoinColumn(name = "round_id"))
+    @jakarta.persistence.MapKeyColumn(name = "site_code", length = 64)
+    @Column(name = "reason", length = 1000, nullable = false)
+    private java.util.Map<String, String> withheld = new java.util.TreeMap<>();
+
     @Version
     private long version;
 
@@ -82,6 +93,36 @@ public class Round {
         this.status = RoundStatus.OPEN;
         this.openedAt = openedAt;
         this.deadline = deadline;
+        this.awaitingValuation = number > 1 && federation.getPlan().getMinContribution() != null;
+    }
+
+    /** Keeps a site out of this round, before it could take part, with the reason shown to it and in the portal. */
+    public void withhold(String siteCode, String reason) {
+        if (!awaitingValuation) {
+            throw new IllegalStateException("round " + number + " has opened: sites can no longer be withheld from it");
+        }
+        withheld.put(siteCode, reason.length() <= 1000 ? reason : reason.substring(0, 999) + "…");
+    }
+
+    /** Opens the round to its eligible sites after the round before was valued; the deadline counts from now. */
+    public void admit(Instant now) {
+        if (awaitingValuation) {
+            awaitingValuation = false;
+            deadline = now.plus(federation.getPlan().getRoundTimeout());
+        }
+    }
+
+    public boolean isAwaitingValuation() {
+        return awaitingValuation;
+    }
+
+    public java.util.Map<String, String> getWithheld() {
+        return java.util.Collections.unmodifiableMap(withheld);
+    }
+
+    /** Whether the site may train for this round now: open, admitted, not withheld, not yet answered. */
+    public boolean offersTaskTo(String siteCode) {
+        return status == RoundStatus.OPEN && !awaitingValuation && !withheld.containsKey(siteCode) && !hasUpdateFrom(siteCode);
     }
 
     /**
@@ -110,11 +151,28 @@ public class Round {
         return receipt;
     }
 
+    /** Refuses a site that may not train for this round: withheld from it, or the round not yet admitted. */
+    public void requireMayTrain(Site site) {
+        if (withheld.containsKey(site.getCode())) {
+            throw new UpdateRejectedException(UpdateRejectedException.Reason.NOT_A_PARTICIPANT,
+                    "site '" + site.getCode() + "' is withheld from round " + number + " of federation " + federation.getId()
+                            + ": " + withheld.get(site.getCode()));
+        }
+        if (awaitingValuation) {
+            throw new UpdateRejectedException(UpdateRejectedException.Reason.ROUND_NOT_OPEN,
+                    "round " + number + " of federation " + federation.getId() + " opens once round " + (number - 1)
+                            + " has been valued");
+        }
+    }
+
     /** The checks of {@link #accept} without recording anything, so a caller can refuse early. */
     public void requireCanAccept(Site site, Instant now) {
         if (!federation.getPlan().includes(site)) {
             throw new UpdateRejectedException(UpdateRejectedException.Reason.NOT_A_PARTICIPANT,
                     "site '" + site.getCode() + "' is not a participant of federation " + federation.getId());
+        }
+        if (status == RoundStatus.OPEN) {
+            requireMayTrain(site);
         }
         if (status != RoundStatus.OPEN) {
             throw new UpdateRejectedException(UpdateRejectedException.Reason.ROUND_NOT_OPEN,
@@ -134,9 +192,13 @@ public class Round {
         return receipts.stream().anyMatch(r -> r.getSite().getCode().equals(siteCode));
     }
 
-    /** Enough sites have replied to close the round: every site, or the plan's quorum. */
+    /**
+     * Enough sites have replied to close the round: every eligible site, or the plan's quorum.
+     * Withheld sites lower the number needed, never below one.
+     */
     public boolean hasQuorum() {
-        return receipts.size() >= federation.getPlan().getQuorum();
+        int eligible = federation.getPlan().getSites().size() - withheld.size();
+        return !receipts.isEmpty() && receipts.size() >= Math.min(federation.getPlan().getQuorum(), eligible);
     }
 
     /** The round should be closed now: everyone replied, or the deadline passed. */

@@ -24,6 +24,11 @@ public class ContributionRepository {
                 .setParameter("r", roundId).getSingleResult() > 0;
     }
 
+    public List<ContributionValue> ofRound(long roundId) {
+        return em.createQuery("select c from ContributionValue c where c.round.id = :r order by c.site.code", ContributionValue.class)
+                .setParameter("r", roundId).getResultList();
+    }
+
     public List<ContributionValue> ofFederation(long federationId) {
         return em.createQuery("select c from ContributionValue c where c.round.federation.id = :f "
                 + "order by c.round.number, c.site.code", ContributionValue.class).setParameter("f", federationId).getResultList();

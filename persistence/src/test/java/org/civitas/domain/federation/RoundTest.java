@@ -139,4 +139,47 @@ class RoundTest {
         assertThatThrownBy(() -> new UpdateReceipt.Content(5, Double.NaN, 1, "k", 1, "k"))
                 .hasMessageContaining("finite");
     }
+
+    @Test
+    void withAContributionRuleTheNextRoundWaitsForValuationThenOpensWithoutWithheldSites() {
+        FederationPlan plan = plan(3, 2).withIncentives(new java.math.BigDecimal("100"), 0.0);
+        Federation f = new Federation(plan, t0);
+        Round first = f.openRound().orElseThrow();
+        assertThat(first.isAwaitingValuation()).as("round 1 has nothing to wait for").isFalse();
+        first.accept(energy, content(10), t0.plusSeconds(1));
+        first.accept(urban, content(10), t0.plusSeconds(2));
+        first.markAggregated(0.5, 1.0, t0.plusSeconds(3));
+        f.roundAggregated(first, t0.plusSeconds(3));
+        Round second = f.openRound().orElseThrow();
+
+        assertThat(second.isAwaitingValuation()).isTrue();
+        assertThat(second.offersTaskTo("energy")).isFalse();
+        assertThatThrownBy(() -> second.accept(energy, content(10), t0.plusSeconds(4)))
+                .hasMessageContaining("opens once round 1 has been valued");
+
+        second.withhold("urban", "in round 1: contribution -0.01 below the plan's minimum 0");
+        second.admit(t0.plusSeconds(60));
+
+        assertThat(second.getDeadline()).as("the deadline counts from admission").isEqualTo(t0.plusSeconds(60).plus(Duration.ofMinutes(5)));
+        assertThat(second.offersTaskTo("energy")).isTrue();
+        assertThat(second.offersTaskTo("urban")).isFalse();
+        assertThatThrownBy(() -> second.accept(urban, content(10), t0.plusSeconds(61)))
+                .isInstanceOf(UpdateRejectedException.class)
+                .hasMessageContaining("withheld from round 2")
+                .hasMessageContaining("below the plan's minimum");
+        second.accept(energy, content(10), t0.plusSeconds(62));
+        assertThat(second.hasQuorum()).as("the withheld site is not waited for").isTrue();
+        assertThatThrownBy(() -> second.withhold("energy", "too late")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void incentivesArePartOfThePlanHash() {
+        String without = plan(3, 2).getPlanSha256();
+        FederationPlan with = plan(3, 2).withIncentives(new java.math.BigDecimal("100"), null);
+
+        assertThat(with.getPlanSha256()).isNotEqualTo(without);
+        assertThat(with.getCanonicalJson()).contains("\"incentives\":{\"rewardPerRound\":100.0000}");
+        assertThatThrownBy(() -> plan(3, 2).withIncentives(new java.math.BigDecimal("-1"), null))
+                .hasMessageContaining("rewardPerRound must be in [0, 1e9]");
+    }
 }

@@ -50,6 +50,9 @@ public final class ErrorMappers {
             return Response.status(422).type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(new ManifestErrors(d.getMessage(), "INVALID_MANIFEST", d.lines())).build();
         }
+        if (e instanceof org.civitas.federation.application.TransactionRunner.ConcurrentWriteException) {
+            return error(409, e.getMessage() + "; retry the request", "CONFLICT");
+        }
         if (e instanceof NotFoundException) {
             return error(404, e.getMessage(), "NOT_FOUND");
         }

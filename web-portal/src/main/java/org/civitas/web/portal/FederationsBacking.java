@@ -45,6 +45,10 @@ public class FederationsBacking {
         return ContributionChart.of(federation);
     }
 
+    public String cumulativeContributionChart(Views.FederationView federation) {
+        return ContributionChart.cumulative(federation);
+    }
+
     public void startDemo() {
         try {
             Views.FederationView started = federationService.start(PlanRequest.demo());

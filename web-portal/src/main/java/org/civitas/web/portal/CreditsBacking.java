@@ -1,0 +1,76 @@
+package org.civitas.web.portal;
+
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Named;
+import org.civitas.federation.application.LedgerService;
+import org.civitas.federation.application.NotFoundException;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The credit ledger page: accounts, the ledger's invariants, and one account's statement (the {@code account} parameter). */
+@Named
+@RequestScoped
+public class CreditsBacking {
+
+    @EJB
+    LedgerService ledger;
+
+    private String account;
+    private List<LedgerService.AccountView> accounts;
+    private LedgerService.Check check;
+    private LedgerService.Statement statement;
+    private boolean statementLoaded;
+
+    public List<LedgerService.AccountView> getAccounts() {
+        if (accounts == null) {
+            accounts = ledger.accounts();
+        }
+        return accounts;
+    }
+
+    public LedgerService.Check getCheck() {
+        if (check == null) {
+            check = ledger.check();
+        }
+        return check;
+    }
+
+    /** The selected account's statement, or null when none (or an unknown one) is selected. */
+    public LedgerService.Statement getStatement() {
+        if (!statementLoaded) {
+            statementLoaded = true;
+            if (account != null && !account.isBlank()) {
+                try {
+                    statement = ledger.statement(account);
+                } catch (NotFoundException e) {
+                    statement = null;
+                }
+            }
+        }
+        return statement;
+    }
+
+    public boolean isHasBalances() {
+        return getAccounts().stream().anyMatch(a -> "ENTERPRISE".equals(a.kind()));
+    }
+
+    /** A Chart.js bar chart of the enterprises' balances. */
+    public String getBalanceChart() {
+        List<LedgerService.AccountView> enterprises = getAccounts().stream().filter(a -> "ENTERPRISE".equals(a.kind())).toList();
+        String labels = enterprises.stream().map(a -> "\"" + a.enterprise() + "\"").collect(Collectors.joining(","));
+        String values = enterprises.stream().map(a -> String.format(Locale.ROOT, "%.4f", a.balance())).collect(Collectors.joining(","));
+        return "{\"type\":\"bar\",\"data\":{\"labels\":[" + labels + "],\"datasets\":[{\"label\":\"credits\",\"data\":[" + values
+                + "],\"backgroundColor\":\"#2563eb\"}]},\"options\":{\"animation\":false,\"indexAxis\":\"y\"}}";
+    }
+
+    public String getAccount() {
+        return account;
+    }
+
+    public void setAccount(String account) {
+        this.account = account;
+    }
+}
