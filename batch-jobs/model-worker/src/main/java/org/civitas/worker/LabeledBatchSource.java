@@ -1,0 +1,39 @@
+package org.civitas.worker;
+
+import org.civitas.federation.core.dataset.Sample;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A dataset ready for the model: each sample's text embedding (from the frozen tower), its image
+ * pixels and its label index. Built once per dataset and kept while the worker stays warm.
+ */
+record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize) {
+
+    int size() {
+        return labels.length;
+    }
+
+    /**
+     * @param folder the dataset folder its manifest's image paths are relative to
+     * @throws IllegalArgumentException when a sample's label is not one of the model's labels
+     */
+    static LabeledBatchSource of(List<Sample> samples, Path folder, List<String> labels, TextTower textTower, ImageTensors images) {
+        List<String> texts = new ArrayList<>();
+        int[] y = new int[samples.size()];
+        float[][] pixels = new float[samples.size()][];
+        for (int i = 0; i < samples.size(); i++) {
+            Sample s = samples.get(i);
+            int label = labels.indexOf(s.label());
+            if (label < 0) {
+                throw new IllegalArgumentException("sample " + s.id() + " has label '" + s.label() + "', which the model does not know");
+            }
+            y[i] = label;
+            texts.add(s.hasText() ? s.text() : null);
+            pixels[i] = images.load(s.hasImage() ? folder.resolve(s.image()) : null);
+        }
+        return new LabeledBatchSource(textTower.embed(texts), pixels, y, images.size());
+    }
+}

@@ -1,0 +1,197 @@
+package org.civitas.worker;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import org.civitas.federation.core.tensor.NamedTensors;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Local fine-tuning and evaluation of a {@link MultimodalModel} on a prepared dataset: Adam on
+ * the trainable tensors only, cross-entropy, an optional FedProx proximal term.
+ */
+final class LocalTraining {
+
+    /** Hyper-parameters of one local training run. */
+    record Hyper(int epochs, double learningRate, int batchSize, long seed, double proximalMu) {
+        Hyper {
+            if (epochs < 1 || epochs > 100) {
+                throw new IllegalArgumentException("epochs must be in [1, 100], was " + epochs);
+            }
+            if (!(learningRate > 0 && learningRate <= 1)) {
+                throw new IllegalArgumentException("learningRate must be in (0, 1], was " + learningRate);
+            }
+            if (batchSize < 1 || batchSize > 4096) {
+                throw new IllegalArgumentException("batchSize must be in [1, 4096], was " + batchSize);
+            }
+            if (!(proximalMu >= 0)) {
+                throw new IllegalArgumentException("proximalMu must not be negative, was " + proximalMu);
+            }
+        }
+    }
+
+    /** Loss, accuracy and macro-F1 (over the classes present in the data or predicted). */
+    record Metrics(double loss, double accuracy, double macroF1, int samples) {
+    }
+
+    /** What training produced: the update (trained minus starting state) and the metrics before and after. */
+    record Outcome(NamedTensors delta, double trainLoss, Metrics before, Metrics after, int steps) {
+    }
+
+    interface Progress {
+        void step(int done, int total, double loss);
+    }
+
+    private LocalTraining() {
+    }
+
+    static Outcome train(MultimodalModel model, NamedTensors global, LabeledBatchSource data, Hyper hyper, Progress progress) {
+        model.load(global);
+        Metrics before = evaluate(model, data, hyper.batchSize());
+        Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) hyper.learningRate())).build();
+        Map<String, NDArray> anchors = new HashMap<>();
+        NDManager base = model.parameters().values().iterator().next().getManager();
+        if (hyper.proximalMu() > 0) {
+            model.parameters().forEach((name, p) -> anchors.put(name, p.duplicate()));
+        }
+        int n = data.size();
+        int stepsPerEpoch = (n + hyper.batchSize() - 1) / hyper.batchSize();
+        int total = stepsPerEpoch * hyper.epochs();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Random random = new Random(hyper.seed());
+        double lossSum = 0;
+        long lossCount = 0;
+        int step = 0;
+        for (int epoch = 0; epoch < hyper.epochs(); epoch++) {
+            shuffle(order, random);
+            for (int from = 0; from < n; from += hyper.batchSize()) {
+                int to = Math.min(n, from + hyper.batchSize());
+                try (NDManager batch = base.newSubManager()) {
+                    NDArray[] xy = arrays(batch, data, order, from, to);
+                    double batchLoss;
+                    try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                        NDArray loss = crossEntropy(model.forward(xy[0], xy[1]), xy[2]);
+                        batchLoss = loss.getFloat();
+                        if (hyper.proximalMu() > 0) {
+                            NDArray proximal = null;
+                            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                                NDArray term = e.getValue().sub(anchors.get(e.getKey())).square().sum();
+                                proximal = proximal == null ? term : proximal.add(term);
+                            }
+                            loss = loss.add(proximal.mul((float) (hyper.proximalMu() / 2)));
+                        }
+                        collector.backward(loss);
+                    }
+                    for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                        NDArray gradient = e.getValue().getGradient();
+                        adam.update(e.getKey(), e.getValue(), gradient);
+                        gradient.muli(0);
+                        gradient.close();
+                    }
+                    lossSum += batchLoss * (to - from);
+                    lossCount += to - from;
+                }
+                step++;
+                progress.step(step, total, lossSum / lossCount);
+            }
+        }
+        anchors.values().forEach(NDArray::close);
+        NamedTensors trained = model.state();
+        Metrics after = evaluate(model, data, hyper.batchSize());
+        return new Outcome(trained.plusScaled(global, -1f), lossSum / Math.max(1, lossCount), before, after, step);
+    }
+
+    static Metrics evaluate(MultimodalModel model, LabeledBatchSource data, int batchSize) {
+        int classes = model.manifest().labels().size();
+        int[] predicted = new int[data.size()];
+        double lossSum = 0;
+        NDManager base = model.parameters().values().iterator().next().getManager();
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        for (int from = 0; from < data.size(); from += batchSize) {
+            int to = Math.min(data.size(), from + batchSize);
+            try (NDManager batch = base.newSubManager()) {
+                NDArray[] xy = arrays(batch, data, order, from, to);
+                NDArray logits = model.forward(xy[0], xy[1]);
+                lossSum += crossEntropy(logits, xy[2]).getFloat() * (to - from);
+                long[] argmax = logits.argMax(1).toLongArray();
+                for (int i = from; i < to; i++) {
+                    predicted[i] = (int) argmax[i - from];
+                }
+            }
+        }
+        return metrics(data.labels(), predicted, classes, lossSum / Math.max(1, data.size()));
+    }
+
+    static Metrics metrics(int[] actual, int[] predicted, int classes, double loss) {
+        int[] tp = new int[classes];
+        int[] fp = new int[classes];
+        int[] fn = new int[classes];
+        int correct = 0;
+        for (int i = 0; i < actual.length; i++) {
+            if (actual[i] == predicted[i]) {
+                tp[actual[i]]++;
+                correct++;
+            } else {
+                fp[predicted[i]]++;
+                fn[actual[i]]++;
+            }
+        }
+        double f1Sum = 0;
+        int present = 0;
+        for (int c = 0; c < classes; c++) {
+            if (tp[c] + fp[c] + fn[c] == 0) {
+                continue;
+            }
+            present++;
+            f1Sum += 2.0 * tp[c] / (2.0 * tp[c] + fp[c] + fn[c]);
+        }
+        return new Metrics(loss, actual.length == 0 ? 0 : (double) correct / actual.length, present == 0 ? 0 : f1Sum / present,
+                actual.length);
+    }
+
+    private static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        NDArray logProbabilities = logits.logSoftmax(1);
+        return logProbabilities.mul(labels.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).neg().mean();
+    }
+
+    /** Text [b, dim], images [b, 3, s, s] and labels [b] of the samples order[from..to). */
+    private static NDArray[] arrays(NDManager manager, LabeledBatchSource data, int[] order, int from, int to) {
+        int b = to - from;
+        int dim = data.text()[0].length;
+        int pixels = data.images()[0].length;
+        float[] text = new float[b * dim];
+        float[] images = new float[b * pixels];
+        int[] labels = new int[b];
+        for (int k = 0; k < b; k++) {
+            int i = order[from + k];
+            System.arraycopy(data.text()[i], 0, text, k * dim, dim);
+            System.arraycopy(data.images()[i], 0, images, k * pixels, pixels);
+            labels[k] = data.labels()[i];
+        }
+        int s = data.imageSize();
+        return new NDArray[] {manager.create(text, new Shape(b, dim)), manager.create(images, new Shape(b, 3, s, s)),
+                manager.create(labels, new Shape(b))};
+    }
+
+    private static void shuffle(int[] a, Random random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.civitas.worker;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import org.civitas.federation.core.model.manifest.ModelManifest;
+import org.civitas.federation.core.model.manifest.MultimodalWeights;
+import org.civitas.federation.core.tensor.NamedTensors;
+import org.civitas.federation.core.tensor.Tensor;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The fusion model on DJL NDArrays (libtorch), written as a function of named parameters so the
+ * federated state maps one to one onto safetensors names:
+ *
+ * <pre>
+ * image features f_i = mean_hw(relu(conv_k(... relu(conv_1(image)))))          (trainable CNN)
+ * text  features t   = relu(W_t e + s B_t A_t e)                             (W_t frozen, LoRA A_t B_t)
+ * fused          h   = relu(W_f [t; f_i] + s B_f A_f [t; f_i])                (W_f frozen, LoRA A_f B_f)
+ * logits             = W_h h + b_h                                             (trainable head)
+ * </pre>
+ *
+ * where s = alpha / rank and e is the frozen text tower's embedding. A layer the manifest's adapter
+ * does not target keeps only its frozen base.
+ */
+final class MultimodalModel implements AutoCloseable {
+
+    private final ModelManifest manifest;
+    private final NDManager manager;
+    private final Map<String, NDArray> trainable = new LinkedHashMap<>();
+    private final Map<String, NDArray> frozen = new LinkedHashMap<>();
+    private final float scaling;
+
+    MultimodalModel(ModelManifest manifest, NDManager parent) {
+        this.manifest = manifest;
+        this.manager = parent.newSubManager();
+        this.scaling = (float) manifest.adapter().scaling();
+        MultimodalWeights.frozenBase(manifest).forEach((name, t) -> frozen.put(name, toArray(t)));
+        load(MultimodalWeights.initialState(manifest));
+    }
+
+    ModelManifest manifest() {
+        return manifest;
+    }
+
+    /** Replaces the trainable parameters by {@code state}, which must hold exactly the manifest's tensors. */
+    void load(NamedTensors state) {
+        Map<String, int[]> expected = manifest.trainableShapes();
+        if (!state.names().equals(expected.keySet())) {
+            throw new IllegalArgumentException("state tensors " + state.names() + " are not the manifest's " + expected.keySet());
+        }
+        expected.forEach((name, shape) -> {
+            if (!state.get(name).hasShape(shape)) {
+                throw new IllegalArgumentException("tensor " + name + " has shape " + java.util.Arrays.toString(state.get(name).shape())
+                        + ", the manifest needs " + java.util.Arrays.toString(shape));
+            }
+        });
+        trainable.values().forEach(NDArray::close);
+        trainable.clear();
+        state.forEach((name, t) -> {
+            NDArray a = toArray(t);
+            a.setRequiresGradient(true);
+            trainable.put(name, a);
+        });
+    }
+
+    /** The trainable parameters as named tensors. */
+    NamedTensors state() {
+        NamedTensors.Builder b = NamedTensors.builder();
+        trainable.forEach((name, a) -> {
+            long[] s = a.getShape().getShape();
+            int[] shape = new int[s.length];
+            for (int i = 0; i < s.length; i++) {
+                shape[i] = (int) s[i];
+            }
+            b.put(name, new Tensor(shape, a.toFloatArray()));
+        });
+        return b.build();
+    }
+
+    Map<String, NDArray> parameters() {
+        return trainable;
+    }
+
+    /** Logits [batch, labels] for text embeddings [batch, text dim] and images [batch, 3, size, size]. */
+    NDArray forward(NDArray text, NDArray images) {
+        NDArray x = images;
+        if ("cnn".equals(manifest.image().kind())) {
+            for (int i = 1; i <= manifest.image().channels().size(); i++) {
+                NDList out = Conv2d.conv2d(x, trainable.get("image.conv" + i + ".weight"), trainable.get("image.conv" + i + ".bias"),
+                        new Shape(2, 2), new Shape(1, 1), new Shape(1, 1), 1);
+                x = out.singletonOrThrow().maximum(0f);
+            }
+            x = x.mean(new int[] {3}).mean(new int[] {2});
+        }
+        NDArray t = adapted("text_proj", text).maximum(0f);
+        NDArray fused = adapted("fusion", t.concat(x, 1)).maximum(0f);
+        return fused.matMul(trainable.get("head.weight").transpose()).add(trainable.get("head.bias"));
+    }
+
+    /** x W^T through the frozen base, plus the LoRA path s (x A^T) B^T when the layer is a target. */
+    private NDArray adapted(String layer, NDArray x) {
+        NDArray y = x.matMul(frozen.get(layer + ".base").transpose());
+        NDArray a = trainable.get(layer + ".lora_a");
+        if (a == null) {
+            return y;
+        }
+        return y.add(x.matMul(a.transpose()).matMul(trainable.get(layer + ".lora_b").transpose()).mul(scaling));
+    }
+
+    private NDArray toArray(Tensor t) {
+        long[] shape = new long[t.shape().length];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.shape()[i];
+        }
+        return manager.create(t.values(), new Shape(shape));
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

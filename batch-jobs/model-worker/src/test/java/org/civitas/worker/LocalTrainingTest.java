@@ -1,0 +1,114 @@
+package org.civitas.worker;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import org.civitas.federation.core.dataset.ManifestImporter;
+import org.civitas.federation.core.dataset.Sample;
+import org.civitas.federation.core.model.manifest.ModelManifest;
+import org.civitas.federation.core.model.manifest.MultimodalWeights;
+import org.civitas.federation.core.tensor.NamedTensors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** Real DJL training of the fusion model on the synthetic energy site's data. */
+class LocalTrainingTest {
+
+    private static final ModelManifest MANIFEST = ModelManifest.citySafetyDefault();
+    private static NDManager manager;
+    private static TextTower text;
+    private static MultimodalModel model;
+    private static LabeledBatchSource train;
+    private static LabeledBatchSource heldout;
+
+    @BeforeAll
+    static void prepare() throws IOException {
+        manager = Engine.getEngine("PyTorch").newBaseManager();
+        text = new TextTower(MANIFEST.text(), "cpu", 2);
+        model = new MultimodalModel(MANIFEST, manager);
+        ImageTensors images = new ImageTensors(MANIFEST.image().size());
+        train = source(WorkerTestData.dataset("energy", "train"), images);
+        heldout = source(WorkerTestData.dataset("energy", "heldout"), images);
+    }
+
+    private static LabeledBatchSource source(Path manifest, ImageTensors images) throws IOException {
+        List<Sample> samples = ManifestImporter.check(manifest, new HashSet<>(MANIFEST.labels()), true).samples().stream()
+                .filter(s -> s.label() != null).toList();
+        return LabeledBatchSource.of(samples, manifest.getParent(), MANIFEST.labels(), text, images);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        text.close();
+        manager.close();
+    }
+
+    @Test
+    void trainingLearnsTheSiteAndSendsOnlyTheTrainableTensors() {
+        NamedTensors global = MultimodalWeights.initialState(MANIFEST);
+        LocalTraining.Metrics heldoutBefore = LocalTraining.evaluate(model, heldout, 64);
+        int[] reported = {0};
+
+        LocalTraining.Outcome outcome = LocalTraining.train(model, global, train, new LocalTraining.Hyper(6, 0.005, 32, 7, 0),
+                (step, steps, loss) -> reported[0] = step);
+        LocalTraining.Metrics heldoutAfter = LocalTraining.evaluate(model, heldout, 64);
+
+        assertThat(outcome.delta().names()).isEqualTo(MANIFEST.trainableShapes().keySet());
+        assertThat(outcome.delta().names()).noneMatch(name -> name.endsWith(".base"));
+        assertThat(reported[0]).isEqualTo(outcome.steps()).isEqualTo(6 * ((train.size() + 31) / 32));
+        assertThat(outcome.after().loss()).isLessThan(outcome.before().loss() * 0.7);
+        assertThat(heldoutAfter.macroF1()).as("held-out macro-F1 before %s after %s", heldoutBefore, heldoutAfter)
+                .isGreaterThan(heldoutBefore.macroF1() + 0.3);
+        // The LoRA path starts at zero (B = 0) and has moved
+        assertThat(outcome.delta().get("fusion.lora_b").values()).isNotEqualTo(new float[64 * 4]);
+    }
+
+    @Test
+    void theSameSeedAndStateGiveTheSameUpdate() {
+        NamedTensors global = MultimodalWeights.initialState(MANIFEST);
+        LocalTraining.Hyper hyper = new LocalTraining.Hyper(1, 0.005, 32, 11, 0);
+
+        NamedTensors first = LocalTraining.train(model, global, train, hyper, (a, b, c) -> { }).delta();
+        NamedTensors second = LocalTraining.train(model, global, train, hyper, (a, b, c) -> { }).delta();
+
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void theProximalTermKeepsTheUpdateCloser() {
+        NamedTensors global = MultimodalWeights.initialState(MANIFEST);
+
+        double free = norm(LocalTraining.train(model, global, train, new LocalTraining.Hyper(3, 0.005, 32, 3, 0), (a, b, c) -> { }).delta());
+        double proximal = norm(LocalTraining.train(model, global, train, new LocalTraining.Hyper(3, 0.005, 32, 3, 5.0), (a, b, c) -> { }).delta());
+
+        assertThat(proximal).isLessThan(free);
+    }
+
+    @Test
+    void macroF1CountsEveryClassPresentOnce() {
+        // classes 0,1,2: class 0 perfect (F1 1), class 1 half (tp 1, fn 1: F1 2/3), class 2 only predicted wrongly (F1 0)
+        LocalTraining.Metrics m = LocalTraining.metrics(new int[] {0, 0, 1, 1}, new int[] {0, 0, 1, 2}, 4, 0.5);
+
+        assertThat(m.accuracy()).isEqualTo(0.75);
+        assertThat(m.macroF1()).isCloseTo((1 + 2.0 / 3 + 0) / 3, within(1e-12));
+    }
+
+    private static double norm(NamedTensors t) {
+        double sum = 0;
+        for (String name : t.names()) {
+            for (float v : t.get(name).values()) {
+                sum += v * v;
+            }
+        }
+        return Math.sqrt(sum);
+    }
+}

@@ -1,0 +1,82 @@
+package org.civitas.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.civitas.federation.core.model.manifest.ModelManifest;
+import org.civitas.federation.core.tensor.SafeTensors;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The JSON-lines contract, served in-process from a script of requests. */
+class WorkerMainTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static List<JsonNode> serve(String... requests) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new WorkerMain(new PrintStream(out, true, StandardCharsets.UTF_8), "cpu", 2)
+                .serve(new BufferedReader(new StringReader(String.join("\n", requests))));
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+            lines.add(JSON.readTree(line));
+        }
+        return lines;
+    }
+
+    @Test
+    void trainsWithProgressThenAnswersEachRequestByIdUntilShutdown() throws IOException {
+        Path update = Files.createTempDirectory("worker-out").resolve("update.safetensors");
+
+        List<JsonNode> lines = serve(
+                "{\"id\": \"t\", \"op\": \"train\", \"dataset\": \"" + WorkerTestData.dataset("urban", "train") + "\", \"state\": \""
+                        + WorkerTestData.initialState() + "\", \"out\": \"" + update + "\", \"hyper\": {\"epochs\": 2}}",
+                "{\"id\": \"e\", \"op\": \"evaluate\", \"dataset\": \"" + WorkerTestData.dataset("urban", "heldout") + "\", \"state\": \""
+                        + WorkerTestData.initialState() + "\"}",
+                "{\"id\": \"s\", \"op\": \"shutdown\"}",
+                "{\"id\": \"never\", \"op\": \"ping\"}");
+
+        assertThat(lines.get(0).path("event").asText()).isEqualTo("ready");
+        assertThat(lines.get(0).path("engine").asText()).startsWith("PyTorch");
+        List<JsonNode> progress = lines.stream().filter(l -> "progress".equals(l.path("event").asText())).toList();
+        assertThat(progress).isNotEmpty().allSatisfy(p -> assertThat(p.path("id").asText()).isEqualTo("t"));
+        assertThat(progress.get(progress.size() - 1).path("step").asInt()).isEqualTo(progress.get(0).path("steps").asInt());
+        JsonNode trained = lines.stream().filter(l -> "t".equals(l.path("id").asText()) && "result".equals(l.path("event").asText()))
+                .findFirst().orElseThrow();
+        byte[] written = Files.readAllBytes(update);
+        assertThat(trained.path("sha256").asText()).isEqualTo(Artifacts.sha256(written));
+        assertThat(SafeTensors.read(written).tensors().names()).isEqualTo(ModelManifest.citySafetyDefault().trainableShapes().keySet());
+        assertThat(trained.path("metrics").path("loss").asDouble()).isLessThan(trained.path("metrics").path("globalLoss").asDouble());
+        JsonNode evaluated = lines.get(lines.size() - 2);
+        assertThat(evaluated.path("id").asText()).isEqualTo("e");
+        assertThat(evaluated.path("samples").asInt()).isPositive();
+        assertThat(lines.get(lines.size() - 1).path("id").asText()).as("nothing after shutdown").isEqualTo("s");
+    }
+
+    @Test
+    void badRequestsGetAnErrorNamingTheProblemAndTheWorkerCarriesOn() throws IOException {
+        List<JsonNode> lines = serve(
+                "{\"id\": \"1\", \"op\": \"fly\"}",
+                "{not json",
+                "{\"id\": \"2\", \"op\": \"train\", \"dataset\": \"/nowhere/manifest.jsonl\", \"state\": \"x\", \"out\": \"y\"}",
+                "{\"id\": \"3\", \"op\": \"train\", \"dataset\": \"" + WorkerTestData.dataset("urban", "train") + "\"}",
+                "{\"id\": \"4\", \"op\": \"ping\"}");
+
+        assertThat(lines.get(1).path("message").asText()).isEqualTo("unknown op 'fly' (ops: train, evaluate, embed, ping, shutdown)");
+        assertThat(lines.get(2).path("message").asText()).startsWith("malformed request");
+        assertThat(lines.get(3).path("message").asText()).startsWith("dataset: cannot read '/nowhere/manifest.jsonl'");
+        assertThat(lines.get(4).path("message").asText()).isEqualTo("the request needs 'state'");
+        assertThat(lines.get(5).path("event").asText()).isEqualTo("result");
+    }
+}

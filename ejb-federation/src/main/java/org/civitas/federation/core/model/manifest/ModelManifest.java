@@ -1,0 +1,389 @@
+package org.civitas.federation.core.model.manifest;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A multimodal model: a frozen text tower, an image tower (a small CNN trained with the adapters,
+ * or a frozen ONNX encoder of the operator's), a fusion layer and a classification head, with LoRA
+ * adapters on the target layers. Only the trainable tensors are federated.
+ *
+ * <pre>{@code
+ * {"name": "city-safety-multimodal",
+ *  "text":  {"kind": "onnx", "artifact": "classpath:all-minilm-l6-v2.onnx",
+ *            "tokenizer": "classpath:all-minilm-l6-v2-tokenizer.json", "sha256": "...", "dim": 384, "maxTokens": 128},
+ *  "image": {"kind": "cnn", "size": 32, "channels": [8, 16]},
+ *  "fusion": {"hidden": 64, "seed": 20261127},
+ *  "adapter": {"rank": 4, "alpha": 8, "targets": ["text_proj", "fusion"]},
+ *  "labels": ["flooding", "smoke_fire", ...]}
+ * }</pre>
+ *
+ * @param text    the text tower
+ * @param image   the image tower
+ * @param fusion  width of the fused representation, and the seed of the frozen base weights every
+ *                site derives identically
+ * @param adapter LoRA rank, scaling alpha and the layers it adapts
+ * @param labels  the task's classes, in output order
+ */
+public record ModelManifest(String name, TextTower text, ImageTower image, Fusion fusion, Adapter adapter, List<String> labels) {
+
+    /** Layers an adapter may target. */
+    public static final Set<String> TARGETS = Set.of("text_proj", "fusion");
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    /** A frozen ONNX sentence encoder with its tokenizer; mean-pooled, L2-normalised output of {@code dim}. */
+    public record TextTower(String kind, String artifact, String tokenizer, String sha256, int dim, int maxTokens) {
+    }
+
+    /**
+     * {@code cnn}: one stride-2 3x3 convolution (with ReLU) per entry of {@code channels}, on {@code size} x
+     * {@code size} RGB input, globally pooled; trained and federated. {@code onnx}: a frozen encoder
+     * from {@code artifact} producing {@code dim} features from {@code size} x {@code size} input.
+     */
+    public record ImageTower(String kind, int size, List<Integer> channels, String artifact, String sha256, int dim) {
+        /** Width of the image features the fusion layer receives. */
+        public int outputDim() {
+            return "cnn".equals(kind) ? channels.get(channels.size() - 1) : dim;
+        }
+    }
+
+    public record Fusion(int hidden, long seed) {
+    }
+
+    public record Adapter(int rank, double alpha, List<String> targets) {
+        public double scaling() {
+            return alpha / rank;
+        }
+    }
+
+    /** Thrown with every problem found, each naming its field. */
+    public static final class InvalidManifestException extends IllegalArgumentException {
+        private final List<String> problems;
+
+        InvalidManifestException(List<String> problems) {
+            super("invalid model manifest: " + String.join("; ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+
+    /**
+     * Parses and validates a manifest.
+     *
+     * @throws InvalidManifestException naming every field that is missing, of the wrong type or out of range
+     */
+    public static ModelManifest parse(String json) {
+        Object root;
+        try {
+            root = JsonTree.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidManifestException(List.of(e.getMessage()));
+        }
+        Fields f = new Fields(root);
+        String name = f.string("name", true);
+        f.only("", "name", "text", "image", "fusion", "adapter", "labels");
+
+        f.only("text", "kind", "artifact", "tokenizer", "sha256", "dim", "maxTokens");
+        String textKind = f.string("text.kind", true);
+        if (textKind != null && !"onnx".equals(textKind)) {
+            f.problem("text.kind must be 'onnx', was '" + textKind + "'");
+        }
+        TextTower text = new TextTower(textKind, f.string("text.artifact", true), f.string("text.tokenizer", true),
+                f.sha256("text.sha256", true), f.integer("text.dim", 1, 4096, true), f.integer("text.maxTokens", 8, 512, true));
+
+        f.only("image", "kind", "size", "channels", "artifact", "sha256", "dim");
+        String imageKind = f.string("image.kind", true);
+        ImageTower image = null;
+        if ("cnn".equals(imageKind)) {
+            List<Integer> channels = f.integers("image.channels", 1, 4, 1, 256);
+            image = new ImageTower("cnn", f.integer("image.size", 8, 256, true), channels, null, null, 0);
+        } else if ("onnx".equals(imageKind)) {
+            image = new ImageTower("onnx", f.integer("image.size", 8, 1024, true), List.of(), f.string("image.artifact", true),
+                    f.sha256("image.sha256", true), f.integer("image.dim", 1, 8192, true));
+        } else if (imageKind != null) {
+            f.problem("image.kind must be 'cnn' or 'onnx', was '" + imageKind + "'");
+        }
+
+        f.only("fusion", "hidden", "seed");
+        Fusion fusion = new Fusion(f.integer("fusion.hidden", 2, 4096, true), f.longValue("fusion.seed"));
+
+        f.only("adapter", "rank", "alpha", "targets");
+        int rank = f.integer("adapter.rank", 1, 256, true);
+        double alpha = f.number("adapter.alpha", 1e-6, 1e6);
+        List<String> targets = f.strings("adapter.targets", 1, TARGETS.size());
+        for (String t : targets) {
+            if (!TARGETS.contains(t)) {
+                f.problem("adapter.targets: '" + t + "' is not a layer (layers: fusion, text_proj)");
+            }
+        }
+        if (new LinkedHashSet<>(targets).size() != targets.size()) {
+            f.problem("adapter.targets must not repeat");
+        }
+        if (rank > 0 && fusion.hidden() > 0 && rank > fusion.hidden()) {
+            f.problem("adapter.rank " + rank + " must not exceed fusion.hidden " + fusion.hidden());
+        }
+        Adapter adapter = new Adapter(rank, alpha, targets);
+
+        List<String> labels = f.strings("labels", 2, 1000);
+        if (new LinkedHashSet<>(labels).size() != labels.size()) {
+            f.problem("labels must not repeat");
+        }
+        f.throwIfAny();
+        return new ModelManifest(name, text, image, fusion, adapter, List.copyOf(labels));
+    }
+
+    /** The manifest the platform ships: MiniLM text tower, a small CNN, the twelve city-safety labels. */
+    public static ModelManifest citySafetyDefault() {
+        try (java.io.InputStream in = ModelManifest.class.getResourceAsStream("/models/city-safety-multimodal.json")) {
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The trainable tensors and their shapes: exactly what a site sends and the coordinator aggregates. */
+    public Map<String, int[]> trainableShapes() {
+        Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
+        int imageOut = image.outputDim();
+        if ("cnn".equals(image.kind())) {
+            int in = 3;
+            for (int i = 0; i < image.channels().size(); i++) {
+                int out = image.channels().get(i);
+                shapes.put("image.conv" + (i + 1) + ".weight", new int[] {out, in, 3, 3});
+                shapes.put("image.conv" + (i + 1) + ".bias", new int[] {out});
+                in = out;
+            }
+        }
+        int r = adapter.rank();
+        int h = fusion.hidden();
+        if (adapter.targets().contains("text_proj")) {
+            shapes.put("text_proj.lora_a", new int[] {r, text.dim()});
+            shapes.put("text_proj.lora_b", new int[] {h, r});
+        }
+        if (adapter.targets().contains("fusion")) {
+            shapes.put("fusion.lora_a", new int[] {r, h + imageOut});
+            shapes.put("fusion.lora_b", new int[] {h, r});
+        }
+        shapes.put("head.weight", new int[] {labels.size(), h});
+        shapes.put("head.bias", new int[] {labels.size()});
+        return shapes;
+    }
+
+    /** The manifest as canonical JSON (fields in a fixed order): what the registry stores and hashes. */
+    public String canonicalJson() {
+        StringBuilder s = new StringBuilder("{");
+        s.append("\"name\":").append(q(name));
+        s.append(",\"text\":{\"kind\":").append(q(text.kind())).append(",\"artifact\":").append(q(text.artifact()))
+                .append(",\"tokenizer\":").append(q(text.tokenizer())).append(",\"sha256\":").append(q(text.sha256()))
+                .append(",\"dim\":").append(text.dim()).append(",\"maxTokens\":").append(text.maxTokens()).append('}');
+        s.append(",\"image\":{\"kind\":").append(q(image.kind())).append(",\"size\":").append(image.size());
+        if ("cnn".equals(image.kind())) {
+            s.append(",\"channels\":").append(image.channels());
+        } else {
+            s.append(",\"artifact\":").append(q(image.artifact())).append(",\"sha256\":").append(q(image.sha256()))
+                    .append(",\"dim\":").append(image.dim());
+        }
+        s.append("},\"fusion\":{\"hidden\":").append(fusion.hidden()).append(",\"seed\":").append(fusion.seed()).append('}');
+        s.append(",\"adapter\":{\"rank\":").append(adapter.rank()).append(",\"alpha\":").append(adapter.alpha())
+                .append(",\"targets\":[").append(String.join(",", adapter.targets().stream().map(ModelManifest::q).toList())).append("]}");
+        s.append(",\"labels\":[").append(String.join(",", labels.stream().map(ModelManifest::q).toList())).append("]}");
+        return s.toString().replace(" ", "");
+    }
+
+    public String sha256() {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonicalJson().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String q(String s) {
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    /** Reads dotted field paths from the parsed tree, collecting a problem per bad field. */
+    private static final class Fields {
+        private final Object root;
+        private final List<String> problems = new ArrayList<>();
+
+        Fields(Object root) {
+            this.root = root;
+            if (!(root instanceof Map)) {
+                problems.add("the manifest must be a JSON object");
+            }
+        }
+
+        void problem(String message) {
+            problems.add(message);
+        }
+
+        void throwIfAny() {
+            if (!problems.isEmpty()) {
+                throw new InvalidManifestException(problems);
+            }
+        }
+
+        private Object get(String path) {
+            Object node = root;
+            for (String part : path.split("\\.")) {
+                if (!(node instanceof Map<?, ?> map)) {
+                    return null;
+                }
+                node = map.get(part);
+            }
+            return node;
+        }
+
+        /** Unknown fields are refused, so a misspelt option is not silently ignored. */
+        void only(String path, String... known) {
+            Object node = path.isEmpty() ? root : get(path);
+            if (!path.isEmpty() && node == null) {
+                problems.add(path + " is missing");
+                return;
+            }
+            if (!(node instanceof Map<?, ?> map)) {
+                if (!path.isEmpty()) {
+                    problems.add(path + " must be an object");
+                }
+                return;
+            }
+            Set<String> allowed = Set.of(known);
+            for (Object key : map.keySet()) {
+                if (!allowed.contains(key)) {
+                    problems.add((path.isEmpty() ? "" : path + ".") + key + " is not a known field");
+                }
+            }
+        }
+
+        String string(String path, boolean required) {
+            Object v = get(path);
+            if (v == null) {
+                if (required && parentExists(path)) {
+                    problems.add(path + " is missing");
+                }
+                return null;
+            }
+            if (!(v instanceof String s) || s.isBlank()) {
+                problems.add(path + " must be a non-empty string");
+                return null;
+            }
+            return s;
+        }
+
+        String sha256(String path, boolean required) {
+            String s = string(path, required);
+            if (s != null && !SHA256.matcher(s).matches()) {
+                problems.add(path + " must be 64 lowercase hex digits");
+                return null;
+            }
+            return s;
+        }
+
+        int integer(String path, int min, int max, boolean required) {
+            Object v = get(path);
+            if (v == null) {
+                if (required && parentExists(path)) {
+                    problems.add(path + " is missing");
+                }
+                return 0;
+            }
+            if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < min || ((Number) v).longValue() > max) {
+                problems.add(path + " must be an integer in [" + min + ", " + max + "], was " + v);
+                return 0;
+            }
+            return ((Number) v).intValue();
+        }
+
+        long longValue(String path) {
+            Object v = get(path);
+            if (v == null) {
+                if (parentExists(path)) {
+                    problems.add(path + " is missing");
+                }
+                return 0;
+            }
+            if (!(v instanceof Integer || v instanceof Long)) {
+                problems.add(path + " must be an integer, was " + v);
+                return 0;
+            }
+            return ((Number) v).longValue();
+        }
+
+        double number(String path, double min, double max) {
+            Object v = get(path);
+            if (v == null) {
+                if (parentExists(path)) {
+                    problems.add(path + " is missing");
+                }
+                return 0;
+            }
+            if (!(v instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
+                problems.add(path + " must be a number in [" + min + ", " + max + "], was " + v);
+                return 0;
+            }
+            return n.doubleValue();
+        }
+
+        List<String> strings(String path, int minSize, int maxSize) {
+            Object v = get(path);
+            if (!(v instanceof List<?> list)) {
+                if (parentExists(path)) {
+                    problems.add(path + (v == null ? " is missing" : " must be a list of strings"));
+                }
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            for (Object o : list) {
+                if (!(o instanceof String s) || s.isBlank()) {
+                    problems.add(path + " must hold non-empty strings only, found " + o);
+                    return List.of();
+                }
+                out.add(s);
+            }
+            if (out.size() < minSize || out.size() > maxSize) {
+                problems.add(path + " must hold " + minSize + " to " + maxSize + " entries, has " + out.size());
+            }
+            return out;
+        }
+
+        List<Integer> integers(String path, int minSize, int maxSize, int min, int max) {
+            Object v = get(path);
+            if (!(v instanceof List<?> list)) {
+                problems.add(path + (v == null ? " is missing" : " must be a list of integers"));
+                return List.of(1);
+            }
+            List<Integer> out = new ArrayList<>();
+            for (Object o : list) {
+                if (!(o instanceof Integer i) || i < min || i > max) {
+                    problems.add(path + " must hold integers in [" + min + ", " + max + "], found " + o);
+                    return List.of(1);
+                }
+                out.add(i);
+            }
+            if (out.size() < minSize || out.size() > maxSize) {
+                problems.add(path + " must hold " + minSize + " to " + maxSize + " entries, has " + out.size());
+                return List.of(1);
+            }
+            return out;
+        }
+
+        /** A missing parent object is reported once by {@link #only}, not again per field. */
+        private boolean parentExists(String path) {
+            int dot = path.lastIndexOf('.');
+            return dot < 0 ? root instanceof Map : get(path.substring(0, dot)) instanceof Map;
+        }
+    }
+}
