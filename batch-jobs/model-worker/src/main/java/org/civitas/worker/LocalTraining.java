@@ -112,8 +112,13 @@ final class LocalTraining {
     }
 
     static Metrics evaluate(MultimodalModel model, LabeledBatchSource data, int batchSize) {
-        int classes = model.manifest().labels().size();
         int[] predicted = new int[data.size()];
+        double loss = predict(model, data, batchSize, predicted);
+        return metrics(data.labels(), predicted, model.manifest().labels().size(), loss);
+    }
+
+    /** Fills {@code predicted} with the model's class per sample and returns the mean loss. */
+    static double predict(MultimodalModel model, LabeledBatchSource data, int batchSize, int[] predicted) {
         double lossSum = 0;
         NDManager base = model.parameters().values().iterator().next().getManager();
         int[] order = new int[data.size()];
@@ -132,7 +137,7 @@ final class LocalTraining {
                 }
             }
         }
-        return metrics(data.labels(), predicted, classes, lossSum / Math.max(1, data.size()));
+        return lossSum / Math.max(1, data.size());
     }
 
     static Metrics metrics(int[] actual, int[] predicted, int classes, double loss) {

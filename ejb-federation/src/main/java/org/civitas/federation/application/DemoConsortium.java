@@ -73,6 +73,8 @@ public class DemoConsortium {
         if (settings.demoAutostart() && federations.federationCount() == 0) {
             long id = federationService.start(PlanRequest.demo()).id();
             LOG.info(() -> "Demo federation " + id + " started with sites " + DemoSites.CODES);
+            long multimodal = federationService.start(PlanRequest.multimodalDemo()).id();
+            LOG.info(() -> "Multimodal demo federation " + multimodal + " started: the sites train in their model worker");
         }
         LOG.info(() -> "Demo consortium ready: sites " + DemoSites.CODES + " under " + settings.dataDir().resolve("sites"));
     }

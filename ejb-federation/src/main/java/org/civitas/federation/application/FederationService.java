@@ -62,6 +62,7 @@ public class FederationService {
         String strategyName = r.strategy() == null ? "fedavg" : r.strategy();
         int minSites = r.minSites() == null ? sites.size() : r.minSites();
         FederationPlan plan;
+        String modelKind = r.model() == null ? "softmax-regression" : r.model();
         try {
             Strategy strategy = StrategyCatalog.create(strategyName, r.strategyParams(), r.filters());
             if (r.privacy() != null && !strategy.isMeanBased()) {
@@ -76,25 +77,38 @@ public class FederationService {
                         + " updates per round, but this plan may close a round with " + fewest
                         + " (raise minSites or quorum, or add sites)");
             }
+            boolean multimodal = ModelCatalog.isMultimodal(modelKind);
+            if (multimodal && ("ffa-lora".equals(strategyName) || "lora-stacking".equals(strategyName))) {
+                throw new IllegalArgumentException("rule " + strategyName + " trains the adapters in its own way, which the model worker"
+                        + " does not offer yet; use a mean-based or robust rule with " + modelKind);
+            }
+            org.civitas.federation.core.model.manifest.ModelManifest manifest = multimodal ? ModelCatalog.manifest(modelKind) : null;
             plan = new FederationPlan(
                     r.name() == null ? "City safety demo" : r.name(),
-                    r.model() == null ? "softmax-regression" : r.model(), DemoSites.FEATURES, DemoSites.CLASSES,
+                    modelKind, multimodal ? manifest.text().dim() : DemoSites.FEATURES,
+                    multimodal ? manifest.labels().size() : DemoSites.CLASSES,
                     strategyName, r.strategyParams(), r.filters(), quorum,
                     r.rounds() == null ? 5 : r.rounds(),
-                    r.localEpochs() == null ? 2 : r.localEpochs(),
-                    r.learningRate() == null ? 0.1 : r.learningRate(),
+                    // The multimodal model trains with Adam: more, smaller steps than the softmax models' SGD.
+                    r.localEpochs() == null ? (multimodal ? 5 : 2) : r.localEpochs(),
+                    r.learningRate() == null ? (multimodal ? 0.01 : 0.1) : r.learningRate(),
                     r.batchSize() == null ? 32 : r.batchSize(),
                     minSites,
                     Duration.ofSeconds(r.roundTimeoutSeconds() == null ? 300 : r.roundTimeoutSeconds()),
                     sites);
+            boolean valuable = ModelCatalog.isValuable(modelKind, strategy);
             if (r.incentives() != null) {
-                if (!strategy.isMeanBased()) {
+                if (!valuable) {
                     throw new IllegalArgumentException("incentives need per-site contribution values, which rule " + strategyName
-                            + " does not allow (its updates are not combined by a weighted mean)");
+                            + " with model " + modelKind + " does not allow (updates not combined by a weighted mean, or a model"
+                            + " the coordinator cannot evaluate in the server)");
                 }
                 plan.withIncentives(r.incentives().rewardPerRound(), r.incentives().minContribution());
-            } else if (strategy.isMeanBased()) {
+            } else if (valuable) {
                 plan.withIncentives(java.math.BigDecimal.valueOf(PlanRequest.DEFAULT_REWARD_PER_ROUND), null);
+            }
+            if (manifest != null) {
+                plan.withModelManifest(manifest.sha256());
             }
             if (r.privacy() != null) {
                 PlanRequest.Privacy p = r.privacy();
@@ -109,7 +123,7 @@ public class FederationService {
         Instant now = Instant.now();
         federations.add(plan);
         Federation federation = federations.add(new Federation(plan, now));
-        byte[] initial = SafeTensors.write(ModelCatalog.trainer(plan).initialState(),
+        byte[] initial = SafeTensors.write(ModelCatalog.initialState(plan),
                 Map.of("federation", String.valueOf(federation.getId()), "version", "0"));
         BlobStore.Stored stored = stores.models().put(initial);
         registry.add(ModelVersion.initial(federation, stored.key(), stored.sizeBytes(), now));

@@ -15,6 +15,38 @@ public final class ModelCatalog {
     /** Global rank of the {@code softmax-lora} model. */
     public static final int LORA_RANK = 4;
 
+    /** The multimodal model of the shipped manifest; it is trained and evaluated in the model worker. */
+    public static final String MULTIMODAL = "multimodal-lora";
+
+    public static boolean isMultimodal(String modelKind) {
+        return MULTIMODAL.equals(modelKind);
+    }
+
+    /** The manifest of a multimodal model. */
+    public static org.civitas.federation.core.model.manifest.ModelManifest manifest(String modelKind) {
+        if (!isMultimodal(modelKind)) {
+            throw new IllegalArgumentException("model '" + modelKind + "' has no manifest");
+        }
+        return org.civitas.federation.core.model.manifest.ModelManifest.citySafetyDefault();
+    }
+
+    /** Model version 0 of a plan. */
+    public static org.civitas.federation.core.tensor.NamedTensors initialState(FederationPlan plan) {
+        if (isMultimodal(plan.getModelKind())) {
+            return org.civitas.federation.core.model.manifest.MultimodalWeights.initialState(manifest(plan.getModelKind()));
+        }
+        return trainer(plan).initialState();
+    }
+
+    /**
+     * Whether per-site contributions can be valued at the coordinator: the rule combines updates by
+     * a weighted mean, and the model's loss can be computed in the server (not yet for models that
+     * run in the worker).
+     */
+    public static boolean isValuable(String modelKind, Strategy strategy) {
+        return strategy.isMeanBased() && !isMultimodal(modelKind);
+    }
+
     private ModelCatalog() {
     }
 
@@ -24,6 +56,9 @@ public final class ModelCatalog {
         }
         if ("softmax-lora".equals(modelKind)) {
             return new LowRankSoftmax(featureCount, classCount, LORA_RANK);
+        }
+        if (isMultimodal(modelKind)) {
+            throw new IllegalArgumentException("model '" + modelKind + "' is trained in the model worker, not in the server");
         }
         throw new IllegalArgumentException("model '" + modelKind + "' is not known");
     }

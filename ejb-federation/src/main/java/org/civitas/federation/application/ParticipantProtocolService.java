@@ -117,6 +117,7 @@ public class ParticipantProtocolService {
         String key = BlobStore.sha256(body);
         UpdateReceipt receipt = round.acceptStale(site, new UpdateReceipt.Content(metadata.sampleCount(), metadata.trainLoss(),
                 metadata.globalLoss(), key, body.length, key), staleness, now);
+        receipt.reportGlobalAccuracy(metadata.globalAccuracy());
         // Stored last, once every check has passed; a failed commit leaves at most an unreferenced file.
         stores.updates().put(body);
         audit.record("site:" + site.getCode(), "update.accepted", "federation " + federationId + " round " + round.getNumber(),

@@ -40,6 +40,12 @@ public record PlanRequest(String name, List<String> sites, String model, String 
     public record Privacy(Double clipNorm, Double noiseMultiplier, Double delta) {
     }
 
+    /** The demo's second federation: the multimodal model, trained in the sites' model worker. */
+    public static PlanRequest multimodalDemo() {
+        return new PlanRequest("City safety multimodal demo", null, "multimodal-lora", null, null, null, null, 3, null, null, null,
+                null, null, null, null);
+    }
+
     public static PlanRequest demo() {
         return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }

@@ -77,7 +77,7 @@ public class RoundValuationService implements RoundValuationSteps {
         }
         FederationPlan plan = round.getFederation().getPlan();
         if (!isValuable(plan)) {
-            return "rule " + plan.getStrategy() + " does not combine updates by a weighted mean: not valued";
+            return "rule " + plan.getStrategy() + " with model " + plan.getModelKind() + " cannot be valued per site";
         }
         List<UpdateReceipt> included = round.getReceipts().stream().filter(u -> u.getExcludedReason() == null).toList();
         ModelVersion start = registry.version(federationId, roundNumber - 1).orElseThrow();
@@ -117,6 +117,6 @@ public class RoundValuationService implements RoundValuationSteps {
     }
 
     static boolean isValuable(FederationPlan plan) {
-        return ModelCatalog.strategy(plan).isMeanBased();
+        return ModelCatalog.isValuable(plan.getModelKind(), ModelCatalog.strategy(plan));
     }
 }

@@ -6,6 +6,8 @@ package org.civitas.federation.application;
  * @param sampleCount samples the site trained on (the FedAvg weight)
  * @param trainLoss   mean local training loss
  * @param globalLoss  loss of the received global state on the site's data, before training
+ * @param globalAccuracy accuracy of the received global state on the site's data, when the site
+ *                    measures it (optional)
  */
-public record UpdateMetadata(Long sampleCount, Double trainLoss, Double globalLoss) {
+public record UpdateMetadata(Long sampleCount, Double trainLoss, Double globalLoss, Double globalAccuracy) {
 }

@@ -18,7 +18,7 @@ public final class Views {
 
     public record FederationView(long id, String status, String plan, String planSha256, String model, String strategy,
                                  Map<String, Double> strategyParams, Map<String, Double> filters, int quorum, List<String> sites, int roundsPlanned, Instant createdAt, Instant finishedAt,
-                                 String failureReason, PrivacyView privacy, IncentivesView incentives, List<RoundView> rounds,
+                                 String failureReason, String modelManifestSha256, PrivacyView privacy, IncentivesView incentives, List<RoundView> rounds,
                                  List<ModelVersionView> models) {
     }
 
@@ -30,7 +30,7 @@ public final class Views {
     public record PrivacyView(double clipNorm, double noiseMultiplier, double delta, double epsilonSpent) {
     }
 
-    public record RoundView(int number, String status, Double loss, Double globalLoss, int updates, Instant openedAt,
+    public record RoundView(int number, String status, Double loss, Double globalLoss, Double globalAccuracy, int updates, Instant openedAt,
                             Instant deadline, Instant closedAt, String failureReason, List<ReceiptView> receipts,
                             Map<String, Double> contributions, Map<String, String> freeRiders, boolean awaitingValuation,
                             Map<String, String> withheld) {
@@ -61,7 +61,7 @@ public final class Views {
         return new FederationView(f.getId(), f.getStatus().name(), f.getPlan().getName(), f.getPlan().getPlanSha256(),
                 f.getPlan().getModelKind(), f.getPlan().getStrategy(), f.getPlan().getStrategyParams(), f.getPlan().getFilters(), f.getPlan().getQuorum(),
                 f.getPlan().getSites().stream().map(s -> s.getCode()).toList(),
-                f.getPlan().getRounds(), f.getCreatedAt(), f.getFinishedAt(), f.getFailureReason(), privacy(f),
+                f.getPlan().getRounds(), f.getCreatedAt(), f.getFinishedAt(), f.getFailureReason(), f.getPlan().getModelManifestSha256(), privacy(f),
                 f.getPlan().getRewardPerRound() == null && f.getPlan().getMinContribution() == null ? null
                         : new IncentivesView(f.getPlan().getRewardPerRound(), f.getPlan().getMinContribution()),
                 f.getRounds().stream().map(r -> of(r, byRound.getOrDefault(r.getNumber(), Map.of()),
@@ -79,10 +79,23 @@ public final class Views {
     }
 
     static RoundView of(Round r, Map<String, Double> contributions, Map<String, String> freeRiders) {
-        return new RoundView(r.getNumber(), r.getStatus().name(), r.getLoss(), r.getGlobalLoss(), r.getReceipts().size(),
+        return new RoundView(r.getNumber(), r.getStatus().name(), r.getLoss(), r.getGlobalLoss(), globalAccuracy(r), r.getReceipts().size(),
                 r.getOpenedAt(), r.getDeadline(), r.getClosedAt(), r.getFailureReason(),
                 r.getReceipts().stream().map(Views::of).toList(), contributions, freeRiders, r.isAwaitingValuation(),
                 new java.util.TreeMap<>(r.getWithheld()));
+    }
+
+    /** Sample-weighted accuracy of the round's starting model over the sites that reported one, or null. */
+    static Double globalAccuracy(Round r) {
+        double weighted = 0;
+        long samples = 0;
+        for (UpdateReceipt u : r.getReceipts()) {
+            if (u.getGlobalAccuracy() != null) {
+                weighted += u.getGlobalAccuracy() * u.getSampleCount();
+                samples += u.getSampleCount();
+            }
+        }
+        return samples == 0 ? null : weighted / samples;
     }
 
     static ReceiptView of(UpdateReceipt u) {

@@ -38,6 +38,47 @@ public class CivitasSettings {
     @ConfigProperty(name = "civitas.db.schema")
     Optional<String> dbSchema;
 
+    @Inject
+    @ConfigProperty(name = "civitas.worker.home")
+    String workerHome;
+
+    @Inject
+    @ConfigProperty(name = "civitas.worker.java")
+    String workerJava;
+
+    @Inject
+    @ConfigProperty(name = "civitas.worker.command")
+    Optional<String> workerCommand;
+
+    @Inject
+    @ConfigProperty(name = "civitas.worker.threads")
+    int workerThreads;
+
+    @Inject
+    @ConfigProperty(name = "civitas.compute.device")
+    String computeDevice;
+
+    @Inject
+    @ConfigProperty(name = "civitas.worker.idle-seconds")
+    long workerIdleSeconds;
+
+    /**
+     * The command that starts the model worker: {@code civitas.worker.command} split on spaces
+     * when set (an external trainer), else the bundled worker on this server's Java.
+     */
+    public java.util.List<String> workerCommand() {
+        if (workerCommand.isPresent() && !workerCommand.get().isBlank()) {
+            return java.util.List.of(workerCommand.get().strip().split("\\s+"));
+        }
+        return java.util.List.of(workerJava, "-Xmx1g", "-Dcivitas.compute.device=" + computeDevice,
+                "-Dcivitas.worker.threads=" + workerThreads, "-cp", Path.of(workerHome, "lib").toString() + "/*",
+                "org.civitas.worker.WorkerMain");
+    }
+
+    public long workerIdleSeconds() {
+        return workerIdleSeconds;
+    }
+
     public Role role() {
         try {
             return Role.valueOf(role.strip().toUpperCase(java.util.Locale.ROOT));

@@ -14,12 +14,12 @@ import org.civitas.federation.application.UpdateMetadata;
 import org.civitas.federation.core.aggregation.FedProx;
 import org.civitas.federation.core.aggregation.FfaLora;
 import org.civitas.federation.core.aggregation.LoraStacking;
-import org.civitas.federation.core.model.LabeledFeatures;
 import org.civitas.federation.core.privacy.DifferentialPrivacy;
 import org.civitas.federation.core.privacy.UpdatePrivacy;
 import org.civitas.federation.core.model.TrainingConfig;
 import org.civitas.federation.core.model.TrainingResult;
 import org.civitas.federation.core.tensor.NamedTensors;
+import org.civitas.federation.infrastructure.worker.ModelWorker;
 import org.civitas.federation.core.tensor.SafeTensors;
 import org.civitas.federation.infrastructure.BlobStore;
 import org.civitas.federation.infrastructure.CoordinatorClient;
@@ -52,6 +52,15 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
     @EJB
     TrainingRuns runs;
 
+    @EJB
+    ModelWorker worker;
+
+    /** A local training's result, with the global model's accuracy on the site's data when it was measured. */
+    private record Trained(TrainingResult result, Double globalAccuracy) {
+    }
+
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LocalFineTuneService.class.getName());
+
     @Override
     public String train(long runId) {
         return recordingFailure(runId, () -> {
@@ -63,12 +72,14 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                 throw new IllegalStateException("global state of round " + task.round() + " does not match its announced hash");
             }
             NamedTensors global = SafeTensors.read(state).tensors();
-            LabeledFeatures data = hostedSites.trainingData(site, task.classCount());
-            TrainingResult result = ModelCatalog.trainer(task.modelKind(), task.featureCount(), task.classCount())
-                    .train(global, data, new TrainingConfig(task.localEpochs(), task.learningRate(), task.batchSize(), task.seed(),
-                            task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0),
+            Trained trained = ModelCatalog.isMultimodal(task.modelKind())
+                    ? trainInWorker(runId, site, run, task, state)
+                    : new Trained(ModelCatalog.trainer(task.modelKind(), task.featureCount(), task.classCount())
+                    .train(global, hostedSites.trainingData(site, task.classCount()), new TrainingConfig(task.localEpochs(),
+                            task.learningRate(), task.batchSize(), task.seed(), task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0),
                             task.extra().getOrDefault(FfaLora.FREEZE_LORA_A, 0.0) == 1.0,
-                            task.extra().getOrDefault(LoraStacking.HETEROGENEOUS_RANKS, 0.0) == 1.0 ? hostedSites.loraRank(site.code()) : 0));
+                            task.extra().getOrDefault(LoraStacking.HETEROGENEOUS_RANKS, 0.0) == 1.0 ? hostedSites.loraRank(site.code()) : 0)), null);
+            TrainingResult result = trained.result();
             NamedTensors update = result.delta();
             Double clipNorm = task.extra().get(DifferentialPrivacy.CLIP_NORM);
             if (clipNorm != null) {
@@ -77,15 +88,57 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                 update = siteNoise == null ? UpdatePrivacy.clip(update, clipNorm)
                         : UpdatePrivacy.privatise(update, clipNorm, siteNoise, task.extra().get(DifferentialPrivacy.NOISE_SHARES).intValue());
             }
-            writeOutbox(outboxFile(site, run), SafeTensors.write(update, Map.of(
+            Map<String, String> outboxMeta = new java.util.HashMap<>(Map.of(
                     "sampleCount", Long.toString(result.sampleCount()),
                     "trainLoss", Double.toString(result.trainLoss()),
-                    "globalLoss", Double.toString(result.globalLoss()))));
+                    "globalLoss", Double.toString(result.globalLoss())));
+            if (trained.globalAccuracy() != null) {
+                outboxMeta.put("globalAccuracy", Double.toString(trained.globalAccuracy()));
+            }
+            writeOutbox(outboxFile(site, run), SafeTensors.write(update, outboxMeta));
             String summary = String.format(Locale.ROOT, "trained on %d samples: global loss %.4f, train loss %.4f",
                     result.sampleCount(), result.globalLoss(), result.trainLoss());
             runs.trained(runId, summary);
             return summary;
         });
+    }
+
+    /**
+     * Trains a multimodal model in the model worker on the site's dataset: the global state goes
+     * in as a file, the update comes back as one, and the worker's progress is recorded on the run.
+     */
+    private Trained trainInWorker(long runId, SiteIdentity site, LocalTrainingRun run, RoundTask task, byte[] state) {
+        Path work = site.home().resolve("work");
+        Path stateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-global.safetensors");
+        Path updateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-update.safetensors");
+        writeOutbox(stateFile, state);
+        Path dataset = site.home().resolve(DemoDatasets.MANIFEST);
+        Map<String, Object> hyper = new java.util.LinkedHashMap<>();
+        hyper.put("epochs", task.localEpochs());
+        hyper.put("learningRate", task.learningRate());
+        hyper.put("batchSize", task.batchSize());
+        hyper.put("seed", task.seed());
+        hyper.put("proximalMu", task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0));
+        long start = System.nanoTime();
+        ModelWorker.Answer answer = worker.request(Map.of("op", "train", "dataset", dataset.toString(), "state", stateFile.toString(),
+                "out", updateFile.toString(), "hyper", hyper), (step, steps, loss) -> runs.progress(runId,
+                String.format(Locale.ROOT, "training in the model worker: step %d of %d, loss %.4f", step, steps, loss)));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metrics = (Map<String, Object>) answer.result().get("metrics");
+        try {
+            NamedTensors update = SafeTensors.read(Files.readAllBytes(updateFile)).tensors();
+            Files.deleteIfExists(stateFile);
+            Files.deleteIfExists(updateFile);
+            LOG.info(() -> String.format(Locale.ROOT, "Site %s round %d: worker training %.2f s (worker start %.2f s, in-worker %.2f s)",
+                    site.code(), run.getRoundNumber(), seconds, answer.workerStartup().toMillis() / 1e3,
+                    ((Number) metrics.get("seconds")).doubleValue()));
+            return new Trained(new TrainingResult(update, ((Number) answer.result().get("samples")).intValue(),
+                    ((Number) metrics.get("trainLoss")).doubleValue(), ((Number) metrics.get("globalLoss")).doubleValue()),
+                    ((Number) metrics.get("globalAccuracy")).doubleValue());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the model worker's update cannot be read", e);
+        }
     }
 
     @Override
@@ -101,7 +154,8 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
             }
             Map<String, String> meta = SafeTensors.read(body).metadata();
             UpdateMetadata metadata = new UpdateMetadata(Long.parseLong(meta.get("sampleCount")),
-                    Double.parseDouble(meta.get("trainLoss")), Double.parseDouble(meta.get("globalLoss")));
+                    Double.parseDouble(meta.get("trainLoss")), Double.parseDouble(meta.get("globalLoss")),
+                    meta.containsKey("globalAccuracy") ? Double.valueOf(meta.get("globalAccuracy")) : null);
             String summary;
             try {
                 coordinator.upload(site, run.getFederationId(), run.getRoundNumber(), metadata, body);

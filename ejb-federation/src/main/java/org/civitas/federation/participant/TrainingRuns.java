@@ -51,6 +51,10 @@ public class TrainingRuns {
         get(runId).jobStarted(executionId);
     }
 
+    public void progress(long runId, String text) {
+        get(runId).progress(text);
+    }
+
     public void trained(long runId, String summary) {
         get(runId).trained(summary);
     }

@@ -34,6 +34,9 @@ public class FederationPlan {
 
     public static final int MAX_ROUNDS = 1000;
 
+    /** Models a plan may name; the multimodal one is described by a model manifest and runs in the model worker. */
+    public static final List<String> MODEL_KINDS = List.of("softmax-regression", "softmax-lora", "multimodal-lora");
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
@@ -96,6 +99,10 @@ public class FederationPlan {
     @Column(name = "min_contribution")
     private Double minContribution;
 
+    /** SHA-256 of the canonical model manifest, for models described by one. */
+    @Column(name = "model_manifest_sha256", length = 64)
+    private String modelManifestSha256;
+
     @Column(name = "round_timeout_seconds", nullable = false)
     private long roundTimeoutSeconds;
 
@@ -136,8 +143,8 @@ public class FederationPlan {
         if (name == null || name.isBlank()) {
             problems.add("name must not be blank");
         }
-        if (!"softmax-regression".equals(modelKind) && !"softmax-lora".equals(modelKind)) {
-            problems.add("model '" + modelKind + "' is not known (known: softmax-regression, softmax-lora)");
+        if (!MODEL_KINDS.contains(modelKind)) {
+            problems.add("model '" + modelKind + "' is not known (known: " + String.join(", ", MODEL_KINDS) + ")");
         }
         if (featureCount < 1 || featureCount > 100_000) {
             problems.add("featureCount must be in [1, 100000], was " + featureCount);
@@ -226,6 +233,9 @@ public class FederationPlan {
         }
         if (dpClipNorm != null) {
             fields.put("privacy", "{\"clipNorm\":" + dpClipNorm + ",\"delta\":" + dpDelta + ",\"noiseMultiplier\":" + dpNoiseMultiplier + "}");
+        }
+        if (modelManifestSha256 != null) {
+            fields.put("modelManifest", quoted(modelManifestSha256));
         }
         if (rewardPerRound != null || minContribution != null) {
             fields.put("incentives", "{" + (minContribution == null ? "" : "\"minContribution\":" + minContribution
@@ -358,6 +368,24 @@ public class FederationPlan {
         this.canonicalJson = canonicalForm();
         this.planSha256 = sha256(canonicalJson);
         return this;
+    }
+
+    /** Binds the plan to the model manifest its model is built from (by the manifest's hash). */
+    public FederationPlan withModelManifest(String sha256) {
+        if (id != null) {
+            throw new IllegalStateException("a stored plan does not change");
+        }
+        if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("invalid federation plan: model manifest hash must be 64 hex digits");
+        }
+        this.modelManifestSha256 = sha256;
+        this.canonicalJson = canonicalForm();
+        this.planSha256 = sha256(canonicalJson);
+        return this;
+    }
+
+    public String getModelManifestSha256() {
+        return modelManifestSha256;
     }
 
     public java.math.BigDecimal getRewardPerRound() {

@@ -58,6 +58,10 @@ public class UpdateReceipt {
     @Column(name = "global_loss", nullable = false)
     private double globalLoss;
 
+    /** Accuracy of the round's starting model on the site's data, when the site reports it. */
+    @Column(name = "global_accuracy")
+    private Double globalAccuracy;
+
     @Column(name = "sha256", nullable = false, length = 64)
     private String sha256;
 
@@ -145,5 +149,18 @@ public class UpdateReceipt {
     /** Records that the aggregation left this update out, and why. */
     public void excludeFromAggregate(String reason) {
         this.excludedReason = reason == null || reason.length() <= 1000 ? reason : reason.substring(0, 1000);
+    }
+
+    /** Records the site's measured accuracy of the starting model, refusing values outside [0, 1]. */
+    public void reportGlobalAccuracy(Double accuracy) {
+        if (accuracy != null && !(accuracy >= 0 && accuracy <= 1)) {
+            throw new UpdateRejectedException(UpdateRejectedException.Reason.INVALID_TENSORS,
+                    "globalAccuracy must be in [0, 1], was " + accuracy);
+        }
+        this.globalAccuracy = accuracy;
+    }
+
+    public Double getGlobalAccuracy() {
+        return globalAccuracy;
     }
 }

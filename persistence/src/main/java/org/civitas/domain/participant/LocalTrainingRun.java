@@ -99,6 +99,13 @@ public class LocalTrainingRun {
         return attempts;
     }
 
+    /** How far training has got, while it runs. */
+    public void progress(String text) {
+        if (status == Status.STARTED) {
+            this.message = limit(text);
+        }
+    }
+
     /** Training finished; the update waits in the site's outbox. */
     public void trained(String summary) {
         this.message = limit(summary);

@@ -1,5 +1,7 @@
 package org.civitas.federation.core.model.manifest;
 
+import org.civitas.federation.core.json.JsonTree;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,4 +1,4 @@
-package org.civitas.federation.core.model.manifest;
+package org.civitas.federation.core.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -11,14 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Parses JSON into maps, lists, strings, numbers and booleans, keeping object keys in order. */
-final class JsonTree {
+public final class JsonTree {
 
     private static final JsonFactory JSON = new JsonFactory();
 
     private JsonTree() {
     }
 
-    static Object parse(String json) {
+    public static Object parse(String json) {
         try (JsonParser p = JSON.createParser(json)) {
             JsonToken first = p.nextToken();
             if (first == null) {

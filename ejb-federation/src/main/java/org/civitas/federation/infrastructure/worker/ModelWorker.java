@@ -1,0 +1,97 @@
+package org.civitas.federation.infrastructure.worker;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Schedule;
+import jakarta.ejb.Singleton;
+import jakarta.inject.Inject;
+import org.civitas.federation.infrastructure.CivitasSettings;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * This server's model worker: started on the first request, kept warm across rounds, restarted
+ * after a crash (the request that saw the crash fails, the next one gets a fresh worker), and
+ * stopped after {@code civitas.worker.idle-seconds} without requests or with the server.
+ * Requests are served one at a time; the hosted sites of a standalone server share the worker.
+ */
+@Singleton
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class ModelWorker {
+
+    private static final Logger LOG = Logger.getLogger(ModelWorker.class.getName());
+
+    @Inject
+    CivitasSettings settings;
+
+    private WorkerProcess process;
+    private long lastUsed;
+    private int starts;
+
+    /** What a request cost beyond its own work: the worker's start, when this request had to start it. */
+    public record Answer(Map<String, Object> result, Duration workerStartup) {
+    }
+
+    public synchronized Answer request(Map<String, Object> fields, WorkerProcess.ProgressListener progress) {
+        Duration startup = Duration.ZERO;
+        if (process == null || !process.isAlive()) {
+            process = start();
+            startup = process.startup();
+        }
+        lastUsed = System.nanoTime();
+        try {
+            return new Answer(process.request(fields, progress), startup);
+        } catch (WorkerProcess.WorkerCrashedException e) {
+            LOG.warning("Model worker crashed: " + e.getMessage() + "; the next request starts a new one");
+            process.kill();
+            process = null;
+            throw e;
+        } finally {
+            lastUsed = System.nanoTime();
+        }
+    }
+
+    private WorkerProcess start() {
+        Path home = settings.dataDir().resolve("worker");
+        try {
+            Files.createDirectories(home);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // libtorch and the tokenizer natives are unpacked once into the data folder, not the user's home.
+        Map<String, String> env = Map.of("DJL_CACHE_DIR", home.resolve("djl-cache").toString(),
+                "ENGINE_CACHE_DIR", home.resolve("djl-cache").toString());
+        WorkerProcess started = WorkerProcess.start(settings.workerCommand(), home.resolve("worker.log"), env);
+        starts++;
+        LOG.info(() -> "Model worker started in " + started.startup().toMillis() + " ms (start " + starts + "): " + started.readyLine());
+        return started;
+    }
+
+    /** Worker starts since the server started; a warm worker serves many rounds with one start. */
+    public synchronized int starts() {
+        return starts;
+    }
+
+    @Schedule(hour = "*", minute = "*", second = "*/30", persistent = false)
+    synchronized void stopWhenIdle() {
+        if (process != null && System.nanoTime() - lastUsed > Duration.ofSeconds(settings.workerIdleSeconds()).toNanos()) {
+            LOG.info("Model worker idle for " + settings.workerIdleSeconds() + " s: stopping it");
+            stop();
+        }
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (process != null) {
+            process.close();
+            process = null;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package org.civitas.federation.infrastructure.worker;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.civitas.federation.core.json.JsonTree;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running worker process and the conversation with it: a request line out, progress lines
+ * and one result or error line back. Not thread-safe; {@link ModelWorker} serialises requests.
+ */
+public final class WorkerProcess implements AutoCloseable {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** A request the worker answered with an error; the worker itself is fine. */
+    public static final class WorkerRequestException extends RuntimeException {
+        public WorkerRequestException(String message) {
+            super(message);
+        }
+    }
+
+    /** The worker died or spoke nonsense; it must be restarted. */
+    public static final class WorkerCrashedException extends RuntimeException {
+        public WorkerCrashedException(String message) {
+            super(message);
+        }
+    }
+
+    public interface ProgressListener {
+        void progress(int step, int steps, double loss);
+    }
+
+    private final Process process;
+    private final BufferedReader out;
+    private final Writer in;
+    private final Map<String, Object> ready;
+    private final Duration startup;
+    private long nextId;
+
+    private WorkerProcess(Process process, long startNanos) {
+        this.process = process;
+        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        Map<String, Object> first;
+        try {
+            first = readLine();
+        } catch (WorkerCrashedException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        if (!"ready".equals(first.get("event"))) {
+            process.destroyForcibly();
+            throw new WorkerCrashedException("the worker's first line was not 'ready': " + first);
+        }
+        this.ready = first;
+        this.startup = Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    /** Starts the worker and waits for its {@code ready} line; its stderr goes to {@code log}. */
+    public static WorkerProcess start(List<String> command, Path log, Map<String, String> environment) {
+        long start = System.nanoTime();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new WorkerCrashedException("cannot start the model worker " + command + ": " + e.getMessage());
+        }
+        return new WorkerProcess(process, start);
+    }
+
+    /** From spawning the process to its {@code ready} line. */
+    public Duration startup() {
+        return startup;
+    }
+
+    public Map<String, Object> readyLine() {
+        return ready;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Sends one request and returns the worker's result line.
+     *
+     * @param fields the request's fields besides {@code id} (strings, numbers, maps, lists)
+     * @throws WorkerRequestException when the worker answers with an error
+     * @throws WorkerCrashedException when it exits or its output cannot be read
+     */
+    public Map<String, Object> request(Map<String, Object> fields, ProgressListener progress) {
+        String id = Long.toString(++nextId);
+        try {
+            in.write(requestLine(id, fields));
+            in.write('\n');
+            in.flush();
+        } catch (IOException e) {
+            throw new WorkerCrashedException("the model worker stopped taking requests: " + e.getMessage() + exitText());
+        }
+        while (true) {
+            Map<String, Object> line = readLine();
+            if (!id.equals(line.get("id"))) {
+                continue;
+            }
+            switch (String.valueOf(line.get("event"))) {
+                case "progress" -> progress.progress(((Number) line.get("step")).intValue(), ((Number) line.get("steps")).intValue(),
+                        ((Number) line.get("loss")).doubleValue());
+                case "result" -> {
+                    return line;
+                }
+                case "error" -> throw new WorkerRequestException(String.valueOf(line.get("message")));
+                default -> throw new WorkerCrashedException("the model worker sent an unknown event: " + line);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> readLine() {
+        String line;
+        try {
+            line = out.readLine();
+        } catch (IOException e) {
+            throw new WorkerCrashedException("cannot read from the model worker: " + e.getMessage() + exitText());
+        }
+        if (line == null) {
+            throw new WorkerCrashedException("the model worker exited" + exitText());
+        }
+        try {
+            return (Map<String, Object>) JsonTree.parse(line);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new WorkerCrashedException("the model worker wrote a line that is not a JSON object: " + line);
+        }
+    }
+
+    private String exitText() {
+        try {
+            if (process.waitFor(2, TimeUnit.SECONDS)) {
+                return " with code " + process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "";
+    }
+
+    static String requestLine(String id, Map<String, Object> fields) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(text)) {
+            g.writeStartObject();
+            g.writeStringField("id", id);
+            for (Map.Entry<String, Object> e : fields.entrySet()) {
+                g.writeFieldName(e.getKey());
+                write(g, e.getValue());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    private static void write(JsonGenerator g, Object value) throws IOException {
+        if (value == null) {
+            g.writeNull();
+        } else if (value instanceof String s) {
+            g.writeString(s);
+        } else if (value instanceof Integer || value instanceof Long) {
+            g.writeNumber(((Number) value).longValue());
+        } else if (value instanceof Number n) {
+            g.writeNumber(n.doubleValue());
+        } else if (value instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (value instanceof Map<?, ?> map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                g.writeFieldName(String.valueOf(e.getKey()));
+                write(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else if (value instanceof List<?> list) {
+            g.writeStartArray();
+            for (Object o : list) {
+                write(g, o);
+            }
+            g.writeEndArray();
+        } else {
+            throw new IllegalArgumentException("cannot send " + value.getClass().getSimpleName() + " to the worker");
+        }
+    }
+
+    /** Asks the worker to shut down and waits briefly; kills it if it does not go. */
+    @Override
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                in.write(requestLine("shutdown", Map.of("op", "shutdown")) + "\n");
+                in.flush();
+            }
+        } catch (IOException e) {
+            // already gone
+        }
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills the process at once (a stuck worker). */
+    public void kill() {
+        process.destroyForcibly();
+    }
+}

@@ -1,0 +1,94 @@
+package org.civitas.federation.infrastructure.worker;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The client side of the worker contract against small shell scripts standing in for a worker
+ * (any program that speaks the lines may be one), so crashes and bad output can be staged.
+ */
+class WorkerProcessTest {
+
+    @TempDir
+    Path dir;
+
+    private WorkerProcess start(String script) {
+        return WorkerProcess.start(List.of("bash", "-c", script), dir.resolve("worker.log"), Map.of());
+    }
+
+    @Test
+    void passesProgressThenReturnsTheResultOfItsOwnRequest() {
+        String echoWorker = """
+                echo '{"event":"ready","engine":"script"}'
+                while read -r line; do
+                  id=$(echo "$line" | sed 's/.*"id":"\\([^"]*\\)".*/\\1/')
+                  case "$line" in *shutdown*) echo "{\\"id\\":\\"$id\\",\\"event\\":\\"result\\"}"; exit 0;; esac
+                  echo "{\\"id\\":\\"other\\",\\"event\\":\\"progress\\",\\"step\\":9,\\"steps\\":9,\\"loss\\":9}"
+                  echo "{\\"id\\":\\"$id\\",\\"event\\":\\"progress\\",\\"step\\":1,\\"steps\\":2,\\"loss\\":0.5}"
+                  echo "{\\"id\\":\\"$id\\",\\"event\\":\\"result\\",\\"samples\\":42}"
+                done
+                """;
+        List<String> seen = new ArrayList<>();
+        try (WorkerProcess worker = start(echoWorker)) {
+            assertThat(worker.readyLine()).containsEntry("engine", "script");
+
+            Map<String, Object> result = worker.request(Map.of("op", "train", "hyper", Map.of("epochs", 2)),
+                    (step, steps, loss) -> seen.add(step + "/" + steps + " " + loss));
+            Map<String, Object> second = worker.request(Map.of("op", "ping"), (a, b, c) -> { });
+
+            assertThat(result).containsEntry("id", "1").containsEntry("samples", 42);
+            assertThat(second).containsEntry("id", "2");
+            assertThat(seen).containsExactly("1/2 0.5");
+        }
+    }
+
+    @Test
+    void anErrorLineFailsTheRequestButNotTheWorker() {
+        String failing = """
+                echo '{"event":"ready"}'
+                read -r line; echo '{"id":"1","event":"error","message":"dataset: cannot read x"}'
+                read -r line; echo '{"id":"2","event":"result"}'
+                """;
+        try (WorkerProcess worker = start(failing)) {
+            assertThatThrownBy(() -> worker.request(Map.of("op", "train"), (a, b, c) -> { }))
+                    .isInstanceOf(WorkerProcess.WorkerRequestException.class).hasMessage("dataset: cannot read x");
+            assertThat(worker.request(Map.of("op", "ping"), (a, b, c) -> { })).containsEntry("event", "result");
+        }
+    }
+
+    @Test
+    void aWorkerThatDiesMidRequestIsReportedWithItsExitCode() {
+        try (WorkerProcess worker = start("echo '{\"event\":\"ready\"}'; read -r line; echo 'Segmentation fault' >&2; exit 139")) {
+            assertThatThrownBy(() -> worker.request(Map.of("op", "train"), (a, b, c) -> { }))
+                    .isInstanceOf(WorkerProcess.WorkerCrashedException.class)
+                    .hasMessage("the model worker exited with code 139");
+            assertThat(worker.isAlive()).isFalse();
+        }
+        assertThat(dir.resolve("worker.log")).content().contains("Segmentation fault");
+    }
+
+    @Test
+    void aProgramThatIsNotAWorkerIsRefusedAtStart() {
+        assertThatThrownBy(() -> start("echo hello"))
+                .isInstanceOf(WorkerProcess.WorkerCrashedException.class)
+                .hasMessage("the model worker wrote a line that is not a JSON object: hello");
+        assertThatThrownBy(() -> WorkerProcess.start(List.of(dir.resolve("missing").toString()), dir.resolve("w.log"), Map.of()))
+                .hasMessageStartingWith("cannot start the model worker");
+    }
+
+    @Test
+    void requestsAreWrittenAsOneJsonLine() {
+        assertThat(WorkerProcess.requestLine("7", new java.util.LinkedHashMap<>(Map.of("op", "train"))))
+                .isEqualTo("{\"id\":\"7\",\"op\":\"train\"}");
+        assertThat(Files.exists(dir)).isTrue();
+    }
+}

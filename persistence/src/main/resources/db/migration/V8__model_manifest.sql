@@ -1,0 +1,6 @@
+-- Version 8: a plan whose model is described by a model manifest (towers, adapters, labels)
+-- records the manifest's hash; the hash is part of the plan hash.
+ALTER TABLE federation_plan ADD COLUMN model_manifest_sha256 VARCHAR(64);
+
+-- Sites that measure it report the accuracy of a round's starting model on their data.
+ALTER TABLE update_receipt ADD COLUMN global_accuracy DOUBLE PRECISION;
