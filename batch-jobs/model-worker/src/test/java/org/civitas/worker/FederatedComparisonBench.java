@@ -34,13 +34,14 @@ import java.util.function.Function;
  * a bare DJL loop on the same data in the same run.
  *
  * <p>Run: {@code mvn -B -Pbench -pl batch-jobs/model-worker -am -DskipTests package exec:exec@federated-comparison}
+ * (30 rounds x 3 local epochs; {@code -Drounds} and {@code -Depochs} on the bench JVM change them).
  */
 public final class FederatedComparisonBench {
 
     private static final ModelManifest MANIFEST = ModelManifest.citySafetyDefault();
     private static final String[] SITES = {"energy", "community", "urban"};
-    private static final int ROUNDS = 8;
-    private static final int EPOCHS = 3;
+    private static final int ROUNDS = Integer.getInteger("rounds", 30);
+    private static final int EPOCHS = Integer.getInteger("epochs", 3);
     private static final double LR = 0.005;
 
     public static void main(String[] args) throws Exception {
@@ -56,6 +57,8 @@ public final class FederatedComparisonBench {
             Loaded test = load(WorkerTestData.root().resolve("data/test/test.jsonl"), text, images);
             LabeledBatchSource publicData = load(WorkerTestData.dataset("public", "train"), text, images).source();
             LabeledBatchSource pooled = pool(new ArrayList<>(train.values()));
+            // Throughput first, while this JVM has run no training that could leave threads busy.
+            throughput(lib, model, train.get("energy"));
             NamedTensors initial = MultimodalWeights.initialState(MANIFEST);
             int budget = ROUNDS * EPOCHS;
 
@@ -82,7 +85,6 @@ public final class FederatedComparisonBench {
             results.put("centralised (pooled)", trained(model, initial, pooled, budget));
 
             printTable(model, test, results);
-            throughput(lib, model, train.get("energy"));
         }
     }
 
@@ -168,20 +170,18 @@ public final class FederatedComparisonBench {
         return String.format(Locale.ROOT, "%.3f", m.macroF1());
     }
 
-    /** Samples per second of training: a bare in-process DJL loop, and the platform's worker over its protocol. */
+    /**
+     * Samples per second of training: the platform's warm worker over its protocol (measured first,
+     * while this JVM's own libtorch threads are idle), then the bare loop in this process, both
+     * with two libtorch threads. Both include the evaluation before and after training that the
+     * worker reports with each update.
+     */
     private static void throughput(Path lib, MultimodalModel model, LabeledBatchSource data) throws Exception {
         NamedTensors initial = MultimodalWeights.initialState(MANIFEST);
         int epochs = 10;
-        LocalTraining.train(model, initial, data, new LocalTraining.Hyper(2, LR, 32, 1, 0), (a, b, c) -> { });
-        long t0 = System.nanoTime();
         int reps = 3;
-        for (int i = 0; i < reps; i++) {
-            LocalTraining.train(model, initial, data, new LocalTraining.Hyper(epochs, LR, 32, 1, 0), (a, b, c) -> { });
-        }
-        double bare = reps * (double) epochs * data.size() / ((System.nanoTime() - t0) / 1e9);
-
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", lib.toAbsolutePath() + File.separator + "*", "org.civitas.worker.WorkerMain")
+                "-Dcivitas.worker.threads=2", "-cp", lib.toAbsolutePath() + File.separator + "*", "org.civitas.worker.WorkerMain")
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("DJL_CACHE_DIR", Path.of("target", "djl-cache").toAbsolutePath().toString());
         Process p = builder.start();
@@ -192,26 +192,39 @@ public final class FederatedComparisonBench {
         String request = "{\"id\":\"%d\",\"op\":\"train\",\"dataset\":\"" + WorkerTestData.dataset("energy", "train") + "\",\"state\":\""
                 + WorkerTestData.initialState() + "\",\"out\":\"" + WorkerTestData.root().resolve("bench-update.safetensors")
                 + "\",\"hyper\":{\"epochs\":%d,\"learningRate\":" + LR + "}}";
-        roundTrip(in, out, json, String.format(Locale.ROOT, request, 0, 2));
+        roundTrip(in, out, json, String.format(Locale.ROOT, request, 0, epochs));
+        Thread.sleep(1000);
         long t1 = System.nanoTime();
-        int samples = 0;
+        double inWorker = 0;
         for (int i = 1; i <= reps; i++) {
-            samples += roundTrip(in, out, json, String.format(Locale.ROOT, request, i, epochs)) * epochs;
+            inWorker += roundTrip(in, out, json, String.format(Locale.ROOT, request, i, epochs));
         }
-        double platform = samples / ((System.nanoTime() - t1) / 1e9);
+        double roundTrips = (System.nanoTime() - t1) / 1e9;
         in.println("{\"id\":\"bye\",\"op\":\"shutdown\"}");
         p.waitFor();
-        System.out.printf(Locale.ROOT, "%nTraining throughput, energy site (%d samples x %d epochs, %d runs each):%n", data.size(), epochs, reps);
+        double platform = reps * (double) epochs * data.size() / roundTrips;
+
+        LocalTraining.train(model, initial, data, new LocalTraining.Hyper(epochs, LR, 32, 1, 0), (a, b, c) -> { });
+        Thread.sleep(1000);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            LocalTraining.train(model, initial, data, new LocalTraining.Hyper(epochs, LR, 32, 1, 0), (a, b, c) -> { });
+        }
+        double bare = reps * (double) epochs * data.size() / ((System.nanoTime() - t0) / 1e9);
+        System.out.printf(Locale.ROOT, "%nTraining throughput, energy site (%d samples x %d epochs, %d runs each, 2 threads):%n",
+                data.size(), epochs, reps);
         System.out.printf(Locale.ROOT, "bare DJL loop in process:           %.0f samples/s%n", bare);
-        System.out.printf(Locale.ROOT, "platform (warm worker, protocol):   %.0f samples/s = %.2f of the bare loop%n", platform, platform / bare);
+        System.out.printf(Locale.ROOT, "platform (warm worker, protocol):   %.0f samples/s = %.2f of the bare loop "
+                + "(%.1f %% of each request spent outside the training code)%n", platform, platform / bare, 100 * (1 - inWorker / roundTrips));
     }
 
-    private static int roundTrip(PrintWriter in, BufferedReader out, ObjectMapper json, String request) throws Exception {
+    /** The in-worker training seconds of one request. */
+    private static double roundTrip(PrintWriter in, BufferedReader out, ObjectMapper json, String request) throws Exception {
         in.println(request);
         while (true) {
             JsonNode line = json.readTree(out.readLine());
             if ("result".equals(line.path("event").asText())) {
-                return line.path("samples").asInt();
+                return line.path("metrics").path("seconds").asDouble();
             }
             if ("error".equals(line.path("event").asText())) {
                 throw new IllegalStateException(line.toString());
