@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,5 +60,46 @@ class MultimodalIT {
         assertThat(refused.json().path("error").asText()).contains("rule ffa-lora").contains("model worker");
         assertThat(incentives.status()).isEqualTo(400);
         assertThat(incentives.json().path("error").asText()).contains("incentives need per-site contribution values");
+    }
+
+    @Test
+    void aWorkerKilledMidRoundIsRestartedAndTheRoundStillCompletes() {
+        Api.Answer started = Api.postJson("/federations", "{\"name\": \"Worker crash check\", \"model\": \"multimodal-lora\","
+                + " \"rounds\": 1, \"localEpochs\": 40, \"roundTimeoutSeconds\": 600}");
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        long id = started.json().path("id").asLong();
+
+        // Wait until a site reports training progress from the worker, then kill the worker process outright
+        long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!trainingInWorker(id)) {
+            assertThat(System.nanoTime()).as("a site training federation " + id + " in the worker").isLessThan(end);
+            CivitasServer.sleep(100);
+        }
+        List<ProcessHandle> workers = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("org.civitas.worker.WorkerMain")).toList();
+        assertThat(workers).as("the server's model worker process").isNotEmpty();
+        workers.forEach(ProcessHandle::destroyForcibly);
+
+        JsonNode f = Api.awaitFinished(id, Duration.ofMinutes(5));
+
+        assertThat(f.path("status").asText()).as(f.toString()).isEqualTo("COMPLETED");
+        assertThat(f.path("rounds").get(0).path("receipts").findValuesAsText("site")).containsExactlyInAnyOrder("energy", "community", "urban");
+        int attempts = 0;
+        for (JsonNode run : Api.get("/sites/runs?max=200").json()) {
+            if (run.path("federationId").asLong() == id) {
+                assertThat(run.path("status").asText()).isEqualTo("UPLOADED");
+                attempts = Math.max(attempts, run.path("attempts").asInt());
+            }
+        }
+        assertThat(attempts).as("the run whose worker was killed was restarted").isGreaterThanOrEqualTo(2);
+    }
+
+    private static boolean trainingInWorker(long federation) {
+        for (JsonNode run : Api.get("/sites/runs?max=200").json()) {
+            if (run.path("federationId").asLong() == federation && run.path("message").asText().startsWith("training in the model worker")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

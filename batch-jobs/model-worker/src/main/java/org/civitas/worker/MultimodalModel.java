@@ -82,6 +82,16 @@ final class MultimodalModel implements AutoCloseable {
         return b.build();
     }
 
+    /** The frozen base matrices, as the forward pass uses them (for checks that training leaves them alone). */
+    NamedTensors frozenState() {
+        NamedTensors.Builder b = NamedTensors.builder();
+        frozen.forEach((name, a) -> {
+            long[] s = a.getShape().getShape();
+            b.put(name, new Tensor(new int[] {(int) s[0], (int) s[1]}, a.toFloatArray()));
+        });
+        return b.build();
+    }
+
     Map<String, NDArray> parameters() {
         return trainable;
     }

@@ -73,6 +73,25 @@ class LocalTrainingTest {
     }
 
     @Test
+    void theFrozenTowerAndBaseWeightsDoNotChangeDuringTraining() {
+        NamedTensors frozenBefore = model.frozenState();
+        List<String> probe = List.of("Sparks and smoke near the meter cabinet.", "Lift stuck between floors with residents inside.");
+        float[][] embeddingsBefore = text.embed(probe);
+        float[][] copies = {embeddingsBefore[0].clone(), embeddingsBefore[1].clone()};
+
+        LocalTraining.train(model, MultimodalWeights.initialState(MANIFEST), train, new LocalTraining.Hyper(2, 0.01, 32, 9, 0),
+                (a, b, c) -> { });
+
+        assertThat(model.frozenState()).isEqualTo(frozenBefore).isEqualTo(MultimodalWeights.frozenBase(MANIFEST));
+        // The text tower is not part of the trained state: the same texts embed to the same vectors
+        try (TextTower fresh = new TextTower(MANIFEST.text(), "cpu", 1)) {
+            float[][] embeddingsAfter = fresh.embed(probe);
+            assertThat(embeddingsAfter[0]).containsExactly(copies[0], within(1e-5f));
+            assertThat(embeddingsAfter[1]).containsExactly(copies[1], within(1e-5f));
+        }
+    }
+
+    @Test
     void theSameSeedAndStateGiveTheSameUpdate() {
         NamedTensors global = MultimodalWeights.initialState(MANIFEST);
         LocalTraining.Hyper hyper = new LocalTraining.Hyper(1, 0.005, 32, 11, 0);

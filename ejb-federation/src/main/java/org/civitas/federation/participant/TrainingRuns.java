@@ -68,13 +68,13 @@ public class TrainingRuns {
     }
 
     /** A training run as the portal shows it. */
-    public record RunView(String site, long federationId, int round, String status, Long jobExecutionId, String message,
-                          Instant startedAt, Instant finishedAt) {
+    public record RunView(String site, long federationId, int round, String status, Long jobExecutionId, int attempts,
+                          String message, Instant startedAt, Instant finishedAt) {
     }
 
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public java.util.List<RunView> recent(int max) {
         return runs.recent(max).stream().map(r -> new RunView(r.getSiteCode(), r.getFederationId(), r.getRoundNumber(),
-                r.getStatus().name(), r.getJobExecutionId(), r.getMessage(), r.getStartedAt(), r.getFinishedAt())).toList();
+                r.getStatus().name(), r.getJobExecutionId(), r.getAttempts(), r.getMessage(), r.getStartedAt(), r.getFinishedAt())).toList();
     }
 }

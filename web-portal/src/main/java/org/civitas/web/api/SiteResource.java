@@ -24,12 +24,25 @@ public class SiteResource {
     SiteService sites;
 
     @EJB
+    org.civitas.federation.participant.TrainingRuns trainingRuns;
+
+    @EJB
     SiteDatasetService siteDatasets;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response register(SiteService.SiteRegistration registration) {
         return Response.status(Response.Status.CREATED).entity(sites.register(registration)).build();
+    }
+
+    /** The hosted sites' recent local training runs, newest first, with their progress while they train. */
+    @GET
+    @Path("runs")
+    public List<org.civitas.federation.participant.TrainingRuns.RunView> runs(@jakarta.ws.rs.QueryParam("max") @jakarta.ws.rs.DefaultValue("50") int max) {
+        if (max < 1 || max > 1000) {
+            throw new org.civitas.federation.application.InvalidRequestException("max must be in [1, 1000], was " + max);
+        }
+        return trainingRuns.recent(max);
     }
 
     @GET
