@@ -4,3 +4,6 @@ ALTER TABLE federation_plan ADD COLUMN model_manifest_sha256 VARCHAR(64);
 
 -- Sites that measure it report the accuracy of a round's starting model on their data.
 ALTER TABLE update_receipt ADD COLUMN global_accuracy DOUBLE PRECISION;
+
+-- Incentives: the fraction of each round's reward paid in equal parts to every eligible site.
+ALTER TABLE federation_plan ADD COLUMN participation_share DOUBLE PRECISION;

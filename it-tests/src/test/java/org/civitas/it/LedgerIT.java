@@ -74,16 +74,24 @@ class LedgerIT {
     }
 
     @Test
-    void eachRoundPaysItsRewardInProportionToThePositiveContributions() {
+    void eachRoundPaysEverySiteItsParticipationShareAndTheRestByPositiveContribution() {
+        double share = finished.path("incentives").path("participationShare").asDouble();
+        assertThat(share).isEqualTo(0.2);
         for (JsonNode round : finished.path("rounds")) {
             int number = round.path("number").asInt();
             JsonNode values = round.path("contributions");
             double positive = 0;
+            int eligibleSites = 0;
             for (String site : ENTERPRISE_OF.keySet()) {
-                positive += Math.max(0, values.path(site).asDouble());
+                if (!round.path("freeRiders").has(site)) {
+                    positive += Math.max(0, values.path(site).asDouble());
+                    eligibleSites++;
+                }
             }
             for (String site : ENTERPRISE_OF.keySet()) {
-                double expected = positive == 0 ? 0 : 90 * Math.max(0, values.path(site).asDouble()) / positive;
+                boolean eligible = !round.path("freeRiders").has(site);
+                double expected = !eligible ? 0 : 90 * share / eligibleSites
+                        + (positive == 0 ? 0 : 90 * (1 - share) * Math.max(0, values.path(site).asDouble()) / positive);
                 BigDecimal paid = BigDecimal.ZERO;
                 for (JsonNode line : Api.get("/ledger/accounts/" + ENTERPRISE_OF.get(site) + "/statement").json().path("lines")) {
                     if (line.path("memo").asText().startsWith("reward of federation " + federation + " round " + number + ":")) {

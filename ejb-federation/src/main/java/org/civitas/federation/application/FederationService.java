@@ -103,9 +103,12 @@ public class FederationService {
                             + " with model " + modelKind + " does not allow (updates not combined by a weighted mean, or a model"
                             + " the coordinator cannot evaluate in the server)");
                 }
-                plan.withIncentives(r.incentives().rewardPerRound(), r.incentives().minContribution());
+                plan.withIncentives(r.incentives().rewardPerRound(), r.incentives().minContribution(),
+                        r.incentives().participationShare() == null ? PlanRequest.DEFAULT_PARTICIPATION_SHARE
+                                : r.incentives().participationShare());
             } else if (valuable) {
-                plan.withIncentives(java.math.BigDecimal.valueOf(PlanRequest.DEFAULT_REWARD_PER_ROUND), null);
+                plan.withIncentives(java.math.BigDecimal.valueOf(PlanRequest.DEFAULT_REWARD_PER_ROUND), null,
+                        PlanRequest.DEFAULT_PARTICIPATION_SHARE);
             }
             if (manifest != null) {
                 plan.withModelManifest(manifest.sha256());

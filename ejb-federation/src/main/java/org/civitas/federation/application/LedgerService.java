@@ -107,7 +107,8 @@ public class LedgerService {
             Set<String> ineligible = values.stream().filter(v -> belowRule(v, plan) != null)
                     .map(v -> v.getSite().getCode()).collect(Collectors.toSet());
             BigDecimal reward = plan.getRewardPerRound();
-            Map<String, BigDecimal> shares = RewardSplit.split(reward, bySite, ineligible, LedgerTransaction.SCALE);
+            Map<String, BigDecimal> shares = RewardSplit.split(reward, bySite, ineligible, LedgerTransaction.SCALE,
+                    plan.getParticipationShare() == null ? 0 : plan.getParticipationShare());
             BigDecimal paid = shares.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
             Map<LedgerAccount, BigDecimal> amounts = new LinkedHashMap<>();
             amounts.put(ledger.required(LedgerAccount.ISSUANCE), reward.negate());

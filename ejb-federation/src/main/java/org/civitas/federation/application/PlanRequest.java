@@ -27,10 +27,14 @@ public record PlanRequest(String name, List<String> sites, String model, String 
     /**
      * Incentive rules: {@code rewardPerRound} credits issued per valued round and split among the
      * sites by contribution; a site valued under {@code minContribution} in a round (or flagged as a
-     * free rider) does not receive the next global model.
+     * free rider) does not receive the next global model; {@code participationShare} of each reward
+     * (default {@value #DEFAULT_PARTICIPATION_SHARE}) is paid in equal parts to every eligible site.
      */
-    public record Incentives(java.math.BigDecimal rewardPerRound, Double minContribution) {
+    public record Incentives(java.math.BigDecimal rewardPerRound, Double minContribution, Double participationShare) {
     }
+
+    /** Share of each reward paid in equal parts to the eligible sites, unless the plan says otherwise. */
+    public static final double DEFAULT_PARTICIPATION_SHARE = 0.2;
 
     /**
      * Client-level differential privacy (DP-FedAvg): updates clipped to {@code clipNorm}, Gaussian

@@ -23,7 +23,7 @@ public final class Views {
     }
 
     /** The plan's incentive rules; either may be null. */
-    public record IncentivesView(java.math.BigDecimal rewardPerRound, Double minContribution) {
+    public record IncentivesView(java.math.BigDecimal rewardPerRound, Double minContribution, Double participationShare) {
     }
 
     /** Differential privacy of a federation: its parameters and the epsilon spent by its aggregated rounds. */
@@ -63,7 +63,8 @@ public final class Views {
                 f.getPlan().getSites().stream().map(s -> s.getCode()).toList(),
                 f.getPlan().getRounds(), f.getCreatedAt(), f.getFinishedAt(), f.getFailureReason(), f.getPlan().getModelManifestSha256(), privacy(f),
                 f.getPlan().getRewardPerRound() == null && f.getPlan().getMinContribution() == null ? null
-                        : new IncentivesView(f.getPlan().getRewardPerRound(), f.getPlan().getMinContribution()),
+                        : new IncentivesView(f.getPlan().getRewardPerRound(), f.getPlan().getMinContribution(),
+                                f.getPlan().getParticipationShare()),
                 f.getRounds().stream().map(r -> of(r, byRound.getOrDefault(r.getNumber(), Map.of()),
                         ridersByRound.getOrDefault(r.getNumber(), Map.of()))).toList(),
                 models.stream().map(Views::of).toList());

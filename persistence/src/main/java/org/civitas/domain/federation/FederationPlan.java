@@ -99,6 +99,10 @@ public class FederationPlan {
     @Column(name = "min_contribution")
     private Double minContribution;
 
+    /** Fraction of each round's reward paid in equal parts to every eligible site; null: none. */
+    @Column(name = "participation_share")
+    private Double participationShare;
+
     /** SHA-256 of the canonical model manifest, for models described by one. */
     @Column(name = "model_manifest_sha256", length = 64)
     private String modelManifestSha256;
@@ -237,10 +241,18 @@ public class FederationPlan {
         if (modelManifestSha256 != null) {
             fields.put("modelManifest", quoted(modelManifestSha256));
         }
-        if (rewardPerRound != null || minContribution != null) {
-            fields.put("incentives", "{" + (minContribution == null ? "" : "\"minContribution\":" + minContribution
-                    + (rewardPerRound == null ? "" : ",")) + (rewardPerRound == null ? "" : "\"rewardPerRound\":"
-                    + rewardPerRound.toPlainString()) + "}");
+        if (rewardPerRound != null || minContribution != null || participationShare != null) {
+            List<String> incentives = new ArrayList<>();
+            if (minContribution != null) {
+                incentives.add("\"minContribution\":" + minContribution);
+            }
+            if (participationShare != null) {
+                incentives.add("\"participationShare\":" + participationShare);
+            }
+            if (rewardPerRound != null) {
+                incentives.add("\"rewardPerRound\":" + rewardPerRound.toPlainString());
+            }
+            fields.put("incentives", "{" + String.join(",", incentives) + "}");
         }
         StringBuilder json = new StringBuilder("{");
         fields.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
@@ -352,6 +364,16 @@ public class FederationPlan {
      * receive the next global model. Either may be null.
      */
     public FederationPlan withIncentives(java.math.BigDecimal rewardPerRound, Double minContribution) {
+        return withIncentives(rewardPerRound, minContribution, null);
+    }
+
+    /** As {@link #withIncentives(java.math.BigDecimal, Double)}, with the participation share of each reward, in [0, 1]. */
+    public FederationPlan withIncentives(java.math.BigDecimal rewardPerRound, Double minContribution, Double participationShare) {
+        if (participationShare != null && !(participationShare >= 0 && participationShare <= 1)) {
+            throw new IllegalArgumentException("invalid federation plan: incentives participationShare must be in [0, 1], was "
+                    + participationShare);
+        }
+        this.participationShare = participationShare;
         if (id != null) {
             throw new IllegalStateException("a stored plan does not change");
         }
@@ -390,6 +412,10 @@ public class FederationPlan {
 
     public java.math.BigDecimal getRewardPerRound() {
         return rewardPerRound;
+    }
+
+    public Double getParticipationShare() {
+        return participationShare;
     }
 
     public Double getMinContribution() {

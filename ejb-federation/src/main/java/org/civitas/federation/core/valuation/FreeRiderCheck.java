@@ -11,7 +11,9 @@ import java.util.Map;
 /**
  * Evidence that a site rode free in a round: its update is (almost) zero, i.e. it sent the global
  * model back unchanged; or it points nowhere the others point (cosine to the mean of the other
- * updates near zero or below) while its contribution is not positive, as noise would.
+ * updates near zero) while its contribution is not positive, as noise would. An update pointing
+ * clearly against the others is not noise: it is what a site with different data sends, or an
+ * attack, which the robust rules and filters deal with.
  */
 public final class FreeRiderCheck {
 
@@ -49,7 +51,7 @@ public final class FreeRiderCheck {
             double denominator = norm * Updates.norm(mean);
             double cosine = denominator == 0 ? 0 : Updates.dot(update, mean) / denominator;
             double contribution = contributions.getOrDefault(e.getKey(), 0.0);
-            if (cosine < NOISE_COSINE && contribution <= 0) {
+            if (Math.abs(cosine) < NOISE_COSINE && contribution <= 0) {
                 evidence.put(e.getKey(), String.format(Locale.ROOT,
                         "looks like noise: cosine %.3f to the other sites' mean update, contribution %.4g", cosine, contribution));
             }

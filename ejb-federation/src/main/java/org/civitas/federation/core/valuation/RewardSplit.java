@@ -11,7 +11,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Splits a round's reward among sites in proportion to their contribution values.
+ * Splits a round's reward among sites: a participation share in equal parts among the eligible
+ * sites that took part, the rest in proportion to their contribution values.
  *
  * <p>The rule for values that are not positive: a site whose value is zero or negative receives
  * nothing that round and is never charged (a bad round costs a site its reward, not credits it
@@ -33,6 +34,31 @@ public final class RewardSplit {
      *         {@code reward} when any site has a positive eligible value and to zero otherwise
      */
     public static Map<String, BigDecimal> split(BigDecimal reward, Map<String, Double> values, Set<String> ineligible, int scale) {
+        return split(reward, values, ineligible, scale, 0);
+    }
+
+    /**
+     * @param participationShare the fraction of the reward, in [0, 1], paid in equal parts to every
+     *                           eligible site whatever its value (an honest site whose data did not
+     *                           help this round is still paid for taking part); the rest goes by value
+     */
+    public static Map<String, BigDecimal> split(BigDecimal reward, Map<String, Double> values, Set<String> ineligible, int scale,
+                                                double participationShare) {
+        if (!(participationShare >= 0 && participationShare <= 1)) {
+            throw new IllegalArgumentException("participationShare must be in [0, 1], was " + participationShare);
+        }
+        if (reward == null || reward.signum() < 0) {
+            throw new IllegalArgumentException("reward must not be negative, was " + reward);
+        }
+        BigDecimal participation = reward.multiply(BigDecimal.valueOf(participationShare)).setScale(scale, RoundingMode.DOWN);
+        Map<String, Double> equal = new TreeMap<>();
+        values.keySet().forEach(site -> equal.put(site, 1.0));
+        Map<String, BigDecimal> shares = byValue(participation, equal, ineligible, scale);
+        byValue(reward.subtract(participation), values, ineligible, scale).forEach((site, share) -> shares.merge(site, share, BigDecimal::add));
+        return shares;
+    }
+
+    private static Map<String, BigDecimal> byValue(BigDecimal reward, Map<String, Double> values, Set<String> ineligible, int scale) {
         if (reward == null || reward.signum() < 0) {
             throw new IllegalArgumentException("reward must not be negative, was " + reward);
         }

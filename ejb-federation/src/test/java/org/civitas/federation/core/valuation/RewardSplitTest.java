@@ -71,4 +71,15 @@ class RewardSplitTest {
         assertThatThrownBy(() -> RewardSplit.split(new BigDecimal("-1"), Map.of("a", 1.0), Set.of(), 4))
                 .hasMessageContaining("reward must not be negative");
     }
+
+    @Test
+    void aParticipationSharePaysEveryEligibleSiteEvenWithANegativeValue() {
+        Map<String, BigDecimal> shares = RewardSplit.split(new BigDecimal("100"), Map.of("a", 0.3, "b", 0.1, "c", -0.2, "d", 0.5),
+                Set.of("d"), 4, 0.3);
+
+        // 30 in equal parts to a, b, c (d is ineligible); 70 by positive value: a 52.5, b 17.5
+        assertThat(shares).containsEntry("a", new BigDecimal("62.5000")).containsEntry("b", new BigDecimal("27.5000"))
+                .containsEntry("c", new BigDecimal("10.0000")).containsEntry("d", new BigDecimal("0.0000"));
+        assertThat(sum(shares)).isEqualByComparingTo("100");
+    }
 }
