@@ -7,3 +7,9 @@ ALTER TABLE update_receipt ADD COLUMN global_accuracy DOUBLE PRECISION;
 
 -- Incentives: the fraction of each round's reward paid in equal parts to every eligible site.
 ALTER TABLE federation_plan ADD COLUMN participation_share DOUBLE PRECISION;
+
+-- A model version's evaluation on a test split: accuracy, macro-F1, and macro-F1 per scenario (JSON).
+ALTER TABLE model_version ADD COLUMN eval_split VARCHAR(200);
+ALTER TABLE model_version ADD COLUMN eval_accuracy DOUBLE PRECISION;
+ALTER TABLE model_version ADD COLUMN eval_macro_f1 DOUBLE PRECISION;
+ALTER TABLE model_version ADD COLUMN eval_by_scenario VARCHAR(4000);

@@ -23,7 +23,7 @@ class MultimodalIT {
     private static final ModelManifest MANIFEST = ModelManifest.citySafetyDefault();
 
     @Test
-    void sitesTrainTheMultimodalModelInTheWorkerAndTheGlobalLossFalls() {
+    void sitesTrainTheMultimodalModelInTheWorkerAndTheGlobalLossFalls() throws Exception {
         Api.Answer started = Api.postJson("/federations", "{\"name\": \"Multimodal check\", \"model\": \"multimodal-lora\","
                 + " \"rounds\": 2}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
@@ -49,6 +49,18 @@ class MultimodalIT {
         assertThat(model.names()).isEqualTo(MANIFEST.trainableShapes().keySet());
         assertThat(model.names()).noneMatch(n -> n.endsWith(".base"));
         assertThat(f.path("modelManifestSha256").asText()).isEqualTo(MANIFEST.sha256());
+
+        // Every trained version is evaluated on the coordinator's clean test split, per scenario too
+        long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        JsonNode v2;
+        while ((v2 = Api.get("/federations/" + id).json().path("models").get(2).path("evaluation")).isMissingNode() || v2.isNull()) {
+            assertThat(System.nanoTime()).as("evaluation of model version 2").isLessThan(end);
+            CivitasServer.sleep(250);
+        }
+        assertThat(v2.path("split").asText()).isEqualTo("city-safety-test");
+        assertThat(v2.path("macroF1").asDouble()).isBetween(0.0, 1.0);
+        assertThat(v2.path("accuracy").asDouble()).isGreaterThan(1.0 / 12);
+        assertThat(Api.JSON.readTree(v2.path("macroF1ByScenario").asText()).size()).isEqualTo(10);
     }
 
     @Test

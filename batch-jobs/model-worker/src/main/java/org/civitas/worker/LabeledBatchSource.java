@@ -10,7 +10,7 @@ import java.util.List;
  * A dataset ready for the model: each sample's text embedding (from the frozen tower), its image
  * pixels and its label index. Built once per dataset and kept while the worker stays warm.
  */
-record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize) {
+record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize, String[] scenarios) {
 
     int size() {
         return labels.length;
@@ -24,6 +24,7 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
         List<String> texts = new ArrayList<>();
         int[] y = new int[samples.size()];
         float[][] pixels = new float[samples.size()][];
+        String[] scenarios = new String[samples.size()];
         for (int i = 0; i < samples.size(); i++) {
             Sample s = samples.get(i);
             int label = labels.indexOf(s.label());
@@ -31,9 +32,10 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
                 throw new IllegalArgumentException("sample " + s.id() + " has label '" + s.label() + "', which the model does not know");
             }
             y[i] = label;
+            scenarios[i] = s.scenario();
             texts.add(s.hasText() ? s.text() : null);
             pixels[i] = images.load(s.hasImage() ? folder.resolve(s.image()) : null);
         }
-        return new LabeledBatchSource(textTower.embed(texts), pixels, y, images.size());
+        return new LabeledBatchSource(textTower.embed(texts), pixels, y, images.size(), scenarios);
     }
 }

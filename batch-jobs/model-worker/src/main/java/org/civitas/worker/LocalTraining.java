@@ -140,6 +140,23 @@ final class LocalTraining {
         return lossSum / Math.max(1, data.size());
     }
 
+    /** Macro-F1 of the samples of each scenario (samples without one are left out). */
+    static Map<String, Double> macroF1ByScenario(LabeledBatchSource data, int[] predicted, int classes) {
+        Map<String, java.util.List<Integer>> byScenario = new java.util.TreeMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            if (data.scenarios()[i] != null) {
+                byScenario.computeIfAbsent(data.scenarios()[i], k -> new java.util.ArrayList<>()).add(i);
+            }
+        }
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        byScenario.forEach((scenario, indices) -> {
+            int[] a = indices.stream().mapToInt(i -> data.labels()[i]).toArray();
+            int[] p = indices.stream().mapToInt(i -> predicted[i]).toArray();
+            out.put(scenario, metrics(a, p, classes, 0).macroF1());
+        });
+        return out;
+    }
+
     static Metrics metrics(int[] actual, int[] predicted, int classes, double loss) {
         int[] tp = new int[classes];
         int[] fp = new int[classes];

@@ -113,9 +113,13 @@ public final class WorkerMain {
                 Loaded loaded = load(r.manifest());
                 LabeledBatchSource data = dataset(loaded, required(r.dataset(), "dataset"));
                 loaded.model().load(readState(required(r.state(), "state")));
-                LocalTraining.Metrics m = LocalTraining.evaluate(loaded.model(), data, 64);
+                int[] predicted = new int[data.size()];
+                double loss = LocalTraining.predict(loaded.model(), data, 64, predicted);
+                int classes = loaded.manifest().labels().size();
+                LocalTraining.Metrics m = LocalTraining.metrics(data.labels(), predicted, classes, loss);
                 yield Map.of("id", id, "event", "result", "samples", m.samples(),
-                        "metrics", Map.of("loss", m.loss(), "accuracy", m.accuracy(), "macroF1", m.macroF1()));
+                        "metrics", Map.of("loss", m.loss(), "accuracy", m.accuracy(), "macroF1", m.macroF1()),
+                        "macroF1ByScenario", LocalTraining.macroF1ByScenario(data, predicted, classes));
             }
             case "train" -> train(id, r);
             default -> throw new IllegalArgumentException("unknown op '" + r.op() + "' (ops: train, evaluate, embed, ping, shutdown)");

@@ -102,15 +102,17 @@ public final class FederatedComparisonBench {
         float[][] t = new float[n][];
         float[][] im = new float[n][];
         int[] y = new int[n];
+        String[] scenarios = new String[n];
         int k = 0;
         for (LabeledBatchSource p : parts) {
             for (int i = 0; i < p.size(); i++, k++) {
                 t[k] = p.text()[i];
                 im[k] = p.images()[i];
                 y[k] = p.labels()[i];
+                scenarios[k] = p.scenarios()[i];
             }
         }
-        return new LabeledBatchSource(t, im, y, parts.get(0).imageSize());
+        return new LabeledBatchSource(t, im, y, parts.get(0).imageSize(), scenarios);
     }
 
     private static NamedTensors trained(MultimodalModel model, NamedTensors start, LabeledBatchSource data, int epochs) {

@@ -65,6 +65,9 @@ public class RoundValuationService implements RoundValuationSteps {
     @jakarta.ejb.EJB
     IncentiveService incentives;
 
+    @jakarta.ejb.EJB
+    ModelEvaluationService evaluations;
+
     @Override
     public String valueRound(long federationId, int roundNumber) {
         Round round = federations.round(federationId, roundNumber).orElseThrow(() ->
@@ -114,6 +117,12 @@ public class RoundValuationService implements RoundValuationSteps {
     public String creditRound(long federationId, int roundNumber) {
         String reward = ledger.rewardRound(federationId, roundNumber);
         return reward + "; " + incentives.admitNextRound(federationId, roundNumber);
+    }
+
+    @Override
+    @jakarta.ejb.TransactionAttribute(jakarta.ejb.TransactionAttributeType.NOT_SUPPORTED)
+    public String evaluateRound(long federationId, int roundNumber) {
+        return evaluations.evaluate(federationId, roundNumber);
     }
 
     static boolean isValuable(FederationPlan plan) {

@@ -41,7 +41,11 @@ public final class Views {
     }
 
     public record ModelVersionView(int version, Integer round, Integer parentVersion, String sha256, long sizeBytes,
-                                   long sampleCount, Instant createdAt, String serverStateSha256) {
+                                   long sampleCount, Instant createdAt, String serverStateSha256, EvaluationView evaluation) {
+    }
+
+    /** A version's evaluation on a test split; macro-F1 per scenario as JSON. */
+    public record EvaluationView(String split, double accuracy, double macroF1, String macroF1ByScenario) {
     }
 
     static FederationView of(Federation f, List<ModelVersion> models) {
@@ -107,6 +111,7 @@ public final class Views {
     static ModelVersionView of(ModelVersion m) {
         return new ModelVersionView(m.getVersionNumber(), m.getRound() == null ? null : m.getRound().getNumber(),
                 m.getParent() == null ? null : m.getParent().getVersionNumber(), m.getSha256(), m.getSizeBytes(),
-                m.getSampleCount(), m.getCreatedAt(), m.getServerStateSha256());
+                m.getSampleCount(), m.getCreatedAt(), m.getServerStateSha256(), m.getEvalSplit() == null ? null
+                : new EvaluationView(m.getEvalSplit(), m.getEvalAccuracy(), m.getEvalMacroF1(), m.getEvalByScenario()));
     }
 }

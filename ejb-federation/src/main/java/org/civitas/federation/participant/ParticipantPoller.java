@@ -84,6 +84,12 @@ public class ParticipantPoller {
         for (RoundTask task : tasks) {
             // A failed job is restarted (from its failed step) while attempts remain and the round is open.
             runs.retryableExecution(site.code(), task.federationId(), task.round()).ifPresent(failed -> {
+                jakarta.batch.runtime.BatchStatus status = jobs.getJobExecution(failed).getBatchStatus();
+                if (status == jakarta.batch.runtime.BatchStatus.STARTED || status == jakarta.batch.runtime.BatchStatus.STARTING
+                        || status == jakarta.batch.runtime.BatchStatus.STOPPING) {
+                    // The step failed, but the job has not finished failing yet: restart it on a later poll.
+                    return;
+                }
                 try {
                     long execution = jobs.restart(failed, new Properties());
                     runs.retried(site.code(), task.federationId(), task.round(), execution);

@@ -58,6 +58,20 @@ public class ModelVersion {
     @Column(name = "server_state_sha256", length = 64)
     private String serverStateSha256;
 
+    /** Where this version was evaluated (a test split's name), or null while it has not been. */
+    @Column(name = "eval_split", length = 200)
+    private String evalSplit;
+
+    @Column(name = "eval_accuracy")
+    private Double evalAccuracy;
+
+    @Column(name = "eval_macro_f1")
+    private Double evalMacroF1;
+
+    /** Macro-F1 per scenario of the split, as a JSON object. */
+    @Column(name = "eval_by_scenario", length = 4000)
+    private String evalByScenario;
+
     protected ModelVersion() {
     }
 
@@ -127,5 +141,35 @@ public class ModelVersion {
 
     public void setServerStateSha256(String serverStateSha256) {
         this.serverStateSha256 = serverStateSha256;
+    }
+
+    /** Records this version's evaluation; a version is evaluated once, on one split. */
+    public void recordEvaluation(String split, double accuracy, double macroF1, String byScenarioJson) {
+        if (evalSplit != null) {
+            throw new IllegalStateException("model version " + versionNumber + " was evaluated already on " + evalSplit);
+        }
+        if (!(accuracy >= 0 && accuracy <= 1) || !(macroF1 >= 0 && macroF1 <= 1)) {
+            throw new IllegalArgumentException("accuracy and macro-F1 must be in [0, 1], were " + accuracy + " and " + macroF1);
+        }
+        this.evalSplit = split;
+        this.evalAccuracy = accuracy;
+        this.evalMacroF1 = macroF1;
+        this.evalByScenario = byScenarioJson;
+    }
+
+    public String getEvalSplit() {
+        return evalSplit;
+    }
+
+    public Double getEvalAccuracy() {
+        return evalAccuracy;
+    }
+
+    public Double getEvalMacroF1() {
+        return evalMacroF1;
+    }
+
+    public String getEvalByScenario() {
+        return evalByScenario;
     }
 }

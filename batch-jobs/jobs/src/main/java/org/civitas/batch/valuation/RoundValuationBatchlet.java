@@ -10,7 +10,7 @@ import jakarta.inject.Named;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 
-/** The steps of {@code round-valuation}: {@code value}, then {@code credit}, as the {@code action} property says. */
+/** The steps of {@code round-valuation}: {@code value}, {@code credit}, {@code evaluate}, as the {@code action} property says. */
 @Dependent
 @Named("roundValuationBatchlet")
 public class RoundValuationBatchlet extends AbstractBatchlet {
@@ -35,8 +35,11 @@ public class RoundValuationBatchlet extends AbstractBatchlet {
         RoundValuationSteps steps = InitialContext.doLookup(RoundValuationSteps.JNDI_NAME);
         long federationId = Long.parseLong(federation);
         int roundNumber = Integer.parseInt(round);
-        stepContext.setExitStatus("credit".equals(action) ? steps.creditRound(federationId, roundNumber)
-                : steps.valueRound(federationId, roundNumber));
+        stepContext.setExitStatus(switch (action == null ? "value" : action) {
+            case "credit" -> steps.creditRound(federationId, roundNumber);
+            case "evaluate" -> steps.evaluateRound(federationId, roundNumber);
+            default -> steps.valueRound(federationId, roundNumber);
+        });
         return "COMPLETED";
     }
 }

@@ -10,4 +10,7 @@ public interface RoundValuationSteps {
 
     /** Posts the round's reward to the ledger and applies the plan's contribution rule to the next round; a one-line summary. */
     String creditRound(long federationId, int round);
+
+    /** Evaluates the model version the round produced on the coordinator's test split, for models run in the worker; a one-line summary. */
+    String evaluateRound(long federationId, int round);
 }
