@@ -49,10 +49,51 @@ final class LocalTraining {
         void step(int done, int total, double loss);
     }
 
+    /** Where a run keeps its progress at the end of each epoch, so a stopped run resumes at the next one. */
+    interface Checkpoint {
+        /** The saved progress of this very run (same start state and hyper-parameters), if any. */
+        java.util.Optional<Saved> load();
+
+        void save(Saved saved);
+
+        /** The run finished: its checkpoint is no longer needed. */
+        void clear();
+    }
+
+    /** Epochs completed, the state after them, and the running loss sums. */
+    record Saved(int epochsDone, NamedTensors state, double lossSum, long lossCount) {
+    }
+
+    /** No checkpoints: a stopped run starts over. */
+    static final Checkpoint NONE = new Checkpoint() {
+        @Override
+        public java.util.Optional<Saved> load() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public void save(Saved saved) {
+        }
+
+        @Override
+        public void clear() {
+        }
+    };
+
     private LocalTraining() {
     }
 
     static Outcome train(MultimodalModel model, NamedTensors global, LabeledBatchSource data, Hyper hyper, Progress progress) {
+        return train(model, global, data, hyper, progress, NONE);
+    }
+
+    /**
+     * Trains, saving a checkpoint after every epoch; a run that finds its checkpoint resumes after
+     * the last saved epoch (the optimiser's moments start afresh there, the data order is the same
+     * as in an uninterrupted run).
+     */
+    static Outcome train(MultimodalModel model, NamedTensors global, LabeledBatchSource data, Hyper hyper, Progress progress,
+                         Checkpoint checkpoint) {
         model.load(global);
         Metrics before = evaluate(model, data, hyper.batchSize());
         Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) hyper.learningRate())).build();
@@ -72,7 +113,20 @@ final class LocalTraining {
         double lossSum = 0;
         long lossCount = 0;
         int step = 0;
-        for (int epoch = 0; epoch < hyper.epochs(); epoch++) {
+        int firstEpoch = 0;
+        java.util.Optional<Saved> saved = checkpoint.load().filter(c -> c.epochsDone() < hyper.epochs());
+        if (saved.isPresent()) {
+            firstEpoch = saved.get().epochsDone();
+            // The proximal anchors above were taken from the global state, as they must be.
+            model.load(saved.get().state());
+            lossSum = saved.get().lossSum();
+            lossCount = saved.get().lossCount();
+            step = firstEpoch * stepsPerEpoch;
+            for (int epoch = 0; epoch < firstEpoch; epoch++) {
+                shuffle(order, random);
+            }
+        }
+        for (int epoch = firstEpoch; epoch < hyper.epochs(); epoch++) {
             shuffle(order, random);
             for (int from = 0; from < n; from += hyper.batchSize()) {
                 int to = Math.min(n, from + hyper.batchSize());
@@ -104,7 +158,11 @@ final class LocalTraining {
                 step++;
                 progress.step(step, total, lossSum / lossCount);
             }
+            if (epoch + 1 < hyper.epochs()) {
+                checkpoint.save(new Saved(epoch + 1, model.state(), lossSum, lossCount));
+            }
         }
+        checkpoint.clear();
         anchors.values().forEach(NDArray::close);
         NamedTensors trained = model.state();
         Metrics after = evaluate(model, data, hyper.batchSize());

@@ -134,13 +134,15 @@ public final class WorkerMain {
         LocalTraining.Hyper hyper = (r.hyper() == null ? new WorkerProtocol.Hyper(null, null, null, null, null) : r.hyper()).resolve();
         long start = System.nanoTime();
         long[] lastEmit = {0};
+        LocalTraining.Checkpoint checkpoint = r.checkpoint() == null ? LocalTraining.NONE
+                : new FileCheckpoint(Path.of(r.checkpoint()), Artifacts.sha256(SafeTensors.write(global)) + "|" + hyper);
         LocalTraining.Outcome outcome = LocalTraining.train(loaded.model(), global, data, hyper, (step, steps, loss) -> {
             long now = System.nanoTime();
             if (step == steps || now - lastEmit[0] > 250_000_000L) {
                 lastEmit[0] = now;
                 emit(Map.of("id", id, "event", "progress", "step", step, "steps", steps, "loss", loss));
             }
-        });
+        }, checkpoint);
         byte[] bytes = SafeTensors.write(outcome.delta(), Map.of("kind", "update", "manifest", loaded.manifest().sha256()));
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());

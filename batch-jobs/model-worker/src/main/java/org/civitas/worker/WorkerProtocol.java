@@ -22,7 +22,9 @@ import java.util.Map;
  *
  * On start the worker writes {@code {"event": "ready", ...}} naming its engine and devices. The
  * {@code delta} written to {@code out} is the trained state minus {@code state}, holding exactly
- * the manifest's trainable tensors; {@code manifest} may be omitted for the shipped default.
+ * the manifest's trainable tensors; {@code manifest} may be omitted for the shipped default. With
+ * {@code "checkpoint": "path"} a training run saves its progress after every epoch and a repeated
+ * request for the same run (same state and hyper-parameters) resumes after the last saved epoch.
  */
 final class WorkerProtocol {
 
@@ -30,7 +32,8 @@ final class WorkerProtocol {
     }
 
     /** A request line. */
-    record Request(String id, String op, String manifest, String dataset, String state, String out, Hyper hyper, List<String> texts) {
+    record Request(String id, String op, String manifest, String dataset, String state, String out, Hyper hyper, List<String> texts,
+                   String checkpoint) {
     }
 
     /** Training hyper-parameters as sent; missing ones take the defaults. */

@@ -92,6 +92,52 @@ class LocalTrainingTest {
     }
 
     @Test
+    void aStoppedRunResumesAfterItsLastCheckpointAndSkipsTheEpochsItHadDone() throws IOException {
+        NamedTensors global = MultimodalWeights.initialState(MANIFEST);
+        LocalTraining.Hyper hyper = new LocalTraining.Hyper(4, 0.005, 32, 21, 0);
+        Path file = java.nio.file.Files.createTempDirectory("ckpt").resolve("run.safetensors");
+        FileCheckpoint checkpoint = new FileCheckpoint(file, "run-a");
+        int stepsPerEpoch = (train.size() + 31) / 32;
+        LocalTraining.Checkpoint stopAfterTwo = new LocalTraining.Checkpoint() {
+            @Override
+            public java.util.Optional<LocalTraining.Saved> load() {
+                return checkpoint.load();
+            }
+
+            @Override
+            public void save(LocalTraining.Saved saved) {
+                checkpoint.save(saved);
+                if (saved.epochsDone() == 2) {
+                    throw new IllegalStateException("stopped");
+                }
+            }
+
+            @Override
+            public void clear() {
+                checkpoint.clear();
+            }
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalTraining.train(model, global, train, hyper, (a, b, c) -> { }, stopAfterTwo))
+                .hasMessage("stopped");
+        assertThat(file).exists();
+
+        List<Integer> steps = new java.util.ArrayList<>();
+        LocalTraining.Outcome resumed = LocalTraining.train(model, global, train, hyper, (done, total, loss) -> steps.add(done), checkpoint);
+
+        assertThat(steps.get(0)).as("the first step after resuming").isEqualTo(2 * stepsPerEpoch + 1);
+        assertThat(steps).hasSize(2 * stepsPerEpoch);
+        assertThat(resumed.steps()).isEqualTo(4 * stepsPerEpoch);
+        assertThat(resumed.after().loss()).isLessThan(resumed.before().loss());
+        assertThat(file).as("a finished run removes its checkpoint").doesNotExist();
+
+        // A checkpoint of another run is ignored: all epochs are trained
+        new FileCheckpoint(file, "run-a").save(new LocalTraining.Saved(3, global, 1.0, 1));
+        List<Integer> fresh = new java.util.ArrayList<>();
+        LocalTraining.train(model, global, train, hyper, (done, total, loss) -> fresh.add(done), new FileCheckpoint(file, "run-b"));
+        assertThat(fresh).hasSize(4 * stepsPerEpoch);
+    }
+
+    @Test
     void theSameSeedAndStateGiveTheSameUpdate() {
         NamedTensors global = MultimodalWeights.initialState(MANIFEST);
         LocalTraining.Hyper hyper = new LocalTraining.Hyper(1, 0.005, 32, 11, 0);

@@ -120,8 +120,10 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         hyper.put("seed", task.seed());
         hyper.put("proximalMu", task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0));
         long start = System.nanoTime();
+        // A restarted job resumes after the last epoch the worker checkpointed for this round.
+        Path checkpoint = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-checkpoint.safetensors");
         ModelWorker.Answer answer = worker.request(Map.of("op", "train", "dataset", dataset.toString(), "state", stateFile.toString(),
-                "out", updateFile.toString(), "hyper", hyper), (step, steps, loss) -> runs.progress(runId,
+                "out", updateFile.toString(), "hyper", hyper, "checkpoint", checkpoint.toString()), (step, steps, loss) -> runs.progress(runId,
                 String.format(Locale.ROOT, "training in the model worker: step %d of %d, loss %.4f", step, steps, loss)));
         double seconds = (System.nanoTime() - start) / 1e9;
         @SuppressWarnings("unchecked")
