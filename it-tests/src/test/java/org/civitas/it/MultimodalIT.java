@@ -75,13 +75,13 @@ class MultimodalIT {
     }
 
     @Test
-    void aWorkerKilledMidRoundIsRestartedAndTheRoundStillCompletes() {
+    void aWorkerKilledMidRoundIsRestartedAndTheRoundStillCompletes() throws Exception {
         Api.Answer started = Api.postJson("/federations", "{\"name\": \"Worker crash check\", \"model\": \"multimodal-lora\","
                 + " \"rounds\": 1, \"localEpochs\": 40, \"roundTimeoutSeconds\": 600}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long id = started.json().path("id").asLong();
 
-        // Wait until a site reports training progress from the worker, then kill the worker process outright
+        // Wait until a site has trained a few of its 40 epochs in the worker, then kill the worker process outright
         long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (!trainingInWorker(id)) {
             assertThat(System.nanoTime()).as("a site training federation " + id + " in the worker").isLessThan(end);
@@ -104,11 +104,18 @@ class MultimodalIT {
             }
         }
         assertThat(attempts).as("the run whose worker was killed was restarted").isGreaterThanOrEqualTo(2);
+        // The restarted run resumed from the killed one's last epoch checkpoint
+        assertThat(java.nio.file.Files.readString(CivitasServer.dataDir().resolve("worker").resolve("worker.log")))
+                .contains("Resuming from checkpoint");
     }
 
+    /** True once a site's run of the federation reports more than 3 of its 40 epochs done (so checkpoints exist). */
     private static boolean trainingInWorker(long federation) {
+        java.util.regex.Pattern progress = java.util.regex.Pattern.compile("training in the model worker: step (\\d+) of (\\d+).*");
         for (JsonNode run : Api.get("/sites/runs?max=200").json()) {
-            if (run.path("federationId").asLong() == federation && run.path("message").asText().startsWith("training in the model worker")) {
+            java.util.regex.Matcher m = progress.matcher(run.path("message").asText());
+            if (run.path("federationId").asLong() == federation && m.matches()
+                    && Integer.parseInt(m.group(1)) > 3 * Integer.parseInt(m.group(2)) / 40) {
                 return true;
             }
         }
