@@ -13,3 +13,6 @@ ALTER TABLE model_version ADD COLUMN eval_split VARCHAR(200);
 ALTER TABLE model_version ADD COLUMN eval_accuracy DOUBLE PRECISION;
 ALTER TABLE model_version ADD COLUMN eval_macro_f1 DOUBLE PRECISION;
 ALTER TABLE model_version ADD COLUMN eval_by_scenario VARCHAR(4000);
+
+-- Sites that measure it report the macro-F1 of a round's starting model on their held-out split.
+ALTER TABLE update_receipt ADD COLUMN heldout_macro_f1 DOUBLE PRECISION;

@@ -40,6 +40,9 @@ class MultimodalIT {
         assertThat(rounds.get(0).path("globalLoss").asDouble()).isGreaterThan(2.2);
         assertThat(rounds.get(1).path("globalAccuracy").asDouble()).as(rounds.toString())
                 .isGreaterThan(rounds.get(0).path("globalAccuracy").asDouble() + 0.1);
+        // The sites judge each round's starting model on their held-out splits, which they never train on
+        assertThat(rounds.get(1).path("heldoutMacroF1").asDouble()).as(rounds.toString())
+                .isGreaterThan(rounds.get(0).path("heldoutMacroF1").asDouble());
         for (JsonNode receipt : rounds.get(1).path("receipts")) {
             assertThat(receipt.path("trainLoss").asDouble()).isLessThan(receipt.path("globalLoss").asDouble());
         }

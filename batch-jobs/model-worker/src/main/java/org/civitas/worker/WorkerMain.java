@@ -134,6 +134,13 @@ public final class WorkerMain {
         LocalTraining.Hyper hyper = (r.hyper() == null ? new WorkerProtocol.Hyper(null, null, null, null, null) : r.hyper()).resolve();
         long start = System.nanoTime();
         long[] lastEmit = {0};
+        Map<String, Object> heldout = null;
+        if (r.heldout() != null) {
+            LabeledBatchSource split = dataset(loaded, r.heldout());
+            loaded.model().load(global);
+            LocalTraining.Metrics m = LocalTraining.evaluate(loaded.model(), split, 64);
+            heldout = Map.of("samples", m.samples(), "accuracy", m.accuracy(), "macroF1", m.macroF1(), "loss", m.loss());
+        }
         LocalTraining.Checkpoint checkpoint = r.checkpoint() == null ? LocalTraining.NONE
                 : new FileCheckpoint(Path.of(r.checkpoint()), Artifacts.sha256(SafeTensors.write(global)) + "|" + hyper);
         LocalTraining.Outcome outcome = LocalTraining.train(loaded.model(), global, data, hyper, (step, steps, loss) -> {
@@ -161,8 +168,12 @@ public final class WorkerMain {
         metrics.put("macroF1", outcome.after().macroF1());
         metrics.put("steps", outcome.steps());
         metrics.put("seconds", (System.nanoTime() - start) / 1e9);
-        return Map.of("id", id, "event", "result", "out", target.toString(), "sha256", Artifacts.sha256(bytes),
-                "samples", data.size(), "metrics", metrics);
+        Map<String, Object> result = new LinkedHashMap<>(Map.of("id", id, "event", "result", "out", target.toString(),
+                "sha256", Artifacts.sha256(bytes), "samples", data.size(), "metrics", metrics));
+        if (heldout != null) {
+            result.put("heldout", heldout);
+        }
+        return result;
     }
 
     private Loaded load(String manifestPath) {

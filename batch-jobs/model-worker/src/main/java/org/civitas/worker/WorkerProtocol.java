@@ -25,6 +25,8 @@ import java.util.Map;
  * the manifest's trainable tensors; {@code manifest} may be omitted for the shipped default. With
  * {@code "checkpoint": "path"} a training run saves its progress after every epoch and a repeated
  * request for the same run (same state and hyper-parameters) resumes after the last saved epoch.
+ * With {@code "heldout": manifest} the result also carries {@code heldout} metrics of the received
+ * state (before training) on that split.
  */
 final class WorkerProtocol {
 
@@ -33,7 +35,7 @@ final class WorkerProtocol {
 
     /** A request line. */
     record Request(String id, String op, String manifest, String dataset, String state, String out, Hyper hyper, List<String> texts,
-                   String checkpoint) {
+                   String checkpoint, String heldout) {
     }
 
     /** Training hyper-parameters as sent; missing ones take the defaults. */

@@ -118,6 +118,7 @@ public class ParticipantProtocolService {
         UpdateReceipt receipt = round.acceptStale(site, new UpdateReceipt.Content(metadata.sampleCount(), metadata.trainLoss(),
                 metadata.globalLoss(), key, body.length, key), staleness, now);
         receipt.reportGlobalAccuracy(metadata.globalAccuracy());
+        receipt.reportHeldoutMacroF1(metadata.heldoutMacroF1());
         // Stored last, once every check has passed; a failed commit leaves at most an unreferenced file.
         stores.updates().put(body);
         audit.record("site:" + site.getCode(), "update.accepted", "federation " + federationId + " round " + round.getNumber(),

@@ -8,6 +8,7 @@ package org.civitas.federation.application;
  * @param globalLoss  loss of the received global state on the site's data, before training
  * @param globalAccuracy accuracy of the received global state on the site's data, when the site
  *                    measures it (optional)
+ * @param heldoutMacroF1 macro-F1 of the received global state on the site's held-out split (optional)
  */
-public record UpdateMetadata(Long sampleCount, Double trainLoss, Double globalLoss, Double globalAccuracy) {
+public record UpdateMetadata(Long sampleCount, Double trainLoss, Double globalLoss, Double globalAccuracy, Double heldoutMacroF1) {
 }

@@ -30,7 +30,8 @@ public final class Views {
     public record PrivacyView(double clipNorm, double noiseMultiplier, double delta, double epsilonSpent) {
     }
 
-    public record RoundView(int number, String status, Double loss, Double globalLoss, Double globalAccuracy, int updates, Instant openedAt,
+    public record RoundView(int number, String status, Double loss, Double globalLoss, Double globalAccuracy, Double heldoutMacroF1,
+                            int updates, Instant openedAt,
                             Instant deadline, Instant closedAt, String failureReason, List<ReceiptView> receipts,
                             Map<String, Double> contributions, Map<String, String> freeRiders, boolean awaitingValuation,
                             Map<String, String> withheld) {
@@ -84,7 +85,8 @@ public final class Views {
     }
 
     static RoundView of(Round r, Map<String, Double> contributions, Map<String, String> freeRiders) {
-        return new RoundView(r.getNumber(), r.getStatus().name(), r.getLoss(), r.getGlobalLoss(), globalAccuracy(r), r.getReceipts().size(),
+        return new RoundView(r.getNumber(), r.getStatus().name(), r.getLoss(), r.getGlobalLoss(), globalAccuracy(r),
+                weightedMean(r, UpdateReceipt::getHeldoutMacroF1), r.getReceipts().size(),
                 r.getOpenedAt(), r.getDeadline(), r.getClosedAt(), r.getFailureReason(),
                 r.getReceipts().stream().map(Views::of).toList(), contributions, freeRiders, r.isAwaitingValuation(),
                 new java.util.TreeMap<>(r.getWithheld()));
@@ -92,11 +94,17 @@ public final class Views {
 
     /** Sample-weighted accuracy of the round's starting model over the sites that reported one, or null. */
     static Double globalAccuracy(Round r) {
+        return weightedMean(r, UpdateReceipt::getGlobalAccuracy);
+    }
+
+    /** Sample-weighted mean of a metric over the receipts that report it, or null when none does. */
+    static Double weightedMean(Round r, java.util.function.Function<UpdateReceipt, Double> metric) {
         double weighted = 0;
         long samples = 0;
         for (UpdateReceipt u : r.getReceipts()) {
-            if (u.getGlobalAccuracy() != null) {
-                weighted += u.getGlobalAccuracy() * u.getSampleCount();
+            Double value = metric.apply(u);
+            if (value != null) {
+                weighted += value * u.getSampleCount();
                 samples += u.getSampleCount();
             }
         }

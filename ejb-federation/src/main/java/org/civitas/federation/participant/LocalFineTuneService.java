@@ -56,7 +56,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
     ModelWorker worker;
 
     /** A local training's result, with the global model's accuracy on the site's data when it was measured. */
-    private record Trained(TrainingResult result, Double globalAccuracy) {
+    private record Trained(TrainingResult result, Double globalAccuracy, Double heldoutMacroF1) {
     }
 
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LocalFineTuneService.class.getName());
@@ -78,7 +78,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                     .train(global, hostedSites.trainingData(site, task.classCount()), new TrainingConfig(task.localEpochs(),
                             task.learningRate(), task.batchSize(), task.seed(), task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0),
                             task.extra().getOrDefault(FfaLora.FREEZE_LORA_A, 0.0) == 1.0,
-                            task.extra().getOrDefault(LoraStacking.HETEROGENEOUS_RANKS, 0.0) == 1.0 ? hostedSites.loraRank(site.code()) : 0)), null);
+                            task.extra().getOrDefault(LoraStacking.HETEROGENEOUS_RANKS, 0.0) == 1.0 ? hostedSites.loraRank(site.code()) : 0)), null, null);
             TrainingResult result = trained.result();
             NamedTensors update = result.delta();
             Double clipNorm = task.extra().get(DifferentialPrivacy.CLIP_NORM);
@@ -94,6 +94,9 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                     "globalLoss", Double.toString(result.globalLoss())));
             if (trained.globalAccuracy() != null) {
                 outboxMeta.put("globalAccuracy", Double.toString(trained.globalAccuracy()));
+            }
+            if (trained.heldoutMacroF1() != null) {
+                outboxMeta.put("heldoutMacroF1", Double.toString(trained.heldoutMacroF1()));
             }
             writeOutbox(outboxFile(site, run), SafeTensors.write(update, outboxMeta));
             String summary = String.format(Locale.ROOT, "trained on %d samples: global loss %.4f, train loss %.4f",
@@ -122,8 +125,14 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         long start = System.nanoTime();
         // A restarted job resumes after the last epoch the worker checkpointed for this round.
         Path checkpoint = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-checkpoint.safetensors");
-        ModelWorker.Answer answer = worker.request(Map.of("op", "train", "dataset", dataset.toString(), "state", stateFile.toString(),
-                "out", updateFile.toString(), "hyper", hyper, "checkpoint", checkpoint.toString()), (step, steps, loss) -> runs.progress(runId,
+        Map<String, Object> request = new java.util.LinkedHashMap<>(Map.of("op", "train", "dataset", dataset.toString(),
+                "state", stateFile.toString(), "out", updateFile.toString(), "hyper", hyper, "checkpoint", checkpoint.toString()));
+        Path heldout = dataset.resolveSibling("heldout.jsonl");
+        if (Files.exists(heldout)) {
+            // The received global model, judged on data the site never trains on.
+            request.put("heldout", heldout.toString());
+        }
+        ModelWorker.Answer answer = worker.request(request, (step, steps, loss) -> runs.progress(runId,
                 String.format(Locale.ROOT, "training in the model worker: step %d of %d, loss %.4f", step, steps, loss)));
         double seconds = (System.nanoTime() - start) / 1e9;
         @SuppressWarnings("unchecked")
@@ -137,7 +146,8 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                     ((Number) metrics.get("seconds")).doubleValue()));
             return new Trained(new TrainingResult(update, ((Number) answer.result().get("samples")).intValue(),
                     ((Number) metrics.get("trainLoss")).doubleValue(), ((Number) metrics.get("globalLoss")).doubleValue()),
-                    ((Number) metrics.get("globalAccuracy")).doubleValue());
+                    ((Number) metrics.get("globalAccuracy")).doubleValue(),
+                    answer.result().get("heldout") instanceof Map<?, ?> h ? ((Number) h.get("macroF1")).doubleValue() : null);
         } catch (IOException e) {
             throw new UncheckedIOException("the model worker's update cannot be read", e);
         }
@@ -157,7 +167,8 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
             Map<String, String> meta = SafeTensors.read(body).metadata();
             UpdateMetadata metadata = new UpdateMetadata(Long.parseLong(meta.get("sampleCount")),
                     Double.parseDouble(meta.get("trainLoss")), Double.parseDouble(meta.get("globalLoss")),
-                    meta.containsKey("globalAccuracy") ? Double.valueOf(meta.get("globalAccuracy")) : null);
+                    meta.containsKey("globalAccuracy") ? Double.valueOf(meta.get("globalAccuracy")) : null,
+                    meta.containsKey("heldoutMacroF1") ? Double.valueOf(meta.get("heldoutMacroF1")) : null);
             String summary;
             try {
                 coordinator.upload(site, run.getFederationId(), run.getRoundNumber(), metadata, body);

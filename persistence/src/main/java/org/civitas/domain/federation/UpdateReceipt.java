@@ -62,6 +62,10 @@ public class UpdateReceipt {
     @Column(name = "global_accuracy")
     private Double globalAccuracy;
 
+    /** Macro-F1 of the round's starting model on the site's held-out split, when the site reports it. */
+    @Column(name = "heldout_macro_f1")
+    private Double heldoutMacroF1;
+
     @Column(name = "sha256", nullable = false, length = 64)
     private String sha256;
 
@@ -158,6 +162,19 @@ public class UpdateReceipt {
                     "globalAccuracy must be in [0, 1], was " + accuracy);
         }
         this.globalAccuracy = accuracy;
+    }
+
+    /** Records the site's held-out macro-F1 of the starting model, refusing values outside [0, 1]. */
+    public void reportHeldoutMacroF1(Double macroF1) {
+        if (macroF1 != null && !(macroF1 >= 0 && macroF1 <= 1)) {
+            throw new UpdateRejectedException(UpdateRejectedException.Reason.INVALID_TENSORS,
+                    "heldoutMacroF1 must be in [0, 1], was " + macroF1);
+        }
+        this.heldoutMacroF1 = macroF1;
+    }
+
+    public Double getHeldoutMacroF1() {
+        return heldoutMacroF1;
     }
 
     public Double getGlobalAccuracy() {
