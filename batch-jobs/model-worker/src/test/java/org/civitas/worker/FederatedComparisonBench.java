@@ -2,19 +2,12 @@ package org.civitas.worker;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.civitas.federation.core.dataset.ManifestImporter;
 import org.civitas.federation.core.dataset.Sample;
 import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.model.manifest.MultimodalWeights;
 import org.civitas.federation.core.tensor.NamedTensors;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -182,28 +175,19 @@ public final class FederatedComparisonBench {
         NamedTensors initial = MultimodalWeights.initialState(MANIFEST);
         int epochs = 10;
         int reps = 3;
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dcivitas.worker.threads=2", "-cp", lib.toAbsolutePath() + File.separator + "*", "org.civitas.worker.WorkerMain")
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("DJL_CACHE_DIR", Path.of("target", "djl-cache").toAbsolutePath().toString());
-        Process p = builder.start();
-        ObjectMapper json = new ObjectMapper();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        PrintWriter in = new PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8);
-        out.readLine();
+        BenchWorker worker = BenchWorker.start(lib, "-Dcivitas.worker.threads=2");
         String request = "{\"id\":\"%d\",\"op\":\"train\",\"dataset\":\"" + WorkerTestData.dataset("energy", "train") + "\",\"state\":\""
                 + WorkerTestData.initialState() + "\",\"out\":\"" + WorkerTestData.root().resolve("bench-update.safetensors")
                 + "\",\"hyper\":{\"epochs\":%d,\"learningRate\":" + LR + "}}";
-        roundTrip(in, out, json, String.format(Locale.ROOT, request, 0, epochs));
+        worker.train(String.format(Locale.ROOT, request, 0, epochs));
         Thread.sleep(1000);
         long t1 = System.nanoTime();
         double inWorker = 0;
         for (int i = 1; i <= reps; i++) {
-            inWorker += roundTrip(in, out, json, String.format(Locale.ROOT, request, i, epochs));
+            inWorker += worker.train(String.format(Locale.ROOT, request, i, epochs))[1];
         }
         double roundTrips = (System.nanoTime() - t1) / 1e9;
-        in.println("{\"id\":\"bye\",\"op\":\"shutdown\"}");
-        p.waitFor();
+        worker.close();
         double platform = reps * (double) epochs * data.size() / roundTrips;
 
         LocalTraining.train(model, initial, data, new LocalTraining.Hyper(epochs, LR, 32, 1, 0), (a, b, c) -> { });
@@ -218,19 +202,5 @@ public final class FederatedComparisonBench {
         System.out.printf(Locale.ROOT, "bare DJL loop in process:           %.0f samples/s%n", bare);
         System.out.printf(Locale.ROOT, "platform (warm worker, protocol):   %.0f samples/s = %.2f of the bare loop "
                 + "(%.1f %% of each request spent outside the training code)%n", platform, platform / bare, 100 * (1 - inWorker / roundTrips));
-    }
-
-    /** The in-worker training seconds of one request. */
-    private static double roundTrip(PrintWriter in, BufferedReader out, ObjectMapper json, String request) throws Exception {
-        in.println(request);
-        while (true) {
-            JsonNode line = json.readTree(out.readLine());
-            if ("result".equals(line.path("event").asText())) {
-                return line.path("metrics").path("seconds").asDouble();
-            }
-            if ("error".equals(line.path("event").asText())) {
-                throw new IllegalStateException(line.toString());
-            }
-        }
     }
 }
