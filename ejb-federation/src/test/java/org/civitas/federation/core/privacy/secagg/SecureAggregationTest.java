@@ -147,4 +147,57 @@ class SecureAggregationTest {
         assertThatThrownBy(() -> encoding.encode(new float[] {Float.NaN}, 1)).hasMessageContaining("exceeds the fixed-point bound");
         assertThat(encoding.decode(encoding.encode(new float[] {1.25f, -3.5f}, 2))).containsExactly(1.25f, -3.5f);
     }
+
+    @Test
+    void sealedSharesOpenOnlyForTheirRecipientAndContext() throws Exception {
+        SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
+        random.setSeed(11);
+        MaskingSite.Secrets alice = MaskingSite.Secrets.generate(random);
+        MaskingSite.Secrets bob = MaskingSite.Secrets.generate(random);
+        MaskingSite.Secrets carol = MaskingSite.Secrets.generate(random);
+        MaskingSite.SharesFor shares = new MaskingSite(1, alice, random).shares(3, 2).get(1);
+        String context = ShareEnvelope.context(7, 2, 1, 2);
+        String sealed = ShareEnvelope.seal(alice, bob.encryptionPublic(), context, shares, random);
+
+        MaskingSite.SharesFor opened = ShareEnvelope.open(bob, alice.encryptionPublic(), context, sealed);
+        assertThat(opened).isEqualTo(shares);
+        assertThatThrownBy(() -> ShareEnvelope.open(carol, alice.encryptionPublic(), context, sealed))
+                .hasMessageContaining("does not authenticate");
+        assertThatThrownBy(() -> ShareEnvelope.open(bob, alice.encryptionPublic(), ShareEnvelope.context(7, 3, 1, 2), sealed))
+                .hasMessageContaining("does not authenticate");
+        byte[] raw = java.util.Base64.getDecoder().decode(sealed);
+        raw[20] ^= 1;
+        assertThatThrownBy(() -> ShareEnvelope.open(bob, alice.encryptionPublic(), context, java.util.Base64.getEncoder().encodeToString(raw)))
+                .hasMessageContaining("does not authenticate");
+        assertThat(sealed).doesNotContain(shares.selfMaskSeed().y().toString(16));
+    }
+
+    @Test
+    void secretsKeptAsTextMaskExactlyAsTheOriginals() throws Exception {
+        SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
+        random.setSeed(12);
+        Round round = new Round(12);
+        MaskingSite original = round.sites.get(1);
+        MaskingSite restored = new MaskingSite(2, MaskingSite.Secrets.parse(original.secrets().toText()), random);
+        float[] update = round.updates.get(2);
+        assertThat(restored.mask(update, round.keys, ROUND, encoding)).isEqualTo(original.mask(update, round.keys, ROUND, encoding));
+        assertThatThrownBy(() -> MaskingSite.Secrets.parse("abc def")).hasMessage("secure-aggregation secrets need 5 fields, found 2");
+    }
+
+    @Test
+    void aSiteRevealsSeedsOfSurvivorsKeysOfDropoutsAndNothingBelowTheThreshold() throws Exception {
+        Round round = new Round(13);
+        Map<Integer, MaskingSite.SharesFor> held = new HashMap<>();
+        round.sharesFrom.forEach((owner, shares) -> held.put(owner, shares.get(0)));
+        List<MaskingSite.Reveal> reveals = MaskingSite.reveal(held, Set.of(1, 2, 4), THRESHOLD);
+        assertThat(reveals).extracting(MaskingSite.Reveal::owner).containsExactly(1, 2, 3, 4, 5);
+        assertThat(reveals).extracting(MaskingSite.Reveal::secret).containsExactly(MaskingSite.Secret.SELF_MASK_SEED,
+                MaskingSite.Secret.SELF_MASK_SEED, MaskingSite.Secret.PRIVATE_KEY, MaskingSite.Secret.SELF_MASK_SEED,
+                MaskingSite.Secret.PRIVATE_KEY);
+        assertThatThrownBy(() -> MaskingSite.reveal(held, Set.of(1, 2), THRESHOLD))
+                .hasMessage("the coordinator names 2 survivors; at least 3 are needed, so no share is revealed");
+        held.remove(5);
+        assertThatThrownBy(() -> MaskingSite.reveal(held, Set.of(1, 2, 5), THRESHOLD))
+                .hasMessage("the coordinator names survivors [5] that never sent this site their shares");
+    }
 }
