@@ -82,6 +82,14 @@ public class Federation {
      * federation after the last planned one.
      */
     public void roundAggregated(Round round, Instant now) {
+        roundAggregated(round, now, null);
+    }
+
+    /**
+     * As {@link #roundAggregated(Round, Instant)}, but when {@code nextRoundRefused} names a reason
+     * (a privacy budget the next round would exceed), the federation stops instead of opening it.
+     */
+    public void roundAggregated(Round round, Instant now, String nextRoundRefused) {
         requireOwnRound(round);
         if (round.getStatus() != RoundStatus.AGGREGATED) {
             throw new IllegalStateException("round " + round.getNumber() + " is " + round.getStatus() + ", not aggregated");
@@ -89,6 +97,10 @@ public class Federation {
         if (round.getNumber() >= plan.getRounds()) {
             status = FederationStatus.COMPLETED;
             finishedAt = now;
+        } else if (nextRoundRefused != null) {
+            status = FederationStatus.STOPPED;
+            finishedAt = now;
+            failureReason = "round " + (round.getNumber() + 1) + " was not opened: " + nextRoundRefused;
         } else {
             rounds.add(new Round(this, round.getNumber() + 1, now, now.plus(plan.getRoundTimeout())));
         }

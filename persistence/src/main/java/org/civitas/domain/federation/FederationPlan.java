@@ -91,6 +91,17 @@ public class FederationPlan {
     @Column(name = "dp_delta")
     private Double dpDelta;
 
+    /** The dataset (by name, at every site) whose lifetime privacy budget the plan's rounds spend. */
+    @Column(name = "dp_dataset", length = 100)
+    private String dpDataset;
+
+    /** Secure aggregation: Shamir threshold t and fixed-point fraction bits, or both null when off. */
+    @Column(name = "secagg_threshold")
+    private Integer secaggThreshold;
+
+    @Column(name = "secagg_fraction_bits")
+    private Integer secaggFractionBits;
+
     /** Credits issued per valued round and split among the sites by contribution; null: no rewards. */
     @Column(name = "reward_per_round", precision = 19, scale = 4)
     private java.math.BigDecimal rewardPerRound;
@@ -236,7 +247,11 @@ public class FederationPlan {
             fields.put("quorum", Integer.toString(quorum));
         }
         if (dpClipNorm != null) {
-            fields.put("privacy", "{\"clipNorm\":" + dpClipNorm + ",\"delta\":" + dpDelta + ",\"noiseMultiplier\":" + dpNoiseMultiplier + "}");
+            fields.put("privacy", "{\"clipNorm\":" + dpClipNorm + (dpDataset == null ? "" : ",\"dataset\":" + quoted(dpDataset))
+                    + ",\"delta\":" + dpDelta + ",\"noiseMultiplier\":" + dpNoiseMultiplier + "}");
+        }
+        if (secaggThreshold != null) {
+            fields.put("secureAggregation", "{\"fractionBits\":" + secaggFractionBits + ",\"threshold\":" + secaggThreshold + "}");
         }
         if (modelManifestSha256 != null) {
             fields.put("modelManifest", quoted(modelManifestSha256));
@@ -337,6 +352,15 @@ public class FederationPlan {
      * form and hash are computed again.
      */
     public FederationPlan withDifferentialPrivacy(double clipNorm, double noiseMultiplier, double delta) {
+        return withDifferentialPrivacy(clipNorm, noiseMultiplier, delta, null);
+    }
+
+    /** As {@link #withDifferentialPrivacy(double, double, double)}, naming the dataset whose privacy budget the rounds spend. */
+    public FederationPlan withDifferentialPrivacy(double clipNorm, double noiseMultiplier, double delta, String dataset) {
+        if (dataset != null) {
+            org.civitas.domain.consortium.Codes.require(dataset, "privacy dataset");
+        }
+        this.dpDataset = dataset;
         if (id != null) {
             throw new IllegalStateException("a stored plan does not change");
         }
@@ -392,6 +416,52 @@ public class FederationPlan {
         return this;
     }
 
+    /**
+     * Switches on secure aggregation: sites upload only masked updates, and the coordinator learns
+     * only the sum of the survivors' updates. The threshold t must be a strict majority of the sites
+     * (so no two disjoint groups can each rebuild secrets) and at least 2; at least three sites
+     * (with two, each could subtract its own update from the sum and read the other's).
+     */
+    public FederationPlan withSecureAggregation(int threshold, int fractionBits) {
+        if (id != null) {
+            throw new IllegalStateException("a stored plan does not change");
+        }
+        int n = sites.size();
+        if (n < 3) {
+            throw new IllegalArgumentException("invalid federation plan: secure aggregation needs at least 3 sites, the plan has " + n
+                    + " (with two, each site could read the other's update from the sum)");
+        }
+        if (threshold <= n / 2 || threshold > n) {
+            throw new IllegalArgumentException("invalid federation plan: secureAggregation threshold must be in [" + (n / 2 + 1) + ", "
+                    + n + "] for " + n + " sites (a strict majority), was " + threshold);
+        }
+        if (fractionBits < 8 || fractionBits > 24) {
+            throw new IllegalArgumentException("invalid federation plan: secureAggregation fractionBits must be in [8, 24], was "
+                    + fractionBits);
+        }
+        if (threshold > minSites) {
+            throw new IllegalArgumentException("invalid federation plan: secureAggregation threshold " + threshold
+                    + " exceeds minSites " + minSites + ": a round that closes with minSites updates could not be unmasked");
+        }
+        this.secaggThreshold = threshold;
+        this.secaggFractionBits = fractionBits;
+        this.canonicalJson = canonicalForm();
+        this.planSha256 = sha256(canonicalJson);
+        return this;
+    }
+
+    public boolean isSecureAggregation() {
+        return secaggThreshold != null;
+    }
+
+    public Integer getSecaggThreshold() {
+        return secaggThreshold;
+    }
+
+    public Integer getSecaggFractionBits() {
+        return secaggFractionBits;
+    }
+
     /** Binds the plan to the model manifest its model is built from (by the manifest's hash). */
     public FederationPlan withModelManifest(String sha256) {
         if (id != null) {
@@ -432,6 +502,10 @@ public class FederationPlan {
 
     public Double getDpNoiseMultiplier() {
         return dpNoiseMultiplier;
+    }
+
+    public String getDpDataset() {
+        return dpDataset;
     }
 
     public Double getDpDelta() {

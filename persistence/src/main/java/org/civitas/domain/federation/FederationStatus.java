@@ -7,5 +7,7 @@ public enum FederationStatus {
     /** Every planned round was aggregated. */
     COMPLETED,
     /** A round could not reach its quorum before its deadline. */
-    FAILED
+    FAILED,
+    /** The next round was refused before it opened (it would exceed a dataset's privacy budget). */
+    STOPPED
 }

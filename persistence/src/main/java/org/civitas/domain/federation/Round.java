@@ -81,6 +81,11 @@ public class Round {
     @Column(name = "reason", length = 1000, nullable = false)
     private java.util.Map<String, String> withheld = new java.util.TreeMap<>();
 
+    /** For a plan with secure aggregation, the phase the round is in; null otherwise. */
+    @Enumerated(EnumType.STRING)
+    @Column(name = "secagg_phase", length = 20)
+    private SecureAggregationPhase secaggPhase;
+
     @Version
     private long version;
 
@@ -94,6 +99,53 @@ public class Round {
         this.openedAt = openedAt;
         this.deadline = deadline;
         this.awaitingValuation = number > 1 && federation.getPlan().getMinContribution() != null;
+        this.secaggPhase = federation.getPlan().isSecureAggregation() ? SecureAggregationPhase.KEYS : null;
+    }
+
+    public SecureAggregationPhase getSecaggPhase() {
+        return secaggPhase;
+    }
+
+    /**
+     * When a secure-aggregation phase stops waiting for the slowest sites: keys by 70 % of the round
+     * timeout (sites advertise keys once they have trained), shares by 85 %, masked uploads by the
+     * round's deadline, reveals a quarter of the timeout after it.
+     */
+    public Instant phaseDeadline(SecureAggregationPhase phase) {
+        java.time.Duration timeout = federation.getPlan().getRoundTimeout();
+        return switch (phase) {
+            case KEYS -> openedAt.plus(timeout.multipliedBy(7).dividedBy(10));
+            case SHARES -> openedAt.plus(timeout.multipliedBy(85).dividedBy(100));
+            case MASKED_UPLOADS -> deadline;
+            case UNMASKING -> deadline.plus(timeout.dividedBy(4));
+        };
+    }
+
+    /** Closes the key phase: the sites that advertised keys get their indices, 1..m in site-code order. */
+    public void openSharePhase(List<SecureAggregationMember> advertised) {
+        requirePhase(SecureAggregationPhase.KEYS);
+        List<SecureAggregationMember> ordered = new ArrayList<>(advertised);
+        ordered.sort(java.util.Comparator.comparing(m -> m.getSite().getCode()));
+        for (int i = 0; i < ordered.size(); i++) {
+            ordered.get(i).assignIndex(i + 1);
+        }
+        secaggPhase = SecureAggregationPhase.SHARES;
+    }
+
+    public void openMaskedUploads() {
+        requirePhase(SecureAggregationPhase.SHARES);
+        secaggPhase = SecureAggregationPhase.MASKED_UPLOADS;
+    }
+
+    public void openUnmasking() {
+        requirePhase(SecureAggregationPhase.MASKED_UPLOADS);
+        secaggPhase = SecureAggregationPhase.UNMASKING;
+    }
+
+    private void requirePhase(SecureAggregationPhase expected) {
+        if (status != RoundStatus.OPEN || secaggPhase != expected) {
+            throw new IllegalStateException("round " + number + " is " + status + " in phase " + secaggPhase + ", not " + expected);
+        }
     }
 
     /** Keeps a site out of this round, before it could take part, with the reason shown to it and in the portal. */
@@ -208,11 +260,20 @@ public class Round {
 
     /** Aggregation may proceed: at quorum, or after the deadline with at least the minimum of sites. */
     public boolean canAggregate(Instant now) {
+        if (secaggPhase != null) {
+            // The secure-aggregation phases decided who survived; the masks come off only at the end.
+            return status == RoundStatus.OPEN && secaggPhase == SecureAggregationPhase.UNMASKING && !receipts.isEmpty();
+        }
         return status == RoundStatus.OPEN
                 && (hasQuorum() || (now.isAfter(deadline) && receipts.size() >= federation.getPlan().getMinSites()));
     }
 
     public void markAggregated(double loss, double globalLoss, Instant now) {
+        markAggregated(loss, globalLoss, now, null);
+    }
+
+    /** As {@link #markAggregated(double, double, Instant)}; a non-null {@code nextRoundRefused} stops the federation instead of opening the next round. */
+    public void markAggregated(double loss, double globalLoss, Instant now, String nextRoundRefused) {
         if (!canAggregate(now)) {
             throw new IllegalStateException("round " + number + " cannot be aggregated now (" + status + ", "
                     + receipts.size() + " updates)");
@@ -221,7 +282,7 @@ public class Round {
         this.loss = loss;
         this.globalLoss = globalLoss;
         this.closedAt = now;
-        federation.roundAggregated(this, now);
+        federation.roundAggregated(this, now, nextRoundRefused);
     }
 
     public void markFailed(String reason, Instant now) {
