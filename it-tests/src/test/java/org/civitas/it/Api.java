@@ -60,6 +60,18 @@ final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    static Answer postJson(String path, String json, SiteCredentials site) {
+        return send(withSite(HttpRequest.newBuilder(URI.create(CivitasServer.API + path)), site)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    static Answer putJson(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(CivitasServer.API + path))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     /** Uploads an update as the protocol wants it: multipart with a JSON metadata part and a tensors part. */
     static Answer upload(long federation, int round, SiteCredentials site, String metadataJson, byte[] tensors) {
         String boundary = "civitas-" + UUID.randomUUID();

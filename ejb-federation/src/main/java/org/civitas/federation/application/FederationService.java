@@ -44,6 +44,9 @@ public class FederationService {
     @jakarta.ejb.EJB
     AuditService audit;
 
+    @jakarta.ejb.EJB
+    PrivacyBudgetService privacyBudgets;
+
     /**
      * Validates the plan, stores it, and starts a federation whose first round opens at once, with
      * the model's initial state as version 0. All or nothing.
@@ -60,7 +63,9 @@ public class FederationService {
             throw new InvalidRequestException("invalid federation plan: unknown sites " + unknown);
         }
         String strategyName = r.strategy() == null ? "fedavg" : r.strategy();
-        int minSites = r.minSites() == null ? sites.size() : r.minSites();
+        // With secure aggregation a round may close with the threshold's strict majority: that is its dropout tolerance.
+        int minSites = r.minSites() != null ? r.minSites()
+                : r.secureAggregation() != null ? secureThreshold(r.secureAggregation(), sites.size()) : sites.size();
         FederationPlan plan;
         String modelKind = r.model() == null ? "softmax-regression" : r.model();
         try {
@@ -96,7 +101,31 @@ public class FederationService {
                     minSites,
                     Duration.ofSeconds(r.roundTimeoutSeconds() == null ? 300 : r.roundTimeoutSeconds()),
                     sites);
-            boolean valuable = ModelCatalog.isValuable(modelKind, strategy);
+            boolean secure = r.secureAggregation() != null;
+            if (secure) {
+                // Everything that needs a site's own update is refused here, at plan validation, not at round time.
+                if (!strategy.isMeanBased()) {
+                    throw new IllegalArgumentException("secure aggregation reveals only the sum of the updates; rule " + strategyName
+                            + " needs individual updates");
+                }
+                if (strategy.acceptsStaleUpdates()) {
+                    throw new IllegalArgumentException("secure aggregation masks every update of one round together; rule " + strategyName
+                            + " mixes updates of different rounds");
+                }
+                if (r.filters() != null && !r.filters().isEmpty()) {
+                    throw new IllegalArgumentException("secure aggregation reveals only the sum of the updates; filters " + r.filters().keySet()
+                            + " need individual updates");
+                }
+                if (r.incentives() != null) {
+                    throw new IllegalArgumentException("secure aggregation reveals only the sum of the updates; incentives need each"
+                            + " site's contribution, valued from its own update");
+                }
+                if (r.quorum() != null) {
+                    throw new IllegalArgumentException("secure aggregation closes each phase when every site answered or at its deadline;"
+                            + " a quorum cannot apply");
+                }
+            }
+            boolean valuable = ModelCatalog.isValuable(modelKind, strategy, secure);
             if (r.incentives() != null) {
                 if (!valuable) {
                     throw new IllegalArgumentException("incentives need per-site contribution values, which rule " + strategyName
@@ -118,7 +147,13 @@ public class FederationService {
                 if (p.clipNorm() == null || p.noiseMultiplier() == null) {
                     throw new IllegalArgumentException("invalid federation plan: privacy needs clipNorm and noiseMultiplier");
                 }
-                plan.withDifferentialPrivacy(p.clipNorm(), p.noiseMultiplier(), p.delta() == null ? 1e-5 : p.delta());
+                plan.withDifferentialPrivacy(p.clipNorm(), p.noiseMultiplier(), p.delta() == null ? 1e-5 : p.delta(),
+                        p.dataset() == null ? defaultDataset(modelKind) : p.dataset());
+            }
+            if (secure) {
+                PlanRequest.SecureAggregation sa = r.secureAggregation();
+                plan.withSecureAggregation(secureThreshold(sa, sites.size()),
+                        sa.fractionBits() == null ? PlanRequest.DEFAULT_FRACTION_BITS : sa.fractionBits());
             }
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
@@ -130,9 +165,22 @@ public class FederationService {
                 Map.of("federation", String.valueOf(federation.getId()), "version", "0"));
         BlobStore.Stored stored = stores.models().put(initial);
         registry.add(ModelVersion.initial(federation, stored.key(), stored.sizeBytes(), now));
+        String refused = privacyBudgets.chargeOrRefuse(plan, federation.getId(), 1);
+        if (refused != null) {
+            throw new InvalidRequestException("privacy budget: " + refused);
+        }
         audit.record("api", "federation.started", "federation " + federation.getId(),
                 "plan '" + plan.getName() + "' sha256 " + plan.getPlanSha256() + ": " + plan.getCanonicalJson());
         return Views.of(federation, registry.versions(federation.getId()));
+    }
+
+    private static int secureThreshold(PlanRequest.SecureAggregation sa, int sites) {
+        return sa.threshold() == null ? sites / 2 + 1 : sa.threshold();
+    }
+
+    /** The dataset a model trains on at each site, whose privacy budget a DP plan spends unless it names another. */
+    static String defaultDataset(String modelKind) {
+        return ModelCatalog.isMultimodal(modelKind) ? org.civitas.federation.participant.DemoDatasets.NAME : "incident-features";
     }
 
     public Views.FederationView federation(long id) {

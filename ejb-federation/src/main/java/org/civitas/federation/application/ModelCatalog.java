@@ -43,8 +43,8 @@ public final class ModelCatalog {
      * a weighted mean, and the model's loss can be computed in the server (not yet for models that
      * run in the worker).
      */
-    public static boolean isValuable(String modelKind, Strategy strategy) {
-        return strategy.isMeanBased() && !isMultimodal(modelKind);
+    public static boolean isValuable(String modelKind, Strategy strategy, boolean secureAggregation) {
+        return strategy.isMeanBased() && !isMultimodal(modelKind) && !secureAggregation;
     }
 
     private ModelCatalog() {
@@ -70,8 +70,10 @@ public final class ModelCatalog {
     public static Strategy strategy(FederationPlan plan) {
         Strategy rule = StrategyCatalog.create(plan.getStrategy(), plan.getStrategyParams(), plan.getFilters());
         if (plan.isDifferentiallyPrivate()) {
-            // Without secure aggregation the coordinator sees clipped updates and adds the noise itself.
-            return new DifferentialPrivacy(rule, plan.getDpClipNorm(), plan.getDpNoiseMultiplier(), plan.getSites().size(), false);
+            // Without secure aggregation the coordinator sees clipped updates and adds the noise itself; with it,
+            // each site adds its share of the noise, so no party ever sees an un-noised sum.
+            return new DifferentialPrivacy(rule, plan.getDpClipNorm(), plan.getDpNoiseMultiplier(), plan.getSites().size(),
+                    plan.isSecureAggregation());
         }
         return rule;
     }
@@ -91,6 +93,19 @@ public final class ModelCatalog {
 
     /** The privacy spent so far by a plan with differential privacy: every site takes part in every round (q = 1). */
     public static double epsilonSpent(FederationPlan plan, int aggregatedRounds) {
-        return new RdpAccountant().compose(1.0, plan.getDpNoiseMultiplier(), aggregatedRounds).epsilon(plan.getDpDelta());
+        return new RdpAccountant().compose(1.0, guaranteedNoiseMultiplier(plan), aggregatedRounds).epsilon(plan.getDpDelta());
+    }
+
+    /**
+     * The noise multiplier a round of a DP plan is sure to carry. Noise added by the coordinator is
+     * sigma; noise split across n sites is sigma·sqrt(m/n) when only m of them contribute, and a
+     * round can close with as few as the plan's minimum of sites (at least its threshold).
+     */
+    public static double guaranteedNoiseMultiplier(FederationPlan plan) {
+        if (!plan.isSecureAggregation()) {
+            return plan.getDpNoiseMultiplier();
+        }
+        int fewest = Math.max(plan.getSecaggThreshold(), plan.getMinSites());
+        return plan.getDpNoiseMultiplier() * Math.sqrt((double) fewest / plan.getSites().size());
     }
 }

@@ -45,6 +45,9 @@ public class ParticipantProtocolService {
     @jakarta.ejb.EJB
     AuditService audit;
 
+    @jakarta.ejb.EJB
+    SecureAggregationService secureAggregation;
+
     public Site authenticate(String siteCode, String token) {
         if (siteCode == null || siteCode.isBlank()) {
             throw new UpdateRejectedException(Reason.UNKNOWN_SITE, "no site named: send the X-Civitas-Site header");
@@ -106,13 +109,18 @@ public class ParticipantProtocolService {
         if (metadata == null || metadata.sampleCount() == null || metadata.trainLoss() == null || metadata.globalLoss() == null) {
             throw new UpdateRejectedException(Reason.INVALID_TENSORS, "metadata needs sampleCount, trainLoss and globalLoss");
         }
-        NamedTensors update;
-        try {
-            update = SafeTensors.read(body).tensors();
+        if (round.getFederation().getPlan().isSecureAggregation()) {
+            // Only the masked vector arrives; it cannot be checked beyond its length, by design.
             NamedTensors global = SafeTensors.read(stores.models().get(startVersion(federationId, roundNumber).getSha256())).tensors();
-            strategy.validateUpdate(global, update);
-        } catch (IllegalArgumentException e) {
-            throw new UpdateRejectedException(Reason.INVALID_TENSORS, e.getMessage());
+            secureAggregation.checkMasked(round, site, body, global);
+        } else {
+            try {
+                NamedTensors update = SafeTensors.read(body).tensors();
+                NamedTensors global = SafeTensors.read(stores.models().get(startVersion(federationId, roundNumber).getSha256())).tensors();
+                strategy.validateUpdate(global, update);
+            } catch (IllegalArgumentException e) {
+                throw new UpdateRejectedException(Reason.INVALID_TENSORS, e.getMessage());
+            }
         }
         String key = BlobStore.sha256(body);
         UpdateReceipt receipt = round.acceptStale(site, new UpdateReceipt.Content(metadata.sampleCount(), metadata.trainLoss(),
@@ -144,7 +152,12 @@ public class ParticipantProtocolService {
 
     private RoundTask task(Round round, Site site) {
         FederationPlan plan = round.getFederation().getPlan();
-        java.util.Map<String, Double> extra = ModelCatalog.strategy(plan).configureFit(round.getNumber());
+        java.util.Map<String, Double> extra = new java.util.HashMap<>(ModelCatalog.strategy(plan).configureFit(round.getNumber()));
+        if (plan.isSecureAggregation()) {
+            extra.put(SecureAggregationProtocol.THRESHOLD, (double) plan.getSecaggThreshold());
+            extra.put(SecureAggregationProtocol.FRACTION_BITS, (double) plan.getSecaggFractionBits());
+            extra.put(SecureAggregationProtocol.WEIGHT_BY_SAMPLES, plan.isDifferentiallyPrivate() ? 0.0 : 1.0);
+        }
         long seed = 31L * (31L * round.getFederation().getId() + round.getNumber()) + site.getCode().hashCode();
         return new RoundTask(round.getFederation().getId(), round.getNumber(), plan.getModelKind(), plan.getFeatureCount(),
                 plan.getClassCount(), plan.getStrategy(), plan.getLocalEpochs(), plan.getLearningRate(), plan.getBatchSize(), seed,

@@ -16,11 +16,13 @@ import java.util.Map;
  * @param privacy        client-level differential privacy, or null for none
  * @param incentives     rewards and the contribution rule; null gives mean-based rules the default
  *                       reward of {@value #DEFAULT_REWARD_PER_ROUND} credits per round
+ * @param secureAggregation sites upload only masked updates and the coordinator learns only their
+ *                       sum; null for none
  */
 public record PlanRequest(String name, List<String> sites, String model, String strategy, Map<String, Double> strategyParams,
                           Map<String, Double> filters, Integer quorum, Integer rounds, Integer localEpochs,
                           Double learningRate, Integer batchSize, Integer minSites, Long roundTimeoutSeconds,
-                          Privacy privacy, Incentives incentives) {
+                          Privacy privacy, Incentives incentives, SecureAggregation secureAggregation) {
 
     public static final int DEFAULT_REWARD_PER_ROUND = 100;
 
@@ -41,16 +43,26 @@ public record PlanRequest(String name, List<String> sites, String model, String 
      * noise of {@code noiseMultiplier} x clipNorm on their sum; epsilon is reported at {@code delta}
      * (default 1e-5).
      */
-    public record Privacy(Double clipNorm, Double noiseMultiplier, Double delta) {
+    public record Privacy(Double clipNorm, Double noiseMultiplier, Double delta, String dataset) {
     }
+
+    /**
+     * Secure aggregation: Shamir {@code threshold} t (default a strict majority of the sites; a
+     * round survives up to n − t dropouts) and {@code fractionBits} of the fixed-point encoding
+     * (default {@value #DEFAULT_FRACTION_BITS}: resolution 2^-16, each value bounded by 2^15 / n).
+     */
+    public record SecureAggregation(Integer threshold, Integer fractionBits) {
+    }
+
+    public static final int DEFAULT_FRACTION_BITS = 16;
 
     /** The demo's second federation: the multimodal model, trained in the sites' model worker. */
     public static PlanRequest multimodalDemo() {
         return new PlanRequest("City safety multimodal demo", null, "multimodal-lora", null, null, null, null, 3, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     public static PlanRequest demo() {
-        return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -67,6 +67,20 @@ public class RoundAggregator {
     @jakarta.ejb.EJB
     AuditService audit;
 
+    @jakarta.ejb.EJB
+    SecureAggregationService secureAggregation;
+
+    @jakarta.ejb.EJB
+    PrivacyBudgetService privacyBudgets;
+
+    private Closing fail(Round round, String reason, Instant now) {
+        long federationId = round.getFederation().getId();
+        round.markFailed(reason, now);
+        audit.record(AuditService.SYSTEM, "round.failed", "federation " + federationId + " round " + round.getNumber(), reason);
+        LOG.warning(() -> "Federation " + federationId + " round " + round.getNumber() + " failed: " + reason);
+        return new Closing(Outcome.FAILED, federationId, round.getNumber());
+    }
+
     public Closing closeIfDue(long roundId) {
         Round round = em.find(Round.class, roundId, LockModeType.PESSIMISTIC_WRITE);
         Instant now = Instant.now();
@@ -76,29 +90,42 @@ public class RoundAggregator {
             }
             return new Closing(Outcome.NOT_DUE, 0, 0);
         }
-        if (round == null || round.getStatus() != RoundStatus.OPEN || !round.isDue(now)) {
+        if (round == null || round.getStatus() != RoundStatus.OPEN) {
+            return new Closing(Outcome.NOT_DUE, 0, 0);
+        }
+        boolean secure = round.getSecaggPhase() != null;
+        if (!secure && !round.isDue(now)) {
             return new Closing(Outcome.NOT_DUE, 0, 0);
         }
         long federationId = round.getFederation().getId();
         FederationPlan plan = round.getFederation().getPlan();
-        if (!round.canAggregate(now)) {
-            String reason = "deadline " + round.getDeadline() + " passed with " + round.getReceipts().size() + " of "
-                    + plan.getSites().size() + " updates; the plan needs at least " + plan.getMinSites();
-            round.markFailed(reason, now);
-            audit.record(AuditService.SYSTEM, "round.failed", "federation " + federationId + " round " + round.getNumber(), reason);
-            LOG.warning(() -> "Federation " + federationId + " round " + round.getNumber() + " failed: " + reason);
-            return new Closing(Outcome.FAILED, federationId, round.getNumber());
+        if (!secure && !round.canAggregate(now)) {
+            return fail(round, "deadline " + round.getDeadline() + " passed with " + round.getReceipts().size() + " of "
+                    + plan.getSites().size() + " updates; the plan needs at least " + plan.getMinSites(), now);
         }
         ModelVersion parent = registry.version(federationId, round.getNumber() - 1).orElseThrow(() ->
                 new IllegalStateException("federation " + federationId + " lacks model version " + (round.getNumber() - 1)));
         NamedTensors global = SafeTensors.read(stores.models().get(parent.getSha256())).tensors();
         Strategy strategy = ModelCatalog.strategy(plan);
         List<UpdateReceipt> receipts = round.getReceipts();
-        BlobStore updates = stores.updates();
-        List<FitResult> results = receipts.stream()
-                .map(u -> new FitResult(u.getSite().getCode(), u.getSampleCount(), u.getStaleness(),
-                        () -> SafeTensors.read(updates.get(u.getStorageKey())).tensors()))
-                .toList();
+        List<FitResult> results;
+        if (secure) {
+            SecureAggregationService.Step step = secureAggregation.advance(round, global, now);
+            if (step.failure() != null) {
+                return fail(round, step.failure(), now);
+            }
+            if (step.result() == null) {
+                return new Closing(Outcome.NOT_DUE, 0, 0);
+            }
+            // The coordinator has only the survivors' aggregate: the rule sees it as the round's one update.
+            results = List.of(step.result());
+        } else {
+            BlobStore updates = stores.updates();
+            results = receipts.stream()
+                    .map(u -> new FitResult(u.getSite().getCode(), u.getSampleCount(), u.getStaleness(),
+                            () -> SafeTensors.read(updates.get(u.getStorageKey())).tensors()))
+                    .toList();
+        }
         NamedTensors serverState = parent.getServerStateSha256() == null ? null
                 : SafeTensors.read(stores.models().get(parent.getServerStateSha256())).tensors();
         AggregateResult aggregate = strategy.aggregateFit(new RoundContext(round.getNumber(), serverState), global, results);
@@ -119,7 +146,14 @@ public class RoundAggregator {
             version.setServerStateSha256(stores.models().put(SafeTensors.write(aggregate.serverState(), Map.of(
                     "federation", String.valueOf(federationId), "serverStateOf", String.valueOf(round.getNumber())))).key());
         }
-        round.markAggregated(loss, globalLoss, now);
+        // The next round is charged to the privacy budgets before it opens, or not opened at all.
+        String refused = round.getNumber() < plan.getRounds()
+                ? privacyBudgets.chargeOrRefuse(plan, federationId, round.getNumber() + 1) : null;
+        round.markAggregated(loss, globalLoss, now, refused);
+        if (refused != null) {
+            audit.record(AuditService.SYSTEM, "federation.stopped", "federation " + federationId, refused);
+            LOG.warning(() -> "Federation " + federationId + " stopped before round " + (round.getNumber() + 1) + ": " + refused);
+        }
         audit.record(AuditService.SYSTEM, "round.aggregated", "federation " + federationId + " round " + round.getNumber(),
                 String.format(java.util.Locale.ROOT, "model version %d (%s) from %d of %d updates by %s, loss %.4f", version.getVersionNumber(),
                         stored.key(), included.size(), receipts.size(), strategy.name(), loss));

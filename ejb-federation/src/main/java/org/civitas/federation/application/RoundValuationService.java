@@ -126,6 +126,6 @@ public class RoundValuationService implements RoundValuationSteps {
     }
 
     static boolean isValuable(FederationPlan plan) {
-        return ModelCatalog.isValuable(plan.getModelKind(), ModelCatalog.strategy(plan));
+        return ModelCatalog.isValuable(plan.getModelKind(), ModelCatalog.strategy(plan), plan.isSecureAggregation());
     }
 }

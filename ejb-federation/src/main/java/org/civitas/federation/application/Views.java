@@ -19,7 +19,11 @@ public final class Views {
     public record FederationView(long id, String status, String plan, String planSha256, String model, String strategy,
                                  Map<String, Double> strategyParams, Map<String, Double> filters, int quorum, List<String> sites, int roundsPlanned, Instant createdAt, Instant finishedAt,
                                  String failureReason, String modelManifestSha256, PrivacyView privacy, IncentivesView incentives, List<RoundView> rounds,
-                                 List<ModelVersionView> models) {
+                                 List<ModelVersionView> models, SecureAggregationView secureAggregation) {
+    }
+
+    /** Secure aggregation of a federation: Shamir threshold and fixed-point fraction bits. */
+    public record SecureAggregationView(int threshold, int fractionBits) {
     }
 
     /** The plan's incentive rules; either may be null. */
@@ -27,14 +31,14 @@ public final class Views {
     }
 
     /** Differential privacy of a federation: its parameters and the epsilon spent by its aggregated rounds. */
-    public record PrivacyView(double clipNorm, double noiseMultiplier, double delta, double epsilonSpent) {
+    public record PrivacyView(double clipNorm, double noiseMultiplier, double delta, double epsilonSpent, String dataset) {
     }
 
     public record RoundView(int number, String status, Double loss, Double globalLoss, Double globalAccuracy, Double heldoutMacroF1,
                             int updates, Instant openedAt,
                             Instant deadline, Instant closedAt, String failureReason, List<ReceiptView> receipts,
                             Map<String, Double> contributions, Map<String, String> freeRiders, boolean awaitingValuation,
-                            Map<String, String> withheld) {
+                            Map<String, String> withheld, String secureAggregationPhase) {
     }
 
     public record ReceiptView(String site, long sampleCount, double trainLoss, double globalLoss, String sha256,
@@ -72,7 +76,9 @@ public final class Views {
                                 f.getPlan().getParticipationShare()),
                 f.getRounds().stream().map(r -> of(r, byRound.getOrDefault(r.getNumber(), Map.of()),
                         ridersByRound.getOrDefault(r.getNumber(), Map.of()))).toList(),
-                models.stream().map(Views::of).toList());
+                models.stream().map(Views::of).toList(),
+                f.getPlan().isSecureAggregation()
+                        ? new SecureAggregationView(f.getPlan().getSecaggThreshold(), f.getPlan().getSecaggFractionBits()) : null);
     }
 
     static PrivacyView privacy(Federation f) {
@@ -81,7 +87,7 @@ public final class Views {
         }
         int aggregated = (int) f.getRounds().stream().filter(r -> r.getStatus() == org.civitas.domain.federation.RoundStatus.AGGREGATED).count();
         return new PrivacyView(f.getPlan().getDpClipNorm(), f.getPlan().getDpNoiseMultiplier(), f.getPlan().getDpDelta(),
-                ModelCatalog.epsilonSpent(f.getPlan(), aggregated));
+                ModelCatalog.epsilonSpent(f.getPlan(), aggregated), f.getPlan().getDpDataset());
     }
 
     static RoundView of(Round r, Map<String, Double> contributions, Map<String, String> freeRiders) {
@@ -89,7 +95,7 @@ public final class Views {
                 weightedMean(r, UpdateReceipt::getHeldoutMacroF1), r.getReceipts().size(),
                 r.getOpenedAt(), r.getDeadline(), r.getClosedAt(), r.getFailureReason(),
                 r.getReceipts().stream().map(Views::of).toList(), contributions, freeRiders, r.isAwaitingValuation(),
-                new java.util.TreeMap<>(r.getWithheld()));
+                new java.util.TreeMap<>(r.getWithheld()), r.getSecaggPhase() == null ? null : r.getSecaggPhase().name());
     }
 
     /** Sample-weighted accuracy of the round's starting model over the sites that reported one, or null. */

@@ -115,6 +115,21 @@ public class CoordinatorClient {
         }
     }
 
+    /** GET of a secure-aggregation resource of a round ({@code roster}, {@code inbox}, {@code survivors}). */
+    public <T> T secureAggregation(SiteIdentity site, long federationId, int round, String resource, Class<T> type) {
+        try (Response r = request(site, roundPath(federationId, round) + "/secagg/" + resource, MediaType.APPLICATION_JSON_TYPE).get()) {
+            return read(r, new GenericType<>(type));
+        }
+    }
+
+    /** POST of a secure-aggregation message of a round ({@code keys}, {@code shares}, {@code reveals}). */
+    public void secureAggregation(SiteIdentity site, long federationId, int round, String resource, Object message) {
+        try (Response r = request(site, roundPath(federationId, round) + "/secagg/" + resource, MediaType.APPLICATION_JSON_TYPE)
+                .post(Entity.json(message))) {
+            read(r, new GenericType<String>() { });
+        }
+    }
+
     /** Registers a dataset's metadata at the coordinator; answers the registration as JSON. */
     public String registerDataset(SiteIdentity site, DatasetMetadata metadata) {
         try (Response r = request(site, "participant/datasets", MediaType.APPLICATION_JSON_TYPE)

@@ -170,6 +170,14 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                     meta.containsKey("globalAccuracy") ? Double.valueOf(meta.get("globalAccuracy")) : null,
                     meta.containsKey("heldoutMacroF1") ? Double.valueOf(meta.get("heldoutMacroF1")) : null);
             String summary;
+            RoundTask task = coordinator.task(site, run.getFederationId(), run.getRoundNumber());
+            if (task.extra().containsKey(org.civitas.federation.application.SecureAggregationProtocol.THRESHOLD)) {
+                // Only a masked update leaves the site; the coordinator learns the sum of the survivors' updates.
+                summary = new SecureUpload(coordinator, site, task, text -> runs.progress(runId, text))
+                        .run(SafeTensors.read(body).tensors(), metadata);
+                runs.uploaded(runId, summary);
+                return summary;
+            }
             try {
                 coordinator.upload(site, run.getFederationId(), run.getRoundNumber(), metadata, body);
                 summary = "uploaded " + body.length + " bytes";

@@ -21,6 +21,8 @@ import org.civitas.federation.application.DatasetMetadata;
 import org.civitas.federation.application.DatasetRegistry;
 import org.civitas.federation.application.ParticipantProtocolService;
 import org.civitas.federation.application.RoundTask;
+import org.civitas.federation.application.SecureAggregationProtocol;
+import org.civitas.federation.application.SecureAggregationService;
 import org.civitas.federation.application.UpdateMetadata;
 import org.civitas.federation.application.Views;
 import org.civitas.federation.infrastructure.CivitasSettings;
@@ -47,6 +49,9 @@ public class ParticipantResource {
 
     @EJB
     DatasetRegistry datasets;
+
+    @EJB
+    SecureAggregationService secureAggregation;
 
     @GET
     @Path("tasks")
@@ -112,6 +117,68 @@ public class ParticipantResource {
         }
         Views.ReceiptView receipt = protocol.acceptUpdate(site, bearer(authorization), federation, round, metadata, tensors, max);
         return Response.status(Response.Status.CREATED).entity(receipt).build();
+    }
+
+    // Secure aggregation: keys, then sealed shares, then the masked update (through /updates), then reveals.
+
+    @POST
+    @Path("federations/{federation}/rounds/{round}/secagg/keys")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response advertiseKeys(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                                  @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                  @PathParam("federation") long federation, @PathParam("round") int round,
+                                  SecureAggregationProtocol.Keys keys) {
+        secureAggregation.advertise(site, bearer(authorization), federation, round, keys);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("federations/{federation}/rounds/{round}/secagg/roster")
+    @Produces(MediaType.APPLICATION_JSON)
+    public SecureAggregationProtocol.Roster roster(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                   @PathParam("federation") long federation, @PathParam("round") int round) {
+        return secureAggregation.roster(site, bearer(authorization), federation, round);
+    }
+
+    @POST
+    @Path("federations/{federation}/rounds/{round}/secagg/shares")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response shares(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                           @PathParam("federation") long federation, @PathParam("round") int round,
+                           SecureAggregationProtocol.Shares shares) {
+        secureAggregation.submitShares(site, bearer(authorization), federation, round, shares);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("federations/{federation}/rounds/{round}/secagg/inbox")
+    @Produces(MediaType.APPLICATION_JSON)
+    public SecureAggregationProtocol.Inbox inbox(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                                                 @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                 @PathParam("federation") long federation, @PathParam("round") int round) {
+        return secureAggregation.inbox(site, bearer(authorization), federation, round);
+    }
+
+    @GET
+    @Path("federations/{federation}/rounds/{round}/secagg/survivors")
+    @Produces(MediaType.APPLICATION_JSON)
+    public SecureAggregationProtocol.Survivors survivors(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                                                         @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                         @PathParam("federation") long federation, @PathParam("round") int round) {
+        return secureAggregation.survivors(site, bearer(authorization), federation, round);
+    }
+
+    @POST
+    @Path("federations/{federation}/rounds/{round}/secagg/reveals")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response reveals(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                            @PathParam("federation") long federation, @PathParam("round") int round,
+                            SecureAggregationProtocol.Reveals reveals) {
+        secureAggregation.reveal(site, bearer(authorization), federation, round, reveals);
+        return Response.noContent().build();
     }
 
     private static String bearer(String authorization) {

@@ -41,7 +41,7 @@ public class StartFederationBacking {
         FacesContext faces = FacesContext.getCurrentInstance();
         try {
             Views.FederationView started = federationService.start(new PlanRequest(null, null, model, strategy, parse(parameters),
-                    null, null, rounds, null, null, null, null, null, null, null));
+                    null, null, rounds, null, null, null, null, null, null, null, null));
             faces.addMessage(null, new FacesMessage("Federation " + started.id() + " started with " + strategy));
         } catch (InvalidRequestException e) {
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot start the federation", e.getMessage()));

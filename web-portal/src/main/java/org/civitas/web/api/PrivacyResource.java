@@ -1,0 +1,39 @@
+package org.civitas.web.api;
+
+import jakarta.ejb.EJB;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.civitas.federation.application.PrivacyBudgetService;
+
+import java.util.List;
+
+/**
+ * The privacy-budget ledger: every enterprise dataset's lifetime (epsilon, delta) budget, the
+ * epsilon its DP rounds spent so far (composed in RDP), and each round's charge.
+ */
+@Path("privacy/budgets")
+@Produces(MediaType.APPLICATION_JSON)
+public class PrivacyResource {
+
+    @EJB
+    PrivacyBudgetService budgets;
+
+    @GET
+    public List<PrivacyBudgetService.BudgetView> budgets() {
+        return budgets.budgets();
+    }
+
+    /** Sets (or changes) a dataset's budget: {@code {"epsilon": 8, "delta": 1e-5, "source": "..."}}. */
+    @PUT
+    @Path("{enterprise}/{dataset}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public PrivacyBudgetService.BudgetView set(@PathParam("enterprise") String enterprise, @PathParam("dataset") String dataset,
+                                               PrivacyBudgetService.BudgetRequest request) {
+        return budgets.set(enterprise, dataset, request, "api");
+    }
+}
