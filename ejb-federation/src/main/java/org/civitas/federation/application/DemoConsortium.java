@@ -75,6 +75,8 @@ public class DemoConsortium {
             LOG.info(() -> "Demo federation " + id + " started with sites " + DemoSites.CODES);
             long multimodal = federationService.start(PlanRequest.multimodalDemo()).id();
             LOG.info(() -> "Multimodal demo federation " + multimodal + " started: the sites train in their model worker");
+            long secure = federationService.start(PlanRequest.privateDemo()).id();
+            LOG.info(() -> "Private demo federation " + secure + " started: secure aggregation with differential privacy");
         }
         LOG.info(() -> "Demo consortium ready: sites " + DemoSites.CODES + " under " + settings.dataDir().resolve("sites"));
     }

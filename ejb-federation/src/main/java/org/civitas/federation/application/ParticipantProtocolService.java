@@ -126,6 +126,9 @@ public class ParticipantProtocolService {
         UpdateReceipt receipt = round.acceptStale(site, new UpdateReceipt.Content(metadata.sampleCount(), metadata.trainLoss(),
                 metadata.globalLoss(), key, body.length, key), staleness, now);
         receipt.reportGlobalAccuracy(metadata.globalAccuracy());
+        if (round.getSecaggPhase() != null) {
+            secureAggregation.advanceEarly(round);
+        }
         receipt.reportHeldoutMacroF1(metadata.heldoutMacroF1());
         // Stored last, once every check has passed; a failed commit leaves at most an unreferenced file.
         stores.updates().put(body);

@@ -62,6 +62,15 @@ public record PlanRequest(String name, List<String> sites, String model, String 
                 null, null, null, null, null);
     }
 
+    /**
+     * The demo's third federation: secure aggregation and client-level DP together, the noise split
+     * across the sites; its rounds are charged to the sites' privacy ledgers for the dataset.
+     */
+    public static PlanRequest privateDemo() {
+        return new PlanRequest("City safety private demo", null, null, null, null, null, null, 5, null, null, null, null, null,
+                new Privacy(1.0, 0.5, 1e-5, "incident-features"), null, new SecureAggregation(null, null));
+    }
+
     public static PlanRequest demo() {
         return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }

@@ -83,6 +83,19 @@ public class SecureAggregationService {
         requirePhase(round, SecureAggregationPhase.KEYS, "advertise keys");
         round.requireCanAccept(site, Instant.now());
         members.add(new SecureAggregationMember(round, site, encryption, masking, Instant.now()));
+        advanceEarly(round);
+    }
+
+    /**
+     * Opens the next phase at once when this message was the last one it waited for, rather than on
+     * the coordinator's next tick; the final unmasking stays with the tick (it aggregates). Late
+     * phases are left to the tick as well, which fails them.
+     */
+    public void advanceEarly(Round round) {
+        if (round.getSecaggPhase() != SecureAggregationPhase.UNMASKING) {
+            members.flush();
+            advance(round, null, Instant.now());
+        }
     }
 
     public SecureAggregationProtocol.Roster roster(String siteCode, String token, long federationId, int roundNumber) {
@@ -123,6 +136,7 @@ public class SecureAggregationService {
             requirePhase(round, SecureAggregationPhase.SHARES, "send shares");
         }
         me.sendShares(envelopes, Instant.now());
+        advanceEarly(round);
     }
 
     /** Once the share phase closed: who masks with whom, and the envelopes addressed to this site. */

@@ -16,6 +16,10 @@ public class SecureAggregationRepository {
     @PersistenceContext(unitName = "civitas")
     EntityManager em;
 
+    public void flush() {
+        em.flush();
+    }
+
     public SecureAggregationMember add(SecureAggregationMember member) {
         em.persist(member);
         return member;

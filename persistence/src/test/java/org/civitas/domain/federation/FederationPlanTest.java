@@ -78,4 +78,37 @@ class FederationPlanTest {
         assertThatThrownBy(() -> new Site("Bad Code", "x", enterprise, "token-of-energy-site"))
                 .hasMessageContaining("site code 'Bad Code' must be");
     }
+
+    @Test
+    void secureAggregationNeedsThreeSitesAStrictMajorityThresholdAndEntersTheHash() {
+        Site community = new Site("community", "Community", enterprise, "token-of-community-site");
+        List<Site> three = List.of(energy, urban, community);
+        FederationPlan plain = new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 2,
+                Duration.ofMinutes(5), three);
+        String before = plain.getPlanSha256();
+        plain.withSecureAggregation(2, 16);
+        assertThat(plain.getCanonicalJson()).contains("\"secureAggregation\":{\"fractionBits\":16,\"threshold\":2}");
+        assertThat(plain.getPlanSha256()).isNotEqualTo(before);
+        assertThat(plain.isSecureAggregation()).isTrue();
+
+        assertThatThrownBy(() -> plan(List.of(energy, urban), 0.1).withSecureAggregation(2, 16))
+                .hasMessageContaining("secure aggregation needs at least 3 sites, the plan has 2");
+        assertThatThrownBy(() -> new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 3,
+                Duration.ofMinutes(5), three).withSecureAggregation(1, 16))
+                .hasMessageContaining("secureAggregation threshold must be in [2, 3] for 3 sites (a strict majority), was 1");
+        assertThatThrownBy(() -> new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 3,
+                Duration.ofMinutes(5), three).withSecureAggregation(2, 30))
+                .hasMessageContaining("secureAggregation fractionBits must be in [8, 24], was 30");
+        assertThatThrownBy(() -> new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 1,
+                Duration.ofMinutes(5), three).withSecureAggregation(3, 16))
+                .hasMessageContaining("secureAggregation threshold 3 exceeds minSites 1");
+    }
+
+    @Test
+    void aDifferentiallyPrivatePlanNamesTheDatasetItsBudgetIsChargedTo() {
+        FederationPlan plan = plan(List.of(energy, urban), 0.1).withDifferentialPrivacy(1.0, 0.5, 1e-5, "incident-features");
+        assertThat(plan.getCanonicalJson()).contains("\"privacy\":{\"clipNorm\":1.0,\"dataset\":\"incident-features\",\"delta\":1.0E-5");
+        assertThatThrownBy(() -> plan(List.of(energy, urban), 0.1).withDifferentialPrivacy(1.0, 0.5, 1e-5, "Bad Name!"))
+                .hasMessageContaining("privacy dataset");
+    }
 }
