@@ -97,6 +97,24 @@ final class Api {
         out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
     }
 
+    /** The demo users' password (seeded in the standalone role). */
+    static final String DEMO_PASSWORD = "civitas-demo";
+
+    /** Calls as a user: HTTP Basic with the demo password. */
+    static HttpRequest.Builder asUser(HttpRequest.Builder b, String user) {
+        return b.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                .encodeToString((user + ":" + DEMO_PASSWORD).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static Answer getAs(String user, String path) {
+        return sendRaw(asUser(HttpRequest.newBuilder(URI.create(CivitasServer.API + path)), user).GET());
+    }
+
+    static Answer postJsonAs(String user, String path, String json) {
+        return sendRaw(asUser(HttpRequest.newBuilder(URI.create(CivitasServer.API + path)), user)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     private static HttpRequest.Builder withSite(HttpRequest.Builder b, SiteCredentials site) {
         if (site != null) {
             b.header("X-Civitas-Site", site.code());
@@ -107,7 +125,16 @@ final class Api {
         return b;
     }
 
+    /** Sends as the consortium administrator unless the request already carries credentials (a site's, a user's). */
     private static Answer send(HttpRequest.Builder request) {
+        HttpRequest built = request.build();
+        if (built.headers().firstValue("Authorization").isEmpty() && built.headers().firstValue("X-Civitas-Site").isEmpty()) {
+            request = asUser(request, "admin");
+        }
+        return sendRaw(request);
+    }
+
+    private static Answer sendRaw(HttpRequest.Builder request) {
         try {
             HttpResponse<byte[]> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Answer(r.statusCode(), r.body());
@@ -117,6 +144,49 @@ final class Api {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The demo users' name prefix per enterprise: meridian-energy's steward is energy-steward. */
+    private static final java.util.Map<String, String> MEMBERS = java.util.Map.of("meridian-energy", "energy",
+            "harbourview-residential", "community", "civic-operations", "urban");
+
+    /**
+     * Starts a federation the way the platform requires: for every enterprise of the plan, its data
+     * steward requests a data-sharing agreement for exactly this plan and both compliance officers
+     * approve it; then the administrator starts it. An invalid plan answers the preview's refusal.
+     */
+    static Answer startFederation(String planJson) {
+        String plan = planJson == null || planJson.isBlank() ? "{}" : planJson;
+        Answer preview = postJson("/plans/preview", plan);
+        if (preview.status() != 200) {
+            return preview;
+        }
+        for (JsonNode enterprise : preview.json().path("enterprises")) {
+            agree(plan, preview.json(), enterprise.asText());
+        }
+        return postJson("/federations", planJson);
+    }
+
+    /** The agreement of one enterprise to a plan, requested and approved by the demo users; answers its id. */
+    static long agree(String plan, JsonNode preview, String enterprise) {
+        String member = MEMBERS.get(enterprise);
+        boolean dp = preview.path("canonicalJson").asText().contains("\"privacy\"");
+        boolean multimodal = preview.path("canonicalJson").asText().contains("multimodal");
+        Answer requested = postJsonAs(member + "-steward", "/agreements", "{\"plan\": " + plan + ", \"datasets\": [\""
+                + preview.path("dataset").asText() + "\"], \"modalities\": " + (multimodal ? "[\"image\", \"text\"]" : "[\"features\"]")
+                + ", \"purpose\": \"integration test\", \"task\": \"incident classification\""
+                + (dp ? ", \"epsilon\": 1000, \"delta\": 1e-5" : "") + "}");
+        if (requested.status() != 201) {
+            throw new AssertionError("agreement request refused: " + requested.text());
+        }
+        long id = requested.json().path("id").asLong();
+        for (String officer : java.util.List.of(member + "-compliance", "consortium-compliance")) {
+            Answer decided = postJsonAs(officer, "/agreements/" + id + "/decision", "{\"approve\": true, \"comment\": \"approved for the test\"}");
+            if (decided.status() != 200) {
+                throw new AssertionError("decision refused: " + decided.text());
+            }
+        }
+        return id;
     }
 
     /** Polls a federation until its status is no longer RUNNING, or fails after the timeout. */

@@ -24,7 +24,7 @@ class FederationLifecycleIT {
     @Test
     void demoPlanRunsThreeSitesThroughEveryRoundWithFallingLoss() {
         // Execute: an empty body starts the demo plan
-        Api.Answer started = Api.postJson("/federations", "");
+        Api.Answer started = Api.startFederation("");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long id = started.json().path("id").asLong();
         JsonNode f = Api.awaitFinished(id, Duration.ofMinutes(3));
@@ -73,7 +73,7 @@ class FederationLifecycleIT {
 
     @Test
     void everyAggregatedRoundIsValuedPerSiteAfterwards() {
-        long id = Api.postJson("/federations", "{\"rounds\": 3, \"name\": \"Valuation check\"}").json().path("id").asLong();
+        long id = Api.startFederation("{\"rounds\": 3, \"name\": \"Valuation check\"}").json().path("id").asLong();
         Api.awaitFinished(id, Duration.ofMinutes(2));
 
         long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
@@ -100,7 +100,7 @@ class FederationLifecycleIT {
 
     @Test
     void listsFederationsAndShowsThemInThePortal() {
-        long id = Api.postJson("/federations", "{\"rounds\": 3, \"name\": \"Portal check\"}").json().path("id").asLong();
+        long id = Api.startFederation("{\"rounds\": 3, \"name\": \"Portal check\"}").json().path("id").asLong();
         Api.awaitFinished(id, Duration.ofMinutes(2));
 
         JsonNode list = Api.get("/federations").json();

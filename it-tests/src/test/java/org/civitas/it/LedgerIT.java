@@ -36,7 +36,7 @@ class LedgerIT {
 
     @BeforeAll
     void runAFederationUntilEveryRoundIsRewarded() {
-        Api.Answer started = Api.postJson("/federations", "{\"name\": \"Ledger check\", \"rounds\": 3,"
+        Api.Answer started = Api.startFederation("{\"name\": \"Ledger check\", \"rounds\": 3,"
                 + " \"incentives\": {\"rewardPerRound\": 90}}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         federation = started.json().path("id").asLong();

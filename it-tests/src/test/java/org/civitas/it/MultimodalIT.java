@@ -24,7 +24,7 @@ class MultimodalIT {
 
     @Test
     void sitesTrainTheMultimodalModelInTheWorkerAndTheGlobalLossFalls() throws Exception {
-        Api.Answer started = Api.postJson("/federations", "{\"name\": \"Multimodal check\", \"model\": \"multimodal-lora\","
+        Api.Answer started = Api.startFederation("{\"name\": \"Multimodal check\", \"model\": \"multimodal-lora\","
                 + " \"rounds\": 2}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long id = started.json().path("id").asLong();
@@ -68,8 +68,8 @@ class MultimodalIT {
 
     @Test
     void rulesTheWorkerCannotServeAreRefusedWhenThePlanIsMade() {
-        Api.Answer refused = Api.postJson("/federations", "{\"model\": \"multimodal-lora\", \"strategy\": \"ffa-lora\"}");
-        Api.Answer incentives = Api.postJson("/federations", "{\"model\": \"multimodal-lora\", \"incentives\": {\"rewardPerRound\": 5}}");
+        Api.Answer refused = Api.startFederation("{\"model\": \"multimodal-lora\", \"strategy\": \"ffa-lora\"}");
+        Api.Answer incentives = Api.startFederation("{\"model\": \"multimodal-lora\", \"incentives\": {\"rewardPerRound\": 5}}");
 
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.json().path("error").asText()).contains("rule ffa-lora").contains("model worker");
@@ -79,7 +79,7 @@ class MultimodalIT {
 
     @Test
     void aWorkerKilledMidRoundIsRestartedAndTheRoundStillCompletes() throws Exception {
-        Api.Answer started = Api.postJson("/federations", "{\"name\": \"Worker crash check\", \"model\": \"multimodal-lora\","
+        Api.Answer started = Api.startFederation("{\"name\": \"Worker crash check\", \"model\": \"multimodal-lora\","
                 + " \"rounds\": 1, \"localEpochs\": 40, \"roundTimeoutSeconds\": 600}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long id = started.json().path("id").asLong();

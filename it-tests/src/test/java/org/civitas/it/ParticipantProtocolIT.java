@@ -38,7 +38,7 @@ class ParticipantProtocolIT {
     void registerProbeSitesAndStartAFederation() {
         probe = register("probe-" + CivitasServer.db());
         outsider = register("outsider-" + CivitasServer.db());
-        Api.Answer started = Api.postJson("/federations",
+        Api.Answer started = Api.startFederation(
                 "{\"name\": \"Protocol check\", \"sites\": [\"energy\", \"" + probe.code() + "\"], \"rounds\": 2,"
                         + " \"roundTimeoutSeconds\": 600}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
@@ -122,7 +122,7 @@ class ParticipantProtocolIT {
     @Test
     void fedBuffCountsALateUpdateInTheOpenRoundWithItsStaleness() {
         // Prepare: FedBuff closes rounds at 2 updates; energy and community answer round 1 by themselves
-        Api.Answer started = Api.postJson("/federations", "{\"name\": \"Async check\", \"strategy\": \"fedbuff\","
+        Api.Answer started = Api.startFederation("{\"name\": \"Async check\", \"strategy\": \"fedbuff\","
                 + " \"strategyParams\": {\"bufferSize\": 2}, \"sites\": [\"energy\", \"community\", \"" + probe.code() + "\"],"
                 + " \"rounds\": 3}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
@@ -158,7 +158,7 @@ class ParticipantProtocolIT {
 
     @Test
     void aSiteThatSendsTheGlobalModelBackIsValuedAndFlaggedAsAFreeRider() {
-        Api.Answer started = Api.postJson("/federations", "{\"name\": \"Free rider check\", \"rounds\": 2,"
+        Api.Answer started = Api.startFederation("{\"name\": \"Free rider check\", \"rounds\": 2,"
                 + " \"sites\": [\"energy\", \"community\", \"" + probe.code() + "\"],"
                 + " \"incentives\": {\"rewardPerRound\": 60, \"minContribution\": 0}}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);

@@ -50,7 +50,7 @@ class StrategySelectionIT {
 
         Map<String, Long> started = new LinkedHashMap<>();
         plans.forEach((rule, plan) -> {
-            Api.Answer a = Api.postJson("/federations", plan);
+            Api.Answer a = Api.startFederation(plan);
             assertThat(a.status()).as(rule + ": " + a.text()).isEqualTo(201);
             started.put(rule, a.json().path("id").asLong());
         });
@@ -99,7 +99,7 @@ class StrategySelectionIT {
     void loraRulesTrainTheLoraModelAndStackingTakesEachSitesOwnRank() {
         Map<String, Long> started = new LinkedHashMap<>();
         for (String rule : List.of("lora-stacking", "ffa-lora", "fedavg")) {
-            Api.Answer a = Api.postJson("/federations", "{\"model\": \"softmax-lora\", \"strategy\": \"" + rule + "\", \"rounds\": 4}");
+            Api.Answer a = Api.startFederation("{\"model\": \"softmax-lora\", \"strategy\": \"" + rule + "\", \"rounds\": 4}");
             assertThat(a.status()).as(a.text()).isEqualTo(201);
             started.put(rule, a.json().path("id").asLong());
         }
@@ -128,7 +128,7 @@ class StrategySelectionIT {
 
     @Test
     void aPlanWithDifferentialPrivacyStillLearnsAndReportsTheEpsilonItSpent() {
-        Api.Answer started = Api.postJson("/federations",
+        Api.Answer started = Api.startFederation(
                 "{\"name\": \"DP check\", \"rounds\": 5, \"privacy\": {\"clipNorm\": 1.0, \"noiseMultiplier\": 0.3}}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         JsonNode f = Api.awaitFinished(started.json().path("id").asLong(), Duration.ofMinutes(2));
@@ -145,18 +145,18 @@ class StrategySelectionIT {
 
     @Test
     void refusesAPlanTheRuleCannotServe() {
-        Api.Answer dpMedian = Api.postJson("/federations",
+        Api.Answer dpMedian = Api.startFederation(
                 "{\"strategy\": \"median\", \"privacy\": {\"clipNorm\": 1.0, \"noiseMultiplier\": 1.0}}");
         assertThat(dpMedian.status()).isEqualTo(400);
         assertThat(dpMedian.json().path("error").asText())
                 .contains("differential privacy needs a mean-based rule; median needs individual updates");
 
-        Api.Answer krum = Api.postJson("/federations", "{\"strategy\": \"krum\", \"strategyParams\": {\"byzantine\": 1}}");
+        Api.Answer krum = Api.startFederation("{\"strategy\": \"krum\", \"strategyParams\": {\"byzantine\": 1}}");
         assertThat(krum.status()).isEqualTo(400);
         assertThat(krum.json().path("error").asText())
                 .contains("strategy krum needs at least 5 updates per round, but this plan may close a round with 3");
 
-        Api.Answer unknown = Api.postJson("/federations", "{\"strategy\": \"fedadam\", \"strategyParams\": {\"lr\": 1}}");
+        Api.Answer unknown = Api.startFederation("{\"strategy\": \"fedadam\", \"strategyParams\": {\"lr\": 1}}");
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.json().path("error").asText()).contains("strategy fedadam has no parameter [lr]");
     }

@@ -48,6 +48,12 @@ public class DemoConsortium {
     @EJB
     FederationService federationService;
 
+    @EJB
+    UserService userService;
+
+    /** The password of every demo user (embedded default only; documented in the README). */
+    public static final String DEMO_PASSWORD = "civitas-demo";
+
     @Inject
     org.civitas.federation.participant.DemoDatasets demoDatasets;
 
@@ -70,7 +76,11 @@ public class DemoConsortium {
                     () -> consortium.add(new Site(profile.siteCode(), profile.siteName(), enterprise, identity.token())));
         }
         demoDatasets.generateIfMissing();
+        seedDemoUsers();
         if (settings.demoAutostart() && federations.federationCount() == 0) {
+            agreeAsDemoMembers(PlanRequest.demo());
+            agreeAsDemoMembers(PlanRequest.multimodalDemo());
+            agreeAsDemoMembers(PlanRequest.privateDemo());
             long id = federationService.start(PlanRequest.demo()).id();
             LOG.info(() -> "Demo federation " + id + " started with sites " + DemoSites.CODES);
             long multimodal = federationService.start(PlanRequest.multimodalDemo()).id();
@@ -79,6 +89,54 @@ public class DemoConsortium {
             LOG.info(() -> "Private demo federation " + secure + " started: secure aggregation with differential privacy");
         }
         LOG.info(() -> "Demo consortium ready: sites " + DemoSites.CODES + " under " + settings.dataDir().resolve("sites"));
+    }
+
+    /**
+     * The demo's users, one per role: the consortium's administrator, compliance officer and
+     * auditor, and for each enterprise its data steward, compliance officer and IT operator.
+     */
+    private void seedDemoUsers() {
+        java.util.List<String[]> demo = new java.util.ArrayList<>();
+        demo.add(new String[] {"admin", null, "CONSORTIUM_ADMIN"});
+        demo.add(new String[] {"consortium-compliance", null, "COMPLIANCE_OFFICER"});
+        demo.add(new String[] {"auditor", null, "AUDITOR"});
+        for (DemoSites.Profile p : DemoSites.PROFILES) {
+            demo.add(new String[] {p.siteCode() + "-steward", p.enterpriseCode(), "DATA_STEWARD"});
+            demo.add(new String[] {p.siteCode() + "-compliance", p.enterpriseCode(), "COMPLIANCE_OFFICER"});
+            demo.add(new String[] {p.siteCode() + "-operator", p.enterpriseCode(), "IT_OPERATOR"});
+        }
+        for (String[] u : demo) {
+            if (userService.caller(u[0]).isEmpty()) {
+                userService.addUser(u[0], DEMO_PASSWORD, u[1], java.util.Set.of(org.civitas.domain.security.Role.valueOf(u[2])));
+            }
+        }
+    }
+
+    @EJB
+    AgreementService agreementService;
+
+    /**
+     * The demo plans go through governance like any other: each enterprise's data steward requests
+     * an agreement, its compliance officer and the consortium's approve it.
+     */
+    private void agreeAsDemoMembers(PlanRequest plan) {
+        FederationService.PlanPreview preview = federationService.preview(plan);
+        Caller consortiumOfficer = userService.caller("consortium-compliance").orElseThrow();
+        boolean multimodal = ModelCatalog.isMultimodal(plan.model());
+        Double epsilon = plan.privacy() == null ? null : 60.0;
+        for (DemoSites.Profile p : DemoSites.PROFILES) {
+            if (!preview.enterprises().contains(p.enterpriseCode())) {
+                continue;
+            }
+            Caller steward = userService.caller(p.siteCode() + "-steward").orElseThrow();
+            Caller officer = userService.caller(p.siteCode() + "-compliance").orElseThrow();
+            AgreementService.AgreementView a = agreementService.request(steward, new AgreementService.AgreementRequest(plan,
+                    java.util.List.of(preview.dataset()), multimodal ? java.util.Set.of("image", "text") : java.util.Set.of("features"),
+                    "Embedded demo: a shared city-safety incident classifier", multimodal ? "incident classification, 12 classes"
+                    : "incident classification, 5 classes", epsilon, epsilon == null ? null : 1e-5, 365, null, false));
+            agreementService.decide(officer, a.id(), new AgreementService.DecisionRequest(true, "Synthetic demo data; approved."));
+            agreementService.decide(consortiumOfficer, a.id(), new AgreementService.DecisionRequest(true, "Consortium approval for the demo."));
+        }
     }
 
     private static void writeDataIfMissing(DemoSites.Profile profile, SiteIdentity identity) {

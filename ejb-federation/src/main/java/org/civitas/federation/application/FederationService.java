@@ -47,11 +47,29 @@ public class FederationService {
     @jakarta.ejb.EJB
     PrivacyBudgetService privacyBudgets;
 
+    @jakarta.ejb.EJB
+    AgreementService agreements;
+
     /**
      * Validates the plan, stores it, and starts a federation whose first round opens at once, with
      * the model's initial state as version 0. All or nothing.
      */
     public Views.FederationView start(PlanRequest request) {
+        return start(request, "api");
+    }
+
+    /**
+     * As {@link #start(PlanRequest)}; every site's enterprise must hold an active data-sharing
+     * agreement for exactly this plan's hash (checked after the plan itself is valid).
+     */
+    public Views.FederationView start(PlanRequest request, String actor) {
+        FederationPlan plan = plan(request);
+        agreements.requireAgreements(plan, Instant.now());
+        return start(plan, actor);
+    }
+
+    /** The plan a request describes, validated and with its canonical form and hash, not stored. */
+    public FederationPlan plan(PlanRequest request) {
         PlanRequest r = request == null ? PlanRequest.demo() : request;
         List<String> codes = r.sites() == null || r.sites().isEmpty() ? DemoSites.CODES : r.sites();
         List<Site> sites = new ArrayList<>();
@@ -158,6 +176,25 @@ public class FederationService {
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
+        return plan;
+    }
+
+    /** What a plan would be: its hash and canonical form, the enterprises that must agree to it, the dataset it uses. */
+    public record PlanPreview(String planSha256, String canonicalJson, List<String> enterprises, String dataset) {
+    }
+
+    public PlanPreview preview(PlanRequest request) {
+        FederationPlan plan = plan(request);
+        return new PlanPreview(plan.getPlanSha256(), plan.getCanonicalJson(),
+                plan.getSites().stream().map(s -> s.getEnterprise().getCode()).distinct().sorted().toList(), dataset(plan));
+    }
+
+    /** The dataset a plan's sites train on: the one its DP settings name, else the model's default. */
+    public static String dataset(FederationPlan plan) {
+        return plan.isDifferentiallyPrivate() ? plan.getDpDataset() : defaultDataset(plan.getModelKind());
+    }
+
+    private Views.FederationView start(FederationPlan plan, String actor) {
         Instant now = Instant.now();
         federations.add(plan);
         Federation federation = federations.add(new Federation(plan, now));
@@ -165,11 +202,12 @@ public class FederationService {
                 Map.of("federation", String.valueOf(federation.getId()), "version", "0"));
         BlobStore.Stored stored = stores.models().put(initial);
         registry.add(ModelVersion.initial(federation, stored.key(), stored.sizeBytes(), now));
+        agreements.grantBudgets(plan, now);
         String refused = privacyBudgets.chargeOrRefuse(plan, federation.getId(), 1);
         if (refused != null) {
             throw new InvalidRequestException("privacy budget: " + refused);
         }
-        audit.record("api", "federation.started", "federation " + federation.getId(),
+        audit.record(actor, "federation.started", "federation " + federation.getId(),
                 "plan '" + plan.getName() + "' sha256 " + plan.getPlanSha256() + ": " + plan.getCanonicalJson());
         return Views.of(federation, registry.versions(federation.getId()));
     }

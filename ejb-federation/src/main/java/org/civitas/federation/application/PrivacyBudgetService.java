@@ -75,6 +75,25 @@ public class PrivacyBudgetService {
         return view(budget);
     }
 
+    /**
+     * An approved agreement's privacy grant becomes the dataset's lifetime budget when the dataset
+     * has none yet; a budget already set stays (an operator changes it over REST).
+     */
+    public void grant(Enterprise enterprise, String dataset, double epsilon, double delta, String source) {
+        Instant now = Instant.now();
+        var existing = budgets.budgetForSpend(enterprise.getCode(), dataset);
+        if (existing.isPresent() && existing.get().isLimited()) {
+            return;
+        }
+        if (existing.isPresent()) {
+            existing.get().change(epsilon, delta, source, now);
+        } else {
+            budgets.add(new PrivacyBudget(enterprise, dataset, epsilon, delta, source, now));
+        }
+        audit.record(AuditService.SYSTEM, "privacy.budget.set", "enterprise " + enterprise.getCode() + " dataset " + dataset,
+                String.format(Locale.ROOT, "epsilon %s at delta %s (%s)", epsilon, delta, source));
+    }
+
     public List<BudgetView> budgets() {
         return budgets.budgets().stream().map(this::view).toList();
     }
@@ -95,14 +114,11 @@ public class PrivacyBudgetService {
         double sigma = plan.isDifferentiallyPrivate() ? ModelCatalog.guaranteedNoiseMultiplier(plan) : 0;
         List<PrivacySpend> charges = new java.util.ArrayList<>();
         for (String code : enterprises) {
-            var existing = budgets.budgetForSpend(code, dataset);
             if (!plan.isDifferentiallyPrivate()) {
-                if (existing.isPresent() && existing.get().isLimited()) {
-                    return "dataset '" + dataset + "' of enterprise '" + code + "' has a privacy budget (epsilon "
-                            + existing.get().getEpsilon() + "), and a plan without differential privacy would spend an unbounded epsilon";
-                }
+                // Use without DP is not metered: the compliance officers approved exactly this plan, knowing it has none.
                 continue;
             }
+            var existing = budgets.budgetForSpend(code, dataset);
             if (dataset == null) {
                 return "the plan names no dataset to charge its privacy spend to";
             }

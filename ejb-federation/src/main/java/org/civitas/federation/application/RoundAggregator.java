@@ -73,6 +73,9 @@ public class RoundAggregator {
     @jakarta.ejb.EJB
     PrivacyBudgetService privacyBudgets;
 
+    @jakarta.ejb.EJB
+    AgreementService agreements;
+
     private Closing fail(Round round, String reason, Instant now) {
         long federationId = round.getFederation().getId();
         round.markFailed(reason, now);
@@ -150,6 +153,14 @@ public class RoundAggregator {
         String refused = round.getNumber() < plan.getRounds()
                 ? privacyBudgets.chargeOrRefuse(plan, federationId, round.getNumber() + 1) : null;
         round.markAggregated(loss, globalLoss, now, refused);
+        round.getFederation().openRound().ifPresent(next -> {
+            // A site whose agreement was revoked or expired takes no part from this round on.
+            agreements.sitesWithoutAgreement(plan, now).forEach((site, why) -> {
+                next.withholdAtOpening(site, "no active data-sharing agreement: " + why);
+                audit.record(AuditService.SYSTEM, "site.withheld", "federation " + federationId + " round " + next.getNumber(),
+                        "site " + site + ": " + why);
+            });
+        });
         if (refused != null) {
             audit.record(AuditService.SYSTEM, "federation.stopped", "federation " + federationId, refused);
             LOG.warning(() -> "Federation " + federationId + " stopped before round " + (round.getNumber() + 1) + ": " + refused);

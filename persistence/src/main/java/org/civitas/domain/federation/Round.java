@@ -156,6 +156,17 @@ public class Round {
         withheld.put(siteCode, reason.length() <= 1000 ? reason : reason.substring(0, 999) + "…");
     }
 
+    /**
+     * Keeps a site out of this round as it opens, for a reason that is not about contributions
+     * (its data-sharing agreement is no longer active). Only before the site has answered.
+     */
+    public void withholdAtOpening(String siteCode, String reason) {
+        if (status != RoundStatus.OPEN || hasUpdateFrom(siteCode)) {
+            throw new IllegalStateException("site " + siteCode + " can no longer be withheld from round " + number);
+        }
+        withheld.put(siteCode, reason.length() <= 1000 ? reason : reason.substring(0, 999) + "…");
+    }
+
     /** Opens the round to its eligible sites after the round before was valued; the deadline counts from now. */
     public void admit(Instant now) {
         if (awaitingValuation) {

@@ -56,6 +56,13 @@ public final class ErrorMappers {
         if (e instanceof NotFoundException) {
             return error(404, e.getMessage(), "NOT_FOUND");
         }
+        if (e instanceof org.civitas.federation.application.ForbiddenException) {
+            return error(403, e.getMessage(), "FORBIDDEN");
+        }
+        if (e instanceof jakarta.ws.rs.ForbiddenException) {
+            return error(403, "your roles do not allow this action (it needs a consortium administrator, or the role the API"
+                    + " documentation names)", "FORBIDDEN");
+        }
         if (e instanceof WebApplicationException w) {
             return error(w.getResponse().getStatus(), w.getMessage(), null);
         }

@@ -31,11 +31,15 @@ public class FederationResource {
     @EJB
     FederationService federations;
 
+    @jakarta.inject.Inject
+    org.civitas.web.security.CurrentCaller caller;
+
+    @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN"})
     @POST
     @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.WILDCARD})
     public Response start(String body, @Context UriInfo uri) {
         PlanRequest request = parse(body);
-        Views.FederationView started = federations.start(request);
+        Views.FederationView started = federations.start(request, caller.actor());
         return Response.created(uri.getAbsolutePathBuilder().path(Long.toString(started.id())).build()).entity(started).build();
     }
 

@@ -70,6 +70,7 @@ public class LedgerResource {
         return ledger.check();
     }
 
+    @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN"})
     @POST
     @Path("adjustments")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -81,6 +82,7 @@ public class LedgerResource {
     public record ReversalRequest(String memo) {
     }
 
+    @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN"})
     @POST
     @Path("transactions/{id}/reversal")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -28,6 +28,7 @@ public class PrivacyResource {
         return budgets.budgets();
     }
 
+    @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN"})
     /** Sets (or changes) a dataset's budget: {@code {"epsilon": 8, "delta": 1e-5, "source": "..."}}. */
     @PUT
     @Path("{enterprise}/{dataset}")

@@ -29,6 +29,7 @@ public class SiteResource {
     @EJB
     SiteDatasetService siteDatasets;
 
+    @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN"})
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response register(SiteService.SiteRegistration registration) {
@@ -59,6 +60,7 @@ public class SiteResource {
     public record ImportRequest(String name, String manifest, Boolean skipBadLines) {
     }
 
+    @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN", "DATA_STEWARD"})
     /** A site hosted here imports a manifest from its own folder and registers the dataset's aggregates. */
     @POST
     @Path("{site}/datasets")

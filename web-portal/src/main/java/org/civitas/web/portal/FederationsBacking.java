@@ -50,8 +50,13 @@ public class FederationsBacking {
     }
 
     public void startDemo() {
+        if (!FacesContext.getCurrentInstance().getExternalContext().isUserInRole("CONSORTIUM_ADMIN")) {
+            FacesContext.getCurrentInstance().addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR,
+                    "Cannot start the demo plan", "only a consortium administrator may start federations"));
+            return;
+        }
         try {
-            Views.FederationView started = federationService.start(PlanRequest.demo());
+            Views.FederationView started = federationService.start(PlanRequest.demo(), "user:" + FacesContext.getCurrentInstance().getExternalContext().getRemoteUser());
             FacesContext.getCurrentInstance().addMessage(null, new FacesMessage("Federation " + started.id() + " started"));
             federations = null;
         } catch (InvalidRequestException e) {

@@ -39,9 +39,14 @@ public class StartFederationBacking {
 
     public void start() {
         FacesContext faces = FacesContext.getCurrentInstance();
+        if (!faces.getExternalContext().isUserInRole("CONSORTIUM_ADMIN")) {
+            faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot start the federation",
+                    "only a consortium administrator may start federations"));
+            return;
+        }
         try {
             Views.FederationView started = federationService.start(new PlanRequest(null, null, model, strategy, parse(parameters),
-                    null, null, rounds, null, null, null, null, null, null, null, null));
+                    null, null, rounds, null, null, null, null, null, null, null, null), "user:" + faces.getExternalContext().getRemoteUser());
             faces.addMessage(null, new FacesMessage("Federation " + started.id() + " started with " + strategy));
         } catch (InvalidRequestException e) {
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot start the federation", e.getMessage()));

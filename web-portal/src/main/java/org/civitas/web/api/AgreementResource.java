@@ -1,0 +1,95 @@
+package org.civitas.web.api;
+
+import jakarta.ejb.EJB;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.civitas.federation.application.AgreementService;
+import org.civitas.web.security.CurrentCaller;
+
+import java.util.List;
+
+/**
+ * Data-sharing agreements. Data stewards request them (and new versions), compliance officers of
+ * the enterprise and of the consortium decide with a comment, and either side revokes. Who may do
+ * what is checked by the service against the caller's role and enterprise (403 otherwise).
+ */
+@Path("agreements")
+@Produces(MediaType.APPLICATION_JSON)
+public class AgreementResource {
+
+    @EJB
+    AgreementService agreements;
+
+    @Inject
+    CurrentCaller caller;
+
+    @GET
+    public List<AgreementService.AgreementView> list() {
+        return agreements.agreements();
+    }
+
+    /** The agreements waiting for the calling compliance officer's decision. */
+    @GET
+    @Path("review-queue")
+    public List<AgreementService.AgreementView> reviewQueue() {
+        return agreements.reviewQueue(caller.get());
+    }
+
+    @GET
+    @Path("{id}")
+    public AgreementService.AgreementView get(@PathParam("id") long id) {
+        return agreements.agreement(id);
+    }
+
+    @GET
+    @Path("{id}/history")
+    public List<AgreementService.AgreementView> history(@PathParam("id") long id) {
+        return agreements.history(id);
+    }
+
+    @GET
+    @Path("{id}/diff/{other}")
+    public List<AgreementService.Change> diff(@PathParam("id") long id, @PathParam("other") long other) {
+        return agreements.diff(id, other);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response request(AgreementService.AgreementRequest request) {
+        return Response.status(Response.Status.CREATED).entity(agreements.request(caller.get(), request)).build();
+    }
+
+    @POST
+    @Path("{id}/versions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response newVersion(@PathParam("id") long id, AgreementService.AgreementRequest request) {
+        return Response.status(Response.Status.CREATED).entity(agreements.newVersion(caller.get(), id, request)).build();
+    }
+
+    @POST
+    @Path("{id}/submission")
+    public AgreementService.AgreementView submit(@PathParam("id") long id) {
+        return agreements.submit(caller.get(), id);
+    }
+
+    @POST
+    @Path("{id}/decision")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public AgreementService.AgreementView decide(@PathParam("id") long id, AgreementService.DecisionRequest decision) {
+        return agreements.decide(caller.get(), id, decision);
+    }
+
+    @POST
+    @Path("{id}/revocation")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public AgreementService.AgreementView revoke(@PathParam("id") long id, AgreementService.RevocationRequest request) {
+        return agreements.revoke(caller.get(), id, request);
+    }
+}

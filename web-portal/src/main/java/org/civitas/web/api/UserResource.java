@@ -1,0 +1,66 @@
+package org.civitas.web.api;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ejb.EJB;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.civitas.domain.security.Role;
+import org.civitas.federation.application.Caller;
+import org.civitas.federation.application.InvalidRequestException;
+import org.civitas.federation.application.UserService;
+import org.civitas.web.security.CurrentCaller;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** User accounts: who may log in, with which roles, for which enterprise. */
+@Path("users")
+@Produces(MediaType.APPLICATION_JSON)
+public class UserResource {
+
+    /** A new user; {@code enterprise} null for a consortium user. */
+    public record NewUser(String username, String password, String enterprise, Set<String> roles) {
+    }
+
+    @EJB
+    UserService users;
+
+    @Inject
+    CurrentCaller caller;
+
+    @GET
+    @Path("me")
+    public Caller me() {
+        return caller.get();
+    }
+
+    @GET
+    @RolesAllowed({"CONSORTIUM_ADMIN", "AUDITOR"})
+    public List<Caller> list() {
+        return users.users();
+    }
+
+    @POST
+    @RolesAllowed("CONSORTIUM_ADMIN")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response add(NewUser user) {
+        if (user == null || user.username() == null || user.roles() == null) {
+            throw new InvalidRequestException("send username, password, roles and (for enterprise users) enterprise");
+        }
+        Set<Role> roles;
+        try {
+            roles = user.roles().stream().map(Role::valueOf).collect(Collectors.toSet());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("roles must be some of " + List.of(Role.values()) + ", was " + user.roles());
+        }
+        return Response.status(Response.Status.CREATED).entity(users.addUser(user.username(), user.password(), user.enterprise(), roles))
+                .build();
+    }
+}

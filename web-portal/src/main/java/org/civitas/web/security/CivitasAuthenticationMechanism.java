@@ -1,0 +1,104 @@
+package org.civitas.web.security;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
+import jakarta.security.enterprise.credential.Credential;
+import jakarta.security.enterprise.credential.UsernamePasswordCredential;
+import jakarta.security.enterprise.identitystore.CredentialValidationResult;
+import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+
+/**
+ * One mechanism for the whole application:
+ * <ul>
+ *   <li>the participant protocol ({@code /api/participant/}) is left to the site-token check of the service;</li>
+ *   <li>the rest of the API takes HTTP Basic credentials on every request (no session); so do pages
+ *       when a client sends them;</li>
+ *   <li>portal pages use a form login ({@code login.xhtml}); the identity is kept in the HTTP session,
+ *       and an anonymous request for a page is sent to the login page.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class CivitasAuthenticationMechanism implements HttpAuthenticationMechanism {
+
+    static final String SESSION_USER = "civitas.user";
+    static final String SESSION_GROUPS = "civitas.groups";
+    public static final String LOGIN_PAGE = "/login.xhtml";
+
+    @Inject
+    IdentityStoreHandler identityStores;
+
+    @Override
+    public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response, HttpMessageContext context) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (path.startsWith("/api/participant/")) {
+            return context.doNothing();
+        }
+        Credential credential = context.getAuthParameters().getCredential();
+        if (context.isAuthenticationRequest() && credential != null) {
+            // The login form, through SecurityContext.authenticate.
+            CredentialValidationResult result = identityStores.validate(credential);
+            if (result.getStatus() != CredentialValidationResult.Status.VALID) {
+                return AuthenticationStatus.SEND_FAILURE;
+            }
+            HttpSession session = request.getSession(true);
+            request.changeSessionId();
+            session.setAttribute(SESSION_USER, result.getCallerPrincipal().getName());
+            session.setAttribute(SESSION_GROUPS, Set.copyOf(result.getCallerGroups()));
+            return context.notifyContainerAboutLogin(result);
+        }
+        String authorization = request.getHeader("Authorization");
+        if (path.startsWith("/api/") || (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6))) {
+            // The API always, and pages when a client (a script, a test) sends Basic credentials.
+            return basic(request, response, context);
+        }
+        HttpSession session = request.getSession(false);
+        if (session != null && session.getAttribute(SESSION_USER) instanceof String user) {
+            @SuppressWarnings("unchecked")
+            Set<String> groups = (Set<String>) session.getAttribute(SESSION_GROUPS);
+            return context.notifyContainerAboutLogin(user::toString, groups);
+        }
+        if (context.isProtected()) {
+            String target = path + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+            return context.redirect(request.getContextPath() + LOGIN_PAGE + "?next=" + URLEncoder.encode(target, StandardCharsets.UTF_8));
+        }
+        return context.doNothing();
+    }
+
+    private AuthenticationStatus basic(HttpServletRequest request, HttpServletResponse response, HttpMessageContext context) {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return challenge(response, context);
+            }
+            int colon = decoded.indexOf(':');
+            if (colon > 0) {
+                CredentialValidationResult result = identityStores.validate(
+                        new UsernamePasswordCredential(decoded.substring(0, colon), decoded.substring(colon + 1)));
+                if (result.getStatus() == CredentialValidationResult.Status.VALID) {
+                    return context.notifyContainerAboutLogin(result);
+                }
+            }
+            return challenge(response, context);
+        }
+        return context.isProtected() ? challenge(response, context) : context.doNothing();
+    }
+
+    private static AuthenticationStatus challenge(HttpServletResponse response, HttpMessageContext context) {
+        response.setHeader("WWW-Authenticate", "Basic realm=\"Civitas\"");
+        return context.responseUnauthorized();
+    }
+}
