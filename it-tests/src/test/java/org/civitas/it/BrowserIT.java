@@ -1,0 +1,208 @@
+package org.civitas.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The governance portal in a real headless Chromium: every role logs in; a data steward requests
+ * an agreement; a user who could approve its own request finds nothing to approve; two compliance
+ * officers approve with comments; the administrator starts the federation the agreements cover and
+ * watches it complete; an agreement is revoked. Screenshots of the key pages go to
+ * {@code target/screenshots}. Runs on the H2 pass only: the portal does not depend on the database.
+ */
+@ExtendWith(CivitasServer.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BrowserIT {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target/screenshots");
+    /** A plan of the portal's start form: softmax regression, FedAvg, 20 rounds (long enough to revoke an agreement mid-way). */
+    private static final String PLAN = "{\"model\": \"softmax-regression\", \"strategy\": \"fedavg\", \"rounds\": 20}";
+
+    private WebDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    void startBrowser() throws IOException {
+        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (Boolean.getBoolean("civitas.it.browser.required")) {
+            assertThat(installed).as("chromium and chromium-driver must be installed (apt-get install chromium chromium-driver)").isTrue();
+        }
+        assumeTrue(installed, "chromium and chromium-driver are not installed");
+        assumeTrue("h2".equals(CivitasServer.db()), "browser tests run on the H2 pass only");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(), options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void everyRoleLogsInAndAnAgreementGoesFromRequestToActiveToRevokedWhileTheFederationRespectsIt() {
+        // Every role logs in and sees its name; a wrong password is refused without saying which part was wrong
+        for (String user : new String[] {"admin", "consortium-compliance", "auditor", "energy-steward", "energy-compliance", "energy-operator"}) {
+            login(user, Api.DEMO_PASSWORD);
+            assertThat(text(By.id("currentUser"))).isEqualTo(user);
+            screenshot("dashboard-" + user);
+            logout();
+        }
+        login("energy-steward", "not-the-password");
+        assertThat(browser.getPageSource()).contains("Wrong user name or password");
+        assertThat(browser.findElements(By.id("currentUser"))).isEmpty();
+
+        // A data steward requests an agreement for the plan
+        login("energy-steward", Api.DEMO_PASSWORD);
+        open("/agreements.xhtml");
+        WebElement plan = browser.findElement(By.id("request:plan"));
+        plan.clear();
+        plan.sendKeys(PLAN);
+        browser.findElement(By.id("request:purpose")).sendKeys("Browser check: a shared incident classifier");
+        browser.findElement(By.id("request:task")).sendKeys("incident classification");
+        browser.findElement(By.id("request:submit")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "requested for plan"));
+        screenshot("agreement-requested");
+        long agreement = latestAgreementOf("meridian-energy");
+        logout();
+
+        // Someone with both hats cannot approve what it requested: nothing waits for it
+        Api.postJson("/users", "{\"username\": \"ui-both-hats\", \"password\": \"" + Api.DEMO_PASSWORD + "\","
+                + " \"enterprise\": \"meridian-energy\", \"roles\": [\"DATA_STEWARD\", \"COMPLIANCE_OFFICER\"]}");
+        Api.postJsonAs("ui-both-hats", "/agreements", "{\"plan\": {\"rounds\": 9}, \"datasets\": [\"incident-features\"],"
+                + " \"modalities\": [\"features\"], \"purpose\": \"own request\", \"task\": \"classification\"}");
+        login("ui-both-hats", Api.DEMO_PASSWORD);
+        open("/agreements.xhtml");
+        assertThat(text(By.id("reviewQueue"))).contains("Nothing waits for you.");
+        logout();
+
+        // The enterprise's and the consortium's compliance officers approve, each with a comment
+        decide("energy-compliance", agreement, "Datasets and purpose match our register.", "is now SUBMITTED");
+        decide("consortium-compliance", agreement, "Consortium approves.", "is now ACTIVE");
+        screenshot("agreement-active");
+        assertThat(Api.get("/agreements/" + agreement).json().path("status").asText()).isEqualTo("ACTIVE");
+
+        // The other enterprises agree too; the administrator starts the federation from the portal
+        JsonNode preview = Api.postJson("/plans/preview", PLAN).json();
+        Api.agree(PLAN, preview, "harbourview-residential");
+        long urban = Api.agree(PLAN, preview, "civic-operations");
+        login("admin", Api.DEMO_PASSWORD);
+        open("/index.xhtml");
+        WebElement rounds = browser.findElement(By.id("federationsForm:rounds_input"));
+        rounds.clear();
+        rounds.sendKeys("20");
+        int before = Api.get("/federations").json().size();
+        browser.findElement(By.id("federationsForm:startWithRule")).click();
+        wait.until(d -> Api.get("/federations").json().size() > before);
+        long federation = Api.get("/federations").json().get(0).path("id").asLong();
+        assertThat(Api.get("/federations/" + federation).json().path("planSha256").asText()).isEqualTo(preview.path("planSha256").asText());
+
+        // Revoking civic-operations' agreement takes the urban site out of the next round
+        logout();
+        login("urban-compliance", Api.DEMO_PASSWORD);
+        open("/agreements.xhtml");
+        WebElement row = browser.findElement(By.xpath("//a[text()='" + urban + "']/ancestor::tr"));
+        row.findElement(By.cssSelector("input[id$=':reason']")).sendKeys("Retention terms changed");
+        row.findElement(By.cssSelector("button[id$=':revoke']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "revoked"));
+        screenshot("agreement-revoked");
+        JsonNode f = Api.awaitFinished(federation, Duration.ofMinutes(2));
+        assertThat(f.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(f.path("rounds").get(19).path("withheld").path("urban").asText()).contains("REVOKED");
+        logout();
+
+        login("auditor", Api.DEMO_PASSWORD);
+        open("/index.xhtml");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("status-" + federation)));
+        screenshot("dashboard-after-federation");
+        open("/audit.xhtml");
+        assertThat(browser.getPageSource()).contains("agreement.revoked").contains("agreement.approved");
+        screenshot("audit");
+        open("/privacy.xhtml");
+        screenshot("privacy");
+        open("/credits.xhtml");
+        screenshot("credits");
+        logout();
+    }
+
+    private void decide(String officer, long agreement, String comment, String expected) {
+        login(officer, Api.DEMO_PASSWORD);
+        open("/agreements.xhtml");
+        WebElement form = browser.findElement(By.xpath("//form[.//strong[starts-with(text(), 'Agreement " + agreement + " ')]]"));
+        form.findElement(By.cssSelector("textarea[id$=':comment']")).sendKeys(comment);
+        form.findElement(By.cssSelector("button[id$=':approve']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), expected));
+        logout();
+    }
+
+    private long latestAgreementOf(String enterprise) {
+        for (JsonNode a : Api.get("/agreements").json()) {
+            if (a.path("enterprise").asText().equals(enterprise)) {
+                return a.path("id").asLong();
+            }
+        }
+        throw new AssertionError("no agreement of " + enterprise);
+    }
+
+    private void login(String user, String password) {
+        open("/login.xhtml");
+        browser.findElement(By.id("login:username")).sendKeys(user);
+        browser.findElement(By.id("login:password")).sendKeys(password);
+        browser.findElement(By.id("login:submit")).click();
+        wait.until(d -> d.getCurrentUrl().contains("/index.xhtml") || d.getPageSource().contains("Wrong user name"));
+    }
+
+    private void logout() {
+        browser.findElement(By.id("session:logout")).click();
+        wait.until(ExpectedConditions.urlContains("/login.xhtml"));
+    }
+
+    private void open(String page) {
+        browser.get(CivitasServer.BASE + page);
+    }
+
+    private String text(By by) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(by)).getText();
+    }
+
+    private void screenshot(String name) {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        try {
+            Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
