@@ -98,20 +98,20 @@ class BrowserIT {
         long agreement = latestAgreementOf("meridian-energy");
         logout();
 
-        // Someone with both hats cannot approve what it requested: nothing waits for it
+        // Someone with both hats is offered the others' requests to decide, never its own
         Api.postJson("/users", "{\"username\": \"ui-both-hats\", \"password\": \"" + Api.DEMO_PASSWORD + "\","
                 + " \"enterprise\": \"meridian-energy\", \"roles\": [\"DATA_STEWARD\", \"COMPLIANCE_OFFICER\"]}");
         Api.postJsonAs("ui-both-hats", "/agreements", "{\"plan\": {\"rounds\": 9}, \"datasets\": [\"incident-features\"],"
                 + " \"modalities\": [\"features\"], \"purpose\": \"own request\", \"task\": \"classification\"}");
         login("ui-both-hats", Api.DEMO_PASSWORD);
         open("/agreements.xhtml");
-        assertThat(text(By.id("reviewQueue"))).contains("Nothing waits for you.");
+        assertThat(text(By.id("reviewQueue"))).contains("requested by energy-steward").doesNotContain("requested by ui-both-hats");
+        screenshot("review-queue");
         logout();
 
         // The enterprise's and the consortium's compliance officers approve, each with a comment
-        decide("energy-compliance", agreement, "Datasets and purpose match our register.", "is now SUBMITTED");
-        decide("consortium-compliance", agreement, "Consortium approves.", "is now ACTIVE");
-        screenshot("agreement-active");
+        decide("energy-compliance", agreement, "Datasets and purpose match our register.", "is now SUBMITTED", "agreement-half-approved");
+        decide("consortium-compliance", agreement, "Consortium approves.", "is now ACTIVE", "agreement-active");
         assertThat(Api.get("/agreements/" + agreement).json().path("status").asText()).isEqualTo("ACTIVE");
 
         // The other enterprises agree too; the administrator starts the federation from the portal
@@ -121,11 +121,14 @@ class BrowserIT {
         login("admin", Api.DEMO_PASSWORD);
         open("/index.xhtml");
         WebElement rounds = browser.findElement(By.id("federationsForm:rounds_input"));
-        rounds.clear();
-        rounds.sendKeys("20");
+        rounds.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"), "20");
         int before = Api.get("/federations").json().size();
         browser.findElement(By.id("federationsForm:startWithRule")).click();
-        wait.until(d -> Api.get("/federations").json().size() > before);
+        try {
+            wait.until(d -> Api.get("/federations").json().size() > before);
+        } finally {
+            screenshot("federation-started");
+        }
         long federation = Api.get("/federations").json().get(0).path("id").asLong();
         assertThat(Api.get("/federations/" + federation).json().path("planSha256").asText()).isEqualTo(preview.path("planSha256").asText());
 
@@ -147,7 +150,7 @@ class BrowserIT {
         open("/index.xhtml");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("status-" + federation)));
         screenshot("dashboard-after-federation");
-        open("/audit.xhtml");
+        open("/audit.xhtml?prefix=agreement.");
         assertThat(browser.getPageSource()).contains("agreement.revoked").contains("agreement.approved");
         screenshot("audit");
         open("/privacy.xhtml");
@@ -157,13 +160,14 @@ class BrowserIT {
         logout();
     }
 
-    private void decide(String officer, long agreement, String comment, String expected) {
+    private void decide(String officer, long agreement, String comment, String expected, String screenshot) {
         login(officer, Api.DEMO_PASSWORD);
         open("/agreements.xhtml");
         WebElement form = browser.findElement(By.xpath("//form[.//strong[starts-with(text(), 'Agreement " + agreement + " ')]]"));
         form.findElement(By.cssSelector("textarea[id$=':comment']")).sendKeys(comment);
         form.findElement(By.cssSelector("button[id$=':approve']")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), expected));
+        screenshot(screenshot);
         logout();
     }
 

@@ -116,8 +116,8 @@ public class AgreementsBacking {
             AgreementService.AgreementView a = agreements.request(caller.get(), new AgreementService.AgreementRequest(planRequest,
                     Arrays.stream(datasets.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList(),
                     new LinkedHashSet<>(modalities), purpose, task, epsilon, delta, retentionDays, expiresAt, false));
-            faces.addMessage(null, new FacesMessage("Agreement " + a.id() + " requested for plan " + a.planSha256().substring(0, 12)
-                    + "…; it waits for both compliance officers"));
+            faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Agreement " + a.id() + " requested for plan "
+                    + a.planSha256().substring(0, 12) + "…; it waits for both compliance officers", ""));
             all = null;
         } catch (InvalidRequestException | ForbiddenException e) {
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot request the agreement", e.getMessage()));
@@ -137,7 +137,7 @@ public class AgreementsBacking {
         try {
             AgreementService.AgreementView a = agreements.decide(caller.get(), agreementId, new AgreementService.DecisionRequest(approve,
                     comment));
-            faces.addMessage(null, new FacesMessage("Agreement " + agreementId + " is now " + a.status()));
+            faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Agreement " + agreementId + " is now " + a.status(), ""));
             all = null;
             queue = null;
         } catch (InvalidRequestException | ForbiddenException | NotFoundException e) {
@@ -149,7 +149,8 @@ public class AgreementsBacking {
         FacesContext faces = FacesContext.getCurrentInstance();
         try {
             agreements.revoke(caller.get(), agreementId, new AgreementService.RevocationRequest(comment));
-            faces.addMessage(null, new FacesMessage("Agreement " + agreementId + " revoked; its sites leave the plan's next rounds"));
+            faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Agreement " + agreementId
+                    + " revoked; its sites leave the plan's next rounds", ""));
             all = null;
         } catch (InvalidRequestException | ForbiddenException | NotFoundException e) {
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot revoke agreement " + agreementId, e.getMessage()));
