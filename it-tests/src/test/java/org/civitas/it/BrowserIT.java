@@ -153,6 +153,10 @@ class BrowserIT {
         open("/audit.xhtml?prefix=agreement.");
         assertThat(browser.getPageSource()).contains("agreement.revoked").contains("agreement.approved");
         screenshot("audit");
+        open("/registry.xhtml?federation=" + federation);
+        assertThat(text(By.id("lineage"))).contains(preview.path("planSha256").asText()).contains(agreement + " v1")
+                .contains("energy-compliance (enterprise)").contains("community, energy");
+        screenshot("registry");
         open("/privacy.xhtml");
         screenshot("privacy");
         open("/credits.xhtml");
@@ -163,7 +167,8 @@ class BrowserIT {
     private void decide(String officer, long agreement, String comment, String expected, String screenshot) {
         login(officer, Api.DEMO_PASSWORD);
         open("/agreements.xhtml");
-        WebElement form = browser.findElement(By.xpath("//form[.//strong[starts-with(text(), 'Agreement " + agreement + " ')]]"));
+        WebElement form = browser.findElement(By.xpath("//div[contains(@class, 'decision-form')][.//strong[starts-with(text(), 'Agreement "
+                + agreement + " ')]]"));
         form.findElement(By.cssSelector("textarea[id$=':comment']")).sendKeys(comment);
         form.findElement(By.cssSelector("button[id$=':approve']")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), expected));

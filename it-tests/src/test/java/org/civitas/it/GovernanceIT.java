@@ -231,6 +231,37 @@ class GovernanceIT {
         assertThat(federationCount()).isEqualTo(before + 1);
     }
 
+    @Test
+    void aTamperedAuditRowIsNamedByVerify() throws Exception {
+        // On PostgreSQL the test can reach the database beside the server; the H2 pass runs in the server's memory.
+        org.junit.jupiter.api.Assumptions.assumeTrue("postgresql".equals(CivitasServer.db()), "needs the database from outside");
+        Api.postJsonAs("urban-steward", "/agreements", request(PLAN, ""));
+        assertThat(Api.get("/audit/verify").json().path("intact").asBoolean()).isTrue();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(System.getProperty("civitas.it.postgresql.url"),
+                System.getProperty("civitas.it.postgresql.user"), System.getProperty("civitas.it.postgresql.password"));
+             java.sql.Statement st = c.createStatement()) {
+            long seq;
+            String detail;
+            try (java.sql.ResultSet r = st.executeQuery("SELECT seq, detail FROM " + CivitasServer.PG_SCHEMA
+                    + ".audit_entry WHERE action = 'agreement.requested' ORDER BY seq DESC LIMIT 1")) {
+                assertThat(r.next()).isTrue();
+                seq = r.getLong(1);
+                detail = r.getString(2);
+            }
+            try (java.sql.PreparedStatement u = c.prepareStatement("UPDATE " + CivitasServer.PG_SCHEMA + ".audit_entry SET detail = ? WHERE seq = ?")) {
+                u.setString(1, detail + " (quietly changed)");
+                u.setLong(2, seq);
+                assertThat(u.executeUpdate()).isEqualTo(1);
+                JsonNode verify = Api.get("/audit/verify").json();
+                assertThat(verify.path("intact").asBoolean()).isFalse();
+                assertThat(verify.path("firstBrokenLink").asText()).startsWith("entry " + seq + " was altered");
+                u.setString(1, detail);
+                u.executeUpdate();
+            }
+        }
+        assertThat(Api.get("/audit/verify").json().path("intact").asBoolean()).isTrue();
+    }
+
     private static int basic(HttpClient http, String user, String password) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(CivitasServer.API + "/federations"))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))

@@ -185,6 +185,11 @@ public class AgreementService {
         return agreements.agreements().stream().map(AgreementService::view).toList();
     }
 
+    /** Every agreement (any version, any state) bound to a plan hash: a model's governance lineage. */
+    public List<AgreementView> forPlan(String planSha256) {
+        return agreements.forPlan(planSha256).stream().map(AgreementService::view).toList();
+    }
+
     public AgreementView agreement(long id) {
         return view(find(id, false));
     }

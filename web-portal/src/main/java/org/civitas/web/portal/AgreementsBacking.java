@@ -50,8 +50,9 @@ public class AgreementsBacking {
     private Double delta;
     private Integer retentionDays = 365;
     private String expires;
-    // A decision or revocation
-    private String comment;
+    // Decision comments and revocation reasons, by agreement: each row's form fills its own entry
+    private final Map<Long, String> comments = new java.util.HashMap<>();
+    private final Map<Long, String> reasons = new java.util.HashMap<>();
     // The agreement whose history is shown
     private Long id;
 
@@ -136,7 +137,7 @@ public class AgreementsBacking {
         FacesContext faces = FacesContext.getCurrentInstance();
         try {
             AgreementService.AgreementView a = agreements.decide(caller.get(), agreementId, new AgreementService.DecisionRequest(approve,
-                    comment));
+                    comments.get(agreementId)));
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Agreement " + agreementId + " is now " + a.status(), ""));
             all = null;
             queue = null;
@@ -148,7 +149,7 @@ public class AgreementsBacking {
     public void revoke(long agreementId) {
         FacesContext faces = FacesContext.getCurrentInstance();
         try {
-            agreements.revoke(caller.get(), agreementId, new AgreementService.RevocationRequest(comment));
+            agreements.revoke(caller.get(), agreementId, new AgreementService.RevocationRequest(reasons.get(agreementId)));
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Agreement " + agreementId
                     + " revoked; its sites leave the plan's next rounds", ""));
             all = null;
@@ -253,12 +254,12 @@ public class AgreementsBacking {
         this.expires = expires;
     }
 
-    public String getComment() {
-        return comment;
+    public Map<Long, String> getComments() {
+        return comments;
     }
 
-    public void setComment(String comment) {
-        this.comment = comment;
+    public Map<Long, String> getReasons() {
+        return reasons;
     }
 
     public Long getId() {
