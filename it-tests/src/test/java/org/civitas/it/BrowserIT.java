@@ -157,6 +157,9 @@ class BrowserIT {
         assertThat(text(By.id("lineage"))).contains(preview.path("planSha256").asText()).contains(agreement + " v1")
                 .contains("energy-compliance (enterprise)").contains("community, energy");
         screenshot("registry");
+        open("/members.xhtml");
+        assertThat(browser.getPageSource()).contains("Meridian Energy (meridian-energy)").contains("energy-steward (DATA_STEWARD)");
+        screenshot("members");
         open("/privacy.xhtml");
         screenshot("privacy");
         open("/credits.xhtml");

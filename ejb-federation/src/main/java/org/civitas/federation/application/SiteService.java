@@ -44,6 +44,16 @@ public class SiteService {
         }
     }
 
+    /** A member enterprise and its sites. */
+    public record EnterpriseView(String code, String name, String sector, List<String> sites) {
+    }
+
+    public List<EnterpriseView> enterprises() {
+        List<org.civitas.domain.consortium.Site> all = consortium.sites();
+        return consortium.enterprises().stream().map(e -> new EnterpriseView(e.getCode(), e.getName(), e.getSector(),
+                all.stream().filter(s -> s.getEnterprise().getCode().equals(e.getCode())).map(s -> s.getCode()).toList())).toList();
+    }
+
     public List<SiteView> sites() {
         return consortium.sites().stream()
                 .map(s -> new SiteView(s.getCode(), s.getDisplayName(), s.getEnterprise().getCode(), null)).toList();

@@ -26,6 +26,10 @@ public class ConsortiumRepository {
                 .setParameter("code", code).getResultStream().findFirst();
     }
 
+    public List<Enterprise> enterprises() {
+        return em.createQuery("select e from Enterprise e order by e.code", Enterprise.class).getResultList();
+    }
+
     public List<Site> sites() {
         return em.createQuery("select s from Site s order by s.code", Site.class).getResultList();
     }

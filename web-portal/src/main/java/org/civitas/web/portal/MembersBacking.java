@@ -1,0 +1,78 @@
+package org.civitas.web.portal;
+
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.context.FacesContext;
+import jakarta.inject.Named;
+import org.civitas.federation.application.AgreementService;
+import org.civitas.federation.application.Caller;
+import org.civitas.federation.application.DatasetRegistry;
+import org.civitas.federation.application.SiteService;
+import org.civitas.federation.application.UserService;
+
+import java.util.List;
+
+/**
+ * The members page: the enterprises, their sites, the datasets each site registered (metadata
+ * only), how many of their agreements are active, and (for administrators and auditors) who may
+ * log in for them.
+ */
+@Named
+@RequestScoped
+public class MembersBacking {
+
+    @EJB
+    SiteService sites;
+
+    @EJB
+    DatasetRegistry datasets;
+
+    @EJB
+    AgreementService agreements;
+
+    @EJB
+    UserService users;
+
+    private List<SiteService.EnterpriseView> enterprises;
+    private List<DatasetRegistry.DatasetView> allDatasets;
+    private List<AgreementService.AgreementView> allAgreements;
+
+    public List<SiteService.EnterpriseView> getEnterprises() {
+        if (enterprises == null) {
+            enterprises = sites.enterprises();
+        }
+        return enterprises;
+    }
+
+    public List<DatasetRegistry.DatasetView> datasetsOf(String enterprise) {
+        if (allDatasets == null) {
+            allDatasets = datasets.datasets();
+        }
+        return allDatasets.stream().filter(d -> d.enterprise().equals(enterprise)).toList();
+    }
+
+    public long activeAgreementsOf(String enterprise) {
+        if (allAgreements == null) {
+            allAgreements = agreements.agreements();
+        }
+        return allAgreements.stream().filter(a -> a.enterprise().equals(enterprise) && "ACTIVE".equals(a.status())).count();
+    }
+
+    public boolean isMayListUsers() {
+        FacesContext faces = FacesContext.getCurrentInstance();
+        return faces.getExternalContext().isUserInRole("CONSORTIUM_ADMIN") || faces.getExternalContext().isUserInRole("AUDITOR");
+    }
+
+    /** Users of an enterprise (null: the consortium's own), with their roles. */
+    public List<String> usersOf(String enterprise) {
+        if (!isMayListUsers()) {
+            return List.of();
+        }
+        return users.users().stream().filter(u -> java.util.Objects.equals(u.enterprise(), enterprise))
+                .map(MembersBacking::describe).toList();
+    }
+
+    private static String describe(Caller u) {
+        return u.username() + " (" + String.join(", ", u.roles().stream().map(Enum::name).sorted().toList()) + ")";
+    }
+}
