@@ -132,7 +132,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
             // The received global model, judged on data the site never trains on.
             request.put("heldout", heldout.toString());
         }
-        ModelWorker.Answer answer = worker.request(request, (step, steps, loss) -> runs.progress(runId,
+        ModelWorker.Answer answer = worker.request("run-" + runId, request, (step, steps, loss) -> runs.progress(runId,
                 String.format(Locale.ROOT, "training in the model worker: step %d of %d, loss %.4f", step, steps, loss)));
         double seconds = (System.nanoTime() - start) / 1e9;
         @SuppressWarnings("unchecked")
@@ -193,11 +193,19 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         });
     }
 
+    @Override
+    public void stop(long runId) {
+        worker.interrupt("run-" + runId);
+    }
+
     private String recordingFailure(long runId, Supplier<String> step) {
         try {
             return step.get();
         } catch (RuntimeException e) {
-            runs.failed(runId, e.getMessage());
+            // A run paused at its window's end was stopped on purpose: it resumes, it did not fail.
+            if (runs.get(runId).getStatus() != org.civitas.domain.participant.LocalTrainingRun.Status.PAUSED) {
+                runs.failed(runId, e.getMessage());
+            }
             throw e;
         }
     }

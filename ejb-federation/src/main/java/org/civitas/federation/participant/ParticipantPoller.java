@@ -51,6 +51,40 @@ public class ParticipantPoller {
     @Inject
     DemoDatasets demoDatasets;
 
+    @EJB
+    TrainingWindowService windows;
+
+    /** Stops the site's jobs that are in their train step; the worker's last epoch checkpoint stays for the restart. */
+    private void pauseTraining(SiteIdentity site, JobOperator jobs, java.time.Instant resumesAt) {
+        for (org.civitas.domain.participant.LocalTrainingRun run : runs.running(site.code())) {
+            Long execution = run.getJobExecutionId();
+            if (execution == null) {
+                continue;
+            }
+            jakarta.batch.runtime.BatchStatus status = jobs.getJobExecution(execution).getBatchStatus();
+            boolean training = jobs.getStepExecutions(execution).stream()
+                    .anyMatch(st -> "train".equals(st.getStepName()) && st.getBatchStatus() == jakarta.batch.runtime.BatchStatus.STARTED);
+            if ((status == jakarta.batch.runtime.BatchStatus.STARTED || status == jakarta.batch.runtime.BatchStatus.STARTING) && training) {
+                runs.pause(run.getId(), resumesAt);
+                jobs.stop(execution);
+                LOG.info(() -> "Site " + site.code() + ": training window closed; paused run " + run.getId() + " (execution "
+                        + execution + "), resumes at " + resumesAt);
+            }
+        }
+    }
+
+    /** Restarts the site's paused jobs once they have stopped: the train step resumes from its checkpoint. */
+    private void resumePaused(SiteIdentity site, JobOperator jobs) {
+        for (org.civitas.domain.participant.LocalTrainingRun run : runs.paused(site.code())) {
+            jakarta.batch.runtime.BatchStatus status = jobs.getJobExecution(run.getJobExecutionId()).getBatchStatus();
+            if (status == jakarta.batch.runtime.BatchStatus.STOPPED || status == jakarta.batch.runtime.BatchStatus.FAILED) {
+                long execution = jobs.restart(run.getJobExecutionId(), new Properties());
+                runs.resume(run.getId(), execution);
+                LOG.info(() -> "Site " + site.code() + ": training window open; resumed run " + run.getId() + " as execution " + execution);
+            }
+        }
+    }
+
     @Schedule(hour = "*", minute = "*", second = "*", persistent = false)
     void poll() {
         if (!busy.compareAndSet(false, true)) {
@@ -81,6 +115,14 @@ public class ParticipantPoller {
         }
         demoDatasets.registerOnce(site);
         JobOperator jobs = BatchRuntime.getJobOperator();
+        java.time.Instant now = java.time.Instant.now();
+        org.civitas.federation.core.schedule.TrainingCalendar calendar = windows.calendar(site.code());
+        if (!calendar.isOpen(now)) {
+            // Outside the site's training window: pause what trains, start nothing.
+            pauseTraining(site, jobs, calendar.nextOpening(now).orElse(null));
+            return;
+        }
+        resumePaused(site, jobs);
         for (RoundTask task : tasks) {
             // A failed job is restarted (from its failed step) while attempts remain and the round is open.
             runs.retryableExecution(site.code(), task.federationId(), task.round()).ifPresent(failed -> {

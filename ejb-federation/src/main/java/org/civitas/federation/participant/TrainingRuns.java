@@ -47,6 +47,24 @@ public class TrainingRuns {
         runs.find(siteCode, federationId, round).orElseThrow().retried(executionId, Instant.now());
     }
 
+    /** The site's runs still training or uploading. */
+    public java.util.List<LocalTrainingRun> running(String siteCode) {
+        return runs.ofSite(siteCode, LocalTrainingRun.Status.STARTED);
+    }
+
+    /** The site's runs paused at a window's end. */
+    public java.util.List<LocalTrainingRun> paused(String siteCode) {
+        return runs.ofSite(siteCode, LocalTrainingRun.Status.PAUSED);
+    }
+
+    public void pause(long runId, Instant resumesAt) {
+        get(runId).pausedAtWindowEnd(resumesAt);
+    }
+
+    public void resume(long runId, long executionId) {
+        get(runId).resumed(executionId);
+    }
+
     public void jobStarted(long runId, long executionId) {
         get(runId).jobStarted(executionId);
     }
@@ -69,12 +87,13 @@ public class TrainingRuns {
 
     /** A training run as the portal shows it. */
     public record RunView(String site, long federationId, int round, String status, Long jobExecutionId, int attempts,
-                          String message, Instant startedAt, Instant finishedAt) {
+                          String message, Instant startedAt, Instant finishedAt, int windowPauses) {
     }
 
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public java.util.List<RunView> recent(int max) {
         return runs.recent(max).stream().map(r -> new RunView(r.getSiteCode(), r.getFederationId(), r.getRoundNumber(),
-                r.getStatus().name(), r.getJobExecutionId(), r.getAttempts(), r.getMessage(), r.getStartedAt(), r.getFinishedAt())).toList();
+                r.getStatus().name(), r.getJobExecutionId(), r.getAttempts(), r.getMessage(), r.getStartedAt(), r.getFinishedAt(),
+                r.getWindowPauses())).toList();
     }
 }

@@ -22,7 +22,7 @@ import java.time.Instant;
 public class LocalTrainingRun {
 
     /** Where a run stands. */
-    public enum Status { STARTED, UPLOADED, FAILED }
+    public enum Status { STARTED, PAUSED, UPLOADED, FAILED }
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -56,6 +56,10 @@ public class LocalTrainingRun {
     @Column(name = "attempts", nullable = false)
     private int attempts = 1;
 
+    /** How often the site's training window closed on this run. */
+    @Column(name = "window_pauses", nullable = false)
+    private int windowPauses;
+
     protected LocalTrainingRun() {
     }
 
@@ -87,6 +91,31 @@ public class LocalTrainingRun {
         this.message = limit("attempt " + attempts + " after: " + message);
         this.finishedAt = null;
         this.startedAt = now;
+    }
+
+    /** The site's training window closed: the job is stopped (after the worker's last checkpoint) until the next one opens. */
+    public void pausedAtWindowEnd(Instant resumesAt) {
+        if (status != Status.STARTED) {
+            throw new IllegalStateException("only a started run pauses; this one is " + status);
+        }
+        this.status = Status.PAUSED;
+        this.windowPauses++;
+        this.message = limit("paused at the end of the training window" + (resumesAt == null ? "" : "; resumes at " + resumesAt)
+                + (message == null ? "" : " (was: " + message + ")"));
+    }
+
+    /** The next window opened: the stopped job was restarted as a new execution, resuming from its checkpoint. */
+    public void resumed(long executionId) {
+        if (status != Status.PAUSED) {
+            throw new IllegalStateException("only a paused run resumes; this one is " + status);
+        }
+        this.status = Status.STARTED;
+        this.jobExecutionId = executionId;
+        this.message = limit("resumed in the next training window after " + windowPauses + " pause(s)");
+    }
+
+    public int getWindowPauses() {
+        return windowPauses;
     }
 
     /** Marks the run as not to be tried again. */

@@ -35,4 +35,22 @@ public class LocalTrainingRunRepository {
         return em.createQuery("select r from LocalTrainingRun r order by r.id desc", LocalTrainingRun.class)
                 .setMaxResults(max).getResultList();
     }
+
+    /** A site's runs in a status (running ones to pause, paused ones to resume). */
+    public List<LocalTrainingRun> ofSite(String siteCode, LocalTrainingRun.Status status) {
+        return em.createQuery("select r from LocalTrainingRun r where r.siteCode = :s and r.status = :st order by r.id",
+                LocalTrainingRun.class).setParameter("s", siteCode).setParameter("st", status).getResultList();
+    }
+
+    public List<org.civitas.domain.participant.TrainingWindow> windows(String siteCode) {
+        return em.createQuery("select w from TrainingWindow w where w.siteCode = :s order by w.id",
+                org.civitas.domain.participant.TrainingWindow.class).setParameter("s", siteCode).getResultList();
+    }
+
+    /** Replaces a site's windows. */
+    public void replaceWindows(String siteCode, List<org.civitas.domain.participant.TrainingWindow> windows) {
+        windows(siteCode).forEach(em::remove);
+        em.flush();
+        windows.forEach(em::persist);
+    }
 }

@@ -73,4 +73,26 @@ public class SiteResource {
                 Boolean.TRUE.equals(request.skipBadLines()));
         return Response.status(Response.Status.CREATED).entity(result).build();
     }
+
+    @jakarta.ejb.EJB
+    org.civitas.federation.participant.TrainingWindowService windows;
+
+    @jakarta.inject.Inject
+    org.civitas.web.security.CurrentCaller caller;
+
+    /** A hosted site's training windows, and whether one is open now. */
+    @jakarta.ws.rs.GET
+    @Path("{site}/windows")
+    public org.civitas.federation.participant.TrainingWindowService.Schedule windows(@PathParam("site") String site) {
+        return windows.schedule(site);
+    }
+
+    /** Replaces a hosted site's training windows (its IT operator only); an empty list lets it train at any time. */
+    @jakarta.ws.rs.PUT
+    @Path("{site}/windows")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public org.civitas.federation.participant.TrainingWindowService.Schedule setWindows(@PathParam("site") String site,
+            List<org.civitas.federation.participant.TrainingWindowService.WindowRequest> requests) {
+        return windows.set(caller.get(), site, requests);
+    }
 }

@@ -26,16 +26,38 @@ public class LocalFineTuneBatchlet extends AbstractBatchlet {
     @Inject
     StepContext stepContext;
 
+    private volatile boolean stopRequested;
+
     @Override
     public String process() throws NamingException {
         LocalFineTuneSteps steps = InitialContext.doLookup(LocalFineTuneSteps.JNDI_NAME);
         long id = Long.parseLong(runId);
-        String summary = switch (action) {
-            case "train" -> steps.train(id);
-            case "upload" -> steps.upload(id);
-            default -> throw new IllegalArgumentException("unknown local-finetune action '" + action + "'");
-        };
+        String summary;
+        try {
+            summary = switch (action) {
+                case "train" -> steps.train(id);
+                case "upload" -> steps.upload(id);
+                default -> throw new IllegalArgumentException("unknown local-finetune action '" + action + "'");
+            };
+        } catch (RuntimeException e) {
+            if (stopRequested) {
+                // Stopped on purpose (the training window closed): the job ends STOPPED and is restarted later.
+                stepContext.setExitStatus("STOPPED");
+                return "STOPPED";
+            }
+            throw e;
+        }
         stepContext.setExitStatus(summary);
         return "COMPLETED";
+    }
+
+    /** Called by the batch runtime when the job is stopped while this step runs. */
+    @Override
+    public void stop() throws NamingException {
+        stopRequested = true;
+        if ("train".equals(action)) {
+            LocalFineTuneSteps steps = InitialContext.doLookup(LocalFineTuneSteps.JNDI_NAME);
+            steps.stop(Long.parseLong(runId));
+        }
     }
 }

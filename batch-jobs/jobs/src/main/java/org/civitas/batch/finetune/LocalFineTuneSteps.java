@@ -14,4 +14,7 @@ public interface LocalFineTuneSteps {
 
     /** Sends the outboxed update to the coordinator and records the outcome. */
     String upload(long runId);
+
+    /** The job was asked to stop (the site's training window closed): end the run's training now, its checkpoint kept. */
+    void stop(long runId);
 }

@@ -31,7 +31,10 @@ public class ModelWorker {
     @Inject
     CivitasSettings settings;
 
-    private WorkerProcess process;
+    // Read without the lock by interrupt(), which must not wait for the request it interrupts.
+    private volatile WorkerProcess process;
+    private volatile Object owner;
+    private final java.util.Set<Object> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long lastUsed;
     private int starts;
 
@@ -39,7 +42,20 @@ public class ModelWorker {
     public record Answer(Map<String, Object> result, Duration workerStartup) {
     }
 
-    public synchronized Answer request(Map<String, Object> fields, WorkerProcess.ProgressListener progress) {
+    public Answer request(Map<String, Object> fields, WorkerProcess.ProgressListener progress) {
+        return request(new Object(), fields, progress);
+    }
+
+    /**
+     * A request on behalf of {@code owner} (a training run), which {@link #interrupt} can end: the
+     * worker is killed mid-request (its last epoch checkpoint stays on disk), or the request is
+     * refused if it had not begun yet.
+     */
+    public synchronized Answer request(Object owner, Map<String, Object> fields, WorkerProcess.ProgressListener progress) {
+        if (cancelled.remove(owner)) {
+            throw new WorkerProcess.WorkerCrashedException("the request was stopped before it began");
+        }
+        this.owner = owner;
         Duration startup = Duration.ZERO;
         if (process == null || !process.isAlive()) {
             process = start();
@@ -54,7 +70,19 @@ public class ModelWorker {
             process = null;
             throw e;
         } finally {
+            this.owner = null;
             lastUsed = System.nanoTime();
+        }
+    }
+
+    /** Ends the owner's request: kills the worker if it is serving it now, or refuses it when its turn comes. */
+    public void interrupt(Object owner) {
+        WorkerProcess running = process;
+        if (owner.equals(this.owner) && running != null) {
+            LOG.info(() -> "Stopping the model worker's current request for " + owner);
+            running.kill();
+        } else {
+            cancelled.add(owner);
         }
     }
 

@@ -1,0 +1,77 @@
+package org.civitas.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Base64;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Training windows: set by the site's IT operator only, validated; a long local job is paused
+ * when its site's window closes (after the worker's last epoch checkpoint) and resumes from that
+ * checkpoint when the next window opens.
+ */
+@ExtendWith(CivitasServer.class)
+class TrainingWindowIT {
+
+    private static Api.Answer putWindows(String user, String site, String json) throws Exception {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(CivitasServer.API + "/sites/" + site + "/windows"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + Api.DEMO_PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        return new Api.Answer(r.statusCode(), r.body());
+    }
+
+    @Test
+    void onlyTheSitesItOperatorSetsValidWindows() throws Exception {
+        Api.Answer other = putWindows("community-operator", "energy", "[]");
+        assertThat(other.status()).isEqualTo(403);
+        assertThat(other.json().path("error").asText()).contains("only an IT operator of meridian-energy sets the training windows of site energy");
+        Api.Answer badCron = putWindows("energy-operator", "energy", "[{\"cron\": \"nightly\", \"lengthSeconds\": 3600, \"timeZone\": \"UTC\"}]");
+        assertThat(badCron.status()).isEqualTo(400);
+        assertThat(badCron.json().path("error").asText()).startsWith("window 1: training window cron 'nightly' is not a valid cron expression");
+        Api.Answer badZone = putWindows("energy-operator", "energy", "[{\"cron\": \"0 0 22 ? * *\", \"lengthSeconds\": 3600, \"timeZone\": \"Nowhere/Land\"}]");
+        assertThat(badZone.status()).isEqualTo(400);
+        JsonNode schedule = Api.get("/sites/energy/windows").json();
+        assertThat(schedule.path("windows")).isEmpty();
+        assertThat(schedule.path("openNow").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aLongLocalJobPausesWhenTheWindowClosesAndResumesFromItsCheckpointInTheNext() throws Exception {
+        // Open 10 s of every 20 s; the job below needs several windows
+        Api.Answer set = putWindows("energy-operator", "energy", "[{\"cron\": \"0/20 * * ? * *\", \"lengthSeconds\": 10, \"timeZone\": \"UTC\"}]");
+        assertThat(set.status()).as(set.text()).isEqualTo(200);
+        assertThat(set.json().path("windows").get(0).path("setBy").asText()).isEqualTo("energy-operator");
+        try {
+            Api.Answer started = Api.startFederation("{\"name\": \"Window check\", \"model\": \"multimodal-lora\", \"sites\": [\"energy\"],"
+                    + " \"rounds\": 1, \"localEpochs\": 100, \"batchSize\": 8, \"roundTimeoutSeconds\": 600}");
+            assertThat(started.status()).as(started.text()).isEqualTo(201);
+            long id = started.json().path("id").asLong();
+            JsonNode f = Api.awaitFinished(id, Duration.ofMinutes(6));
+            assertThat(f.path("status").asText()).as(f.toString()).isEqualTo("COMPLETED");
+            JsonNode run = null;
+            for (JsonNode r : Api.get("/sites/runs?max=200").json()) {
+                if (r.path("federationId").asLong() == id) {
+                    run = r;
+                }
+            }
+            assertThat(run).isNotNull();
+            assertThat(run.path("status").asText()).isEqualTo("UPLOADED");
+            assertThat(run.path("windowPauses").asInt()).as(run.toString()).isGreaterThanOrEqualTo(1);
+            assertThat(run.path("attempts").asInt()).as("a pause is not a failed attempt").isEqualTo(1);
+            assertThat(Files.readString(CivitasServer.dataDir().resolve("worker").resolve("worker.log"))).contains("Resuming from checkpoint");
+        } finally {
+            assertThat(putWindows("energy-operator", "energy", "[]").status()).isEqualTo(200);
+        }
+    }
+}
