@@ -74,4 +74,41 @@ class TrainingWindowIT {
             assertThat(putWindows("energy-operator", "energy", "[]").status()).isEqualTo(200);
         }
     }
+
+    @Test
+    void readinessSaysTheDatabaseTheCoordinatorAndTheModelWorkerAreThere() throws Exception {
+        HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + (9990 + CivitasServer.PORT_OFFSET) + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        JsonNode checks = Api.JSON.readTree(ready.body()).path("checks");
+        java.util.Map<String, JsonNode> byName = new java.util.HashMap<>();
+        checks.forEach(c -> byName.put(c.path("name").asText(), c));
+        assertThat(byName).containsKeys("civitas-database", "civitas-coordinator", "civitas-model-worker", "civitas-schema");
+        assertThat(byName.get("civitas-database").path("status").asText()).isEqualTo("UP");
+        assertThat(byName.get("civitas-database").path("data").path("database").asText()).isIn("H2", "PostgreSQL");
+        assertThat(byName.get("civitas-coordinator").path("data").path("status").asInt()).isEqualTo(401);
+        assertThat(byName.get("civitas-model-worker").path("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void aRoundsDeadlineLeavesEverySiteTheRoundTimeoutFromItsNextWindow() throws Exception {
+        // A window that next opens on New Year's Day at 03:00 UTC
+        assertThat(putWindows("energy-operator", "energy", "[{\"cron\": \"0 0 3 1 1 ?\", \"lengthSeconds\": 3600, \"timeZone\": \"UTC\"}]")
+                .status()).isEqualTo(200);
+        try {
+            CivitasServer.sleep(3000); // the site reports its windows to the coordinator on its next poll
+            java.time.Instant opening = java.time.ZonedDateTime.of(java.time.LocalDate.now(java.time.ZoneOffset.UTC).getYear() + 1, 1, 1, 3, 0, 0, 0,
+                    java.time.ZoneOffset.UTC).toInstant();
+            Api.Answer started = Api.startFederation("{\"name\": \"Deadline check\", \"sites\": [\"energy\"], \"rounds\": 1,"
+                    + " \"roundTimeoutSeconds\": 300}");
+            assertThat(started.status()).as(started.text()).isEqualTo(201);
+            JsonNode round = started.json().path("rounds").get(0);
+            assertThat(java.time.Instant.parse(round.path("deadline").asText())).isEqualTo(opening.plusSeconds(300));
+            // Any-time training again: the round completes and leaves nothing open
+            assertThat(putWindows("energy-operator", "energy", "[]").status()).isEqualTo(200);
+            assertThat(Api.awaitFinished(started.json().path("id").asLong(), Duration.ofMinutes(2)).path("status").asText()).isEqualTo("COMPLETED");
+        } finally {
+            putWindows("energy-operator", "energy", "[]");
+        }
+    }
 }

@@ -50,6 +50,9 @@ public class FederationService {
     @jakarta.ejb.EJB
     AgreementService agreements;
 
+    @jakarta.ejb.EJB
+    SiteScheduleService schedules;
+
     /**
      * Validates the plan, stores it, and starts a federation whose first round opens at once, with
      * the model's initial state as version 0. All or nothing.
@@ -198,6 +201,7 @@ public class FederationService {
         Instant now = Instant.now();
         federations.add(plan);
         Federation federation = federations.add(new Federation(plan, now));
+        federation.openRound().ifPresent(first -> schedules.fitDeadline(first, now));
         byte[] initial = SafeTensors.write(ModelCatalog.initialState(plan),
                 Map.of("federation", String.valueOf(federation.getId()), "version", "0"));
         BlobStore.Stored stored = stores.models().put(initial);

@@ -76,6 +76,9 @@ public class RoundAggregator {
     @jakarta.ejb.EJB
     AgreementService agreements;
 
+    @jakarta.ejb.EJB
+    SiteScheduleService schedules;
+
     private Closing fail(Round round, String reason, Instant now) {
         long federationId = round.getFederation().getId();
         round.markFailed(reason, now);
@@ -154,6 +157,7 @@ public class RoundAggregator {
                 ? privacyBudgets.chargeOrRefuse(plan, federationId, round.getNumber() + 1) : null;
         round.markAggregated(loss, globalLoss, now, refused);
         round.getFederation().openRound().ifPresent(next -> {
+            schedules.fitDeadline(next, now);
             // A site whose agreement was revoked or expired takes no part from this round on.
             agreements.sitesWithoutAgreement(plan, now).forEach((site, why) -> {
                 next.withholdAtOpening(site, "no active data-sharing agreement: " + why);

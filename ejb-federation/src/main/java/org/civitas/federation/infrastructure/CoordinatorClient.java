@@ -130,6 +130,13 @@ public class CoordinatorClient {
         }
     }
 
+    /** Reports the site's training windows to the coordinator. */
+    public void reportWindows(SiteIdentity site, List<org.civitas.federation.application.SiteScheduleService.SiteWindow> windows) {
+        try (Response r = request(site, "participant/windows", MediaType.APPLICATION_JSON_TYPE).post(Entity.json(windows))) {
+            read(r, new GenericType<String>() { });
+        }
+    }
+
     /** Registers a dataset's metadata at the coordinator; answers the registration as JSON. */
     public String registerDataset(SiteIdentity site, DatasetMetadata metadata) {
         try (Response r = request(site, "participant/datasets", MediaType.APPLICATION_JSON_TYPE)

@@ -54,6 +54,24 @@ public class ParticipantPoller {
     @EJB
     TrainingWindowService windows;
 
+    private final java.util.Map<String, java.util.List<org.civitas.federation.application.SiteScheduleService.SiteWindow>> reported =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Tells the coordinator the site's windows after a start or a change, so its round deadlines can respect them. */
+    private void reportWindowsIfChanged(SiteIdentity site) {
+        java.util.List<org.civitas.federation.application.SiteScheduleService.SiteWindow> now = windows.schedule(site.code()).windows().stream()
+                .map(w -> new org.civitas.federation.application.SiteScheduleService.SiteWindow(w.cron(), w.lengthSeconds(), w.timeZone()))
+                .toList();
+        if (!now.equals(reported.get(site.code()))) {
+            try {
+                coordinator.reportWindows(site, now);
+                reported.put(site.code(), now);
+            } catch (RuntimeException e) {
+                LOG.log(Level.INFO, "Site {0} could not report its training windows yet: {1}", new Object[] {site.code(), e.getMessage()});
+            }
+        }
+    }
+
     /** Stops the site's jobs that are in their train step; the worker's last epoch checkpoint stays for the restart. */
     private void pauseTraining(SiteIdentity site, JobOperator jobs, java.time.Instant resumesAt) {
         for (org.civitas.domain.participant.LocalTrainingRun run : runs.running(site.code())) {
@@ -114,6 +132,7 @@ public class ParticipantPoller {
             return;
         }
         demoDatasets.registerOnce(site);
+        reportWindowsIfChanged(site);
         JobOperator jobs = BatchRuntime.getJobOperator();
         java.time.Instant now = java.time.Instant.now();
         org.civitas.federation.core.schedule.TrainingCalendar calendar = windows.calendar(site.code());

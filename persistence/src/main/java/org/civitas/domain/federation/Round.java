@@ -156,6 +156,13 @@ public class Round {
         withheld.put(siteCode, reason.length() <= 1000 ? reason : reason.substring(0, 999) + "…");
     }
 
+    /** Moves the deadline later (never earlier), so every site gets a training window before it. */
+    public void extendDeadline(Instant later) {
+        if (status == RoundStatus.OPEN && later.isAfter(deadline)) {
+            deadline = later;
+        }
+    }
+
     /**
      * Keeps a site out of this round as it opens, for a reason that is not about contributions
      * (its data-sharing agreement is no longer active). Only before the site has answered.

@@ -69,4 +69,12 @@ public class FederationRepository {
                         + "where r.status = :st and s.code = :code order by r.id", Round.class)
                 .setParameter("st", RoundStatus.OPEN).setParameter("code", siteCode).getResultList();
     }
+
+    public java.util.Optional<org.civitas.domain.federation.SiteSchedule> schedule(String siteCode) {
+        return java.util.Optional.ofNullable(em.find(org.civitas.domain.federation.SiteSchedule.class, siteCode));
+    }
+
+    public void add(org.civitas.domain.federation.SiteSchedule schedule) {
+        em.persist(schedule);
+    }
 }

@@ -119,6 +119,20 @@ public class ParticipantResource {
         return Response.status(Response.Status.CREATED).entity(receipt).build();
     }
 
+    /** A site reports its training windows, so round deadlines leave it time inside one. */
+    @POST
+    @Path("windows")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response reportWindows(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                                  @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                  List<org.civitas.federation.application.SiteScheduleService.SiteWindow> windows) {
+        schedules.report(site, bearer(authorization), windows);
+        return Response.noContent().build();
+    }
+
+    @EJB
+    org.civitas.federation.application.SiteScheduleService schedules;
+
     // Secure aggregation: keys, then sealed shares, then the masked update (through /updates), then reveals.
 
     @POST

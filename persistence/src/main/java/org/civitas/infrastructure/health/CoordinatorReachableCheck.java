@@ -1,0 +1,52 @@
+package org.civitas.infrastructure.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * On a server that hosts sites (participant or standalone), ready when the coordinator answers
+ * its participant API at all (any HTTP status: a 401 without a site token still proves it is up).
+ */
+@Readiness
+@ApplicationScoped
+public class CoordinatorReachableCheck implements HealthCheck {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Inject
+    @ConfigProperty(name = "civitas.role", defaultValue = "standalone")
+    String role;
+
+    @Inject
+    @ConfigProperty(name = "civitas.coordinator.url", defaultValue = "http://127.0.0.1:8080/civitas/api")
+    String coordinatorUrl;
+
+    @Override
+    public HealthCheckResponse call() {
+        if ("coordinator".equals(role)) {
+            return HealthCheckResponse.named("civitas-coordinator").up().withData("role", role).build();
+        }
+        String url = (coordinatorUrl.endsWith("/") ? coordinatorUrl : coordinatorUrl + "/") + "participant/tasks";
+        try {
+            int status = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HealthCheckResponse.named("civitas-coordinator").up().withData("url", coordinatorUrl).withData("status", status).build();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return HealthCheckResponse.named("civitas-coordinator").down().withData("url", coordinatorUrl)
+                    .withData("error", e.getClass().getSimpleName() + ": " + e.getMessage()).build();
+        }
+    }
+}
