@@ -84,6 +84,23 @@ class BrowserIT {
         assertThat(browser.getPageSource()).contains("Wrong user name or password");
         assertThat(browser.findElements(By.id("currentUser"))).isEmpty();
 
+        // The energy site's IT operator sets a training window in the portal, sees it, and removes it again
+        login("energy-operator", Api.DEMO_PASSWORD);
+        open("/windows.xhtml");
+        WebElement box = browser.findElement(By.xpath("//div[contains(@class, 'site-windows')][.//*[text()='Site energy']]//textarea"));
+        box.clear();
+        box.sendKeys("0 0 22 ? * MON-FRI | 28800 | Europe/Berlin");
+        browser.findElement(By.xpath("//div[contains(@class, 'site-windows')][.//*[text()='Site energy']]//button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Training windows of energy saved"));
+        assertThat(Api.get("/sites/energy/windows").json().path("windows").get(0).path("cron").asText()).isEqualTo("0 0 22 ? * MON-FRI");
+        screenshot("training-windows");
+        box = browser.findElement(By.xpath("//div[contains(@class, 'site-windows')][.//*[text()='Site energy']]//textarea"));
+        box.clear();
+        browser.findElement(By.xpath("//div[contains(@class, 'site-windows')][.//*[text()='Site energy']]//button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Training windows of energy saved"));
+        assertThat(Api.get("/sites/energy/windows").json().path("windows")).isEmpty();
+        logout();
+
         // A data steward requests an agreement for the plan
         login("energy-steward", Api.DEMO_PASSWORD);
         open("/agreements.xhtml");

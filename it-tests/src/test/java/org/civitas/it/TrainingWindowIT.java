@@ -44,6 +44,8 @@ class TrainingWindowIT {
         JsonNode schedule = Api.get("/sites/energy/windows").json();
         assertThat(schedule.path("windows")).isEmpty();
         assertThat(schedule.path("openNow").asBoolean()).isTrue();
+        String page = Api.getAbsolute(CivitasServer.BASE + "/windows.xhtml").text();
+        assertThat(page).contains("Site energy").contains("Open at any time (no windows)");
     }
 
     @Test
