@@ -115,6 +115,11 @@ final class Api {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    static Answer putJsonAs(String user, String path, String json) {
+        return sendRaw(asUser(HttpRequest.newBuilder(URI.create(CivitasServer.API + path)), user)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     private static HttpRequest.Builder withSite(HttpRequest.Builder b, SiteCredentials site) {
         if (site != null) {
             b.header("X-Civitas-Site", site.code());

@@ -8,10 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,12 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(CivitasServer.class)
 class TrainingWindowIT {
 
-    private static Api.Answer putWindows(String user, String site, String json) throws Exception {
-        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(CivitasServer.API + "/sites/" + site + "/windows"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + Api.DEMO_PASSWORD).getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        return new Api.Answer(r.statusCode(), r.body());
+    private static Api.Answer putWindows(String user, String site, String json) {
+        return Api.putJsonAs(user, "/sites/" + site + "/windows", json);
     }
 
     @Test

@@ -81,11 +81,11 @@ public class DemoConsortium {
             agreeAsDemoMembers(PlanRequest.demo());
             agreeAsDemoMembers(PlanRequest.multimodalDemo());
             agreeAsDemoMembers(PlanRequest.privateDemo());
-            long id = federationService.start(PlanRequest.demo()).id();
+            long id = federationService.start(PlanRequest.demo(), AuditService.SYSTEM).id();
             LOG.info(() -> "Demo federation " + id + " started with sites " + DemoSites.CODES);
-            long multimodal = federationService.start(PlanRequest.multimodalDemo()).id();
+            long multimodal = federationService.start(PlanRequest.multimodalDemo(), AuditService.SYSTEM).id();
             LOG.info(() -> "Multimodal demo federation " + multimodal + " started: the sites train in their model worker");
-            long secure = federationService.start(PlanRequest.privateDemo()).id();
+            long secure = federationService.start(PlanRequest.privateDemo(), AuditService.SYSTEM).id();
             LOG.info(() -> "Private demo federation " + secure + " started: secure aggregation with differential privacy");
         }
         LOG.info(() -> "Demo consortium ready: sites " + DemoSites.CODES + " under " + settings.dataDir().resolve("sites"));
