@@ -62,7 +62,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LocalFineTuneService.class.getName());
 
     @Override
-    public String train(long runId) {
+    public String train(long runId, long executionId) {
         return recordingFailure(runId, () -> {
             LocalTrainingRun run = runs.get(runId);
             SiteIdentity site = hostedSites.identity(run.getSiteCode());
@@ -73,7 +73,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
             }
             NamedTensors global = SafeTensors.read(state).tensors();
             Trained trained = ModelCatalog.isMultimodal(task.modelKind())
-                    ? trainInWorker(runId, site, run, task, state)
+                    ? trainInWorker(runId, executionId, site, run, task, state)
                     : new Trained(ModelCatalog.trainer(task.modelKind(), task.featureCount(), task.classCount())
                     .train(global, hostedSites.trainingData(site, task.classCount()), new TrainingConfig(task.localEpochs(),
                             task.learningRate(), task.batchSize(), task.seed(), task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0),
@@ -110,7 +110,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
      * Trains a multimodal model in the model worker on the site's dataset: the global state goes
      * in as a file, the update comes back as one, and the worker's progress is recorded on the run.
      */
-    private Trained trainInWorker(long runId, SiteIdentity site, LocalTrainingRun run, RoundTask task, byte[] state) {
+    private Trained trainInWorker(long runId, long executionId, SiteIdentity site, LocalTrainingRun run, RoundTask task, byte[] state) {
         Path work = site.home().resolve("work");
         Path stateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-global.safetensors");
         Path updateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-update.safetensors");
@@ -132,7 +132,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
             // The received global model, judged on data the site never trains on.
             request.put("heldout", heldout.toString());
         }
-        ModelWorker.Answer answer = worker.request("run-" + runId, request, (step, steps, loss) -> runs.progress(runId,
+        ModelWorker.Answer answer = worker.request(workerOwner(runId, executionId), request, (step, steps, loss) -> runs.progress(runId,
                 String.format(Locale.ROOT, "training in the model worker: step %d of %d, loss %.4f", step, steps, loss)));
         double seconds = (System.nanoTime() - start) / 1e9;
         @SuppressWarnings("unchecked")
@@ -194,8 +194,16 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
     }
 
     @Override
-    public void stop(long runId) {
-        worker.interrupt("run-" + runId);
+    public void stop(long runId, long executionId) {
+        worker.interrupt(workerOwner(runId, executionId));
+    }
+
+    /**
+     * Who a worker request is for: one execution of a run. A stop that arrives after the
+     * execution's request has finished must not refuse the request of the execution that resumes it.
+     */
+    private static String workerOwner(long runId, long executionId) {
+        return "run-" + runId + "/execution-" + executionId;
     }
 
     private String recordingFailure(long runId, Supplier<String> step) {

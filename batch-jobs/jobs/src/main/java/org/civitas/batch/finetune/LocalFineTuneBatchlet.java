@@ -2,6 +2,7 @@ package org.civitas.batch.finetune;
 
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.batch.api.BatchProperty;
+import jakarta.batch.runtime.context.JobContext;
 import jakarta.batch.runtime.context.StepContext;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -26,6 +27,9 @@ public class LocalFineTuneBatchlet extends AbstractBatchlet {
     @Inject
     StepContext stepContext;
 
+    @Inject
+    JobContext jobContext;
+
     private volatile boolean stopRequested;
 
     @Override
@@ -35,7 +39,7 @@ public class LocalFineTuneBatchlet extends AbstractBatchlet {
         String summary;
         try {
             summary = switch (action) {
-                case "train" -> steps.train(id);
+                case "train" -> steps.train(id, jobContext.getExecutionId());
                 case "upload" -> steps.upload(id);
                 default -> throw new IllegalArgumentException("unknown local-finetune action '" + action + "'");
             };
@@ -57,7 +61,7 @@ public class LocalFineTuneBatchlet extends AbstractBatchlet {
         stopRequested = true;
         if ("train".equals(action)) {
             LocalFineTuneSteps steps = InitialContext.doLookup(LocalFineTuneSteps.JNDI_NAME);
-            steps.stop(Long.parseLong(runId));
+            steps.stop(Long.parseLong(runId), jobContext.getExecutionId());
         }
     }
 }
