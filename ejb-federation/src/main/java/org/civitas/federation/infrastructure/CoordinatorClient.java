@@ -145,6 +145,14 @@ public class CoordinatorClient {
         }
     }
 
+    /** Sends the aggregate quality report of a registered dataset (a JSON object); answers the coordinator's view of it. */
+    public String sendQualityReport(SiteIdentity site, String datasetName, String reportJson) {
+        try (Response r = request(site, "participant/datasets/" + datasetName + "/quality", MediaType.APPLICATION_JSON_TYPE)
+                .post(Entity.json(reportJson))) {
+            return read(r, new GenericType<String>() { });
+        }
+    }
+
     private static String roundPath(long federationId, int round) {
         return "participant/federations/" + federationId + "/rounds/" + round;
     }

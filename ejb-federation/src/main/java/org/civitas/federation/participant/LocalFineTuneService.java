@@ -55,6 +55,9 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
     @EJB
     ModelWorker worker;
 
+    @EJB
+    DataQualityService dataQuality;
+
     /** A local training's result, with the global model's accuracy on the site's data when it was measured. */
     private record Trained(TrainingResult result, Double globalAccuracy, Double heldoutMacroF1) {
     }
@@ -115,7 +118,8 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         Path stateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-global.safetensors");
         Path updateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-update.safetensors");
         writeOutbox(stateFile, state);
-        Path dataset = site.home().resolve(DemoDatasets.MANIFEST);
+        // The curated manifest of the site's newest data-quality run, when there is one.
+        Path dataset = dataQuality.trainingManifest(site, DemoDatasets.NAME, DemoDatasets.MANIFEST);
         Map<String, Object> hyper = new java.util.LinkedHashMap<>();
         hyper.put("epochs", task.localEpochs());
         hyper.put("learningRate", task.learningRate());
@@ -128,6 +132,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         Map<String, Object> request = new java.util.LinkedHashMap<>(Map.of("op", "train", "dataset", dataset.toString(),
                 "state", stateFile.toString(), "out", updateFile.toString(), "hyper", hyper, "checkpoint", checkpoint.toString()));
         Path heldout = dataset.resolveSibling("heldout.jsonl");
+        LOG.fine(() -> "Site " + site.code() + " trains on " + dataset.getFileName());
         if (Files.exists(heldout)) {
             // The received global model, judged on data the site never trains on.
             request.put("heldout", heldout.toString());

@@ -20,8 +20,24 @@ public class DatasetResource {
     @EJB
     DatasetRegistry registry;
 
+    @EJB
+    org.civitas.federation.application.DatasetQualityService quality;
+
     @GET
     public List<DatasetRegistry.DatasetView> list() {
         return registry.datasets();
+    }
+
+    /** The aggregate quality reports sites sent about their datasets, newest first. */
+    @GET
+    @Path("quality")
+    public List<org.civitas.federation.application.DatasetQualityService.ReportView> qualityReports() {
+        return quality.reports();
+    }
+
+    @GET
+    @Path("quality/{id}")
+    public org.civitas.federation.application.DatasetQualityService.ReportView qualityReport(@jakarta.ws.rs.PathParam("id") long id) {
+        return quality.report(id);
     }
 }

@@ -53,6 +53,9 @@ public final class ErrorMappers {
         if (e instanceof org.civitas.federation.application.TransactionRunner.ConcurrentWriteException) {
             return error(409, e.getMessage() + "; retry the request", "CONFLICT");
         }
+        if (e instanceof org.civitas.federation.application.ConflictException) {
+            return error(409, e.getMessage(), "CONFLICT");
+        }
         if (e instanceof NotFoundException) {
             return error(404, e.getMessage(), "NOT_FOUND");
         }

@@ -70,6 +70,20 @@ public class ParticipantResource {
         return Response.status(Response.Status.CREATED).entity(datasets.register(site, bearer(authorization), metadata)).build();
     }
 
+    @jakarta.ejb.EJB
+    org.civitas.federation.application.DatasetQualityService quality;
+
+    /** A site's aggregate quality report about one of its registered datasets. */
+    @POST
+    @Path("datasets/{name}/quality")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response qualityReport(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                                  @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("name") String name,
+                                  String report) {
+        return Response.status(Response.Status.CREATED).entity(quality.receive(site, bearer(authorization), name, report)).build();
+    }
+
     @GET
     @Path("federations/{federation}/rounds/{round}/task")
     @Produces(MediaType.APPLICATION_JSON)

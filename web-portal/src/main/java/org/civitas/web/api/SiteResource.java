@@ -95,4 +95,55 @@ public class SiteResource {
             List<org.civitas.federation.participant.TrainingWindowService.WindowRequest> requests) {
         return windows.set(caller.get(), site, requests);
     }
+
+    @jakarta.ejb.EJB
+    org.civitas.federation.participant.DataQualityService dataQuality;
+
+    /** Starts the data-quality job over one of the site's manifests (the site's data steward). */
+    @POST
+    @Path("{site}/quality-runs")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response startQualityRun(@PathParam("site") String site,
+                                    org.civitas.federation.participant.DataQualityService.StartRequest request) {
+        return Response.status(Response.Status.ACCEPTED).entity(dataQuality.start(caller.get(), site, request)).build();
+    }
+
+    @GET
+    @Path("{site}/quality-runs")
+    public List<org.civitas.federation.participant.DataQualityService.RunView> qualityRuns(@PathParam("site") String site) {
+        return dataQuality.runs(site);
+    }
+
+    /** A quality run: its progress (items done of total) while it runs, its aggregate report once done. */
+    @GET
+    @Path("{site}/quality-runs/{id}")
+    public org.civitas.federation.participant.DataQualityService.RunView qualityRun(@PathParam("site") String site,
+                                                                                   @PathParam("id") long id) {
+        return dataQuality.view(site, id);
+    }
+
+    @POST
+    @Path("{site}/quality-runs/{id}/restart")
+    public org.civitas.federation.participant.DataQualityService.RunView restartQualityRun(@PathParam("site") String site,
+                                                                                          @PathParam("id") long id) {
+        return dataQuality.restart(caller.get(), site, id);
+    }
+
+    /** The run's flagged items: for the site's own staff, since they name items. */
+    @GET
+    @Path("{site}/quality-runs/{id}/findings")
+    public List<org.civitas.federation.participant.DataQualityService.FindingView> qualityFindings(@PathParam("site") String site,
+                                                                                                  @PathParam("id") long id) {
+        return dataQuality.findings(caller.get(), site, id);
+    }
+
+    /** The image of one manifest line, for thumbnails of flagged items (site staff only). */
+    @GET
+    @Path("{site}/quality-runs/{id}/items/{line}/image")
+    @Produces({"image/png", "image/jpeg", MediaType.APPLICATION_OCTET_STREAM})
+    public Response qualityItemImage(@PathParam("site") String site, @PathParam("id") long id, @PathParam("line") int line) {
+        byte[] image = dataQuality.itemImage(caller.get(), site, id, line);
+        boolean png = image.length > 3 && (image[0] & 0xff) == 0x89 && image[1] == 'P';
+        return Response.ok(image, png ? "image/png" : "image/jpeg").header("Cache-Control", "private, max-age=300").build();
+    }
 }

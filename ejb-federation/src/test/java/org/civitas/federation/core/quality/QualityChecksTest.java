@@ -239,6 +239,16 @@ class QualityChecksTest {
     }
 
     @Test
+    void itemFeaturesSurviveTheirBinaryForm() {
+        Random r = new Random(9);
+        ItemFeatures f = item(12, "flooding", textOf(1, r), imageOf(0, r, 0.7, 0.4), List.of("email", "name"));
+        ItemFeatures back = ItemFeaturesCodec.decode(ItemFeaturesCodec.encode(f));
+        assertThat(back).usingRecursiveComparison().isEqualTo(f);
+        ItemFeatures bare = new ItemFeatures(3, "x", null, null, false, false, "line-3", null, null, "unknown field 'y'", null);
+        assertThat(ItemFeaturesCodec.decode(ItemFeaturesCodec.encode(bare))).usingRecursiveComparison().isEqualTo(bare);
+    }
+
+    @Test
     void thresholdsAreValidatedByName() {
         assertThat(QualityThresholds.defaultsWith(Map.of("blurRatio", 0.2)).blurRatio()).isEqualTo(0.2);
         assertThatThrownBy(() -> QualityThresholds.defaultsWith(Map.of("blur", 0.2))).hasMessage("unknown quality threshold 'blur'");

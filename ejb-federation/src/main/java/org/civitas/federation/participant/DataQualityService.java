@@ -1,0 +1,446 @@
+package org.civitas.federation.participant;
+
+import jakarta.batch.runtime.BatchRuntime;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Local;
+import jakarta.ejb.LocalBean;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import org.civitas.batch.quality.DataQualitySteps;
+import org.civitas.domain.consortium.Site;
+import org.civitas.domain.quality.QualityFinding;
+import org.civitas.domain.quality.QualityItem;
+import org.civitas.domain.quality.QualityRun;
+import org.civitas.domain.security.Role;
+import org.civitas.federation.application.AuditService;
+import org.civitas.federation.application.Caller;
+import org.civitas.federation.application.ConflictException;
+import org.civitas.federation.application.ForbiddenException;
+import org.civitas.federation.application.InvalidRequestException;
+import org.civitas.federation.application.NotFoundException;
+import org.civitas.federation.core.dataset.ManifestFormat;
+import org.civitas.federation.core.dataset.Sample;
+import org.civitas.federation.core.dataset.Taxonomy;
+import org.civitas.federation.core.quality.Finding;
+import org.civitas.federation.core.quality.ItemFeatures;
+import org.civitas.federation.core.quality.ItemFeaturesCodec;
+import org.civitas.federation.core.quality.ItemInspector;
+import org.civitas.federation.core.quality.PiiScanner;
+import org.civitas.federation.core.quality.QualityAnalysis;
+import org.civitas.federation.core.quality.QualityThresholds;
+import org.civitas.federation.infrastructure.CoordinatorClient;
+import org.civitas.federation.infrastructure.worker.ModelWorker;
+import org.civitas.infrastructure.persistence.ConsortiumRepository;
+import org.civitas.infrastructure.persistence.QualityRepository;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Data quality at a site: starts the {@code data-quality} job over one of the site's manifests,
+ * serves its steps, and shows the run's progress, report, findings and flagged images to the
+ * site's own staff. Findings and the curated manifest stay at the site; only the aggregate report
+ * goes to the coordinator.
+ */
+@Stateless
+@LocalBean
+@Local(DataQualitySteps.class)
+public class DataQualityService implements DataQualitySteps {
+
+    public static final String JOB = "data-quality";
+    private static final PiiScanner PII = PiiScanner.withDefaultNames();
+
+    /** A request to check a dataset: its registered name, its manifest inside the site's folder, and threshold changes. */
+    public record StartRequest(String dataset, String manifest, Map<String, Double> thresholds, Integer shardLines) {
+    }
+
+    /** A run as the API and portal show it: progress while it runs, the aggregate report (JSON) once done. */
+    public record RunView(long id, String site, String dataset, String manifest, String status, int totalItems, long itemsDone,
+                          jakarta.json.JsonObject report, String curatedManifest, String message, String requestedBy, Instant startedAt,
+                          Instant finishedAt) {
+    }
+
+    /** One flagged item, for the site's own staff. */
+    public record FindingView(int line, String itemId, String check, double score, String reason, String relatedId) {
+    }
+
+    /** The item passed from the per-line inspection to the chunk's store: the features and the text to embed. */
+    private record Inspected(ItemFeatures features, String text) {
+    }
+
+    @EJB
+    QualityRuns runs;
+
+    @Inject
+    QualityRepository quality;
+
+    @Inject
+    HostedSites hostedSites;
+
+    @Inject
+    ConsortiumRepository consortium;
+
+    @Inject
+    CoordinatorClient coordinator;
+
+    @EJB
+    ModelWorker worker;
+
+    @EJB
+    AuditService audit;
+
+    // ---- the site's staff -------------------------------------------------------------------
+
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public RunView start(Caller caller, String siteCode, StartRequest request) {
+        Site site = hostedSite(siteCode);
+        if (!caller.has(Role.DATA_STEWARD) || !site.getEnterprise().getCode().equals(caller.enterprise())) {
+            throw new ForbiddenException("only a data steward of " + site.getEnterprise().getCode() + " checks the datasets of site " + siteCode);
+        }
+        return start(caller.username(), siteCode, request);
+    }
+
+    /** Starts a run on behalf of the platform (the demo checks its generated data this way). */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public RunView startAsSystem(String siteCode, String dataset, String manifest) {
+        return start(AuditService.SYSTEM, siteCode, new StartRequest(dataset, manifest, null, null));
+    }
+
+    private RunView start(String requestedBy, String siteCode, StartRequest request) {
+        if (request == null || request.dataset() == null || request.dataset().isBlank() || request.manifest() == null) {
+            throw new InvalidRequestException("send {\"dataset\", \"manifest\", \"thresholds\": {...}, \"shardLines\"}: the dataset's registered"
+                    + " name and its manifest's path inside the site's folder");
+        }
+        Path file = manifestFile(siteCode, request.manifest());
+        QualityThresholds thresholds;
+        try {
+            thresholds = QualityThresholds.defaultsWith(request.thresholds() == null ? Map.of() : request.thresholds());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        int shard = request.shardLines() == null ? 200 : request.shardLines();
+        if (shard < 10 || shard > 100_000) {
+            throw new InvalidRequestException("shardLines must be in [10, 100000], was " + shard);
+        }
+        int items;
+        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            items = (int) lines.filter(l -> !l.isBlank()).count();
+        } catch (IOException | UncheckedIOException e) {
+            throw new InvalidRequestException("cannot read manifest '" + request.manifest() + "': " + e.getMessage());
+        }
+        if (items == 0) {
+            throw new InvalidRequestException("manifest '" + request.manifest() + "' has no lines to check");
+        }
+        QualityRun run = runs.create(siteCode, request.dataset(), request.manifest(), json(thresholds), items, requestedBy);
+        Properties params = new Properties();
+        params.setProperty("runId", Long.toString(run.getId()));
+        params.setProperty("shardLines", Integer.toString(shard));
+        long execution = BatchRuntime.getJobOperator().start(JOB, params);
+        runs.jobStarted(run.getId(), execution);
+        return view(runs.get(run.getId()));
+    }
+
+    /** Restarts a failed run's job: finished partitions are kept, the others resume after their last chunk. */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public RunView restart(Caller caller, String siteCode, long runId) {
+        QualityRun run = run(siteCode, runId);
+        Site site = hostedSite(siteCode);
+        if (!caller.has(Role.DATA_STEWARD) || !site.getEnterprise().getCode().equals(caller.enterprise())) {
+            throw new ForbiddenException("only a data steward of " + site.getEnterprise().getCode() + " restarts quality runs of site " + siteCode);
+        }
+        if (run.getStatus() != QualityRun.Status.FAILED) {
+            throw new InvalidRequestException("quality run " + runId + " is " + run.getStatus() + "; only a failed run is restarted");
+        }
+        jakarta.batch.runtime.BatchStatus batch = BatchRuntime.getJobOperator().getJobExecution(run.getJobExecutionId()).getBatchStatus();
+        if (batch != jakarta.batch.runtime.BatchStatus.FAILED && batch != jakarta.batch.runtime.BatchStatus.STOPPED) {
+            throw new ConflictException("the job of quality run " + runId + " is still " + batch + "; restart it once it has ended");
+        }
+        long execution = BatchRuntime.getJobOperator().restart(run.getJobExecutionId(), new Properties());
+        runs.restarted(runId, execution);
+        return view(runs.get(runId));
+    }
+
+    public RunView view(String siteCode, long runId) {
+        return view(run(siteCode, runId));
+    }
+
+    public List<RunView> runs(String siteCode) {
+        hostedSite(siteCode);
+        return quality.runs(siteCode, 50).stream().map(this::view).toList();
+    }
+
+    public List<FindingView> findings(Caller caller, String siteCode, long runId) {
+        requireStaff(caller, siteCode);
+        run(siteCode, runId);
+        return quality.findings(runId).stream().map(f -> new FindingView(f.getLine(), f.getItemId(), f.getCheck(), f.getScore(),
+                f.getReason(), f.getRelatedId())).toList();
+    }
+
+    /** The image of a manifest line, for the thumbnails the site's staff look at. */
+    public byte[] itemImage(Caller caller, String siteCode, long runId, int line) {
+        requireStaff(caller, siteCode);
+        QualityRun run = run(siteCode, runId);
+        Path manifest = manifestFile(siteCode, run.getManifest());
+        String text;
+        try (var lines = Files.lines(manifest, StandardCharsets.UTF_8)) {
+            text = lines.skip(Math.max(0, line - 1L)).findFirst().orElseThrow(() -> new NotFoundException("manifest has no line " + line));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Sample sample;
+        try {
+            sample = ManifestFormat.read(text);
+        } catch (IllegalArgumentException e) {
+            throw new NotFoundException("line " + line + " has no readable image: " + e.getMessage());
+        }
+        if (!sample.hasImage()) {
+            throw new NotFoundException("line " + line + " has no image");
+        }
+        Path folder = manifest.getParent().toAbsolutePath().normalize();
+        Path image = folder.resolve(sample.image()).normalize();
+        if (!image.startsWith(folder) || !Files.isRegularFile(image)) {
+            throw new NotFoundException("the image of line " + line + " is not in the dataset folder");
+        }
+        try {
+            return Files.readAllBytes(image);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What training reads: the curated manifest of the site's newest completed run over the dataset, or the raw one. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Path trainingManifest(SiteIdentity site, String dataset, String rawManifest) {
+        Path raw = site.home().resolve(rawManifest);
+        return quality.latestCompleted(site.code(), dataset).map(QualityRun::getCuratedManifest).filter(c -> c != null)
+                .map(c -> site.home().resolve(c)).filter(Files::isRegularFile).orElse(raw);
+    }
+
+    // ---- the job's steps --------------------------------------------------------------------
+
+    @Override
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public String manifestPath(long runId) {
+        QualityRun run = runs.get(runId);
+        return manifestFile(run.getSiteCode(), run.getManifest()).toString();
+    }
+
+    @Override
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public int lineCount(long runId) {
+        try (var lines = Files.lines(Path.of(manifestPath(runId)), StandardCharsets.UTF_8)) {
+            return (int) lines.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Object inspect(long runId, int line, String text) {
+        if (text.isBlank()) {
+            return null;
+        }
+        Path manifest = Path.of(manifestPath(runId));
+        try {
+            ItemFeatures features = new ItemInspector(manifest.getParent(), Set.copyOf(Taxonomy.LABELS), PII).inspect(line, text);
+            String body = features.hasText() && features.schemaProblem() == null ? ManifestFormat.read(text).text() : null;
+            return new Inspected(features, body);
+        } catch (ItemInspector.MalformedLineException e) {
+            // The whole manifest is malformed: the run fails with the line, and no report is made.
+            runs.problem(runId, "malformed manifest: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    @Override
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    public void store(long runId, List<Object> items) {
+        List<Inspected> chunk = items.stream().map(Inspected.class::cast).toList();
+        List<String> texts = new ArrayList<>();
+        for (Inspected i : chunk) {
+            if (i.text() != null) {
+                texts.add(i.text());
+            }
+        }
+        List<float[]> vectors = texts.isEmpty() ? List.of() : embed(texts);
+        int next = 0;
+        for (Inspected i : chunk) {
+            ItemFeatures f = i.text() != null ? i.features().withTextEmbedding(vectors.get(next++)) : i.features();
+            quality.addItem(new QualityItem(runId, f.line(), ItemFeaturesCodec.encode(f)));
+        }
+    }
+
+    private List<float[]> embed(List<String> texts) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("op", "embed");
+        request.put("texts", texts);
+        Object vectors = worker.request(request, (step, steps, loss) -> { }).result().get("vectors");
+        List<float[]> out = new ArrayList<>();
+        for (Object row : (List<?>) vectors) {
+            List<?> values = (List<?>) row;
+            float[] v = new float[values.size()];
+            for (int k = 0; k < v.length; k++) {
+                v[k] = ((Number) values.get(k)).floatValue();
+            }
+            out.add(v);
+        }
+        if (out.size() != texts.size()) {
+            throw new IllegalStateException("the model worker embedded " + out.size() + " of " + texts.size() + " texts");
+        }
+        return out;
+    }
+
+    @Override
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    public String analyse(long runId) {
+        QualityRun run = quality.find(runId).orElseThrow();
+        List<ItemFeatures> items = new ArrayList<>();
+        for (QualityItem item : quality.items(runId)) {
+            items.add(ItemFeaturesCodec.decode(item.getFeatures()));
+        }
+        if (items.size() != run.getTotalItems()) {
+            throw new IllegalStateException("quality run " + runId + " measured " + items.size() + " of " + run.getTotalItems() + " items");
+        }
+        QualityThresholds thresholds = fromJson(run.getThresholdsJson(), QualityThresholds.class);
+        QualityAnalysis.Outcome outcome = QualityAnalysis.analyse(items, thresholds);
+        quality.deleteFindings(runId);
+        for (Finding f : outcome.findings()) {
+            quality.addFinding(new QualityFinding(runId, f.line(), f.id(), f.check().key(), f.score(), f.reason(), f.relatedId()));
+        }
+        String curated = writeCurated(run, outcome);
+        String report = json(outcome.report());
+        String sent;
+        try {
+            coordinator.sendQualityReport(hostedSites.identity(run.getSiteCode()), run.getDatasetName(), report);
+            sent = "report sent to the coordinator";
+        } catch (RuntimeException e) {
+            // The findings and the curated manifest are the site's own; the coordinator may learn the aggregates later.
+            sent = "report kept at the site: " + e.getMessage();
+        }
+        run.completed(report, curated, Instant.now());
+        String summary = String.format(Locale.ROOT, "%d items: %d left out, %d redacted, %d curated; %s", outcome.report().items(),
+                outcome.report().flaggedItems(), outcome.report().redactedItems(), outcome.report().curatedItems(), sent);
+        audit.record(run.getRequestedBy(), "dataset.quality.completed", "site " + run.getSiteCode() + " dataset " + run.getDatasetName(),
+                summary);
+        return summary;
+    }
+
+    /** The manifest without the excluded lines and with personal data redacted, beside the original so image paths still resolve. */
+    private String writeCurated(QualityRun run, QualityAnalysis.Outcome outcome) {
+        Path manifest = manifestFile(run.getSiteCode(), run.getManifest());
+        String name = manifest.getFileName().toString();
+        String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - 6) : name;
+        Path curated = manifest.resolveSibling(stem + ".curated-" + run.getId() + ".jsonl");
+        Set<Integer> excluded = outcome.excludedLines();
+        Set<Integer> redacted = new HashSet<>(outcome.redactedLines());
+        try {
+            List<String> lines = Files.readAllLines(manifest, StandardCharsets.UTF_8);
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                int number = i + 1;
+                String line = lines.get(i);
+                if (line.isBlank() || excluded.contains(number)) {
+                    continue;
+                }
+                if (redacted.contains(number)) {
+                    Sample s = ManifestFormat.read(line);
+                    line = ManifestFormat.write(new Sample(s.id(), s.image(), PII.redact(s.text()), s.label(), s.scenario(), s.meta()));
+                }
+                out.add(line);
+            }
+            Path tmp = curated.resolveSibling(curated.getFileName() + ".tmp");
+            Files.write(tmp, out, StandardCharsets.UTF_8);
+            Files.move(tmp, curated, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the curated manifest " + curated, e);
+        }
+        return hostedSites.identity(run.getSiteCode()).home().toAbsolutePath().normalize().relativize(curated.toAbsolutePath().normalize())
+                .toString();
+    }
+
+    @Override
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public void jobEnded(long runId, String batchStatus) {
+        if (!"COMPLETED".equals(batchStatus)) {
+            runs.failed(runId, "the data-quality job ended " + batchStatus);
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    private Site hostedSite(String siteCode) {
+        if (siteCode == null || !hostedSites.codes().contains(siteCode)) {
+            throw new NotFoundException("site '" + siteCode + "' is not hosted on this server");
+        }
+        return consortium.site(siteCode).orElseThrow(() -> new NotFoundException("site '" + siteCode + "' is not registered"));
+    }
+
+    private void requireStaff(Caller caller, String siteCode) {
+        Site site = hostedSite(siteCode);
+        boolean staff = caller.has(Role.DATA_STEWARD) || caller.has(Role.COMPLIANCE_OFFICER) || caller.has(Role.IT_OPERATOR);
+        if (!staff || !site.getEnterprise().getCode().equals(caller.enterprise())) {
+            throw new ForbiddenException("flagged items of site " + siteCode + " are shown to the staff of " + site.getEnterprise().getCode()
+                    + " only; they never leave the site");
+        }
+    }
+
+    private QualityRun run(String siteCode, long runId) {
+        hostedSite(siteCode);
+        return quality.find(runId).filter(r -> r.getSiteCode().equals(siteCode))
+                .orElseThrow(() -> new NotFoundException("site '" + siteCode + "' has no quality run " + runId));
+    }
+
+    private Path manifestFile(String siteCode, String manifest) {
+        Path home = hostedSites.identity(siteCode).home().toAbsolutePath().normalize();
+        Path file = home.resolve(manifest).normalize();
+        if (Path.of(manifest).isAbsolute() || !file.startsWith(home)) {
+            throw new InvalidRequestException("manifest path '" + manifest + "' leaves the site's folder");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidRequestException("manifest '" + manifest + "' does not exist in the site's folder");
+        }
+        return file;
+    }
+
+    private RunView view(QualityRun r) {
+        long done = r.getStatus() == QualityRun.Status.COMPLETED ? r.getTotalItems() : quality.itemCount(r.getId());
+        return new RunView(r.getId(), r.getSiteCode(), r.getDatasetName(), r.getManifest(), r.getStatus().name(), r.getTotalItems(), done,
+                r.getReportJson() == null ? null : jakarta.json.Json.createReader(new java.io.StringReader(r.getReportJson())).readObject(),
+                r.getCuratedManifest(), r.getMessage(), r.getRequestedBy(), r.getStartedAt(), r.getFinishedAt());
+    }
+
+    private static String json(Object value) {
+        try (Jsonb jsonb = JsonbBuilder.create()) {
+            return jsonb.toJson(value);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    private static <T> T fromJson(String json, Class<T> type) {
+        try (Jsonb jsonb = JsonbBuilder.create()) {
+            return jsonb.fromJson(json, type);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read " + type.getSimpleName() + " from " + json, e);
+        }
+    }
+}
