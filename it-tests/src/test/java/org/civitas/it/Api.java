@@ -110,6 +110,11 @@ final class Api {
         return sendRaw(asUser(HttpRequest.newBuilder(URI.create(CivitasServer.API + path)), user).GET());
     }
 
+    /** A portal page as a user sees it (pages take HTTP Basic too). */
+    static Answer pageAs(String user, String page) {
+        return sendRaw(asUser(HttpRequest.newBuilder(URI.create(CivitasServer.BASE + "/" + page)), user).GET());
+    }
+
     static Answer postJsonAs(String user, String path, String json) {
         return sendRaw(asUser(HttpRequest.newBuilder(URI.create(CivitasServer.API + path)), user)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));

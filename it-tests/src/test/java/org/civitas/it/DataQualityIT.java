@@ -104,7 +104,14 @@ class DataQualityIT {
         for (String line : curatedLines) {
             ids.add(Api.JSON.readTree(line).path("id").asText());
         }
-        assertThat(ids).doesNotContain(blurred.path("itemId").asText());
+        assertThat(ids).doesNotContain(findings.get(0).path("itemId").asText());
+
+        // The portal: the coordinator's report with its charts for everyone, thumbnails of flagged items for the site's staff.
+        String page = Api.pageAs("energy-steward", "quality.xhtml").text();
+        assertThat(page).contains("energy / city-safety: " + report.path("flaggedItems").asInt() + " of " + items + " items flagged")
+                .contains("data:image/png;base64,").contains(findings.get(0).path("itemId").asText());
+        String foreignPage = Api.pageAs("community-steward", "quality.xhtml").text();
+        assertThat(foreignPage).contains("energy / city-safety").doesNotContain(findings.get(0).path("itemId").asText());
 
         // Training reads the curated manifest: the update counts exactly its samples.
         Api.Answer started = Api.startFederation("{\"name\": \"Curated check\", \"model\": \"multimodal-lora\", \"sites\": [\"energy\"],"

@@ -234,6 +234,12 @@ public class DataQualityService implements DataQualitySteps {
                 .map(c -> site.home().resolve(c)).filter(Files::isRegularFile).orElse(raw);
     }
 
+    /** The code of the enterprise a hosted site belongs to. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public String enterpriseOf(String siteCode) {
+        return hostedSite(siteCode).getEnterprise().getCode();
+    }
+
     // ---- the job's steps --------------------------------------------------------------------
 
     @Override

@@ -1,0 +1,173 @@
+package org.civitas.web.portal;
+
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.application.FacesMessage;
+import jakarta.faces.context.FacesContext;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import org.civitas.domain.security.Role;
+import org.civitas.federation.application.Caller;
+import org.civitas.federation.application.ConflictException;
+import org.civitas.federation.application.DatasetQualityService;
+import org.civitas.federation.application.ForbiddenException;
+import org.civitas.federation.application.InvalidRequestException;
+import org.civitas.federation.application.NotFoundException;
+import org.civitas.federation.participant.DataQualityService;
+import org.civitas.federation.participant.HostedSites;
+import org.civitas.web.security.CurrentCaller;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The data-quality page: the aggregate reports the coordinator holds, with charts; and for each
+ * site hosted here, its latest run with progress, and for the site's own staff the flagged items
+ * with thumbnails (they never leave the site).
+ */
+@Named
+@RequestScoped
+public class QualityBacking {
+
+    private static final int THUMBNAILS = 24;
+
+    @EJB
+    DatasetQualityService reports;
+
+    @EJB
+    DataQualityService quality;
+
+    @Inject
+    HostedSites hostedSites;
+
+    @Inject
+    CurrentCaller caller;
+
+    private final Map<String, String> manifests = new HashMap<>();
+    private List<DatasetQualityService.ReportView> reportList;
+    private Map<String, DataQualityService.RunView> latest;
+
+    /** A flagged item as the page shows it: the finding and, when the item has an image, its thumbnail as a data URI. */
+    public record FlaggedItem(DataQualityService.FindingView finding, String thumbnail) {
+    }
+
+    /** The newest report of each dataset. */
+    public List<DatasetQualityService.ReportView> getReports() {
+        if (reportList == null) {
+            Map<String, DatasetQualityService.ReportView> newest = new LinkedHashMap<>();
+            for (DatasetQualityService.ReportView r : reports.reports()) {
+                newest.putIfAbsent(r.site() + "/" + r.dataset(), r);
+            }
+            reportList = new ArrayList<>(newest.values());
+        }
+        return reportList;
+    }
+
+    /** Findings per check, as a Chart.js bar chart. */
+    public String findingsChart(DatasetQualityService.ReportView r) {
+        JsonObject findings = r.report().getJsonObject("findings");
+        String labels = findings.keySet().stream().map(k -> "\"" + k.replace('_', ' ') + "\"").collect(Collectors.joining(","));
+        String values = findings.keySet().stream().map(k -> Integer.toString(findings.getInt(k))).collect(Collectors.joining(","));
+        return "{\"type\":\"bar\",\"data\":{\"labels\":[" + labels + "],\"datasets\":[{\"label\":\"flagged items\",\"data\":[" + values
+                + "],\"backgroundColor\":\"#dc2626\"}]},\"options\":{\"animation\":false,\"indexAxis\":\"y\",\"plugins\":{\"legend\":"
+                + "{\"display\":false}},\"scales\":{\"x\":{\"title\":{\"display\":true,\"text\":\"items\"}}}}}";
+    }
+
+    /** The images' sharpness (relative to the dataset median) and luminance histograms, as one Chart.js bar chart. */
+    public String imageChart(DatasetQualityService.ReportView r) {
+        JsonArray sharpness = r.report().getJsonArray("sharpnessHistogram");
+        JsonArray luminance = r.report().getJsonArray("luminanceHistogram");
+        List<String> bins = new ArrayList<>();
+        for (int i = 0; i < sharpness.size(); i++) {
+            bins.add("\"" + String.format(Locale.ROOT, "%.1f", i / 10.0) + "\"");
+        }
+        return "{\"type\":\"bar\",\"data\":{\"labels\":[" + String.join(",", bins) + "],\"datasets\":["
+                + "{\"label\":\"sharpness / median (x2)\",\"data\":" + numbers(sharpness) + ",\"backgroundColor\":\"#2563eb\"},"
+                + "{\"label\":\"mean luminance\",\"data\":" + numbers(luminance) + ",\"backgroundColor\":\"#f97316\"}]},"
+                + "\"options\":{\"animation\":false,\"scales\":{\"y\":{\"title\":{\"display\":true,\"text\":\"images\"}}}}}";
+    }
+
+    private static String numbers(JsonArray a) {
+        return "[" + a.stream().map(v -> Integer.toString(((JsonNumber) v).intValue())).collect(Collectors.joining(",")) + "]";
+    }
+
+    public String percent(Object value) {
+        return value instanceof JsonNumber n ? String.format(Locale.ROOT, "%.0f %%", 100 * n.doubleValue()) : "n/a";
+    }
+
+    public List<String> getSites() {
+        return hostedSites.codes().stream().sorted().toList();
+    }
+
+    /** Each hosted site's newest quality run, if it has one. */
+    public Map<String, DataQualityService.RunView> getLatest() {
+        if (latest == null) {
+            latest = new HashMap<>();
+            for (String site : getSites()) {
+                quality.runs(site).stream().findFirst().ifPresent(r -> latest.put(site, r));
+            }
+        }
+        return latest;
+    }
+
+    public int progress(DataQualityService.RunView run) {
+        return run.totalItems() == 0 ? 0 : (int) Math.min(100, 100 * run.itemsDone() / run.totalItems());
+    }
+
+    /** Whether the caller is on the staff of the site's enterprise, who may see its flagged items. */
+    public boolean staffOf(String site) {
+        Caller c = caller.get();
+        boolean staff = c.has(Role.DATA_STEWARD) || c.has(Role.COMPLIANCE_OFFICER) || c.has(Role.IT_OPERATOR);
+        return staff && c.enterprise() != null && c.enterprise().equals(quality.enterpriseOf(site));
+    }
+
+    /** The newest completed run's flagged items, the first ones with thumbnails. */
+    public List<FlaggedItem> flagged(String site) {
+        DataQualityService.RunView run = getLatest().get(site);
+        if (run == null || !"COMPLETED".equals(run.status()) || !staffOf(site)) {
+            return List.of();
+        }
+        List<FlaggedItem> out = new ArrayList<>();
+        for (DataQualityService.FindingView f : quality.findings(caller.get(), site, run.id())) {
+            String thumbnail = null;
+            if (out.size() < THUMBNAILS) {
+                try {
+                    thumbnail = "data:image/png;base64," + Base64.getEncoder().encodeToString(quality.itemImage(caller.get(), site, run.id(), f.line()));
+                } catch (NotFoundException e) {
+                    thumbnail = null; // an item without an image
+                }
+            }
+            out.add(new FlaggedItem(f, thumbnail));
+        }
+        return out;
+    }
+
+    public Map<String, String> getManifests() {
+        if (manifests.isEmpty()) {
+            getSites().forEach(s -> manifests.put(s, "datasets/city-safety/train.jsonl"));
+        }
+        return manifests;
+    }
+
+    public void check(String site) {
+        FacesContext faces = FacesContext.getCurrentInstance();
+        try {
+            DataQualityService.RunView run = quality.start(caller.get(), site,
+                    new DataQualityService.StartRequest("city-safety", getManifests().get(site), null, null));
+            faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Quality run " + run.id() + " started at site " + site,
+                    run.totalItems() + " items to check"));
+            latest = null;
+        } catch (InvalidRequestException | ForbiddenException | NotFoundException | ConflictException e) {
+            faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot check the data of " + site, e.getMessage()));
+        }
+    }
+}
