@@ -123,6 +123,32 @@ class DataQualityIT {
     }
 
     @Test
+    void anAgreementRequestCarriesItsDatasetsQualityReport() {
+        demoRun("energy");
+        demoRun("community");
+        long energyReport = -1;
+        long communityReport = -1;
+        for (JsonNode r : Api.get("/datasets/quality").json()) {
+            if (r.path("dataset").asText().equals("city-safety") && r.path("site").asText().equals("energy") && energyReport < 0) {
+                energyReport = r.path("id").asLong();
+            }
+            if (r.path("dataset").asText().equals("city-safety") && r.path("site").asText().equals("community") && communityReport < 0) {
+                communityReport = r.path("id").asLong();
+            }
+        }
+        String request = "{\"plan\": {\"name\": \"Quality attached\", \"model\": \"multimodal-lora\", \"sites\": [\"energy\"]},"
+                + " \"datasets\": [\"city-safety\"], \"modalities\": [\"image\", \"text\"], \"purpose\": \"integration test\","
+                + " \"task\": \"incident classification\", \"draft\": true, \"qualityReports\": [%d]}";
+        Api.Answer foreign = Api.postJsonAs("energy-steward", "/agreements", String.format(request, communityReport));
+        assertThat(foreign.status()).isEqualTo(400);
+        assertThat(foreign.json().path("error").asText()).startsWith("qualityReports: report " + communityReport
+                + " is about dataset community/city-safety, not one of meridian-energy's datasets");
+        Api.Answer attached = Api.postJsonAs("energy-steward", "/agreements", String.format(request, energyReport));
+        assertThat(attached.status()).as(attached.text()).isEqualTo(201);
+        assertThat(attached.json().path("qualityReports").get(0).asLong()).isEqualTo(energyReport);
+    }
+
+    @Test
     void badRequestsAreRefusedByName() {
         Api.Answer other = Api.postJsonAs("community-steward", "/sites/energy/quality-runs",
                 "{\"dataset\": \"city-safety\", \"manifest\": \"datasets/city-safety/train.jsonl\"}");

@@ -34,7 +34,8 @@ public class AgreementService {
 
     /** What a data steward asks for. The plan is given in full; the agreement binds its hash. */
     public record AgreementRequest(PlanRequest plan, List<String> datasets, Set<String> modalities, String purpose, String task,
-                                   Double epsilon, Double delta, Integer retentionDays, Instant expiresAt, Boolean draft) {
+                                   Double epsilon, Double delta, Integer retentionDays, Instant expiresAt, Boolean draft,
+                                   List<Long> qualityReports) {
     }
 
     public record DecisionRequest(Boolean approve, String comment) {
@@ -50,7 +51,7 @@ public class AgreementService {
                                 List<String> datasets, List<String> modalities, String purpose, String task, Double epsilon,
                                 Double delta, int retentionDays, Instant expiresAt, String status, String requestedBy,
                                 Instant createdAt, List<DecisionView> decisions, String closedBy, String closedReason,
-                                Instant closedAt) {
+                                Instant closedAt, List<Long> qualityReports) {
     }
 
     /** One changed term between two versions. */
@@ -71,6 +72,9 @@ public class AgreementService {
 
     @EJB
     AuditService audit;
+
+    @EJB
+    DatasetQualityService quality;
 
     /** A data steward requests an agreement for its enterprise; submitted for decision unless asked to stay a draft. */
     public AgreementView request(Caller caller, AgreementRequest request) {
@@ -102,6 +106,21 @@ public class AgreementService {
     }
 
     private AgreementView submitted(Caller caller, DataSharingAgreement agreement, AgreementRequest request) {
+        if (request.qualityReports() != null && !request.qualityReports().isEmpty()) {
+            for (Long id : request.qualityReports()) {
+                DatasetQualityService.ReportView report = id == null ? null : quality.reports().stream()
+                        .filter(r -> r.id() == id).findFirst().orElse(null);
+                if (report == null) {
+                    throw new InvalidRequestException("qualityReports: no quality report " + id);
+                }
+                if (!report.enterprise().equals(agreement.getEnterprise().getCode()) || !agreement.getDatasets().contains(report.dataset())) {
+                    throw new InvalidRequestException("qualityReports: report " + id + " is about dataset " + report.site() + "/"
+                            + report.dataset() + ", not one of " + agreement.getEnterprise().getCode() + "'s datasets in this request "
+                            + agreement.getDatasets());
+                }
+            }
+            agreement.attachQualityReports(request.qualityReports());
+        }
         if (!Boolean.TRUE.equals(request.draft())) {
             agreement.submit(caller.username());
         }
@@ -314,6 +333,6 @@ public class AgreementService {
                 a.getPlanJson(), a.getDatasets(), a.getModalities(), a.getPurpose(), a.getTask(), a.getEpsilon(), a.getDelta(),
                 a.getRetentionDays(), a.getExpiresAt(), a.statusAt(Instant.now()).name(), a.getRequestedBy(), a.getCreatedAt(),
                 a.getDecisions().stream().map(d -> new DecisionView(d.getScope().name(), d.getDecidedBy(), d.isApproved(), d.getComment(),
-                        d.getDecidedAt())).toList(), a.getClosedBy(), a.getClosedReason(), a.getClosedAt());
+                        d.getDecidedAt())).toList(), a.getClosedBy(), a.getClosedReason(), a.getClosedAt(), a.getQualityReports());
     }
 }

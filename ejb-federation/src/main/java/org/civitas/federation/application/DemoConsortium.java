@@ -133,7 +133,7 @@ public class DemoConsortium {
             AgreementService.AgreementView a = agreementService.request(steward, new AgreementService.AgreementRequest(plan,
                     java.util.List.of(preview.dataset()), multimodal ? java.util.Set.of("image", "text") : java.util.Set.of("features"),
                     "Embedded demo: a shared city-safety incident classifier", multimodal ? "incident classification, 12 classes"
-                    : "incident classification, 5 classes", epsilon, epsilon == null ? null : 1e-5, 365, null, false));
+                    : "incident classification, 5 classes", epsilon, epsilon == null ? null : 1e-5, 365, null, false, null));
             agreementService.decide(officer, a.id(), new AgreementService.DecisionRequest(true, "Synthetic demo data; approved."));
             agreementService.decide(consortiumOfficer, a.id(), new AgreementService.DecisionRequest(true, "Consortium approval for the demo."));
         }

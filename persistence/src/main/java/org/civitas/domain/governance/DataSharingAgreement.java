@@ -69,6 +69,10 @@ public class DataSharingAgreement {
     @Column(nullable = false, length = 100)
     private String modalities;
 
+    /** Ids of the data-quality reports attached to the request, comma-separated; null when none. */
+    @Column(name = "quality_reports", length = 500)
+    private String qualityReports;
+
     @Column(nullable = false, length = 1000)
     private String purpose;
 
@@ -310,6 +314,22 @@ public class DataSharingAgreement {
 
     public String getPlanJson() {
         return planJson;
+    }
+
+    /** Attaches the data-quality reports of the agreement's datasets (checked by the caller), while it awaits its decision. */
+    public void attachQualityReports(List<Long> reportIds) {
+        if (status != AgreementStatus.DRAFT && status != AgreementStatus.SUBMITTED) {
+            throw new IllegalStateException("quality reports are attached to a request, not to an agreement already " + status);
+        }
+        String joined = String.join(",", reportIds.stream().distinct().sorted().map(String::valueOf).toList());
+        if (joined.length() > 500) {
+            throw new IllegalArgumentException("too many quality reports attached");
+        }
+        this.qualityReports = joined.isEmpty() ? null : joined;
+    }
+
+    public List<Long> getQualityReports() {
+        return qualityReports == null ? List.of() : java.util.Arrays.stream(qualityReports.split(",")).map(Long::valueOf).toList();
     }
 
     public List<String> getDatasets() {

@@ -37,6 +37,9 @@ public class AgreementsBacking {
     @EJB
     AgreementService agreements;
 
+    @EJB
+    org.civitas.federation.application.DatasetQualityService quality;
+
     @Inject
     CurrentCaller caller;
 
@@ -114,9 +117,10 @@ public class AgreementsBacking {
             return;
         }
         try {
+            java.util.List<String> names = Arrays.stream(datasets.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList();
             AgreementService.AgreementView a = agreements.request(caller.get(), new AgreementService.AgreementRequest(planRequest,
-                    Arrays.stream(datasets.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList(),
-                    new LinkedHashSet<>(modalities), purpose, task, epsilon, delta, retentionDays, expiresAt, false));
+                    names, new LinkedHashSet<>(modalities), purpose, task, epsilon, delta, retentionDays, expiresAt, false,
+                    newestReports(names)));
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Agreement " + a.id() + " requested for plan "
                     + a.planSha256().substring(0, 12) + "…; it waits for both compliance officers", ""));
             all = null;
@@ -156,6 +160,28 @@ public class AgreementsBacking {
         } catch (InvalidRequestException | ForbiddenException | NotFoundException e) {
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot revoke agreement " + agreementId, e.getMessage()));
         }
+    }
+
+    /** The newest quality report of each of the enterprise's named datasets: attached to the request for the officers. */
+    private java.util.List<Long> newestReports(java.util.List<String> names) {
+        java.util.Map<String, Long> newest = new java.util.LinkedHashMap<>();
+        for (org.civitas.federation.application.DatasetQualityService.ReportView r : quality.reports()) {
+            if (r.enterprise().equals(caller.get().enterprise()) && names.contains(r.dataset())) {
+                newest.putIfAbsent(r.site() + "/" + r.dataset(), r.id());
+            }
+        }
+        return java.util.List.copyOf(newest.values());
+    }
+
+    /** The attached quality reports in a few words, for the officers deciding. */
+    public String qualitySummary(AgreementService.AgreementView a) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (Long id : a.qualityReports()) {
+            org.civitas.federation.application.DatasetQualityService.ReportView r = quality.report(id);
+            parts.add("report " + id + " on " + r.site() + "/" + r.dataset() + ": " + r.flaggedItems() + " of " + r.items()
+                    + " items flagged, " + r.report().getInt("redactedItems") + " redacted");
+        }
+        return String.join("; ", parts);
     }
 
     private Instant parseDate(FacesContext faces) {
