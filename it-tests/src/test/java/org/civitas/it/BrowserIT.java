@@ -101,12 +101,23 @@ class BrowserIT {
         assertThat(Api.get("/sites/energy/windows").json().path("windows")).isEmpty();
         logout();
 
-        // A data steward requests an agreement for the plan
+        // A data steward looks at the quality of the site's data, then requests an agreement for the plan, the report attached
+        java.time.Instant reported = java.time.Instant.now().plus(Duration.ofMinutes(2));
+        while (!Api.get("/datasets/quality").text().contains("\"site\":\"energy\"")) {
+            assertThat(java.time.Instant.now()).as("the demo reports the energy site's data quality").isBefore(reported);
+            CivitasServer.sleep(500);
+        }
         login("energy-steward", Api.DEMO_PASSWORD);
+        open("/quality.xhtml");
+        assertThat(browser.getPageSource()).contains("energy / city-safety:").contains("class=\"thumbnail\"");
+        screenshot("data-quality");
         open("/agreements.xhtml");
         WebElement plan = browser.findElement(By.id("request:plan"));
         plan.clear();
         plan.sendKeys(PLAN);
+        WebElement datasets = browser.findElement(By.id("request:datasets"));
+        datasets.clear();
+        datasets.sendKeys("incident-features, city-safety");
         browser.findElement(By.id("request:purpose")).sendKeys("Browser check: a shared incident classifier");
         browser.findElement(By.id("request:task")).sendKeys("incident classification");
         browser.findElement(By.id("request:submit")).click();
@@ -123,6 +134,7 @@ class BrowserIT {
         login("ui-both-hats", Api.DEMO_PASSWORD);
         open("/agreements.xhtml");
         assertThat(text(By.id("reviewQueue"))).contains("requested by energy-steward").doesNotContain("requested by ui-both-hats");
+        assertThat(text(By.id("reviewQueue"))).contains("Data quality: report").contains("on energy/city-safety");
         screenshot("review-queue");
         logout();
 

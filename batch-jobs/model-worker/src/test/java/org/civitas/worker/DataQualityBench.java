@@ -55,22 +55,9 @@ public final class DataQualityBench {
             for (String site : new String[] {Taxonomy.ENERGY, Taxonomy.COMMUNITY, Taxonomy.URBAN}) {
                 Path manifest = data.resolve(site).resolve("train.jsonl");
                 long start = System.nanoTime();
-                List<String> lines = Files.readAllLines(manifest, StandardCharsets.UTF_8);
-                ItemInspector inspector = new ItemInspector(manifest.getParent(), new HashSet<>(Taxonomy.LABELS), PiiScanner.withDefaultNames());
-                List<ItemFeatures> features = new ArrayList<>();
-                for (int i = 0; i < lines.size(); i++) {
-                    features.add(inspector.inspect(i + 1, lines.get(i)));
-                }
-                List<String> texts = features.stream().map(f -> f.hasText() ? textOf(json, lines.get(f.line() - 1)) : null).toList();
-                float[][] vectors = text.embed(texts);
-                for (int i = 0; i < features.size(); i++) {
-                    if (features.get(i).hasText()) {
-                        features.set(i, features.get(i).withTextEmbedding(vectors[i]));
-                    }
-                }
-                QualityAnalysis.Outcome outcome = QualityAnalysis.analyse(features, thresholds());
+                QualityAnalysis.Outcome outcome = check(manifest, text, thresholds());
                 nanos += System.nanoTime() - start;
-                items += lines.size();
+                items += outcome.report().items();
                 score(data, site, json, outcome.findings(), tally);
                 System.out.printf(Locale.ROOT, "%s: labels agree with the text at %.3f, with the nearest images at %.3f%n", site,
                         outcome.report().textLabelAgreement(), outcome.report().imageLabelAgreement());
@@ -86,6 +73,25 @@ public final class DataQualityBench {
         }
         System.out.printf(Locale.ROOT, "%nThroughput: %d records in %.2f s = %.1f records/s (inspection, MiniLM embedding, checks)%n",
                 items, nanos / 1e9, items / (nanos / 1e9));
+    }
+
+    /** The whole quality pass over one manifest, as the job runs it: inspection, text embedding, the checks. */
+    static QualityAnalysis.Outcome check(Path manifest, TextTower text, QualityThresholds thresholds) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(manifest, StandardCharsets.UTF_8);
+        ItemInspector inspector = new ItemInspector(manifest.getParent(), new HashSet<>(Taxonomy.LABELS), PiiScanner.withDefaultNames());
+        List<ItemFeatures> features = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            features.add(inspector.inspect(i + 1, lines.get(i)));
+        }
+        List<String> texts = features.stream().map(f -> f.hasText() ? textOf(json, lines.get(f.line() - 1)) : null).toList();
+        float[][] vectors = text.embed(texts);
+        for (int i = 0; i < features.size(); i++) {
+            if (features.get(i).hasText()) {
+                features.set(i, features.get(i).withTextEmbedding(vectors[i]));
+            }
+        }
+        return QualityAnalysis.analyse(features, thresholds);
     }
 
     /** The defaults, with changes from {@code -Dbench.thresholds=name=value,...}. */

@@ -81,10 +81,10 @@ public final class FederatedComparisonBench {
         }
     }
 
-    private record Loaded(LabeledBatchSource source, List<Sample> samples) {
+    record Loaded(LabeledBatchSource source, List<Sample> samples) {
     }
 
-    private static Loaded load(Path manifest, TextTower text, ImageTensors images) throws Exception {
+    static Loaded load(Path manifest, TextTower text, ImageTensors images) throws Exception {
         List<Sample> samples = ManifestImporter.check(manifest, new HashSet<>(MANIFEST.labels()), true).samples().stream()
                 .filter(s -> s.label() != null).toList();
         return new Loaded(LabeledBatchSource.of(samples, manifest.getParent(), MANIFEST.labels(), text, images), samples);
@@ -151,7 +151,7 @@ public final class FederatedComparisonBench {
         }
     }
 
-    private static String f1(Loaded test, int[] predicted, int classes, java.util.function.Predicate<Sample> in) {
+    static String f1(Loaded test, int[] predicted, int classes, java.util.function.Predicate<Sample> in) {
         List<Integer> a = new ArrayList<>();
         List<Integer> p = new ArrayList<>();
         for (int i = 0; i < test.samples().size(); i++) {
