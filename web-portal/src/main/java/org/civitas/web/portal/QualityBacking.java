@@ -88,12 +88,13 @@ public class QualityBacking {
         JsonArray luminance = r.report().getJsonArray("luminanceHistogram");
         List<String> bins = new ArrayList<>();
         for (int i = 0; i < sharpness.size(); i++) {
-            bins.add("\"" + String.format(Locale.ROOT, "%.1f", i / 10.0) + "\"");
+            bins.add("\"" + String.format(Locale.ROOT, "%.1f · %.1f", i / 10.0, i / 5.0) + "\"");
         }
         return "{\"type\":\"bar\",\"data\":{\"labels\":[" + String.join(",", bins) + "],\"datasets\":["
-                + "{\"label\":\"sharpness / median (x2)\",\"data\":" + numbers(sharpness) + ",\"backgroundColor\":\"#2563eb\"},"
-                + "{\"label\":\"mean luminance\",\"data\":" + numbers(luminance) + ",\"backgroundColor\":\"#f97316\"}]},"
-                + "\"options\":{\"animation\":false,\"scales\":{\"y\":{\"title\":{\"display\":true,\"text\":\"images\"}}}}}";
+                + "{\"label\":\"mean luminance\",\"data\":" + numbers(luminance) + ",\"backgroundColor\":\"#f97316\"},"
+                + "{\"label\":\"sharpness / dataset median\",\"data\":" + numbers(sharpness) + ",\"backgroundColor\":\"#2563eb\"}]},"
+                + "\"options\":{\"animation\":false,\"scales\":{\"x\":{\"title\":{\"display\":true,\"text\":"
+                + "\"bin from: luminance · sharpness ratio\"}},\"y\":{\"title\":{\"display\":true,\"text\":\"images\"}}}}}";
     }
 
     private static String numbers(JsonArray a) {
