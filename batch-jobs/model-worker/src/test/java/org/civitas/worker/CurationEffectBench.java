@@ -71,7 +71,7 @@ public final class CurationEffectBench {
     }
 
     /** Writes the curated manifest beside the raw one, as the data-quality job does. */
-    private static Path curate(Path manifest, TextTower text) throws Exception {
+    static Path curate(Path manifest, TextTower text) throws Exception {
         QualityAnalysis.Outcome outcome = DataQualityBench.check(manifest, text, QualityThresholds.defaults());
         Set<Integer> excluded = outcome.excludedLines();
         Set<Integer> redacted = outcome.redactedLines();

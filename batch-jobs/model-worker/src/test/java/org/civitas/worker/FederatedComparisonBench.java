@@ -27,7 +27,8 @@ import java.util.function.Function;
  * a bare DJL loop on the same data in the same run.
  *
  * <p>Run: {@code mvn -B -Pbench -pl batch-jobs/model-worker -am -DskipTests package exec:exec@federated-comparison}
- * (30 rounds x 3 local epochs; {@code -Drounds} and {@code -Depochs} on the bench JVM change them).
+ * (30 rounds x 3 local epochs; {@code -Drounds} and {@code -Depochs} on the bench JVM change them; the sites train on
+ * their curated manifests, as the platform does, unless {@code -Dbench.curated=false}).
  */
 public final class FederatedComparisonBench {
 
@@ -36,6 +37,7 @@ public final class FederatedComparisonBench {
     private static final int ROUNDS = Integer.getInteger("rounds", 30);
     private static final int EPOCHS = Integer.getInteger("epochs", 3);
     private static final double LR = 0.005;
+    private static final boolean CURATED = Boolean.parseBoolean(System.getProperty("curated", "true"));
 
     public static void main(String[] args) throws Exception {
         Path lib = Path.of(args.length > 0 ? args[0] : "target/model-worker/lib");
@@ -44,14 +46,20 @@ public final class FederatedComparisonBench {
              MultimodalModel model = new MultimodalModel(MANIFEST, manager)) {
             ImageTensors images = new ImageTensors(MANIFEST.image().size());
             Map<String, LabeledBatchSource> train = new LinkedHashMap<>();
+            Map<String, Path> manifests = new LinkedHashMap<>();
             for (String site : SITES) {
-                train.put(site, load(WorkerTestData.dataset(site, "train"), text, images).source());
+                Path manifest = WorkerTestData.dataset(site, "train");
+                // As the platform trains by default: on the manifest the data-quality pass curated.
+                manifests.put(site, CURATED ? CurationEffectBench.curate(manifest, text) : manifest);
+                train.put(site, load(manifests.get(site), text, images).source());
             }
+            System.out.println("Training data: " + (CURATED ? "curated" : "raw") + " manifests, "
+                    + train.values().stream().map(d -> Integer.toString(d.size())).toList() + " samples");
             Loaded test = load(WorkerTestData.root().resolve("data/test/test.jsonl"), text, images);
             LabeledBatchSource publicData = load(WorkerTestData.dataset("public", "train"), text, images).source();
             LabeledBatchSource pooled = pool(new ArrayList<>(train.values()));
             // Throughput first, while this JVM has run no training that could leave threads busy.
-            throughput(lib, model, train.get("energy"));
+            throughput(lib, model, train.get("energy"), manifests.get("energy"));
             NamedTensors initial = MultimodalWeights.initialState(MANIFEST);
             int budget = ROUNDS * EPOCHS;
 
@@ -171,12 +179,13 @@ public final class FederatedComparisonBench {
      * with two libtorch threads. Both include the evaluation before and after training that the
      * worker reports with each update.
      */
-    private static void throughput(Path lib, MultimodalModel model, LabeledBatchSource data) throws Exception {
+    private static void throughput(Path lib, MultimodalModel model, LabeledBatchSource data, Path manifest) throws Exception {
         NamedTensors initial = MultimodalWeights.initialState(MANIFEST);
         int epochs = 10;
         int reps = 3;
         BenchWorker worker = BenchWorker.start(lib, "-Dcivitas.worker.threads=2");
-        String request = "{\"id\":\"%d\",\"op\":\"train\",\"dataset\":\"" + WorkerTestData.dataset("energy", "train") + "\",\"state\":\""
+        // The worker trains on the same manifest as the bare loop, so both count the same samples.
+        String request = "{\"id\":\"%d\",\"op\":\"train\",\"dataset\":\"" + manifest + "\",\"state\":\""
                 + WorkerTestData.initialState() + "\",\"out\":\"" + WorkerTestData.root().resolve("bench-update.safetensors")
                 + "\",\"hyper\":{\"epochs\":%d,\"learningRate\":" + LR + "}}";
         worker.train(String.format(Locale.ROOT, request, 0, epochs));
