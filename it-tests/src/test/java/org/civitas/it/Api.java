@@ -66,6 +66,11 @@ final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    static Answer putJson(String path, String json, SiteCredentials site) {
+        return send(withSite(HttpRequest.newBuilder(URI.create(CivitasServer.API + path)), site)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     static Answer putJson(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(CivitasServer.API + path))
                 .header("Content-Type", "application/json")
@@ -74,6 +79,12 @@ final class Api {
 
     /** Uploads an update as the protocol wants it: multipart with a JSON metadata part and a tensors part. */
     static Answer upload(long federation, int round, SiteCredentials site, String metadataJson, byte[] tensors) {
+        return uploadSigned(federation, round, site, metadataJson, tensors, null, null);
+    }
+
+    /** An upload with the signature headers (either may be null to leave it out). */
+    static Answer uploadSigned(long federation, int round, SiteCredentials site, String metadataJson, byte[] tensors, String nonce,
+                               String signature) {
         String boundary = "civitas-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (metadataJson != null) {
@@ -83,10 +94,17 @@ final class Api {
             part(body, boundary, "tensors", "update.safetensors", "application/octet-stream", tensors);
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        return send(withSite(HttpRequest.newBuilder(URI.create(CivitasServer.API + "/participant/federations/" + federation
+        HttpRequest.Builder request = withSite(HttpRequest.newBuilder(URI.create(CivitasServer.API + "/participant/federations/" + federation
                 + "/rounds/" + round + "/updates")), site)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        if (nonce != null) {
+            request.header("X-Civitas-Nonce", nonce);
+        }
+        if (signature != null) {
+            request.header("X-Civitas-Signature", signature);
+        }
+        return send(request);
     }
 
     private static void part(ByteArrayOutputStream out, String boundary, String name, String fileName, String type, byte[] content) {

@@ -1,6 +1,7 @@
 package org.civitas.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.civitas.federation.core.identity.UpdateSignature;
 import org.civitas.federation.core.tensor.NamedTensors;
 import org.civitas.federation.core.tensor.SafeTensors;
 import org.civitas.federation.core.tensor.Tensor;
@@ -204,6 +205,52 @@ class ParticipantProtocolIT {
 
         Api.Answer foreignState = Api.get("/participant/federations/" + federation + "/rounds/1/state", outsider);
         assertThat(foreignState.status()).isEqualTo(403);
+    }
+
+    @Test
+    void aSiteWithAKeySignsEachUpdateAndAReplayedUploadIsRefused() {
+        // Prepare: a site registers its Ed25519 key; another key is not accepted in its place
+        Api.SiteCredentials signer = register("signer-" + CivitasServer.db());
+        java.security.KeyPair keys = UpdateSignature.newKeyPair();
+        Api.Answer registered = Api.putJson("/participant/signing-key", "{\"publicKey\": \"" + UpdateSignature.encode(keys.getPublic())
+                + "\"}", signer);
+        assertThat(registered.status()).as(registered.text()).isEqualTo(200);
+        assertThat(registered.json().path("fingerprint").asText()).isEqualTo(UpdateSignature.fingerprint(UpdateSignature.encode(keys.getPublic())));
+        java.security.KeyPair thief = UpdateSignature.newKeyPair();
+        Api.Answer replaced = Api.putJson("/participant/signing-key", "{\"publicKey\": \"" + UpdateSignature.encode(thief.getPublic())
+                + "\"}", signer);
+        assertThat(replaced.status()).isEqualTo(409);
+        assertThat(replaced.json().path("error").asText()).contains("already has another signing key");
+        Api.Answer started = Api.startFederation("{\"name\": \"Signature check\", \"sites\": [\"energy\", \"" + signer.code() + "\"],"
+                + " \"rounds\": 1, \"roundTimeoutSeconds\": 600}");
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        long id = started.json().path("id").asLong();
+        NamedTensors state = SafeTensors.read(Api.get("/participant/federations/" + id + "/rounds/1/state", signer).body()).tensors();
+        byte[] good = SafeTensors.write(scaled(state, 0.01f));
+        byte[] metadata = GOOD_METADATA.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String nonce = UpdateSignature.newNonce();
+
+        // Execute + Assert: unsigned, signed for other bytes, signed by another key: each refused
+        refused(Api.upload(id, 1, signer, GOOD_METADATA, good), 401, "BAD_SIGNATURE",
+                "signs its updates: send the X-Civitas-Nonce and X-Civitas-Signature headers");
+        String forOther = UpdateSignature.sign(keys.getPrivate(), signer.code(), id, 1, nonce, SafeTensors.write(scaled(state, 0.02f)), metadata);
+        refused(Api.uploadSigned(id, 1, signer, GOOD_METADATA, good, nonce, forOther), 401, "BAD_SIGNATURE", "does not verify");
+        String byThief = UpdateSignature.sign(thief.getPrivate(), signer.code(), id, 1, nonce, good, metadata);
+        refused(Api.uploadSigned(id, 1, signer, GOOD_METADATA, good, nonce, byThief), 401, "BAD_SIGNATURE", "does not verify");
+        refused(Api.uploadSigned(id, 1, signer, "{\"sampleCount\": 5000, \"trainLoss\": 0.9, \"globalLoss\": 1.6}", good, nonce,
+                UpdateSignature.sign(keys.getPrivate(), signer.code(), id, 1, nonce, good, metadata)), 401, "BAD_SIGNATURE", "does not verify");
+
+        // The signed upload is accepted; the same request sent again is a replay
+        String signature = UpdateSignature.sign(keys.getPrivate(), signer.code(), id, 1, nonce, good, metadata);
+        Api.Answer accepted = Api.uploadSigned(id, 1, signer, GOOD_METADATA, good, nonce, signature);
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(201);
+        refused(Api.uploadSigned(id, 1, signer, GOOD_METADATA, good, nonce, signature), 409, "REPLAYED", "already sent nonce " + nonce);
+        assertThat(Api.awaitFinished(id, Duration.ofMinutes(2)).path("status").asText()).isEqualTo("COMPLETED");
+
+        // The hosted sites sign theirs too
+        String accepts = Api.get("/audit?prefix=update.accepted&limit=500").text();
+        assertThat(accepts).contains("signed by Ed25519 key " + UpdateSignature.fingerprint(UpdateSignature.encode(keys.getPublic())));
+        assertThat(Api.get("/audit?prefix=site.signing-key&limit=500").text()).contains("site:energy");
     }
 
     private static void refused(Api.Answer answer, int status, String reason, String message) {

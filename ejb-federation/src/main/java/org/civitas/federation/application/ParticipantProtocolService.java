@@ -3,6 +3,7 @@ package org.civitas.federation.application;
 import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
 import org.civitas.domain.consortium.Site;
+import org.civitas.federation.core.identity.UpdateSignature;
 import org.civitas.domain.federation.FederationPlan;
 import org.civitas.domain.federation.Round;
 import org.civitas.domain.federation.RoundStatus;
@@ -41,6 +42,9 @@ public class ParticipantProtocolService {
 
     @Inject
     CoordinatorStores stores;
+
+    @Inject
+    org.civitas.federation.infrastructure.CivitasSettings settings;
 
     @jakarta.ejb.EJB
     AuditService audit;
@@ -85,12 +89,20 @@ public class ParticipantProtocolService {
      * Checks and records a site's update: the site must be a participant, the round open, the
      * update its first, its tensors exactly the global state's names and shapes, all finite.
      */
+    /**
+     * How an upload was signed: the nonce, the signature (Base64) and the metadata part's exact
+     * bytes, which the signature covers with the tensors. All null for an unsigned upload.
+     */
+    public record Signed(String nonce, String signature, byte[] metadata) {
+    }
+
     public Views.ReceiptView acceptUpdate(String siteCode, String token, long federationId, int roundNumber,
-                                          UpdateMetadata metadata, byte[] body, long maxBytes) {
+                                          UpdateMetadata metadata, byte[] body, long maxBytes, Signed signed) {
         Site site = authenticate(siteCode, token);
         if (body.length > maxBytes) {
             throw new UpdateRejectedException(Reason.TOO_LARGE, "update of " + body.length + " bytes exceeds the limit of " + maxBytes);
         }
+        boolean verified = verifySignature(site, federationId, roundNumber, signed, body);
         Round round = federations.roundForUpdate(federationId, roundNumber).orElseThrow(() ->
                 new UpdateRejectedException(Reason.UNKNOWN_ROUND, "federation " + federationId + " has no round " + roundNumber));
         Instant now = Instant.now();
@@ -134,8 +146,71 @@ public class ParticipantProtocolService {
         stores.updates().put(body);
         audit.record("site:" + site.getCode(), "update.accepted", "federation " + federationId + " round " + round.getNumber(),
                 "sha256 " + key + ", " + body.length + " bytes, " + metadata.sampleCount() + " samples"
-                        + (staleness > 0 ? ", staleness " + staleness : ""));
+                        + (staleness > 0 ? ", staleness " + staleness : "")
+                        + (verified ? ", signed by Ed25519 key " + UpdateSignature.fingerprint(site.getSigningKey()) : ", unsigned"));
         return Views.of(receipt);
+    }
+
+    /**
+     * A site with a registered key must sign; the signature must verify for exactly this update,
+     * and its nonce must be new for the round. Answers whether the update was signed.
+     */
+    private boolean verifySignature(Site site, long federationId, int roundNumber, Signed signed, byte[] body) {
+        boolean presented = signed != null && (signed.nonce() != null || signed.signature() != null);
+        if (site.getSigningKey() == null) {
+            if (settings.requireSignedUpdates()) {
+                throw new UpdateRejectedException(Reason.BAD_SIGNATURE, "site '" + site.getCode() + "' has registered no signing key,"
+                        + " and this coordinator takes signed updates only");
+            }
+            if (presented) {
+                throw new UpdateRejectedException(Reason.BAD_SIGNATURE, "site '" + site.getCode() + "' signed an update but has"
+                        + " registered no signing key to check it with");
+            }
+            return false;
+        }
+        if (!presented || signed.nonce() == null || signed.signature() == null) {
+            throw new UpdateRejectedException(Reason.BAD_SIGNATURE, "site '" + site.getCode() + "' signs its updates: send the "
+                    + "X-Civitas-Nonce and X-Civitas-Signature headers");
+        }
+        try {
+            UpdateSignature.requireNonce(signed.nonce());
+        } catch (IllegalArgumentException e) {
+            throw new UpdateRejectedException(Reason.BAD_SIGNATURE, "X-Civitas-Nonce: " + e.getMessage());
+        }
+        if (!UpdateSignature.verify(UpdateSignature.publicKey(site.getSigningKey()), signed.signature(), site.getCode(), federationId,
+                roundNumber, signed.nonce(), body, signed.metadata())) {
+            throw new UpdateRejectedException(Reason.BAD_SIGNATURE, "the signature does not verify with the key of site '"
+                    + site.getCode() + "' for this update (federation " + federationId + ", round " + roundNumber + ")");
+        }
+        if (!consortium.recordNonce(site.getCode(), federationId, roundNumber, signed.nonce(), Instant.now())) {
+            throw new UpdateRejectedException(Reason.REPLAYED, "site '" + site.getCode() + "' already sent nonce " + signed.nonce()
+                    + " for federation " + federationId + " round " + roundNumber + ": a replayed upload is refused");
+        }
+        return true;
+    }
+
+    /** Registers the authenticated site's signing key on first use; another key needs an administrator to clear the old one. */
+    public String registerSigningKey(String siteCode, String token, String publicKey) {
+        Site site = authenticate(siteCode, token);
+        try {
+            UpdateSignature.publicKey(publicKey);
+            if (site.registerSigningKey(publicKey)) {
+                audit.record("site:" + site.getCode(), "site.signing-key.registered", "site " + site.getCode(),
+                        "Ed25519 key " + UpdateSignature.fingerprint(publicKey));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("signing key: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new ConflictException(e.getMessage());
+        }
+        return UpdateSignature.fingerprint(publicKey);
+    }
+
+    /** An administrator clears a site's signing key (lost or compromised); the site registers its new one on its next poll. */
+    public void clearSigningKey(String siteCode, String actor) {
+        Site site = consortium.site(siteCode).orElseThrow(() -> new NotFoundException("site '" + siteCode + "' is not registered"));
+        site.clearSigningKey();
+        audit.record(actor, "site.signing-key.cleared", "site " + siteCode, "the site registers a new key on its next poll");
     }
 
     private Round round(Site site, long federationId, int roundNumber) {

@@ -31,6 +31,10 @@ public class CivitasSettings {
     long uploadMaxBytes;
 
     @Inject
+    @ConfigProperty(name = "civitas.participant.require-signed-updates", defaultValue = "false")
+    boolean requireSignedUpdates;
+
+    @Inject
     @ConfigProperty(name = "civitas.demo.autostart")
     boolean demoAutostart;
 
@@ -101,6 +105,11 @@ public class CivitasSettings {
 
     public long uploadMaxBytes() {
         return uploadMaxBytes;
+    }
+
+    /** Whether the coordinator refuses updates from sites without a registered signing key (the production setting). */
+    public boolean requireSignedUpdates() {
+        return requireSignedUpdates;
     }
 
     public boolean demoAutostart() {

@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 public class CoordinatorClient {
 
     public static final String SITE_HEADER = "X-Civitas-Site";
+    public static final String NONCE_HEADER = "X-Civitas-Nonce";
+    public static final String SIGNATURE_HEADER = "X-Civitas-Signature";
 
     /** The coordinator answered with an error. */
     public static class ProtocolException extends RuntimeException {
@@ -49,6 +51,9 @@ public class CoordinatorClient {
 
     @Inject
     CivitasSettings settings;
+
+    @Inject
+    org.civitas.federation.participant.SiteSigningKeys signingKeys;
 
     private volatile Client client;
 
@@ -93,20 +98,26 @@ public class CoordinatorClient {
         }
     }
 
-    /** Uploads an update as multipart: a JSON {@code metadata} part and a safetensors {@code tensors} part. */
+    /**
+     * Uploads an update as multipart: a JSON {@code metadata} part and a safetensors {@code tensors}
+     * part, signed with the site's Ed25519 key over both parts' bytes and a fresh nonce.
+     */
     public void upload(SiteIdentity site, long federationId, int round, UpdateMetadata metadata, byte[] tensors) {
-        String json;
+        byte[] json;
         try (Jsonb jsonb = JsonbBuilder.create()) {
-            json = jsonb.toJson(metadata);
+            json = jsonb.toJson(metadata).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         } catch (Exception e) {
             throw new IllegalStateException("cannot write update metadata", e);
         }
+        String nonce = org.civitas.federation.core.identity.UpdateSignature.newNonce();
+        String signature = signingKeys.sign(site, federationId, round, nonce, tensors, json);
         try {
             List<EntityPart> parts = List.of(
-                    EntityPart.withName("metadata").content(json).mediaType(MediaType.APPLICATION_JSON_TYPE).build(),
+                    EntityPart.withName("metadata").content(new ByteArrayInputStream(json)).mediaType(MediaType.APPLICATION_JSON_TYPE).build(),
                     EntityPart.withName("tensors").content("update.safetensors", new ByteArrayInputStream(tensors))
                             .mediaType(MediaType.APPLICATION_OCTET_STREAM_TYPE).build());
             try (Response r = request(site, roundPath(federationId, round) + "/updates", MediaType.APPLICATION_JSON_TYPE)
+                    .header(NONCE_HEADER, nonce).header(SIGNATURE_HEADER, signature)
                     .post(Entity.entity(new GenericEntity<>(parts) { }, MediaType.MULTIPART_FORM_DATA_TYPE))) {
                 read(r, new GenericType<String>() { });
             }
@@ -141,6 +152,14 @@ public class CoordinatorClient {
     public String registerDataset(SiteIdentity site, DatasetMetadata metadata) {
         try (Response r = request(site, "participant/datasets", MediaType.APPLICATION_JSON_TYPE)
                 .post(Entity.json(metadata))) {
+            return read(r, new GenericType<String>() { });
+        }
+    }
+
+    /** Registers the site's public signing key; answers its fingerprint. */
+    public String registerSigningKey(SiteIdentity site) {
+        try (Response r = request(site, "participant/signing-key", MediaType.APPLICATION_JSON_TYPE)
+                .put(Entity.json(java.util.Map.of("publicKey", signingKeys.publicKey(site))))) {
             return read(r, new GenericType<String>() { });
         }
     }

@@ -57,6 +57,24 @@ public class ParticipantPoller {
     private final java.util.Map<String, java.util.List<org.civitas.federation.application.SiteScheduleService.SiteWindow>> reported =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final java.util.Set<String> keyRegistered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Registers the site's signing key with the coordinator once per start (the same key again is accepted). */
+    private void registerSigningKeyOnce(SiteIdentity site) {
+        if (keyRegistered.contains(site.code())) {
+            return;
+        }
+        try {
+            String fingerprint = coordinator.registerSigningKey(site);
+            keyRegistered.add(site.code());
+            LOG.info(() -> "Site " + site.code() + " signs its updates with Ed25519 key " + fingerprint);
+        } catch (RuntimeException e) {
+            // Said once: until the key is registered, uploads are refused as unverifiable or go unsigned.
+            keyRegistered.add(site.code());
+            LOG.log(Level.WARNING, "Site {0} could not register its signing key: {1}", new Object[] {site.code(), e.getMessage()});
+        }
+    }
+
     /** Tells the coordinator the site's windows after a start or a change, so its round deadlines can respect them. */
     private void reportWindowsIfChanged(SiteIdentity site) {
         java.util.List<org.civitas.federation.application.SiteScheduleService.SiteWindow> now = windows.schedule(site.code()).windows().stream()
@@ -131,6 +149,7 @@ public class ParticipantPoller {
             lastProblem = problem;
             return;
         }
+        registerSigningKeyOnce(site);
         demoDatasets.registerOnce(site);
         reportWindowsIfChanged(site);
         JobOperator jobs = BatchRuntime.getJobOperator();

@@ -41,6 +41,10 @@ public class Site {
     @Column(name = "token_sha256", nullable = false, length = 64)
     private String tokenSha256;
 
+    /** The site's Ed25519 public key (X.509, Base64) with which it signs its updates; null until it registers one. */
+    @Column(name = "signing_key", length = 200)
+    private String signingKey;
+
     protected Site() {
     }
 
@@ -60,6 +64,34 @@ public class Site {
             throw new IllegalArgumentException("a site token needs at least 16 characters");
         }
         this.tokenSha256 = sha256(token);
+    }
+
+    /**
+     * Registers the site's signing key the first time the site presents one (the site is already
+     * authenticated by its token then); the same key again is fine, another one is refused: a
+     * stolen token must not be enough to replace the key.
+     */
+    public boolean registerSigningKey(String publicKey) {
+        if (publicKey == null || publicKey.isBlank() || publicKey.length() > 200) {
+            throw new IllegalArgumentException("a signing key is a Base64 public key of at most 200 characters");
+        }
+        if (signingKey == null) {
+            signingKey = publicKey;
+            return true;
+        }
+        if (!signingKey.equals(publicKey)) {
+            throw new IllegalStateException("site " + code + " already has another signing key; an administrator removes it first");
+        }
+        return false;
+    }
+
+    /** Forgets the signing key, so the site registers a new one (after a lost or compromised key). */
+    public void clearSigningKey() {
+        signingKey = null;
+    }
+
+    public String getSigningKey() {
+        return signingKey;
     }
 
     /** Constant-time comparison of a presented token with the stored hash. */

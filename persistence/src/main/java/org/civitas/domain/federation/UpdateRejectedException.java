@@ -11,7 +11,9 @@ public class UpdateRejectedException extends RuntimeException {
         ROUND_NOT_OPEN,
         DUPLICATE,
         INVALID_TENSORS,
-        TOO_LARGE
+        TOO_LARGE,
+        BAD_SIGNATURE,
+        REPLAYED
     }
 
     private final Reason reason;

@@ -43,4 +43,18 @@ public class ConsortiumRepository {
         em.persist(site);
         return site;
     }
+
+    /** Records the nonce of an accepted update; false when the site already used it for the round (a replay). */
+    public boolean recordNonce(String siteCode, long federationId, int round, String nonce, java.time.Instant now) {
+        Number used = (Number) em.createNativeQuery("select count(*) from update_nonce where site_code = ?1 and federation_id = ?2"
+                        + " and round_number = ?3 and nonce = ?4")
+                .setParameter(1, siteCode).setParameter(2, federationId).setParameter(3, round).setParameter(4, nonce).getSingleResult();
+        if (used.longValue() > 0) {
+            return false;
+        }
+        em.createNativeQuery("insert into update_nonce (site_code, federation_id, round_number, nonce, received_at) values (?1, ?2, ?3, ?4, ?5)")
+                .setParameter(1, siteCode).setParameter(2, federationId).setParameter(3, round).setParameter(4, nonce)
+                .setParameter(5, java.sql.Timestamp.from(now)).executeUpdate();
+        return true;
+    }
 }

@@ -30,10 +30,10 @@ public final class ErrorMappers {
 
     static int statusOf(UpdateRejectedException.Reason reason) {
         return switch (reason) {
-            case UNKNOWN_SITE -> 401;
+            case UNKNOWN_SITE, BAD_SIGNATURE -> 401;
             case NOT_A_PARTICIPANT -> 403;
             case UNKNOWN_ROUND -> 404;
-            case ROUND_NOT_OPEN, DUPLICATE -> 409;
+            case ROUND_NOT_OPEN, DUPLICATE, REPLAYED -> 409;
             case TOO_LARGE -> 413;
             case INVALID_TENSORS -> 422;
         };

@@ -8,6 +8,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -109,6 +110,8 @@ public class ParticipantResource {
     public Response upload(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                            @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
+                           @HeaderParam(CoordinatorClient.NONCE_HEADER) String nonce,
+                           @HeaderParam(CoordinatorClient.SIGNATURE_HEADER) String signature,
                            @PathParam("federation") long federation, @PathParam("round") int round,
                            List<EntityPart> parts) throws IOException {
         long max = settings.uploadMaxBytes();
@@ -117,10 +120,15 @@ public class ParticipantResource {
             throw new UpdateRejectedException(Reason.TOO_LARGE, "update of " + contentLength + " bytes exceeds the limit of " + max);
         }
         UpdateMetadata metadata = null;
+        byte[] metadataBytes = null;
         byte[] tensors = null;
         for (EntityPart part : parts) {
             switch (part.getName()) {
-                case "metadata" -> metadata = parseMetadata(part.getContent(String.class));
+                case "metadata" -> {
+                    // The signature covers the metadata's exact bytes.
+                    metadataBytes = readLimited(part.getContent(), 64 * 1024);
+                    metadata = parseMetadata(new String(metadataBytes, java.nio.charset.StandardCharsets.UTF_8));
+                }
                 case "tensors" -> tensors = readLimited(part.getContent(), max);
                 default -> throw new UpdateRejectedException(Reason.INVALID_TENSORS,
                         "unexpected part '" + part.getName() + "': send 'metadata' and 'tensors'");
@@ -129,8 +137,24 @@ public class ParticipantResource {
         if (metadata == null || tensors == null) {
             throw new UpdateRejectedException(Reason.INVALID_TENSORS, "an update needs a 'metadata' part and a 'tensors' part");
         }
-        Views.ReceiptView receipt = protocol.acceptUpdate(site, bearer(authorization), federation, round, metadata, tensors, max);
+        Views.ReceiptView receipt = protocol.acceptUpdate(site, bearer(authorization), federation, round, metadata, tensors, max,
+                new ParticipantProtocolService.Signed(nonce, signature, metadataBytes));
         return Response.status(Response.Status.CREATED).entity(receipt).build();
+    }
+
+    /** What a site sends to register the Ed25519 key it signs its updates with. */
+    public record SigningKey(String publicKey) {
+    }
+
+    /** A site registers its signing key (first use; another key is refused until an administrator clears the old one). */
+    @PUT
+    @Path("signing-key")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public java.util.Map<String, String> registerSigningKey(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
+                                                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                            SigningKey key) {
+        return java.util.Map.of("fingerprint", protocol.registerSigningKey(site, bearer(authorization), key == null ? null : key.publicKey()));
     }
 
     /** A site reports its training windows, so round deadlines leave it time inside one. */

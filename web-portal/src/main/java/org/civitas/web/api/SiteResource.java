@@ -146,4 +146,16 @@ public class SiteResource {
         boolean png = image.length > 3 && (image[0] & 0xff) == 0x89 && image[1] == 'P';
         return Response.ok(image, png ? "image/png" : "image/jpeg").header("Cache-Control", "private, max-age=300").build();
     }
+
+    @jakarta.ejb.EJB
+    org.civitas.federation.application.ParticipantProtocolService protocol;
+
+    /** Clears a site's update-signing key after it was lost or compromised; the site registers a new one. */
+    @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN"})
+    @jakarta.ws.rs.DELETE
+    @Path("{site}/signing-key")
+    public Response clearSigningKey(@PathParam("site") String site) {
+        protocol.clearSigningKey(site, caller.get().actor());
+        return Response.noContent().build();
+    }
 }
