@@ -160,7 +160,7 @@ public class CoordinatorClient {
     public String registerSigningKey(SiteIdentity site) {
         try (Response r = request(site, "participant/signing-key", MediaType.APPLICATION_JSON_TYPE)
                 .put(Entity.json(java.util.Map.of("publicKey", signingKeys.publicKey(site))))) {
-            return read(r, new GenericType<String>() { });
+            return read(r, new GenericType<java.util.Map<String, String>>() { }).get("fingerprint");
         }
     }
 
