@@ -4,6 +4,12 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.bind.Jsonb;
+import jakarta.ws.rs.ProcessingException;
+import org.eclipse.microprofile.faulttolerance.Bulkhead;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
@@ -34,6 +40,13 @@ public class CoordinatorClient {
     public static final String SITE_HEADER = "X-Civitas-Site";
     public static final String NONCE_HEADER = "X-Civitas-Nonce";
     public static final String SIGNATURE_HEADER = "X-Civitas-Signature";
+
+    /** The coordinator, or a proxy before it, answered that it cannot serve now (502, 503, 504): worth retrying. */
+    public static class CoordinatorUnavailableException extends ProtocolException {
+        public CoordinatorUnavailableException(int status, String message) {
+            super(status, message);
+        }
+    }
 
     /** The coordinator answered with an error. */
     public static class ProtocolException extends RuntimeException {
@@ -80,18 +93,26 @@ public class CoordinatorClient {
         }
     }
 
+    // Polled every second: when the coordinator is down, stop calling it for a while instead of piling up timeouts.
+    @Timeout(10_000)
+    @CircuitBreaker(requestVolumeThreshold = 5, failureRatio = 1.0, delay = 15_000, successThreshold = 1,
+            failOn = {ProcessingException.class, CoordinatorUnavailableException.class, TimeoutException.class})
     public List<RoundTask> tasks(SiteIdentity site) {
         try (Response r = request(site, "participant/tasks", MediaType.APPLICATION_JSON_TYPE).get()) {
             return read(r, new GenericType<>() { });
         }
     }
 
+    @Retry(maxRetries = 4, delay = 500, jitter = 400, maxDuration = 60_000,
+            retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
     public RoundTask task(SiteIdentity site, long federationId, int round) {
         try (Response r = request(site, roundPath(federationId, round) + "/task", MediaType.APPLICATION_JSON_TYPE).get()) {
             return read(r, new GenericType<>() { });
         }
     }
 
+    @Retry(maxRetries = 4, delay = 500, jitter = 400, maxDuration = 60_000,
+            retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
     public byte[] globalState(SiteIdentity site, long federationId, int round) {
         try (Response r = request(site, roundPath(federationId, round) + "/state", MediaType.APPLICATION_OCTET_STREAM_TYPE).get()) {
             return read(r, new GenericType<>() { });
@@ -102,6 +123,11 @@ public class CoordinatorClient {
      * Uploads an update as multipart: a JSON {@code metadata} part and a safetensors {@code tensors}
      * part, signed with the site's Ed25519 key over both parts' bytes and a fresh nonce.
      */
+    // Each attempt signs with a fresh nonce, and the coordinator answers a second copy as DUPLICATE: retrying is safe.
+    // The bulkhead keeps a server hosting many sites from sending all their updates at once.
+    @Bulkhead(4)
+    @Retry(maxRetries = 4, delay = 500, jitter = 400, maxDuration = 60_000,
+            retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
     public void upload(SiteIdentity site, long federationId, int round, UpdateMetadata metadata, byte[] tensors) {
         byte[] json;
         try (Jsonb jsonb = JsonbBuilder.create()) {
@@ -127,6 +153,8 @@ public class CoordinatorClient {
     }
 
     /** GET of a secure-aggregation resource of a round ({@code roster}, {@code inbox}, {@code survivors}). */
+    @Retry(maxRetries = 4, delay = 500, jitter = 400, maxDuration = 60_000,
+            retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
     public <T> T secureAggregation(SiteIdentity site, long federationId, int round, String resource, Class<T> type) {
         try (Response r = request(site, roundPath(federationId, round) + "/secagg/" + resource, MediaType.APPLICATION_JSON_TYPE).get()) {
             return read(r, new GenericType<>(type));
@@ -134,6 +162,8 @@ public class CoordinatorClient {
     }
 
     /** POST of a secure-aggregation message of a round ({@code keys}, {@code shares}, {@code reveals}). */
+    @Retry(maxRetries = 4, delay = 500, jitter = 400, maxDuration = 60_000,
+            retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
     public void secureAggregation(SiteIdentity site, long federationId, int round, String resource, Object message) {
         try (Response r = request(site, roundPath(federationId, round) + "/secagg/" + resource, MediaType.APPLICATION_JSON_TYPE)
                 .post(Entity.json(message))) {
@@ -165,6 +195,8 @@ public class CoordinatorClient {
     }
 
     /** Sends the aggregate quality report of a registered dataset (a JSON object); answers the coordinator's view of it. */
+    @Retry(maxRetries = 4, delay = 500, jitter = 400, maxDuration = 60_000,
+            retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
     public String sendQualityReport(SiteIdentity site, String datasetName, String reportJson) {
         try (Response r = request(site, "participant/datasets/" + datasetName + "/quality", MediaType.APPLICATION_JSON_TYPE)
                 .post(Entity.json(reportJson))) {
@@ -185,6 +217,9 @@ public class CoordinatorClient {
     private static <T> T read(Response r, GenericType<T> type) {
         if (r.getStatusInfo().getFamily() != Response.Status.Family.SUCCESSFUL) {
             String body = r.hasEntity() ? r.readEntity(String.class) : "";
+            if (r.getStatus() == 502 || r.getStatus() == 503 || r.getStatus() == 504) {
+                throw new CoordinatorUnavailableException(r.getStatus(), "coordinator answered " + r.getStatus() + ": " + body);
+            }
             throw new ProtocolException(r.getStatus(), "coordinator answered " + r.getStatus() + ": " + body);
         }
         return r.readEntity(type);
