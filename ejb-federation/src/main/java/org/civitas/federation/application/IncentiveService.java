@@ -29,6 +29,9 @@ public class IncentiveService {
     ContributionRepository contributions;
 
     @EJB
+    SiteScheduleService schedules;
+
+    @EJB
     AuditService audit;
 
     /** Applies the rule to the round after {@code roundNumber}, if it waits for it; a one-line summary. */
@@ -51,7 +54,9 @@ public class IncentiveService {
                         + round.getNumber() + " site " + v.getSite().getCode(), why);
             }
         }
-        round.admit(Instant.now());
+        Instant now = Instant.now();
+        round.admit(now);
+        schedules.fitDeadline(round, now);
         return "round " + round.getNumber() + " opened" + (withheld.isEmpty() ? "" : " without " + withheld);
     }
 
@@ -60,7 +65,10 @@ public class IncentiveService {
      * without the contribution rule, so the federation does not stall; the reason is audited.
      */
     public void admitWithoutValuation(Round round) {
-        round.admit(Instant.now());
+        Instant now = Instant.now();
+        round.admit(now);
+        // Like any opening, the deadline leaves each site the round timeout from its next training window.
+        schedules.fitDeadline(round, now);
         audit.record(AuditService.SYSTEM, "federation.round-admitted-unvalued", "federation " + round.getFederation().getId()
                 + " round " + round.getNumber(), "round " + (round.getNumber() - 1) + " was not valued within half the round timeout: "
                 + "opened without the contribution rule");
