@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import org.civitas.federation.core.dataset.ManifestFormat;
 import org.civitas.federation.core.dataset.Sample;
 import org.civitas.federation.core.model.manifest.ModelManifest;
-import org.civitas.federation.core.model.manifest.MultimodalWeights;
 import org.civitas.federation.core.quality.PiiScanner;
 import org.civitas.federation.core.quality.QualityAnalysis;
 import org.civitas.federation.core.quality.QualityThresholds;
@@ -60,8 +59,8 @@ public final class CurationEffectBench {
             double sumRaw = 0;
             double sumCurated = 0;
             for (int seed = 0; seed < SEEDS; seed++) {
-                double r = macroF1(model, fedAvg(model, raw, seed), test);
-                double c = macroF1(model, fedAvg(model, curated, seed), test);
+                double r = macroF1(model, FederatedComparisonBench.fedAvg(model, raw, ROUNDS, EPOCHS, seed), test);
+                double c = macroF1(model, FederatedComparisonBench.fedAvg(model, curated, ROUNDS, EPOCHS, seed), test);
                 sumRaw += r;
                 sumCurated += c;
                 System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f |%n", seed, r, c);
@@ -92,23 +91,6 @@ public final class CurationEffectBench {
         Path curated = manifest.resolveSibling("train.curated.jsonl");
         Files.write(curated, out, StandardCharsets.UTF_8);
         return curated;
-    }
-
-    private static NamedTensors fedAvg(MultimodalModel model, Map<String, LabeledBatchSource> train, int seed) {
-        NamedTensors global = MultimodalWeights.initialState(MANIFEST);
-        for (int round = 0; round < ROUNDS; round++) {
-            NamedTensors sum = null;
-            long samples = 0;
-            for (String site : SITES) {
-                LabeledBatchSource data = train.get(site);
-                NamedTensors delta = LocalTraining.train(model, global, data,
-                        new LocalTraining.Hyper(EPOCHS, LR, 32, 1000L * seed + 31L * round + site.hashCode(), 0), (a, b, c) -> { }).delta();
-                sum = sum == null ? delta.plusScaled(delta, data.size() - 1f) : sum.plusScaled(delta, data.size());
-                samples += data.size();
-            }
-            global = global.plusScaled(sum, 1f / samples);
-        }
-        return global;
     }
 
     private static double macroF1(MultimodalModel model, NamedTensors state, FederatedComparisonBench.Loaded test) {

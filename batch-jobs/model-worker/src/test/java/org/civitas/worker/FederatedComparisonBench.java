@@ -69,19 +69,7 @@ public final class FederatedComparisonBench {
             for (String site : SITES) {
                 results.put("local only: " + site, trained(model, initial, train.get(site), budget));
             }
-            NamedTensors global = initial;
-            for (int round = 0; round < ROUNDS; round++) {
-                NamedTensors sum = null;
-                long samples = 0;
-                for (String site : SITES) {
-                    LabeledBatchSource data = train.get(site);
-                    NamedTensors delta = LocalTraining.train(model, global, data,
-                            new LocalTraining.Hyper(EPOCHS, LR, 32, 31L * round + site.hashCode(), 0), (a, b, c) -> { }).delta();
-                    sum = sum == null ? delta.plusScaled(delta, data.size() - 1f) : sum.plusScaled(delta, data.size());
-                    samples += data.size();
-                }
-                global = global.plusScaled(sum, 1f / samples);
-            }
+            NamedTensors global = fedAvg(model, train, ROUNDS, EPOCHS, 0);
             results.put("federated (FedAvg)", global);
             results.put("centralised (pooled)", trained(model, initial, pooled, budget));
 
@@ -114,6 +102,25 @@ public final class FederatedComparisonBench {
             }
         }
         return new LabeledBatchSource(t, im, y, parts.get(0).imageSize(), scenarios);
+    }
+
+    /** FedAvg over the sites' data, every site every round, weighted by samples; the training seed varies the sites' shuffles. */
+    static NamedTensors fedAvg(MultimodalModel model, Map<String, LabeledBatchSource> train, int rounds, int epochs, long seed) {
+        NamedTensors global = MultimodalWeights.initialState(MANIFEST);
+        for (int round = 0; round < rounds; round++) {
+            NamedTensors sum = null;
+            long samples = 0;
+            for (Map.Entry<String, LabeledBatchSource> site : train.entrySet()) {
+                LabeledBatchSource data = site.getValue();
+                NamedTensors delta = LocalTraining.train(model, global, data,
+                        new LocalTraining.Hyper(epochs, LR, 32, 1000L * seed + 31L * round + site.getKey().hashCode(), 0), (a, b, c) -> { })
+                        .delta();
+                sum = sum == null ? delta.plusScaled(delta, data.size() - 1f) : sum.plusScaled(delta, data.size());
+                samples += data.size();
+            }
+            global = global.plusScaled(sum, 1f / samples);
+        }
+        return global;
     }
 
     private static NamedTensors trained(MultimodalModel model, NamedTensors start, LabeledBatchSource data, int epochs) {

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.ws.rs.client.Client;
@@ -124,10 +125,11 @@ public class CoordinatorClient {
      * part, signed with the site's Ed25519 key over both parts' bytes and a fresh nonce.
      */
     // Each attempt signs with a fresh nonce, and the coordinator answers a second copy as DUPLICATE: retrying is safe.
-    // The bulkhead keeps a server hosting many sites from sending all their updates at once.
-    @Bulkhead(4)
-    @Retry(maxRetries = 4, delay = 500, jitter = 400, maxDuration = 60_000,
-            retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
+    // The bulkhead keeps a server hosting many sites from sending all their updates at once; an upload it turns away
+    // is retried (Retry wraps Bulkhead), so a burst of round ends queues instead of failing.
+    @Bulkhead(8)
+    @Retry(maxRetries = 20, delay = 500, jitter = 400, maxDuration = 120_000,
+            retryOn = {ProcessingException.class, CoordinatorUnavailableException.class, BulkheadException.class})
     public void upload(SiteIdentity site, long federationId, int round, UpdateMetadata metadata, byte[] tensors) {
         byte[] json;
         try (Jsonb jsonb = JsonbBuilder.create()) {
