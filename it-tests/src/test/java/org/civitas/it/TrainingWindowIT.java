@@ -44,14 +44,14 @@ class TrainingWindowIT {
 
     @Test
     void aLongLocalJobPausesWhenTheWindowClosesAndResumesFromItsCheckpointInTheNext() throws Exception {
-        // Open 10 s of every 20 s (longer than a cold worker start); the job below (100 epochs of single-sample steps) needs
-        // more than one window
+        // Open 10 s of every 20 s (longer than a cold worker start); the job below (100 epochs in steps of 2 samples, a
+        // small learning rate so that such small steps stay stable) needs more than one window
         Api.Answer set = putWindows("energy-operator", "energy", "[{\"cron\": \"0/20 * * ? * *\", \"lengthSeconds\": 10, \"timeZone\": \"UTC\"}]");
         assertThat(set.status()).as(set.text()).isEqualTo(200);
         assertThat(set.json().path("windows").get(0).path("setBy").asText()).isEqualTo("energy-operator");
         try {
             Api.Answer started = Api.startFederation("{\"name\": \"Window check\", \"model\": \"multimodal-lora\", \"sites\": [\"energy\"],"
-                    + " \"rounds\": 1, \"localEpochs\": 100, \"batchSize\": 1, \"roundTimeoutSeconds\": 600}");
+                    + " \"rounds\": 1, \"localEpochs\": 100, \"batchSize\": 2, \"learningRate\": 0.001, \"roundTimeoutSeconds\": 600}");
             assertThat(started.status()).as(started.text()).isEqualTo(201);
             long id = started.json().path("id").asLong();
             JsonNode f = Api.awaitFinished(id, Duration.ofMinutes(6));

@@ -119,14 +119,28 @@ public final class WorkerProcess implements AutoCloseable {
                 continue;
             }
             switch (String.valueOf(line.get("event"))) {
-                case "progress" -> progress.progress(((Number) line.get("step")).intValue(), ((Number) line.get("steps")).intValue(),
-                        ((Number) line.get("loss")).doubleValue());
+                case "progress" -> progress.progress((int) number(line.get("step")), (int) number(line.get("steps")), number(line.get("loss")));
                 case "result" -> {
                     return line;
                 }
                 case "error" -> throw new WorkerRequestException(String.valueOf(line.get("message")));
                 default -> throw new WorkerCrashedException("the model worker sent an unknown event: " + line);
             }
+        }
+    }
+
+    /**
+     * A number of a worker line. JSON has no NaN or infinity, so a worker writes a diverged loss as
+     * the string "NaN" or "Infinity"; a progress line must never fail the training it reports on.
+     */
+    static double number(Object value) {
+        if (value instanceof Number n) {
+            return n.doubleValue();
+        }
+        try {
+            return Double.parseDouble(String.valueOf(value));
+        } catch (NumberFormatException e) {
+            return Double.NaN;
         }
     }
 

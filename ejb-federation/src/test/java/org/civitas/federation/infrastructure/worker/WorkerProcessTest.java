@@ -52,6 +52,26 @@ class WorkerProcessTest {
     }
 
     @Test
+    void aDivergedLossInAProgressLineIsReportedAsNaNNotAFailure() {
+        // JSON has no NaN: the worker's JSON writer sends a diverged loss as the string "NaN" or "Infinity".
+        String worker = """
+                echo '{"event":"ready","engine":"script"}'
+                while read -r line; do
+                  id=$(echo "$line" | sed 's/.*"id":"\\([^"]*\\)".*/\\1/')
+                  echo "{\\"id\\":\\"$id\\",\\"event\\":\\"progress\\",\\"step\\":1,\\"steps\\":2,\\"loss\\":\\"NaN\\"}"
+                  echo "{\\"id\\":\\"$id\\",\\"event\\":\\"progress\\",\\"step\\":2,\\"steps\\":2,\\"loss\\":\\"Infinity\\"}"
+                  echo "{\\"id\\":\\"$id\\",\\"event\\":\\"result\\"}"
+                done
+                """;
+        List<Double> losses = new ArrayList<>();
+        try (WorkerProcess process = start(worker)) {
+            Map<String, Object> result = process.request(Map.of("op", "train"), (step, steps, loss) -> losses.add(loss));
+            assertThat(result).containsEntry("event", "result");
+            assertThat(losses).containsExactly(Double.NaN, Double.POSITIVE_INFINITY);
+        }
+    }
+
+    @Test
     void anErrorLineFailsTheRequestButNotTheWorker() {
         String failing = """
                 echo '{"event":"ready"}'
