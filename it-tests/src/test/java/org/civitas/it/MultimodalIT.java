@@ -23,6 +23,37 @@ class MultimodalIT {
     private static final ModelManifest MANIFEST = ModelManifest.citySafetyDefault();
 
     @Test
+    void theJsonLogCarriesTheFederationRoundAndSiteOfEachLine() throws Exception {
+        java.nio.file.Path log = CivitasServer.workDir().resolve("log").resolve("civitas.json.log");
+        java.time.Instant deadline = java.time.Instant.now().plus(Duration.ofMinutes(3));
+        JsonNode training = null;
+        JsonNode aggregation = null;
+        while (training == null || aggregation == null) {
+            assertThat(java.time.Instant.now()).as("JSON log lines of a site's training and a round's aggregation in " + log).isBefore(deadline);
+            if (java.nio.file.Files.exists(log)) {
+                for (String line : java.nio.file.Files.readAllLines(log)) {
+                    JsonNode entry = Api.JSON.readTree(line);
+                    String logger = entry.path("loggerName").asText();
+                    if (logger.endsWith("LocalFineTuneService") && entry.path("message").asText().contains("worker training")) {
+                        training = entry;
+                    }
+                    if (logger.endsWith("RoundAggregator") && entry.path("message").asText().contains("aggregated")) {
+                        aggregation = entry;
+                    }
+                }
+            }
+            CivitasServer.sleep(1000);
+        }
+        JsonNode mdc = training.path("mdc");
+        assertThat(mdc.path("site").asText()).as(training.toString()).isIn("energy", "community", "urban");
+        assertThat(training.path("message").asText()).startsWith("Site " + mdc.path("site").asText() + " round " + mdc.path("round").asText() + ":");
+        assertThat(mdc.path("federation").asLong()).isPositive();
+        assertThat(aggregation.path("message").asText()).as(aggregation.toString())
+                .startsWith("Federation " + aggregation.path("mdc").path("federation").asText() + " round " + aggregation.path("mdc").path("round").asText());
+        assertThat(aggregation.path("app").asText()).isEqualTo("civitas");
+    }
+
+    @Test
     void sitesTrainTheMultimodalModelInTheWorkerAndTheGlobalLossFalls() throws Exception {
         Api.Answer started = Api.startFederation("{\"name\": \"Multimodal check\", \"model\": \"multimodal-lora\","
                 + " \"rounds\": 2}");

@@ -89,6 +89,15 @@ public class RoundAggregator {
 
     public Closing closeIfDue(long roundId) {
         Round round = em.find(Round.class, roundId, LockModeType.PESSIMISTIC_WRITE);
+        if (round == null) {
+            return new Closing(Outcome.NOT_DUE, 0, 0);
+        }
+        try (var context = org.civitas.federation.infrastructure.LogContext.of(round.getFederation().getId(), round.getNumber(), null)) {
+            return closeIfDue(round);
+        }
+    }
+
+    private Closing closeIfDue(Round round) {
         Instant now = Instant.now();
         if (round != null && round.getStatus() == RoundStatus.OPEN && round.isAwaitingValuation()) {
             if (now.isAfter(round.getOpenedAt().plus(round.getFederation().getPlan().getRoundTimeout().dividedBy(2)))) {

@@ -212,7 +212,8 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
     }
 
     private String recordingFailure(long runId, Supplier<String> step) {
-        try {
+        LocalTrainingRun run = runs.get(runId);
+        try (var context = org.civitas.federation.infrastructure.LogContext.of(run.getFederationId(), run.getRoundNumber(), run.getSiteCode())) {
             return step.get();
         } catch (RuntimeException e) {
             // A run paused at its window's end was stopped on purpose: it resumes, it did not fail.
