@@ -416,11 +416,7 @@ public class DataQualityService implements DataQualitySteps {
     }
 
     private Path manifestFile(String siteCode, String manifest) {
-        Path home = hostedSites.identity(siteCode).home().toAbsolutePath().normalize();
-        Path file = home.resolve(manifest).normalize();
-        if (Path.of(manifest).isAbsolute() || !file.startsWith(home)) {
-            throw new InvalidRequestException("manifest path '" + manifest + "' leaves the site's folder");
-        }
+        Path file = hostedSites.identity(siteCode).manifestInSite(manifest);
         if (!Files.isRegularFile(file)) {
             throw new InvalidRequestException("manifest '" + manifest + "' does not exist in the site's folder");
         }

@@ -54,11 +54,7 @@ public class SiteDatasetService implements DatasetImportSteps {
             throw new InvalidRequestException("an import needs name and manifest (a path inside the site's folder)");
         }
         SiteIdentity site = hostedSites.identity(siteCode);
-        Path home = site.home().toAbsolutePath().normalize();
-        Path file = home.resolve(manifest).normalize();
-        if (Path.of(manifest).isAbsolute() || !file.startsWith(home)) {
-            throw new InvalidRequestException("manifest path '" + manifest + "' leaves the site's folder");
-        }
+        Path file = site.manifestInSite(manifest);
         ManifestImporter.Report report;
         try {
             report = ManifestImporter.check(file, Set.copyOf(Taxonomy.LABELS), skipBadLines);

@@ -15,6 +15,19 @@ public record SiteIdentity(String code, String token, Path home) {
         return home.resolve("data").resolve("train.csv");
     }
 
+    /**
+     * A manifest path given relative to the site's folder, resolved; a path that is absolute or
+     * leads out of the folder is refused, so a request cannot reach another site's data.
+     */
+    public Path manifestInSite(String manifest) {
+        Path root = home.toAbsolutePath().normalize();
+        Path file = root.resolve(manifest).normalize();
+        if (Path.of(manifest).isAbsolute() || !file.startsWith(root)) {
+            throw new org.civitas.federation.application.InvalidRequestException("manifest path '" + manifest + "' leaves the site's folder");
+        }
+        return file;
+    }
+
     public Path outbox() {
         return home.resolve("outbox");
     }
