@@ -124,6 +124,16 @@ final class Api {
                 .encodeToString((user + ":" + DEMO_PASSWORD).getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * A call to any server as a user with a password: {@code json} null for a GET, else a POST of it.
+     * For tests of several servers, each with its own users.
+     */
+    static Answer call(String url, String user, String password, String json) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        return sendRaw(json == null ? b.GET() : b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     static Answer getAs(String user, String path) {
         return sendRaw(asUser(HttpRequest.newBuilder(URI.create(CivitasServer.API + path)), user).GET());
     }

@@ -24,7 +24,8 @@ import java.util.logging.Logger;
 /**
  * In the standalone role, brings up the demo consortium: three enterprises, one site each with
  * its own folder, identity and private data, registered at the coordinator; and, on first boot,
- * the demo federation.
+ * the demo federation. A participant server with {@code civitas.site.demo-data=true} gets only
+ * its demo site's data.
  */
 @Singleton
 @Startup
@@ -59,12 +60,16 @@ public class DemoConsortium {
 
     @PostConstruct
     void bringUp() {
+        if (settings.role() == CivitasSettings.Role.PARTICIPANT && settings.demoData()) {
+            // A participant trying the consortium on separate servers: its demo site gets the demo's data.
+            demoDatasets.generateIfMissing();
+            return;
+        }
         if (settings.role() != CivitasSettings.Role.STANDALONE) {
             return;
         }
         for (DemoSites.Profile profile : DemoSites.PROFILES) {
             SiteIdentity identity = hostedSites.identity(profile.siteCode());
-            writeDataIfMissing(profile, identity);
             Enterprise enterprise = consortium.enterprise(profile.enterpriseCode()).orElseGet(() ->
                     consortium.add(new Enterprise(profile.enterpriseCode(), profile.enterpriseName(), profile.sector())));
             consortium.site(profile.siteCode()).ifPresentOrElse(
@@ -136,17 +141,6 @@ public class DemoConsortium {
                     : "incident classification, 5 classes", epsilon, epsilon == null ? null : 1e-5, 365, null, false, null));
             agreementService.decide(officer, a.id(), new AgreementService.DecisionRequest(true, "Synthetic demo data; approved."));
             agreementService.decide(consortiumOfficer, a.id(), new AgreementService.DecisionRequest(true, "Consortium approval for the demo."));
-        }
-    }
-
-    private static void writeDataIfMissing(DemoSites.Profile profile, SiteIdentity identity) {
-        if (Files.exists(identity.dataFile())) {
-            return;
-        }
-        try {
-            FeatureCsv.write(profile.generate(), identity.dataFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the demo data of site " + profile.siteCode(), e);
         }
     }
 }

@@ -10,27 +10,57 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 
-/** Registers sites of member enterprises; a new site's token is shown once and stored only as a hash. */
+/**
+ * Registers member enterprises and their sites; a new site's token is shown once and stored only
+ * as a hash. Both are governance events in the audit chain.
+ */
 @Stateless
 public class SiteService {
 
-    /** A registered site. The token is set only in the answer to its registration. */
-    public record SiteView(String code, String name, String enterprise, String token) {
+    /**
+     * A registered site. The token is set only in the answer to its registration; the fingerprint
+     * of its Ed25519 signing key once the site has registered one.
+     */
+    public record SiteView(String code, String name, String enterprise, String token, String signingKeyFingerprint) {
     }
 
     /** What a caller sends to register a site. */
     public record SiteRegistration(String code, String name, String enterprise) {
     }
 
+    /** What a caller sends to register a member enterprise. */
+    public record EnterpriseRegistration(String code, String name, String sector) {
+    }
+
     @Inject
     ConsortiumRepository consortium;
 
-    public SiteView register(SiteRegistration request) {
+    @jakarta.ejb.EJB
+    AuditService audit;
+
+    public EnterpriseView registerEnterprise(String actor, EnterpriseRegistration request) {
+        if (request == null || request.code() == null || request.name() == null || request.sector() == null) {
+            throw new InvalidRequestException("an enterprise registration needs code, name and sector");
+        }
+        if (consortium.enterprise(request.code()).isPresent()) {
+            throw new ConflictException("enterprise '" + request.code() + "' already exists");
+        }
+        try {
+            Enterprise enterprise = consortium.add(new Enterprise(request.code(), request.name(), request.sector()));
+            audit.record(actor, "enterprise.registered", "enterprise " + enterprise.getCode(),
+                    enterprise.getName() + " (" + enterprise.getSector() + ")");
+            return new EnterpriseView(enterprise.getCode(), enterprise.getName(), enterprise.getSector(), List.of());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    public SiteView register(String actor, SiteRegistration request) {
         if (request == null || request.code() == null || request.enterprise() == null) {
             throw new InvalidRequestException("a site registration needs code and enterprise (and optionally name)");
         }
         if (consortium.site(request.code()).isPresent()) {
-            throw new InvalidRequestException("site '" + request.code() + "' already exists");
+            throw new ConflictException("site '" + request.code() + "' already exists");
         }
         Enterprise enterprise = consortium.enterprise(request.enterprise()).orElseThrow(() ->
                 new InvalidRequestException("unknown enterprise '" + request.enterprise() + "'"));
@@ -38,7 +68,9 @@ public class SiteService {
         try {
             Site site = consortium.add(new Site(request.code(), request.name() == null ? request.code() : request.name(),
                     enterprise, token));
-            return new SiteView(site.getCode(), site.getDisplayName(), enterprise.getCode(), token);
+            audit.record(actor, "site.registered", "site " + site.getCode(), "of enterprise " + enterprise.getCode()
+                    + "; its token was handed to the caller once");
+            return new SiteView(site.getCode(), site.getDisplayName(), enterprise.getCode(), token, null);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
@@ -56,7 +88,9 @@ public class SiteService {
 
     public List<SiteView> sites() {
         return consortium.sites().stream()
-                .map(s -> new SiteView(s.getCode(), s.getDisplayName(), s.getEnterprise().getCode(), null)).toList();
+                .map(s -> new SiteView(s.getCode(), s.getDisplayName(), s.getEnterprise().getCode(), null,
+                        s.getSigningKey() == null ? null : org.civitas.federation.core.identity.UpdateSignature.fingerprint(s.getSigningKey())))
+                .toList();
     }
 
     static String newToken() {

@@ -39,6 +39,10 @@ public class CivitasSettings {
     boolean demoAutostart;
 
     @Inject
+    @ConfigProperty(name = "civitas.site.demo-data", defaultValue = "false")
+    boolean siteDemoData;
+
+    @Inject
     @ConfigProperty(name = "civitas.db.schema")
     Optional<String> dbSchema;
 
@@ -114,6 +118,15 @@ public class CivitasSettings {
 
     public boolean demoAutostart() {
         return demoAutostart;
+    }
+
+    /**
+     * Whether this server's sites get the demo's generated data: always in the standalone role; in
+     * the participant role when {@code civitas.site.demo-data} is true and the site is one of the
+     * demo's, to try a consortium of separate servers without data of one's own.
+     */
+    public boolean demoData() {
+        return role() == Role.STANDALONE || (role() == Role.PARTICIPANT && siteDemoData);
     }
 
     public Optional<String> dbSchema() {

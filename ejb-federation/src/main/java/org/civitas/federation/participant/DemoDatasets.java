@@ -38,15 +38,32 @@ public class DemoDatasets {
 
     private final Set<String> started = ConcurrentHashMap.newKeySet();
 
-    /** Generates what is missing: each demo site's dataset, the test split and the public data. */
+    /** The demo sites this server hosts and gives the demo's data (none unless {@link CivitasSettings#demoData()}). */
+    public java.util.List<String> hostedDemoSites() {
+        return settings.demoData() ? hostedSites.codes().stream().filter(DemoSites.CODES::contains).toList() : java.util.List.of();
+    }
+
+    /**
+     * Generates what is missing: each hosted demo site's feature table and dataset, and at a
+     * coordinator the test split and the public data.
+     */
     public void generateIfMissing() {
         CitySafetyGenerator generator = new CitySafetyGenerator(CitySafetyGenerator.Config.defaults(SEED));
         try {
-            for (String site : DemoSites.CODES) {
-                Path dir = hostedSites.identity(site).home().resolve("datasets").resolve(NAME);
+            for (String site : hostedDemoSites()) {
+                SiteIdentity identity = hostedSites.identity(site);
+                if (!Files.exists(identity.dataFile())) {
+                    DemoSites.Profile profile = DemoSites.PROFILES.stream().filter(p -> p.siteCode().equals(site)).findFirst().orElseThrow();
+                    org.civitas.federation.core.data.FeatureCsv.write(profile.generate(), identity.dataFile());
+                }
+                Path dir = identity.home().resolve("datasets").resolve(NAME);
                 if (!Files.exists(dir.resolve("train.jsonl"))) {
                     generator.generateSite(site, dir);
                 }
+            }
+            if (!settings.isCoordinator()) {
+                LOG.info(() -> "Demo data ready for sites " + hostedDemoSites());
+                return;
             }
             Path test = settings.dataDir().resolve("coordinator").resolve("datasets").resolve(NAME + "-test");
             if (!Files.exists(test.resolve("test.jsonl"))) {
@@ -59,12 +76,12 @@ public class DemoDatasets {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot generate the demo datasets", e);
         }
-        LOG.info(() -> "Demo datasets ready for sites " + DemoSites.CODES + " (classes per domain: " + Taxonomy.CLASSES_BY_DOMAIN + ")");
+        LOG.info(() -> "Demo datasets ready for sites " + hostedDemoSites() + " (classes per domain: " + Taxonomy.CLASSES_BY_DOMAIN + ")");
     }
 
     /** Starts the site's dataset-import job once, if its demo dataset is not registered yet. */
     public void registerOnce(SiteIdentity site) {
-        if (settings.role() != CivitasSettings.Role.STANDALONE || !DemoSites.CODES.contains(site.code())) {
+        if (!hostedDemoSites().contains(site.code())) {
             return;
         }
         Path marker = site.home().resolve("datasets").resolve(NAME).resolve(".registered");

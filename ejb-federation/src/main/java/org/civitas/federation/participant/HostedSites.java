@@ -25,7 +25,10 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * The sites this server hosts: in the standalone role the demo sites, in the participant role the
  * one site named by {@code civitas.site.code}. Each has a folder under
- * {@code civitas.data.dir/sites/<code>} with its identity and private data.
+ * {@code civitas.data.dir/sites/<code>} with its identity and private data. A participant's token
+ * is the one the coordinator's administrator received when registering the site, given as
+ * {@code civitas.site.token} (best as the environment variable {@code CIVITAS_SITE_TOKEN}); the
+ * standalone demo sites make their own.
  */
 @ApplicationScoped
 public class HostedSites {
@@ -36,6 +39,10 @@ public class HostedSites {
     @Inject
     @ConfigProperty(name = "civitas.site.code")
     Optional<String> participantSite;
+
+    @Inject
+    @ConfigProperty(name = "civitas.site.token")
+    Optional<String> participantToken;
 
     private final ConcurrentMap<String, SiteIdentity> identities = new ConcurrentHashMap<>();
 
@@ -81,6 +88,13 @@ public class HostedSites {
         Path file = home.resolve("identity.properties");
         try {
             Files.createDirectories(home);
+            if (settings.role() == CivitasSettings.Role.PARTICIPANT) {
+                // The coordinator issued this site's token; a token made up here would never be accepted.
+                String token = participantToken.filter(t -> !t.isBlank()).orElseThrow(() -> new IllegalStateException(
+                        "site " + code + " has no token: set civitas.site.token (or CIVITAS_SITE_TOKEN) to the token the"
+                                + " coordinator's administrator received when registering the site"));
+                return new SiteIdentity(code, token.strip(), home);
+            }
             Properties p = new Properties();
             if (Files.exists(file)) {
                 try (InputStream in = Files.newInputStream(file)) {

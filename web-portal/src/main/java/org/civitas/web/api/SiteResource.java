@@ -33,7 +33,7 @@ public class SiteResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response register(SiteService.SiteRegistration registration) {
-        return Response.status(Response.Status.CREATED).entity(sites.register(registration)).build();
+        return Response.status(Response.Status.CREATED).entity(sites.register(caller.actor(), registration)).build();
     }
 
     /** The hosted sites' recent local training runs, newest first, with their progress while they train. */

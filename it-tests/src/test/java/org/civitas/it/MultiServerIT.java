@@ -1,0 +1,294 @@
+package org.civitas.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The consortium as enterprises deploy it: a coordinator and three participant servers, each its
+ * own process with its own ports, settings and database (the coordinator on PostgreSQL, each site
+ * on its own H2 file), joined the way the README's "Join a consortium" section says. A full
+ * federation runs while one participant is killed mid-round (the rounds complete with the other
+ * two, at the plan's minimum) and then the coordinator is killed mid-round and started again (the
+ * round continues from the database: the updates it had accepted are aggregated, once).
+ */
+class MultiServerIT {
+
+    private static final String SCHEMA = "civitas_multiserver";
+    private static final String ADMIN_PASSWORD = "first-admin-secret";
+    private static final String PASSWORD = "member-password-1";
+    private static final int ROUNDS = 4;
+    private static final Map<String, String[]> MEMBERS = new LinkedHashMap<>();
+
+    static {
+        // site -> enterprise code, name, sector (the demo's, so participants can use its generated data)
+        MEMBERS.put("energy", new String[] {"meridian-energy", "Meridian Energy", "energy"});
+        MEMBERS.put("community", new String[] {"harbourview-residential", "Harbourview Residential", "property"});
+        MEMBERS.put("urban", new String[] {"civic-operations", "Civic Operations Agency", "public sector"});
+    }
+
+    private static Path work;
+    private static ServerProcess coordinator;
+    private static final Map<String, ServerProcess> participants = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void startTheCoordinator() {
+        work = Path.of(System.getProperty("civitas.it.work.dir", "target/it-multiserver")).toAbsolutePath();
+        ServerProcess.deleteRecursively(work);
+        CivitasServer.resetPostgresSchema(SCHEMA);
+        coordinator = coordinatorServer().start().awaitReady(Duration.ofMinutes(3));
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        participants.values().forEach(ServerProcess::close);
+        if (coordinator != null) {
+            coordinator.close();
+        }
+    }
+
+    private static ServerProcess coordinatorServer() {
+        List<String> properties = new ArrayList<>(List.of("-Dcivitas.role=coordinator",
+                "-Dcivitas.participant.require-signed-updates=true"));
+        properties.addAll(CivitasServer.postgresProperties(SCHEMA));
+        return new ServerProcess("coordinator", serverDir(), work.resolve("coordinator"), work.resolve("coordinator").resolve("log"), 200, properties,
+                Map.of("CIVITAS_ADMIN_INITIAL_PASSWORD", ADMIN_PASSWORD));
+    }
+
+    private static ServerProcess participantServer(String site, int portOffset, String token) {
+        return new ServerProcess(site, serverDir(), work.resolve(site), work.resolve(site).resolve("log"), portOffset,
+                List.of("-Dcivitas.role=participant", "-Dcivitas.site.code=" + site, "-Dcivitas.coordinator.url=" + coordinator.api(),
+                        "-Dcivitas.site.demo-data=true"),
+                Map.of("CIVITAS_SITE_TOKEN", token, "CIVITAS_ADMIN_INITIAL_PASSWORD", ADMIN_PASSWORD));
+    }
+
+    private static Path serverDir() {
+        return Path.of(System.getProperty("civitas.it.server.dir", "../ear/target/server"));
+    }
+
+    @Test
+    void aFederationOfSeparateServersCompletesThroughAParticipantCrashAndACoordinatorRestart() throws Exception {
+        // Prepare: the administrator registers the members, their sites and users; each enterprise starts its server.
+        Map<String, String> tokens = joinTheConsortium();
+        int offset = 210;
+        for (Map.Entry<String, String> site : tokens.entrySet()) {
+            participants.put(site.getKey(), participantServer(site.getKey(), offset, site.getValue()).start());
+            offset += 10;
+        }
+        participants.values().forEach(p -> p.awaitReady(Duration.ofMinutes(4)));
+        awaitSigningKeysRegistered(tokens.keySet());
+
+        String plan = "{\"name\": \"separate servers\", \"sites\": [\"energy\", \"community\", \"urban\"], \"rounds\": " + ROUNDS
+                + ", \"quorum\": 3, \"minSites\": 2, \"roundTimeoutSeconds\": 30}";
+        // 30 s a round: after the coordinator's restart a site's circuit breaker may hold its polls back for 15 s.
+        JsonNode preview = asAdmin("/plans/preview", plan).json();
+        for (String site : tokens.keySet()) {
+            agree(plan, preview, site);
+        }
+        Api.Answer started = asAdmin("/federations", plan);
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        long federation = started.json().path("id").asLong();
+
+        // Execute 1: the urban site's server dies while round 2 is open.
+        awaitFederation(federation, f -> round(f, 2) != null, Duration.ofMinutes(2), "round 2 opened");
+        participants.get("urban").kill();
+
+        // Execute 2: the coordinator dies while a round holds the two survivors' updates and waits for the third.
+        JsonNode beforeCrash = awaitFederation(federation, f -> openRoundWith(f, 2) != null, Duration.ofMinutes(2),
+                "an open round with two accepted updates");
+        JsonNode interrupted = openRoundWith(beforeCrash, 2);
+        int crashedRound = interrupted.path("number").asInt();
+        Set<String> acceptedBeforeCrash = sites(interrupted);
+        coordinator.kill();
+        CivitasServer.sleep(3000);
+        coordinator = coordinatorServer().start().awaitReady(Duration.ofMinutes(3));
+
+        // Assert: the federation completes with every round aggregated once.
+        JsonNode done = awaitFederation(federation, f -> !"RUNNING".equals(f.path("status").asText()), Duration.ofMinutes(4),
+                "the federation finished");
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+        assertThat(done.path("rounds")).hasSize(ROUNDS);
+        done.path("rounds").forEach(r -> assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("AGGREGATED"));
+
+        // The round cut by the coordinator's crash was aggregated from exactly the updates accepted before it.
+        JsonNode resumed = round(done, crashedRound);
+        assertThat(sites(resumed)).isEqualTo(acceptedBeforeCrash).containsExactlyInAnyOrder("energy", "community");
+        assertThat(resumed.path("updates").asInt()).isEqualTo(2);
+
+        // Every round after the participant's crash closed at its deadline with the two others: the plan's minimum.
+        for (JsonNode r : done.path("rounds")) {
+            if (r.path("number").asInt() > 2) {
+                assertThat(sites(r)).as("round " + r.path("number")).containsExactlyInAnyOrder("energy", "community");
+            }
+        }
+
+        // In the coordinator's database: one model version per round plus the initial one, one aggregation per
+        // round in the audit chain, no receipt twice, and the chain intact across the crash.
+        try (Connection c = CivitasServer.postgres()) {
+            assertThat(count(c, "select count(*) from " + SCHEMA + ".model_version where federation_id = ?", federation))
+                    .isEqualTo(ROUNDS + 1);
+            assertThat(count(c, "select count(distinct version_number) from " + SCHEMA + ".model_version where federation_id = ?",
+                    federation)).isEqualTo(ROUNDS + 1);
+            Map<String, Long> aggregations = new TreeMap<>();
+            try (PreparedStatement s = c.prepareStatement("select subject, count(*) from " + SCHEMA
+                    + ".audit_entry where action = 'round.aggregated' and subject like ? group by subject")) {
+                s.setString(1, "federation " + federation + " round %");
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        aggregations.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            assertThat(aggregations).hasSize(ROUNDS).allSatisfy((subject, n) -> assertThat(n).as(subject).isEqualTo(1L));
+            long receipts = count(c, "select count(*) from " + SCHEMA + ".update_receipt u join " + SCHEMA
+                    + ".federation_round r on u.round_id = r.id where r.federation_id = ?", federation);
+            long expected = 0;
+            for (JsonNode r : done.path("rounds")) {
+                expected += r.path("updates").asLong();
+            }
+            assertThat(receipts).isEqualTo(expected);
+        }
+        JsonNode verify = Api.call(coordinator.api() + "/audit/verify", "admin", ADMIN_PASSWORD, null).json();
+        assertThat(verify.path("intact").asBoolean()).as(verify.toString()).isTrue();
+
+        // The surviving sites trained every round; the killed one stopped at round 2.
+        for (String site : List.of("energy", "community")) {
+            JsonNode runs = Api.call(participants.get(site).api() + "/sites/runs", "admin", ADMIN_PASSWORD, null).json();
+            Set<Integer> trained = new HashSet<>();
+            runs.forEach(run -> {
+                if (run.path("federationId").asLong() == federation && "UPLOADED".equals(run.path("status").asText())) {
+                    trained.add(run.path("round").asInt());
+                }
+            });
+            assertThat(trained).as(site + ": " + runs).containsAll(List.of(1, ROUNDS));
+        }
+    }
+
+    /** What the README's "Join a consortium" section does with curl: members, sites (tokens), users. */
+    private static Map<String, String> joinTheConsortium() {
+        Map<String, String> tokens = new LinkedHashMap<>();
+        created(asAdmin("/users", "{\"username\": \"consortium-compliance\", \"password\": \"" + PASSWORD
+                + "\", \"roles\": [\"COMPLIANCE_OFFICER\"]}"));
+        for (Map.Entry<String, String[]> m : MEMBERS.entrySet()) {
+            String site = m.getKey();
+            String[] e = m.getValue();
+            created(asAdmin("/enterprises", "{\"code\": \"" + e[0] + "\", \"name\": \"" + e[1] + "\", \"sector\": \"" + e[2] + "\"}"));
+            JsonNode registered = created(asAdmin("/sites", "{\"code\": \"" + site + "\", \"enterprise\": \"" + e[0] + "\"}"));
+            tokens.put(site, registered.path("token").asText());
+            for (String role : List.of("DATA_STEWARD", "COMPLIANCE_OFFICER")) {
+                created(asAdmin("/users", "{\"username\": \"" + site + "-" + role.toLowerCase(java.util.Locale.ROOT)
+                        + "\", \"password\": \"" + PASSWORD + "\", \"enterprise\": \"" + e[0] + "\", \"roles\": [\"" + role + "\"]}"));
+            }
+        }
+        Api.Answer again = asAdmin("/enterprises", "{\"code\": \"meridian-energy\", \"name\": \"Meridian\", \"sector\": \"energy\"}");
+        assertThat(again.status()).as(again.text()).isEqualTo(409);
+        return tokens;
+    }
+
+    private static void agree(String plan, JsonNode preview, String site) {
+        JsonNode requested = created(Api.call(coordinator.api() + "/agreements", site + "-data_steward", PASSWORD,
+                "{\"plan\": " + plan + ", \"datasets\": [\"" + preview.path("dataset").asText() + "\"], \"modalities\": [\"features\"],"
+                        + " \"purpose\": \"separate servers\", \"task\": \"incident classification\"}"));
+        for (String officer : List.of(site + "-compliance_officer", "consortium-compliance")) {
+            Api.Answer decided = Api.call(coordinator.api() + "/agreements/" + requested.path("id").asLong() + "/decision", officer,
+                    PASSWORD, "{\"approve\": true, \"comment\": \"approved\"}");
+            assertThat(decided.status()).as(decided.text()).isEqualTo(200);
+        }
+    }
+
+    /** Each participant registers its Ed25519 key when it first reaches the coordinator; this plan requires signed updates. */
+    private static void awaitSigningKeysRegistered(Set<String> sites) {
+        long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < end) {
+            JsonNode all = asAdmin("/sites", null).json();
+            Set<String> keyed = new HashSet<>();
+            all.forEach(s -> {
+                if (s.hasNonNull("signingKeyFingerprint")) {
+                    keyed.add(s.path("code").asText());
+                }
+            });
+            if (keyed.containsAll(sites)) {
+                return;
+            }
+            CivitasServer.sleep(500);
+        }
+        throw new AssertionError("the participants did not register their signing keys: " + asAdmin("/sites", null).text());
+    }
+
+    private static Api.Answer asAdmin(String path, String json) {
+        return Api.call(coordinator.api() + path, "admin", ADMIN_PASSWORD, json);
+    }
+
+    private static JsonNode created(Api.Answer answer) {
+        assertThat(answer.status()).as(answer.text()).isEqualTo(201);
+        return answer.json();
+    }
+
+    private static JsonNode awaitFederation(long id, Predicate<JsonNode> condition, Duration timeout, String what) {
+        long end = System.nanoTime() + timeout.toNanos();
+        JsonNode f = null;
+        while (System.nanoTime() < end) {
+            Api.Answer a = asAdmin("/federations/" + id, null);
+            if (a.status() == 200) {
+                f = a.json();
+                if (condition.test(f)) {
+                    return f;
+                }
+            }
+            CivitasServer.sleep(250);
+        }
+        throw new AssertionError("waited " + timeout + " for " + what + ": " + f);
+    }
+
+    private static JsonNode round(JsonNode federation, int number) {
+        for (JsonNode r : federation.path("rounds")) {
+            if (r.path("number").asInt() == number) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static JsonNode openRoundWith(JsonNode federation, int updates) {
+        for (JsonNode r : federation.path("rounds")) {
+            if ("OPEN".equals(r.path("status").asText()) && r.path("updates").asInt() == updates) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static Set<String> sites(JsonNode round) {
+        Set<String> sites = new HashSet<>();
+        round.path("receipts").forEach(u -> sites.add(u.path("site").asText()));
+        return sites;
+    }
+
+    private static long count(Connection c, String sql, long federation) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setLong(1, federation);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
