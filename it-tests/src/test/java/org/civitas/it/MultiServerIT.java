@@ -166,6 +166,25 @@ class MultiServerIT {
             }
             assertThat(receipts).isEqualTo(expected);
         }
+        // The restarted coordinator's metrics count what it did since its start: the rounds it closed and the
+        // bytes of the updates it accepted (the interrupted round's were accepted before the crash).
+        String metrics = coordinator.metrics();
+        assertThat(metric(metrics, "civitas_rounds_closed_total", "outcome=\"aggregated\"")).isEqualTo(ROUNDS - crashedRound + 1);
+        for (String site : List.of("energy", "community")) {
+            double bytes = 0;
+            for (JsonNode r : done.path("rounds")) {
+                for (JsonNode u : r.path("receipts")) {
+                    if (r.path("number").asInt() > crashedRound && site.equals(u.path("site").asText())) {
+                        bytes += u.path("sizeBytes").asLong();
+                    }
+                }
+            }
+            assertThat(metric(metrics, "civitas_update_received_bytes_total", "site=\"" + site + "\"")).as(site).isEqualTo(bytes);
+            String own = participants.get(site).metrics();
+            assertThat(metric(own, "civitas_local_training_seconds_count", "site=\"" + site + "\"")).isGreaterThanOrEqualTo(ROUNDS);
+            assertThat(metric(own, "civitas_update_sent_bytes_total", "site=\"" + site + "\"")).isGreaterThan(bytes);
+        }
+
         JsonNode verify = Api.call(coordinator.api() + "/audit/verify", "admin", ADMIN_PASSWORD, null).json();
         assertThat(verify.path("intact").asBoolean()).as(verify.toString()).isTrue();
 
@@ -193,9 +212,9 @@ class MultiServerIT {
             created(asAdmin("/enterprises", "{\"code\": \"" + e[0] + "\", \"name\": \"" + e[1] + "\", \"sector\": \"" + e[2] + "\"}"));
             JsonNode registered = created(asAdmin("/sites", "{\"code\": \"" + site + "\", \"enterprise\": \"" + e[0] + "\"}"));
             tokens.put(site, registered.path("token").asText());
-            for (String role : List.of("DATA_STEWARD", "COMPLIANCE_OFFICER")) {
-                created(asAdmin("/users", "{\"username\": \"" + site + "-" + role.toLowerCase(java.util.Locale.ROOT)
-                        + "\", \"password\": \"" + PASSWORD + "\", \"enterprise\": \"" + e[0] + "\", \"roles\": [\"" + role + "\"]}"));
+            for (String[] user : List.of(new String[] {"steward", "DATA_STEWARD"}, new String[] {"compliance", "COMPLIANCE_OFFICER"})) {
+                created(asAdmin("/users", "{\"username\": \"" + site + "-" + user[0] + "\", \"password\": \"" + PASSWORD
+                        + "\", \"enterprise\": \"" + e[0] + "\", \"roles\": [\"" + user[1] + "\"]}"));
             }
         }
         Api.Answer again = asAdmin("/enterprises", "{\"code\": \"meridian-energy\", \"name\": \"Meridian\", \"sector\": \"energy\"}");
@@ -204,10 +223,10 @@ class MultiServerIT {
     }
 
     private static void agree(String plan, JsonNode preview, String site) {
-        JsonNode requested = created(Api.call(coordinator.api() + "/agreements", site + "-data_steward", PASSWORD,
+        JsonNode requested = created(Api.call(coordinator.api() + "/agreements", site + "-steward", PASSWORD,
                 "{\"plan\": " + plan + ", \"datasets\": [\"" + preview.path("dataset").asText() + "\"], \"modalities\": [\"features\"],"
                         + " \"purpose\": \"separate servers\", \"task\": \"incident classification\"}"));
-        for (String officer : List.of(site + "-compliance_officer", "consortium-compliance")) {
+        for (String officer : List.of(site + "-compliance", "consortium-compliance")) {
             Api.Answer decided = Api.call(coordinator.api() + "/agreements/" + requested.path("id").asLong() + "/decision", officer,
                     PASSWORD, "{\"approve\": true, \"comment\": \"approved\"}");
             assertThat(decided.status()).as(decided.text()).isEqualTo(200);
@@ -280,6 +299,16 @@ class MultiServerIT {
         Set<String> sites = new HashSet<>();
         round.path("receipts").forEach(u -> sites.add(u.path("site").asText()));
         return sites;
+    }
+
+    /** The value of a metric's sample whose labels include {@code label}, from Prometheus text; 0 when absent. */
+    private static double metric(String prometheus, String name, String label) {
+        for (String line : prometheus.split("\n")) {
+            if (line.startsWith(name + "{") && line.contains(label)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
     }
 
     private static long count(Connection c, String sql, long federation) throws SQLException {

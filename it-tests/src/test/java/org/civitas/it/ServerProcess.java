@@ -63,6 +63,15 @@ final class ServerProcess implements AutoCloseable {
         return base() + "/api";
     }
 
+    /** The management port's metrics in Prometheus text format. */
+    String metrics() {
+        Api.Answer a = Api.getAbsolute("http://127.0.0.1:" + (9990 + portOffset) + "/metrics");
+        if (a.status() != 200) {
+            throw new AssertionError(name + " answered " + a.status() + " for /metrics: " + a.text());
+        }
+        return a.text();
+    }
+
     /** Starts the server process; {@link #awaitReady} waits for it. The console goes to {@code <name>-console.log}. */
     synchronized ServerProcess start() {
         if (process != null && process.isAlive()) {

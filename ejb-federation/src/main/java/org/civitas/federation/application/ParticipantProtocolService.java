@@ -96,6 +96,9 @@ public class ParticipantProtocolService {
     public record Signed(String nonce, String signature, byte[] metadata) {
     }
 
+    @Inject
+    org.civitas.federation.infrastructure.CivitasMetrics metrics;
+
     public Views.ReceiptView acceptUpdate(String siteCode, String token, long federationId, int roundNumber,
                                           UpdateMetadata metadata, byte[] body, long maxBytes, Signed signed) {
         Site site = authenticate(siteCode, token);
@@ -148,6 +151,7 @@ public class ParticipantProtocolService {
                 "sha256 " + key + ", " + body.length + " bytes, " + metadata.sampleCount() + " samples"
                         + (staleness > 0 ? ", staleness " + staleness : "")
                         + (verified ? ", signed by Ed25519 key " + UpdateSignature.fingerprint(site.getSigningKey()) : ", unsigned"));
+        metrics.updateReceived(site.getCode(), body.length);
         return Views.of(receipt);
     }
 

@@ -39,6 +39,9 @@ public class RoundOrchestrator {
     @Inject
     CivitasSettings settings;
 
+    @Inject
+    org.civitas.federation.infrastructure.CivitasMetrics metrics;
+
     @Schedule(hour = "*", minute = "*", second = "*", persistent = false)
     void tick() {
         if (!settings.isCoordinator() || !busy.compareAndSet(false, true)) {
@@ -48,6 +51,9 @@ public class RoundOrchestrator {
             for (long roundId : aggregator.openRoundIds()) {
                 try {
                     RoundAggregator.Closing closing = aggregator.closeIfDue(roundId);
+                    if (closing.outcome() != RoundAggregator.Outcome.NOT_DUE) {
+                        metrics.roundClosed(closing.outcome().name().toLowerCase(java.util.Locale.ROOT));
+                    }
                     if (closing.outcome() == RoundAggregator.Outcome.AGGREGATED) {
                         // Valued by a batch job after the aggregation committed, off the next round's path.
                         Properties params = new Properties();

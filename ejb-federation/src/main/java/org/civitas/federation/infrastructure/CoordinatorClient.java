@@ -69,6 +69,9 @@ public class CoordinatorClient {
     @Inject
     org.civitas.federation.participant.SiteSigningKeys signingKeys;
 
+    @Inject
+    CivitasMetrics metrics;
+
     private volatile Client client;
 
     private Client client() {
@@ -116,7 +119,9 @@ public class CoordinatorClient {
             retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
     public byte[] globalState(SiteIdentity site, long federationId, int round) {
         try (Response r = request(site, roundPath(federationId, round) + "/state", MediaType.APPLICATION_OCTET_STREAM_TYPE).get()) {
-            return read(r, new GenericType<>() { });
+            byte[] state = read(r, new GenericType<>() { });
+            metrics.globalModelFetched(site.code(), state.length);
+            return state;
         }
     }
 
@@ -149,6 +154,7 @@ public class CoordinatorClient {
                     .post(Entity.entity(new GenericEntity<>(parts) { }, MediaType.MULTIPART_FORM_DATA_TYPE))) {
                 read(r, new GenericType<String>() { });
             }
+            metrics.updateSent(site.code(), (long) json.length + tensors.length);
         } catch (IOException e) {
             throw new IllegalStateException("cannot build the upload", e);
         }

@@ -64,6 +64,9 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
 
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LocalFineTuneService.class.getName());
 
+    @Inject
+    org.civitas.federation.infrastructure.CivitasMetrics metrics;
+
     @Override
     public String train(long runId, long executionId) {
         return recordingFailure(runId, () -> {
@@ -75,6 +78,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                 throw new IllegalStateException("global state of round " + task.round() + " does not match its announced hash");
             }
             NamedTensors global = SafeTensors.read(state).tensors();
+            long trainingStart = System.nanoTime();
             Trained trained = ModelCatalog.isMultimodal(task.modelKind())
                     ? trainInWorker(runId, executionId, site, run, task, state)
                     : new Trained(ModelCatalog.trainer(task.modelKind(), task.featureCount(), task.classCount())
@@ -102,6 +106,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                 outboxMeta.put("heldoutMacroF1", Double.toString(trained.heldoutMacroF1()));
             }
             writeOutbox(outboxFile(site, run), SafeTensors.write(update, outboxMeta));
+            metrics.localTraining(site.code(), task.modelKind(), java.time.Duration.ofNanos(System.nanoTime() - trainingStart));
             String summary = String.format(Locale.ROOT, "trained on %d samples: global loss %.4f, train loss %.4f",
                     result.sampleCount(), result.globalLoss(), result.trainLoss());
             runs.trained(runId, summary);
