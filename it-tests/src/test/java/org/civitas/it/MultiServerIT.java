@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The consortium as enterprises deploy it: a coordinator and three participant servers, each its
  * own process with its own ports, settings and database (the coordinator on PostgreSQL, each site
- * on its own H2 file), joined the way the README's "Join a consortium" section says. A full
+ * on its own H2 file), joined the way the README's "Join a consortium" section says, and talking
+ * over mutual TLS with certificates from a consortium CA made by {@code consortium-ca.sh}. A full
  * federation runs while one participant is killed mid-round (the rounds complete with the other
  * two, at the plan's minimum) and then the coordinator is killed mid-round and started again (the
  * round continues from the database: the updates it had accepted are aggregated, once).
@@ -36,6 +37,8 @@ class MultiServerIT {
     private static final String ADMIN_PASSWORD = "first-admin-secret";
     private static final String PASSWORD = "member-password-1";
     private static final int ROUNDS = 4;
+    private static final String TLS_PASSWORD = "consortium-tls-1";
+    private static final Path SERVER_CONFIG = Path.of("..", "server-config", "src", "main").toAbsolutePath().normalize();
     private static final Map<String, String[]> MEMBERS = new LinkedHashMap<>();
 
     static {
@@ -46,6 +49,7 @@ class MultiServerIT {
     }
 
     private static Path work;
+    private static Path ca;
     private static ServerProcess coordinator;
     private static final Map<String, ServerProcess> participants = new LinkedHashMap<>();
 
@@ -54,7 +58,13 @@ class MultiServerIT {
         work = Path.of(System.getProperty("civitas.it.work.dir", "target/it-multiserver")).toAbsolutePath();
         ServerProcess.deleteRecursively(work);
         CivitasServer.resetPostgresSchema(SCHEMA);
-        coordinator = coordinatorServer().start().awaitReady(Duration.ofMinutes(3));
+        ca = work.resolve("ca");
+        consortiumCa("init");
+        for (String name : List.of("coordinator", "energy", "community", "urban")) {
+            consortiumCa("issue", name);
+        }
+        coordinator = coordinatorServer().configure(SERVER_CONFIG.resolve("cli/configure-mtls.cli"), Map.of("CIVITAS_TLS_PASSWORD", TLS_PASSWORD))
+                .start().awaitReady(Duration.ofMinutes(3));
     }
 
     @AfterAll
@@ -67,17 +77,72 @@ class MultiServerIT {
 
     private static ServerProcess coordinatorServer() {
         List<String> properties = new ArrayList<>(List.of("-Dcivitas.role=coordinator",
-                "-Dcivitas.participant.require-signed-updates=true"));
+                "-Dcivitas.participant.require-signed-updates=true", "-Dcivitas.participant.require-client-certificate=true"));
+        properties.addAll(tlsProperties("coordinator"));
         properties.addAll(CivitasServer.postgresProperties(SCHEMA));
         return new ServerProcess("coordinator", serverDir(), work.resolve("coordinator"), work.resolve("coordinator").resolve("log"), 200, properties,
-                Map.of("CIVITAS_ADMIN_INITIAL_PASSWORD", ADMIN_PASSWORD));
+                Map.of("CIVITAS_ADMIN_INITIAL_PASSWORD", ADMIN_PASSWORD, "CIVITAS_TLS_PASSWORD", TLS_PASSWORD));
     }
 
     private static ServerProcess participantServer(String site, int portOffset, String token) {
-        return new ServerProcess(site, serverDir(), work.resolve(site), work.resolve(site).resolve("log"), portOffset,
-                List.of("-Dcivitas.role=participant", "-Dcivitas.site.code=" + site, "-Dcivitas.coordinator.url=" + coordinator.api(),
-                        "-Dcivitas.site.demo-data=true"),
-                Map.of("CIVITAS_SITE_TOKEN", token, "CIVITAS_ADMIN_INITIAL_PASSWORD", ADMIN_PASSWORD));
+        List<String> properties = new ArrayList<>(List.of("-Dcivitas.role=participant", "-Dcivitas.site.code=" + site,
+                "-Dcivitas.coordinator.url=" + coordinator.httpsApi(), "-Dcivitas.site.demo-data=true"));
+        properties.addAll(tlsProperties(site));
+        return new ServerProcess(site, serverDir(), work.resolve(site), work.resolve(site).resolve("log"), portOffset, properties,
+                Map.of("CIVITAS_SITE_TOKEN", token, "CIVITAS_ADMIN_INITIAL_PASSWORD", ADMIN_PASSWORD, "CIVITAS_TLS_PASSWORD", TLS_PASSWORD));
+    }
+
+    private static List<String> tlsProperties(String name) {
+        return List.of("-Dcivitas.tls.keystore=" + ca.resolve(name + ".p12"), "-Dcivitas.tls.truststore=" + ca.resolve("truststore.p12"));
+    }
+
+    /** The documented command that makes the consortium CA and its certificates. */
+    private static void consortiumCa(String... args) {
+        List<String> command = new ArrayList<>(List.of("bash", SERVER_CONFIG.resolve("scripts/consortium-ca.sh").toString(), args[0],
+                ca.toString()));
+        command.addAll(List.of(args).subList(1, args.length));
+        try {
+            java.nio.file.Files.createDirectories(work);
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("consortium-ca.log").toFile()));
+            pb.environment().put("CIVITAS_TLS_PASSWORD", TLS_PASSWORD);
+            Process p = pb.start();
+            if (!p.waitFor(1, java.util.concurrent.TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IllegalStateException("consortium-ca.sh " + List.of(args) + " failed; see " + work.resolve("consortium-ca.log"));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A participant call over HTTPS as a site: with the client certificate issued to {@code certificate}
+     * (null: none), trusting the consortium CA.
+     */
+    private static Api.Answer participantCall(String certificate, String url, String site, String token) throws Exception {
+        javax.net.ssl.SSLContext tls;
+        if (certificate == null) {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            try (var in = java.nio.file.Files.newInputStream(ca.resolve("truststore.p12"))) {
+                trust.load(in, TLS_PASSWORD.toCharArray());
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+        } else {
+            tls = org.civitas.infrastructure.tls.MutualTls.sslContext(ca.resolve(certificate + ".p12"), ca.resolve("truststore.p12"),
+                    TLS_PASSWORD.toCharArray());
+        }
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        java.net.http.HttpResponse<byte[]> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .header("X-Civitas-Site", site).header("Authorization", "Bearer " + token).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        return new Api.Answer(r.statusCode(), r.body());
     }
 
     private static Path serverDir() {
@@ -95,6 +160,20 @@ class MultiServerIT {
         }
         participants.values().forEach(p -> p.awaitReady(Duration.ofMinutes(4)));
         awaitSigningKeysRegistered(tokens.keySet());
+
+        // Mutual TLS: the sites reached the coordinator with their certificates (their keys are registered). A caller
+        // with the right token but no certificate, or with another site's certificate, or over plain HTTP, is refused.
+        String tasks = coordinator.httpsApi() + "/participant/tasks";
+        Api.Answer noCertificate = participantCall(null, tasks, "community", tokens.get("community"));
+        assertThat(noCertificate.status()).as(noCertificate.text()).isEqualTo(401);
+        assertThat(noCertificate.json().path("error").asText()).contains("client certificate");
+        Api.Answer otherSite = participantCall("energy", tasks, "community", tokens.get("community"));
+        assertThat(otherSite.status()).as(otherSite.text()).isEqualTo(401);
+        assertThat(otherSite.json().path("error").asText()).contains("names site 'energy', not 'community'");
+        Api.Answer plain = participantCall(null, tasks.replace(coordinator.httpsApi(), coordinator.api()), "community", tokens.get("community"));
+        assertThat(plain.status()).as(plain.text()).isEqualTo(401);
+        Api.Answer certified = participantCall("community", tasks, "community", tokens.get("community"));
+        assertThat(certified.status()).as(certified.text()).isEqualTo(200);
 
         String plan = "{\"name\": \"separate servers\", \"sites\": [\"energy\", \"community\", \"urban\"], \"rounds\": " + ROUNDS
                 + ", \"quorum\": 3, \"minSites\": 2, \"roundTimeoutSeconds\": 30}";

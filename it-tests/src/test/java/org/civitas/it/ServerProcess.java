@@ -63,6 +63,41 @@ final class ServerProcess implements AutoCloseable {
         return base() + "/api";
     }
 
+    String httpsApi() {
+        return "https://localhost:" + (8443 + portOffset) + "/civitas/api";
+    }
+
+    /**
+     * Applies a CLI script that embeds the server (as {@code server-config}'s do) to this server's
+     * own configuration, before it starts; environment variables the script's expressions need
+     * are given in {@code environment}.
+     */
+    ServerProcess configure(Path script, Map<String, String> environment) {
+        if (baseDir == null) {
+            throw new IllegalStateException("only a server with its own base folder is configured by a test");
+        }
+        prepareBaseDir();
+        try {
+            Files.createDirectories(logDir);
+            ProcessBuilder pb = new ProcessBuilder(installation.resolve("bin/jboss-cli.sh").toString(), "--file=" + script.toAbsolutePath())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + "-cli.log").toFile()));
+            pb.environment().put("JAVA_OPTS", "-Djboss.server.base.dir=" + baseDir);
+            pb.environment().putAll(environment);
+            Process cli = pb.start();
+            if (!cli.waitFor(2, TimeUnit.MINUTES) || cli.exitValue() != 0) {
+                cli.destroyForcibly();
+                throw new IllegalStateException(script + " failed on " + name + "; see " + logDir.resolve(name + "-cli.log"));
+            }
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The management port's metrics in Prometheus text format. */
     String metrics() {
         Api.Answer a = Api.getAbsolute("http://127.0.0.1:" + (9990 + portOffset) + "/metrics");

@@ -79,10 +79,13 @@ public class CoordinatorClient {
         if (c == null) {
             synchronized (this) {
                 if (client == null) {
-                    client = ClientBuilder.newBuilder()
+                    ClientBuilder builder = ClientBuilder.newBuilder()
                             .connectTimeout(5, TimeUnit.SECONDS)
-                            .readTimeout(120, TimeUnit.SECONDS)
-                            .build();
+                            .readTimeout(120, TimeUnit.SECONDS);
+                    // With mutual TLS the site shows its certificate and trusts only the consortium CA's.
+                    settings.tls().ifPresent(tls -> builder.sslContext(org.civitas.infrastructure.tls.MutualTls.sslContext(
+                            tls.keystore(), tls.truststore(), tls.password())));
+                    client = builder.build();
                 }
                 c = client;
             }

@@ -21,7 +21,34 @@ import java.time.Duration;
 @ApplicationScoped
 public class CoordinatorReachableCheck implements HealthCheck {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    @Inject
+    @ConfigProperty(name = "civitas.tls.keystore")
+    java.util.Optional<String> tlsKeystore;
+
+    @Inject
+    @ConfigProperty(name = "civitas.tls.truststore")
+    java.util.Optional<String> tlsTruststore;
+
+    @Inject
+    @ConfigProperty(name = "civitas.tls.password")
+    java.util.Optional<String> tlsPassword;
+
+    private volatile HttpClient http;
+
+    /** Reaches the coordinator the way the sites do: with this server's certificate when mutual TLS is configured. */
+    private HttpClient http() {
+        HttpClient client = http;
+        if (client == null) {
+            HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+            if (tlsKeystore.filter(k -> !k.isBlank()).isPresent() && tlsTruststore.isPresent() && tlsPassword.isPresent()) {
+                builder.sslContext(org.civitas.infrastructure.tls.MutualTls.sslContext(java.nio.file.Path.of(tlsKeystore.get()),
+                        java.nio.file.Path.of(tlsTruststore.get()), tlsPassword.get().toCharArray()));
+            }
+            client = builder.build();
+            http = client;
+        }
+        return client;
+    }
 
     @Inject
     @ConfigProperty(name = "civitas.role", defaultValue = "standalone")
@@ -38,7 +65,7 @@ public class CoordinatorReachableCheck implements HealthCheck {
         }
         String url = (coordinatorUrl.endsWith("/") ? coordinatorUrl : coordinatorUrl + "/") + "participant/tasks";
         try {
-            int status = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
+            int status = http().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
             return HealthCheckResponse.named("civitas-coordinator").up().withData("url", coordinatorUrl).withData("status", status).build();
         } catch (Exception e) {
