@@ -39,18 +39,6 @@ public class CivitasSettings {
     boolean demoAutostart;
 
     @Inject
-    @ConfigProperty(name = "civitas.tls.keystore")
-    Optional<String> tlsKeystore;
-
-    @Inject
-    @ConfigProperty(name = "civitas.tls.truststore")
-    Optional<String> tlsTruststore;
-
-    @Inject
-    @ConfigProperty(name = "civitas.tls.password")
-    Optional<String> tlsPassword;
-
-    @Inject
     @ConfigProperty(name = "civitas.participant.require-client-certificate", defaultValue = "false")
     boolean requireClientCertificate;
 
@@ -130,22 +118,6 @@ public class CivitasSettings {
     /** Whether the coordinator refuses updates from sites without a registered signing key (the production setting). */
     public boolean requireSignedUpdates() {
         return requireSignedUpdates;
-    }
-
-    /** The TLS material this server presents and trusts (mutual TLS between the consortium's servers), when configured. */
-    public Optional<TlsStores> tls() {
-        if (tlsKeystore.filter(k -> !k.isBlank()).isEmpty()) {
-            return Optional.empty();
-        }
-        String password = tlsPassword.filter(p -> !p.isBlank()).orElseThrow(() -> new IllegalStateException(
-                "civitas.tls.keystore is set but not its password: set CIVITAS_TLS_PASSWORD"));
-        String truststore = tlsTruststore.filter(t -> !t.isBlank()).orElseThrow(() -> new IllegalStateException(
-                "civitas.tls.keystore is set but not civitas.tls.truststore (the consortium CA's truststore.p12)"));
-        return Optional.of(new TlsStores(Path.of(tlsKeystore.get()), Path.of(truststore), password.toCharArray()));
-    }
-
-    /** PKCS12 stores made by consortium-ca.sh: this server's key and certificate, and the consortium CA. */
-    public record TlsStores(Path keystore, Path truststore, char[] password) {
     }
 
     /** Whether the participant endpoints require a client certificate that names the calling site (mutual TLS). */

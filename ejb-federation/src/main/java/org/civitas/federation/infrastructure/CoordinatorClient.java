@@ -83,8 +83,7 @@ public class CoordinatorClient {
                             .connectTimeout(5, TimeUnit.SECONDS)
                             .readTimeout(120, TimeUnit.SECONDS);
                     // With mutual TLS the site shows its certificate and trusts only the consortium CA's.
-                    settings.tls().ifPresent(tls -> builder.sslContext(org.civitas.infrastructure.tls.MutualTls.sslContext(
-                            tls.keystore(), tls.truststore(), tls.password())));
+                    org.civitas.infrastructure.tls.MutualTls.configured().ifPresent(builder::sslContext);
                     client = builder.build();
                 }
                 c = client;

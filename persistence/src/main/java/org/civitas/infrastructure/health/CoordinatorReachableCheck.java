@@ -21,18 +21,6 @@ import java.time.Duration;
 @ApplicationScoped
 public class CoordinatorReachableCheck implements HealthCheck {
 
-    @Inject
-    @ConfigProperty(name = "civitas.tls.keystore")
-    java.util.Optional<String> tlsKeystore;
-
-    @Inject
-    @ConfigProperty(name = "civitas.tls.truststore")
-    java.util.Optional<String> tlsTruststore;
-
-    @Inject
-    @ConfigProperty(name = "civitas.tls.password")
-    java.util.Optional<String> tlsPassword;
-
     private volatile HttpClient http;
 
     /** Reaches the coordinator the way the sites do: with this server's certificate when mutual TLS is configured. */
@@ -40,10 +28,7 @@ public class CoordinatorReachableCheck implements HealthCheck {
         HttpClient client = http;
         if (client == null) {
             HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
-            if (tlsKeystore.filter(k -> !k.isBlank()).isPresent() && tlsTruststore.isPresent() && tlsPassword.isPresent()) {
-                builder.sslContext(org.civitas.infrastructure.tls.MutualTls.sslContext(java.nio.file.Path.of(tlsKeystore.get()),
-                        java.nio.file.Path.of(tlsTruststore.get()), tlsPassword.get().toCharArray()));
-            }
+            org.civitas.infrastructure.tls.MutualTls.configured().ifPresent(builder::sslContext);
             client = builder.build();
             http = client;
         }

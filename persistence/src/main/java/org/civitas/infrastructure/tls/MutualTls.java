@@ -22,6 +22,25 @@ public final class MutualTls {
     }
 
     /**
+     * The SSL context for calls to the coordinator when this server is configured for mutual TLS
+     * ({@code civitas.tls.keystore}, {@code civitas.tls.truststore}, and the stores' password
+     * {@code civitas.tls.password}, best as {@code CIVITAS_TLS_PASSWORD}); empty without a key store.
+     */
+    public static Optional<SSLContext> configured() {
+        org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        Optional<String> keystore = config.getOptionalValue("civitas.tls.keystore", String.class).filter(k -> !k.isBlank());
+        if (keystore.isEmpty()) {
+            return Optional.empty();
+        }
+        String truststore = config.getOptionalValue("civitas.tls.truststore", String.class).filter(t -> !t.isBlank())
+                .orElseThrow(() -> new IllegalStateException(
+                        "civitas.tls.keystore is set but not civitas.tls.truststore (the consortium CA's truststore.p12)"));
+        String password = config.getOptionalValue("civitas.tls.password", String.class).filter(p -> !p.isBlank())
+                .orElseThrow(() -> new IllegalStateException("civitas.tls.keystore is set but not its password: set CIVITAS_TLS_PASSWORD"));
+        return Optional.of(sslContext(Path.of(keystore.get()), Path.of(truststore), password.toCharArray()));
+    }
+
+    /**
      * An SSL context presenting this server's key and certificate (PKCS12 {@code keystore}) and
      * trusting only the consortium CA ({@code truststore}); both stores share one password.
      */
