@@ -1,68 +1,78 @@
 package org.civitas.federation.infrastructure;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Inject;
 
 import java.time.Duration;
 
 /**
- * Civitas's operational metrics, kept in the server's Micrometer registry (on WildFly scraped in
- * Prometheus format from the management port's {@code /metrics}): rounds closed per outcome,
- * update bytes received at the coordinator and sent and fetched by sites, and local training time
- * per site. A server without a registry counts nothing and works as before.
- *
- * <p>Meters are made with the registry's own {@code counter}/{@code timer} methods, not with
- * builders: WildFly's per-deployment registry passes only those on to its exporters.
+ * Civitas's operational metrics: rounds closed per outcome, update bytes received at the
+ * coordinator and sent and fetched by sites, and local training time per site. On WildFly they go
+ * to the server's Micrometer registry (scraped in Prometheus format from the management port's
+ * {@code /metrics}); a server without Micrometer (Payara) counts nothing and works as before, which
+ * is why this bean names no Micrometer type: only {@link MicrometerMeters} does, loaded when present.
  */
 @ApplicationScoped
 public class CivitasMetrics {
 
-    @Inject
-    Instance<MeterRegistry> registries;
+    /** Where the counts go. */
+    interface Meters {
+        void count(String name, double amount, String... tags);
 
-    private MeterRegistry registry() {
-        return registries.isResolvable() ? registries.get() : null;
+        void time(String name, Duration took, String... tags);
+    }
+
+    private static final Meters NONE = new Meters() {
+        @Override
+        public void count(String name, double amount, String... tags) {
+        }
+
+        @Override
+        public void time(String name, Duration took, String... tags) {
+        }
+    };
+
+    private volatile Meters meters;
+
+    private Meters meters() {
+        Meters m = meters;
+        if (m == null) {
+            m = micrometerPresent() ? MicrometerMeters.fromContainer().orElse(NONE) : NONE;
+            meters = m;
+        }
+        return m;
+    }
+
+    private static boolean micrometerPresent() {
+        try {
+            Class.forName("io.micrometer.core.instrument.MeterRegistry", false, CivitasMetrics.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     /** A round the coordinator closed: {@code aggregated} or {@code failed}. */
     public void roundClosed(String outcome) {
-        MeterRegistry r = registry();
-        if (r != null) {
-            r.counter("civitas.rounds.closed", "outcome", outcome).increment();
-        }
+        meters().count("civitas.rounds.closed", 1, "outcome", outcome);
     }
 
     /** An update the coordinator accepted, with its size on the wire. */
     public void updateReceived(String site, long bytes) {
-        MeterRegistry r = registry();
-        if (r != null) {
-            r.counter("civitas.update.received.bytes", "site", site).increment(bytes);
-        }
+        meters().count("civitas.update.received.bytes", bytes, "site", site);
     }
 
     /** An update a hosted site sent to the coordinator. */
     public void updateSent(String site, long bytes) {
-        MeterRegistry r = registry();
-        if (r != null) {
-            r.counter("civitas.update.sent.bytes", "site", site).increment(bytes);
-        }
+        meters().count("civitas.update.sent.bytes", bytes, "site", site);
     }
 
     /** A global model a hosted site fetched for its local training. */
     public void globalModelFetched(String site, long bytes) {
-        MeterRegistry r = registry();
-        if (r != null) {
-            r.counter("civitas.global-model.fetched.bytes", "site", site).increment(bytes);
-        }
+        meters().count("civitas.global-model.fetched.bytes", bytes, "site", site);
     }
 
     /** One local training of a hosted site, from the received model to the update in its outbox. */
     public void localTraining(String site, String model, Duration took) {
-        MeterRegistry r = registry();
-        if (r != null) {
-            r.timer("civitas.local.training", "site", site, "model", model).record(took);
-        }
+        meters().time("civitas.local.training", took, "site", site, "model", model);
     }
 }
