@@ -1,10 +1,18 @@
 package org.civitas.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.civitas.infrastructure.tls.MutualTls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -102,16 +112,16 @@ class MultiServerIT {
                 ca.toString()));
         command.addAll(List.of(args).subList(1, args.length));
         try {
-            java.nio.file.Files.createDirectories(work);
+            Files.createDirectories(work);
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("consortium-ca.log").toFile()));
             pb.environment().put("CIVITAS_TLS_PASSWORD", TLS_PASSWORD);
             Process p = pb.start();
-            if (!p.waitFor(1, java.util.concurrent.TimeUnit.MINUTES) || p.exitValue() != 0) {
+            if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 throw new IllegalStateException("consortium-ca.sh " + List.of(args) + " failed; see " + work.resolve("consortium-ca.log"));
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -123,25 +133,12 @@ class MultiServerIT {
      * (null: none), trusting the consortium CA.
      */
     private static Api.Answer participantCall(String certificate, String url, String site, String token) throws Exception {
-        javax.net.ssl.SSLContext tls;
-        if (certificate == null) {
-            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-            try (var in = java.nio.file.Files.newInputStream(ca.resolve("truststore.p12"))) {
-                trust.load(in, TLS_PASSWORD.toCharArray());
-            }
-            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            tls = javax.net.ssl.SSLContext.getInstance("TLS");
-            tls.init(null, tmf.getTrustManagers(), null);
-        } else {
-            tls = org.civitas.infrastructure.tls.MutualTls.sslContext(ca.resolve(certificate + ".p12"), ca.resolve("truststore.p12"),
-                    TLS_PASSWORD.toCharArray());
-        }
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
-        java.net.http.HttpResponse<byte[]> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+        SSLContext tls = MutualTls.sslContext(certificate == null ? null : ca.resolve(certificate + ".p12"), ca.resolve("truststore.p12"),
+                TLS_PASSWORD.toCharArray());
+        HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url))
                 .header("X-Civitas-Site", site).header("Authorization", "Bearer " + token).GET().build(),
-                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse.BodyHandlers.ofByteArray());
         return new Api.Answer(r.statusCode(), r.body());
     }
 

@@ -8,7 +8,6 @@ import jakarta.ejb.Startup;
 import jakarta.inject.Inject;
 import org.civitas.domain.consortium.Enterprise;
 import org.civitas.domain.consortium.Site;
-import org.civitas.federation.core.data.FeatureCsv;
 import org.civitas.federation.infrastructure.CivitasSettings;
 import org.civitas.federation.participant.DemoSites;
 import org.civitas.federation.participant.HostedSites;
@@ -16,9 +15,6 @@ import org.civitas.federation.participant.SiteIdentity;
 import org.civitas.infrastructure.persistence.ConsortiumRepository;
 import org.civitas.infrastructure.persistence.FederationRepository;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.logging.Logger;
 
 /**

@@ -3,6 +3,7 @@ package org.civitas.federation.participant;
 import jakarta.batch.runtime.BatchRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.civitas.federation.core.data.FeatureCsv;
 import org.civitas.federation.core.dataset.CitySafetyGenerator;
 import org.civitas.federation.core.dataset.Taxonomy;
 import org.civitas.federation.infrastructure.CivitasSettings;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,8 +41,8 @@ public class DemoDatasets {
     private final Set<String> started = ConcurrentHashMap.newKeySet();
 
     /** The demo sites this server hosts and gives the demo's data (none unless {@link CivitasSettings#demoData()}). */
-    public java.util.List<String> hostedDemoSites() {
-        return settings.demoData() ? hostedSites.codes().stream().filter(DemoSites.CODES::contains).toList() : java.util.List.of();
+    public List<String> hostedDemoSites() {
+        return settings.demoData() ? hostedSites.codes().stream().filter(DemoSites.CODES::contains).toList() : List.of();
     }
 
     /**
@@ -53,8 +55,7 @@ public class DemoDatasets {
             for (String site : hostedDemoSites()) {
                 SiteIdentity identity = hostedSites.identity(site);
                 if (!Files.exists(identity.dataFile())) {
-                    DemoSites.Profile profile = DemoSites.PROFILES.stream().filter(p -> p.siteCode().equals(site)).findFirst().orElseThrow();
-                    org.civitas.federation.core.data.FeatureCsv.write(profile.generate(), identity.dataFile());
+                    FeatureCsv.write(DemoSites.profile(site).orElseThrow().generate(), identity.dataFile());
                 }
                 Path dir = identity.home().resolve("datasets").resolve(NAME);
                 if (!Files.exists(dir.resolve("train.jsonl"))) {

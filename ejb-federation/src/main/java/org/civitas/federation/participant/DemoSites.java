@@ -33,6 +33,11 @@ public final class DemoSites {
 
     public static final List<String> CODES = PROFILES.stream().map(Profile::siteCode).toList();
 
+    /** The demo profile of a site code, if it is one of the demo's. */
+    public static java.util.Optional<Profile> profile(String siteCode) {
+        return PROFILES.stream().filter(p -> p.siteCode().equals(siteCode)).findFirst();
+    }
+
     private DemoSites() {
     }
 }

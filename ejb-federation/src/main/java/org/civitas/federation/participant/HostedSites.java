@@ -71,8 +71,7 @@ public class HostedSites {
         if (settings.role() == CivitasSettings.Role.PARTICIPANT) {
             return participantLoraRank.orElse(0);
         }
-        return DemoSites.PROFILES.stream().filter(p -> p.siteCode().equals(code)).mapToInt(DemoSites.Profile::loraRank)
-                .findFirst().orElse(0);
+        return DemoSites.profile(code).map(DemoSites.Profile::loraRank).orElse(0);
     }
 
     public LabeledFeatures trainingData(SiteIdentity site, int classCount) {

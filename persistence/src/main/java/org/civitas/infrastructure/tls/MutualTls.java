@@ -42,16 +42,20 @@ public final class MutualTls {
 
     /**
      * An SSL context presenting this server's key and certificate (PKCS12 {@code keystore}) and
-     * trusting only the consortium CA ({@code truststore}); both stores share one password.
+     * trusting only the consortium CA ({@code truststore}); both stores share one password. A null
+     * key store presents no certificate (a caller the coordinator should refuse).
      */
     public static SSLContext sslContext(Path keystore, Path truststore, char[] password) {
         try {
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(load(keystore, password), password);
+            KeyManagerFactory keys = null;
+            if (keystore != null) {
+                keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keys.init(load(keystore, password), password);
+            }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(load(truststore, password));
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+            context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot set up mutual TLS from " + keystore + " and " + truststore + ": " + e.getMessage(), e);
