@@ -3,7 +3,6 @@ package org.civitas.federation.application;
 import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import org.civitas.domain.federation.FederationPlan;
 import org.civitas.domain.federation.Round;
@@ -88,7 +87,7 @@ public class RoundAggregator {
     }
 
     public Closing closeIfDue(long roundId) {
-        Round round = em.find(Round.class, roundId, LockModeType.PESSIMISTIC_WRITE);
+        Round round = org.civitas.infrastructure.persistence.EntityLocks.findForUpdate(em, Round.class, roundId);
         if (round == null) {
             return new Closing(Outcome.NOT_DUE, 0, 0);
         }

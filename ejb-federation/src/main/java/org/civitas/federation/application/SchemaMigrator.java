@@ -20,7 +20,7 @@ public class SchemaMigrator {
 
     private static final Logger LOG = Logger.getLogger(SchemaMigrator.class.getName());
 
-    @Resource(lookup = "java:jboss/datasources/CivitasDS")
+    @Resource(lookup = "java:comp/DefaultDataSource")
     DataSource dataSource;
 
     @Inject

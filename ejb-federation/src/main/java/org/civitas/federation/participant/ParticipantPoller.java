@@ -2,11 +2,13 @@ package org.civitas.federation.participant;
 
 import jakarta.batch.operations.JobOperator;
 import jakarta.batch.runtime.BatchRuntime;
+import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.EJB;
 import jakarta.ejb.Schedule;
+import jakarta.ejb.SessionContext;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
@@ -121,8 +123,20 @@ public class ParticipantPoller {
         }
     }
 
+    @Resource
+    SessionContext context;
+
+    /**
+     * The timer calls the work through the bean's own view, so it runs without a transaction as
+     * the class says: Payara runs a timeout method itself in a new transaction whatever its
+     * attribute, and a transaction spanning the batch runtime and the entity manager is refused.
+     */
     @Schedule(hour = "*", minute = "*", second = "*", persistent = false)
-    void poll() {
+    void onSchedule() {
+        context.getBusinessObject(ParticipantPoller.class).poll();
+    }
+
+    public void poll() {
         if (!busy.compareAndSet(false, true)) {
             return;
         }

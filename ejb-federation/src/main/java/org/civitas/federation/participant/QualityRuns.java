@@ -26,6 +26,8 @@ public class QualityRuns {
         return run;
     }
 
+    /** A read, in the caller's transaction if it has one: no transaction of its own inside a chunk's. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public QualityRun get(long runId) {
         return quality.find(runId).orElseThrow(() -> new IllegalArgumentException("no quality run " + runId));
     }

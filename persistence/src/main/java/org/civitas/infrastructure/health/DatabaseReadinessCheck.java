@@ -1,6 +1,8 @@
 package org.civitas.infrastructure.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -14,13 +16,19 @@ import java.sql.Connection;
 @ApplicationScoped
 public class DatabaseReadinessCheck implements HealthCheck {
 
-    /** The datasource the server configuration scripts define (a global name, not java:comp). */
-    static final String DATASOURCE = "java:jboss/datasources/CivitasDS";
+    /**
+     * A global name of the application's datasource, not java:comp: WildFly runs health checks on
+     * a management thread that has no component naming context. Payara's scripts set
+     * {@code jdbc/__default}.
+     */
+    @Inject
+    @ConfigProperty(name = "civitas.health.datasource", defaultValue = "java:jboss/datasources/CivitasDS")
+    String datasource;
 
     @Override
     public HealthCheckResponse call() {
         try {
-            DataSource ds = InitialContext.doLookup(DATASOURCE);
+            DataSource ds = InitialContext.doLookup(datasource);
             try (Connection c = ds.getConnection()) {
                 boolean valid = c.isValid(2);
                 return HealthCheckResponse.named("civitas-database").status(valid)

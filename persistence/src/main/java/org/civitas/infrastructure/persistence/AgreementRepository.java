@@ -2,7 +2,6 @@ package org.civitas.infrastructure.persistence;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import org.civitas.domain.governance.DataSharingAgreement;
 
@@ -17,8 +16,7 @@ public class AgreementRepository {
     EntityManager em;
 
     public DataSharingAgreement add(DataSharingAgreement agreement) {
-        em.persist(agreement);
-        return agreement;
+        return GeneratedIds.persist(em, agreement);
     }
 
     public Optional<DataSharingAgreement> agreement(long id) {
@@ -26,7 +24,7 @@ public class AgreementRepository {
     }
 
     public Optional<DataSharingAgreement> agreementForUpdate(long id) {
-        return Optional.ofNullable(em.find(DataSharingAgreement.class, id, LockModeType.PESSIMISTIC_WRITE));
+        return Optional.ofNullable(EntityLocks.findForUpdate(em, DataSharingAgreement.class, id));
     }
 
     public List<DataSharingAgreement> agreements() {

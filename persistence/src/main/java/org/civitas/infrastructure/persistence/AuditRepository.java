@@ -2,7 +2,6 @@ package org.civitas.infrastructure.persistence;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import org.civitas.domain.audit.AuditEntry;
 import org.civitas.domain.audit.AuditHead;
@@ -24,10 +23,9 @@ public class AuditRepository {
 
     /** Appends in the caller's transaction: the event and its audit entry commit or roll back together. */
     public AuditEntry append(String actor, String action, String subject, String detail) {
-        AuditHead head = em.find(AuditHead.class, AuditHead.ID, LockModeType.PESSIMISTIC_WRITE);
+        AuditHead head = EntityLocks.findForUpdate(em, AuditHead.class, AuditHead.ID);
         AuditEntry entry = head.append(Instant.now(), actor, action, subject, detail);
-        em.persist(entry);
-        return entry;
+        return GeneratedIds.persist(em, entry);
     }
 
     /** The newest entries first, optionally only those whose action or subject starts with {@code prefix}. */

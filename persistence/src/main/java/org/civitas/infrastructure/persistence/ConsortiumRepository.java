@@ -35,13 +35,11 @@ public class ConsortiumRepository {
     }
 
     public Enterprise add(Enterprise enterprise) {
-        em.persist(enterprise);
-        return enterprise;
+        return GeneratedIds.persist(em, enterprise);
     }
 
     public Site add(Site site) {
-        em.persist(site);
-        return site;
+        return GeneratedIds.persist(em, site);
     }
 
     /** Records the nonce of an accepted update; false when the site already used it for the round (a replay). */

@@ -15,8 +15,7 @@ public class ContributionRepository {
     EntityManager em;
 
     public ContributionValue add(ContributionValue value) {
-        em.persist(value);
-        return value;
+        return GeneratedIds.persist(em, value);
     }
 
     public boolean valued(long roundId) {

@@ -16,8 +16,7 @@ public class DatasetRepository {
     EntityManager em;
 
     public DatasetRegistration add(DatasetRegistration registration) {
-        em.persist(registration);
-        return registration;
+        return GeneratedIds.persist(em, registration);
     }
 
     public Optional<DatasetRegistration> find(String siteCode, String name) {

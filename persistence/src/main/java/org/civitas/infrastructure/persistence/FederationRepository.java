@@ -20,13 +20,11 @@ public class FederationRepository {
     EntityManager em;
 
     public FederationPlan add(FederationPlan plan) {
-        em.persist(plan);
-        return plan;
+        return GeneratedIds.persist(em, plan);
     }
 
     public Federation add(Federation federation) {
-        em.persist(federation);
-        return federation;
+        return GeneratedIds.persist(em, federation);
     }
 
     public Optional<Federation> federation(long id) {

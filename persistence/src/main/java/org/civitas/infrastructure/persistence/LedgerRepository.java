@@ -32,8 +32,7 @@ public class LedgerRepository {
     public LedgerAccount accountOf(Enterprise enterprise) {
         return account(LedgerAccount.codeOf(enterprise)).orElseGet(() -> {
             LedgerAccount account = LedgerAccount.of(enterprise);
-            em.persist(account);
-            return account;
+            return GeneratedIds.persist(em, account);
         });
     }
 
@@ -42,8 +41,7 @@ public class LedgerRepository {
     }
 
     public LedgerTransaction post(LedgerTransaction transaction) {
-        em.persist(transaction);
-        return transaction;
+        return GeneratedIds.persist(em, transaction);
     }
 
     public Optional<LedgerTransaction> transaction(long id) {

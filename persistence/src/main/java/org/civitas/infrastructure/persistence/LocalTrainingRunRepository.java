@@ -16,8 +16,7 @@ public class LocalTrainingRunRepository {
     EntityManager em;
 
     public LocalTrainingRun add(LocalTrainingRun run) {
-        em.persist(run);
-        return run;
+        return GeneratedIds.persist(em, run);
     }
 
     public Optional<LocalTrainingRun> find(String siteCode, long federationId, int roundNumber) {

@@ -16,8 +16,7 @@ public class ModelRegistryRepository {
     EntityManager em;
 
     public ModelVersion add(ModelVersion version) {
-        em.persist(version);
-        return version;
+        return GeneratedIds.persist(em, version);
     }
 
     public Optional<ModelVersion> version(long federationId, int versionNumber) {

@@ -18,8 +18,7 @@ public class PrivacyBudgetRepository {
     EntityManager em;
 
     public PrivacyBudget add(PrivacyBudget budget) {
-        em.persist(budget);
-        return budget;
+        return GeneratedIds.persist(em, budget);
     }
 
     public Optional<PrivacyBudget> budget(String enterpriseCode, String dataset) {
@@ -45,7 +44,6 @@ public class PrivacyBudgetRepository {
     }
 
     public PrivacySpend add(PrivacySpend spend) {
-        em.persist(spend);
-        return spend;
+        return GeneratedIds.persist(em, spend);
     }
 }

@@ -19,8 +19,7 @@ public class QualityRepository {
     EntityManager em;
 
     public QualityRun add(QualityRun run) {
-        em.persist(run);
-        return run;
+        return GeneratedIds.persist(em, run);
     }
 
     public Optional<QualityRun> find(long id) {
@@ -67,8 +66,7 @@ public class QualityRepository {
     }
 
     public DatasetQualityReport addReport(DatasetQualityReport report) {
-        em.persist(report);
-        return report;
+        return GeneratedIds.persist(em, report);
     }
 
     public Optional<DatasetQualityReport> report(long id) {

@@ -21,8 +21,7 @@ public class SecureAggregationRepository {
     }
 
     public SecureAggregationMember add(SecureAggregationMember member) {
-        em.persist(member);
-        return member;
+        return GeneratedIds.persist(em, member);
     }
 
     /** The round's members, in index order once indices are given (site-code order before). */

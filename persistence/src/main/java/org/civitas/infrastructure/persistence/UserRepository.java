@@ -16,8 +16,7 @@ public class UserRepository {
     EntityManager em;
 
     public UserAccount add(UserAccount user) {
-        em.persist(user);
-        return user;
+        return GeneratedIds.persist(em, user);
     }
 
     public Optional<UserAccount> user(String username) {
