@@ -27,7 +27,8 @@ public class CoordinatorReachableCheck implements HealthCheck {
     private HttpClient http() {
         HttpClient client = http;
         if (client == null) {
-            HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+            // HTTP/1.1 as the sites' REST client speaks: no cleartext HTTP/2 upgrade, which Payara's listener may cut short.
+            HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2));
             org.civitas.infrastructure.tls.MutualTls.configured().ifPresent(builder::sslContext);
             client = builder.build();
             http = client;
