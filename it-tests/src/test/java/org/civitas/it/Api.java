@@ -18,7 +18,9 @@ import java.util.UUID;
 final class Api {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: no cleartext HTTP/2 upgrade, which Payara's listener sometimes ends with an EOF.
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     /** An answer: status and body. */
     record Answer(int status, byte[] body) {
@@ -48,6 +50,11 @@ final class Api {
 
     static Answer getAbsolute(String url) {
         return send(HttpRequest.newBuilder(URI.create(url)).GET());
+    }
+
+    /** A GET with no credentials at all (redirects are not followed): what an anonymous caller gets. */
+    static Answer anonymous(String url) {
+        return sendRaw(HttpRequest.newBuilder(URI.create(url)).GET());
     }
 
     static Answer get(String path, SiteCredentials site) {
