@@ -2,12 +2,14 @@ package org.civitas.federation.participant;
 
 import jakarta.batch.operations.JobOperator;
 import jakarta.batch.runtime.BatchRuntime;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.EJB;
-import jakarta.ejb.Schedule;
 import jakarta.ejb.SessionContext;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
@@ -19,6 +21,8 @@ import org.civitas.federation.infrastructure.CoordinatorClient;
 
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -126,14 +130,35 @@ public class ParticipantPoller {
     @Resource
     SessionContext context;
 
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private ScheduledFuture<?> schedule;
+
     /**
-     * The timer calls the work through the bean's own view, so it runs without a transaction as
-     * the class says: Payara runs a timeout method itself in a new transaction whatever its
-     * attribute, and a transaction spanning the batch runtime and the entity manager is refused.
+     * Every second, with a managed executor rather than an EJB timer: Payara runs a timer's
+     * method in a transaction whatever its attribute, and a transaction spanning the batch runtime
+     * and the entity manager is refused. The work goes through the bean's own view, so it runs as
+     * the class says, without one.
      */
-    @Schedule(hour = "*", minute = "*", second = "*", persistent = false)
-    void onSchedule() {
-        context.getBusinessObject(ParticipantPoller.class).poll();
+    @PostConstruct
+    void start() {
+        ParticipantPoller self = context.getBusinessObject(ParticipantPoller.class);
+        schedule = scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                self.poll();
+            } catch (RuntimeException e) {
+                // A failed run must not end the schedule; the next one tries again.
+                LOG.log(Level.WARNING, "ParticipantPoller poll failed; trying again in a second", e);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (schedule != null) {
+            schedule.cancel(false);
+        }
     }
 
     public void poll() {
