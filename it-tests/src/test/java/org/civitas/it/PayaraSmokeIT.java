@@ -74,7 +74,7 @@ class PayaraSmokeIT {
 
     @Test
     void theDemoFederationsRunToTheEndAndTheirRecordsAddUp() throws SQLException {
-        JsonNode federations = awaitDemoFinished(Duration.ofMinutes(8));
+        JsonNode federations = awaitFinished("/federations", 3, "RUNNING", Duration.ofMinutes(8));
         int expectedVersions = 0;
         for (JsonNode summary : federations) {
             JsonNode f = get("admin", "/federations/" + summary.path("id").asLong()).json();
@@ -110,7 +110,7 @@ class PayaraSmokeIT {
     @Test
     void eachDemoSiteChecksItsDataInAPartitionedBatchJob() {
         for (String site : List.of("energy", "community", "urban")) {
-            JsonNode runs = awaitQualityRuns(site, Duration.ofMinutes(4));
+            JsonNode runs = awaitFinished("/sites/" + site + "/quality-runs", 1, "STARTED", Duration.ofMinutes(4));
             assertThat(runs.size()).as(site + ": " + runs).isPositive();
             for (JsonNode run : runs) {
                 assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
@@ -168,38 +168,25 @@ class PayaraSmokeIT {
         assertThat(ready.text()).contains("civitas-schema").contains("civitas-database").contains("PostgreSQL");
     }
 
-    private static JsonNode awaitDemoFinished(Duration timeout) {
+    /**
+     * Polls a list of the API until it has at least {@code atLeast} entries and none of them is
+     * still in the {@code unfinished} status.
+     */
+    private static JsonNode awaitFinished(String path, int atLeast, String unfinished, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         JsonNode all;
         do {
-            all = get("admin", "/federations").json();
-            boolean finished = all.size() >= 3;
-            for (JsonNode f : all) {
-                finished &= !"RUNNING".equals(f.path("status").asText());
+            all = get("admin", path).json();
+            boolean finished = all.size() >= atLeast;
+            for (JsonNode entry : all) {
+                finished &= !unfinished.equals(entry.path("status").asText());
             }
             if (finished) {
                 return all;
             }
             CivitasServer.sleep(1000);
         } while (System.nanoTime() < end);
-        throw new AssertionError("the demo federations did not finish within " + timeout + ": " + all + "; see " + serverLog());
-    }
-
-    private static JsonNode awaitQualityRuns(String site, Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        JsonNode runs;
-        do {
-            runs = get("admin", "/sites/" + site + "/quality-runs").json();
-            boolean finished = runs.size() > 0;
-            for (JsonNode run : runs) {
-                finished &= !"STARTED".equals(run.path("status").asText());
-            }
-            if (finished) {
-                return runs;
-            }
-            CivitasServer.sleep(1000);
-        } while (System.nanoTime() < end);
-        throw new AssertionError(site + "'s quality runs did not finish within " + timeout + ": " + runs + "; see " + serverLog());
+        throw new AssertionError(path + " did not finish within " + timeout + ": " + all + "; see " + serverLog());
     }
 
     private static Api.Answer get(String user, String path) {

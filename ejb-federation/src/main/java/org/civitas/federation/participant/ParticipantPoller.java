@@ -16,13 +16,13 @@ import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
+import org.civitas.federation.infrastructure.EverySecond;
 import org.civitas.federation.application.RoundTask;
 import org.civitas.federation.infrastructure.CoordinatorClient;
 
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -135,23 +135,10 @@ public class ParticipantPoller {
 
     private ScheduledFuture<?> schedule;
 
-    /**
-     * Every second, with a managed executor rather than an EJB timer: Payara runs a timer's
-     * method in a transaction whatever its attribute, and a transaction spanning the batch runtime
-     * and the entity manager is refused. The work goes through the bean's own view, so it runs as
-     * the class says, without one.
-     */
+    /** Every second: see {@link EverySecond} for why not an EJB timer. */
     @PostConstruct
     void start() {
-        ParticipantPoller self = context.getBusinessObject(ParticipantPoller.class);
-        schedule = scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                self.poll();
-            } catch (RuntimeException e) {
-                // A failed run must not end the schedule; the next one tries again.
-                LOG.log(Level.WARNING, "ParticipantPoller poll failed; trying again in a second", e);
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        schedule = EverySecond.run(scheduler, context.getBusinessObject(ParticipantPoller.class)::poll, LOG, "Polling the coordinator");
     }
 
     @PreDestroy
