@@ -32,7 +32,10 @@ class StrategySelectionIT {
         }
         assertThat(fedadam).isNotNull();
         assertThat(fedadam.path("paper").asText()).contains("Reddi");
-        assertThat(fedadam.path("params").findValuesAsText("name")).containsExactly("eta", "beta1", "beta2", "tau");
+        assertThat(fedadam.path("params").findValuesAsText("name")).containsExactly("eta", "beta1", "beta2", "tau", "biasCorrection");
+        JsonNode beta1 = fedadam.path("params").get(1).path("range");
+        assertThat(beta1.path("max").asDouble()).isEqualTo(1.0);
+        assertThat(beta1.path("maxInclusive").asBoolean()).isFalse();
         assertThat(catalogue.path("filters").findValuesAsText("name")).containsExactly("maxNorm", "minCosine");
     }
 

@@ -15,15 +15,18 @@ import java.util.Locale;
  * <p>Nguyen, Nguyen, Le, Nguyen, Nguyen, Kim: "FedDRL: Deep Reinforcement Learning-based Adaptive
  * Aggregation for Non-IID Data in Federated Learning", ICPP 2022.
  *
- * <p>Parameter {@code minCosine} in [-1, 1). Memory: all updates at once, O(sites x model).
+ * <p>Parameter {@code minCosine} in [-1, 1]. Memory: all updates at once, O(sites x model).
  */
 public final class CosineFilter extends StrategyWrapper {
+
+    /** Cosine similarities run from -1 to 1; 1 keeps only updates pointing exactly with the centre. */
+    public static final Range MIN_COSINE = Range.closed(-1, 1);
 
     private final double minCosine;
 
     public CosineFilter(Strategy inner, double minCosine) {
         super(inner);
-        this.minCosine = Parameters.inRange("CosineFilter", "minCosine", minCosine, -1, 1);
+        this.minCosine = MIN_COSINE.check("CosineFilter", "minCosine", minCosine);
     }
 
     @Override

@@ -10,7 +10,7 @@ import org.civitas.federation.core.tensor.Tensor;
  * <p>Hsu, Qi, Brown: "Measuring the Effects of Non-Identical Data Distribution for Federated
  * Visual Classification", 2019.
  *
- * <p>Parameters: {@code serverLearningRate} η &gt; 0 (default 1), {@code momentum} β in [0, 1)
+ * <p>Parameters: {@code serverLearningRate} η in (0, 100] (default 1), {@code momentum} β in [0, 1)
  * (default 0.9). Server state: the velocity v, one tensor per parameter, named {@code momentum/<name>}.
  * Streams updates.
  */
@@ -18,12 +18,16 @@ public final class FedAvgM implements Strategy {
 
     static final String PREFIX = "momentum/";
 
+    public static final Range SERVER_LEARNING_RATE = Range.positiveUpTo(100);
+    /** Below 1: at 1 the velocity never decays and the server steps grow without bound. */
+    public static final Range MOMENTUM = Range.closedOpen(0, 1);
+
     private final double serverLearningRate;
     private final double momentum;
 
     public FedAvgM(double serverLearningRate, double momentum) {
-        this.serverLearningRate = Parameters.positive("FedAvgM", "serverLearningRate", serverLearningRate);
-        this.momentum = Parameters.inRange("FedAvgM", "momentum", momentum, 0, 1);
+        this.serverLearningRate = SERVER_LEARNING_RATE.check("FedAvgM", "serverLearningRate", serverLearningRate);
+        this.momentum = MOMENTUM.check("FedAvgM", "momentum", momentum);
     }
 
     @Override

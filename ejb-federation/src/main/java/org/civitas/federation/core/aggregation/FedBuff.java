@@ -11,17 +11,20 @@ import org.civitas.federation.core.tensor.NamedTensors;
  * <p>Nguyen, Malik, Zhan, Yousefpour, Rabbat, Malek, Huba: "Federated Learning with Buffered
  * Asynchronous Aggregation", AISTATS 2022.
  *
- * <p>Parameters: {@code bufferSize} K ≥ 1 (the round closes at K updates), {@code serverLearningRate}
- * η &gt; 0 (default 1). Streams updates.
+ * <p>Parameters: {@code bufferSize} K in [1, 10000] (the round closes at K updates),
+ * {@code serverLearningRate} η in (0, 100] (default 1). Streams updates.
  */
 public final class FedBuff implements Strategy {
+
+    public static final Range BUFFER_SIZE = Range.wholeNumbers(1, 10_000);
+    public static final Range SERVER_LEARNING_RATE = Range.positiveUpTo(100);
 
     private final int bufferSize;
     private final double serverLearningRate;
 
     public FedBuff(int bufferSize, double serverLearningRate) {
-        this.bufferSize = Parameters.atLeast("FedBuff", "bufferSize", bufferSize, 1);
-        this.serverLearningRate = Parameters.positive("FedBuff", "serverLearningRate", serverLearningRate);
+        this.bufferSize = BUFFER_SIZE.checkInt("FedBuff", "bufferSize", bufferSize);
+        this.serverLearningRate = SERVER_LEARNING_RATE.check("FedBuff", "serverLearningRate", serverLearningRate);
     }
 
     @Override

@@ -21,39 +21,72 @@ import java.util.List;
  * m and v start at zero (as in Flower's implementation) and are the server state, named
  * {@code m/<name>} and {@code v/<name>}, persisted between rounds.
  *
- * <p>Parameters: {@code eta} η &gt; 0, {@code beta1} in [0, 1), {@code beta2} in [0, 1) (not used
- * by FedAdagrad), {@code tau} τ &gt; 0, the adaptivity floor. Streams updates.
+ * <p>FedAdam corrects the bias of the zero-started moments by default, as Flower's FedAdam does
+ * (Kingma and Ba 2015, the step size α_t before their Section 2.1): the step becomes
+ * η·√(1−β2^t)/(1−β1^t)·m/(√v + τ). The round count is Flower's: t = r + 1 for round r, rounds
+ * counted from 1, so the first round uses t = 2; r is the round's own number, which also advances
+ * past a round that failed. {@code biasCorrection = 0} gives the uncorrected form of Reddi et al.'s
+ * Algorithm 2. FedAdagrad and FedYogi are uncorrected, as in the paper and in Flower.
+ *
+ * <p>Parameters: {@code eta} η in (0, 100], {@code beta1} in [0, 1), {@code beta2} in [0, 1) (not
+ * used by FedAdagrad), {@code tau} τ in (0, 10], the adaptivity floor. Streams updates.
  */
 public final class FedOpt implements Strategy {
 
     /** Which second-moment rule. */
     public enum Variant { ADAGRAD, ADAM, YOGI }
 
+    public static final Range ETA = Range.positiveUpTo(100);
+    /** Below 1: a decay of 1 never lets a moment take in a new update (and divides by zero in the correction). */
+    public static final Range BETA = Range.closedOpen(0, 1);
+    public static final Range TAU = Range.positiveUpTo(10);
+    /** 1 for Flower's bias-corrected FedAdam, 0 for Reddi et al.'s uncorrected form. */
+    public static final Range BIAS_CORRECTION = Range.wholeNumbers(0, 1);
+
     private final Variant variant;
     private final double eta;
     private final double beta1;
     private final double beta2;
     private final double tau;
+    private final boolean biasCorrection;
 
-    public FedOpt(Variant variant, double eta, double beta1, double beta2, double tau) {
+    public FedOpt(Variant variant, double eta, double beta1, double beta2, double tau, boolean biasCorrection) {
         this.variant = variant;
         String label = "Fed" + variant.name().charAt(0) + variant.name().substring(1).toLowerCase(java.util.Locale.ROOT);
-        this.eta = Parameters.positive(label, "eta", eta);
-        this.beta1 = Parameters.inRange(label, "beta1", beta1, 0, 1);
-        this.beta2 = Parameters.inRange(label, "beta2", beta2, 0, 1);
-        this.tau = Parameters.positive(label, "tau", tau);
+        this.eta = ETA.check(label, "eta", eta);
+        this.beta1 = BETA.check(label, "beta1", beta1);
+        this.beta2 = BETA.check(label, "beta2", beta2);
+        this.tau = TAU.check(label, "tau", tau);
+        if (biasCorrection && variant != Variant.ADAM) {
+            throw new IllegalArgumentException(label + " has no bias correction; only FedAdam has");
+        }
+        this.biasCorrection = biasCorrection;
     }
 
     public static FedOpt adagrad(double eta, double beta1, double tau) {
-        return new FedOpt(Variant.ADAGRAD, eta, beta1, 0, tau);
+        return new FedOpt(Variant.ADAGRAD, eta, beta1, 0, tau, false);
     }
 
+    /** Flower's FedAdam, with bias correction. */
     public static FedOpt adam(double eta, double beta1, double beta2, double tau) {
-        return new FedOpt(Variant.ADAM, eta, beta1, beta2, tau);
+        return adam(eta, beta1, beta2, tau, true);
+    }
+
+    public static FedOpt adam(double eta, double beta1, double beta2, double tau, boolean biasCorrection) {
+        return new FedOpt(Variant.ADAM, eta, beta1, beta2, tau, biasCorrection);
     }
 
     public static FedOpt yogi(double eta, double beta1, double beta2, double tau) {
-        return new FedOpt(Variant.YOGI, eta, beta1, beta2, tau);
+        return new FedOpt(Variant.YOGI, eta, beta1, beta2, tau, false);
+    }
+
+    /** η for round r: with bias correction η·√(1−β2^t)/(1−β1^t), t = r + 1 (Flower's count); else η. */
+    double stepSize(int roundNumber) {
+        if (!biasCorrection) {
+            return eta;
+        }
+        double t = roundNumber + 1.0;
+        return eta * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
     }
 
     @Override
@@ -73,6 +106,7 @@ public final class FedOpt implements Strategy {
     @Override
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
         NamedTensors delta = Updates.streamingWeightedMean(context.roundNumber(), global, results);
+        double step = stepSize(context.roundNumber());
         NamedTensors.Builder state = NamedTensors.builder();
         NamedTensors.Builder next = NamedTensors.builder();
         global.forEach((name, w) -> {
@@ -94,7 +128,7 @@ public final class FedOpt implements Strategy {
                 };
                 nm[i] = (float) mi;
                 nv[i] = (float) vi;
-                nw[i] = (float) (wv[i] + eta * mi / (Math.sqrt(vi) + tau));
+                nw[i] = (float) (wv[i] + step * mi / (Math.sqrt(vi) + tau));
             }
             state.put("m/" + name, new Tensor(w.shape(), nm));
             state.put("v/" + name, new Tensor(w.shape(), nv));

@@ -11,18 +11,20 @@ import java.util.Map;
  * <p>Li, Sahu, Zaheer, Sanjabi, Talwalkar, Smith: "Federated Optimization in Heterogeneous
  * Networks", MLSys 2020.
  *
- * <p>Parameter {@code mu} (&gt;= 0), sent to every site as {@value #PROXIMAL_MU}. Streams updates.
+ * <p>Parameter {@code mu} in [0, 1000], sent to every site as {@value #PROXIMAL_MU}. Streams updates.
  */
 public final class FedProx implements Strategy {
 
     /** The round-task key under which sites receive mu. */
     public static final String PROXIMAL_MU = "proximalMu";
 
+    public static final Range MU = Range.closed(0, 1000);
+
     private final double mu;
     private final FedAvg fedAvg = new FedAvg();
 
     public FedProx(double mu) {
-        this.mu = Parameters.nonNegative("FedProx", "mu", mu);
+        this.mu = MU.check("FedProx", "mu", mu);
     }
 
     @Override

@@ -16,17 +16,24 @@ import java.util.Locale;
  * <p>Blanchard, El Mhamdi, Guerraoui, Stainer: "Machine Learning with Adversaries: Byzantine
  * Tolerant Gradient Descent", NeurIPS 2017.
  *
- * <p>Parameters: {@code byzantine} f ≥ 0, {@code selected} m ≥ 1 (1 is Krum). Memory: all updates at
- * once, O(sites x model), plus O(sites²) distances. Updates left out are reported as excluded.
+ * <p>Parameters: {@code byzantine} f in [0, 1000], {@code selected} m in [1, 10000] (1 is Krum).
+ * Memory: all updates at once, O(sites x model), plus O(sites²) distances. Updates left out are
+ * reported as excluded.
+ *
+ * <p>Ties: updates with equal scores rank by site code, the code that sorts first winning, so the
+ * choice does not depend on the order in which updates arrived.
  */
 public final class Krum implements Strategy {
+
+    public static final Range BYZANTINE = Range.wholeNumbers(0, 1000);
+    public static final Range SELECTED = Range.wholeNumbers(1, 10_000);
 
     private final int byzantine;
     private final int selected;
 
     public Krum(int byzantine, int selected) {
-        this.byzantine = Parameters.atLeast("Krum", "byzantine", byzantine, 0);
-        this.selected = Parameters.atLeast("Krum", "selected", selected, 1);
+        this.byzantine = BYZANTINE.checkInt("Krum", "byzantine", byzantine);
+        this.selected = SELECTED.checkInt("Krum", "selected", selected);
     }
 
     @Override
@@ -74,15 +81,7 @@ public final class Krum implements Strategy {
     /** Each update's Krum score: the sum of its n − f − 2 smallest squared distances to the others. */
     static double[] scores(List<Updates.Loaded> updates, int byzantine) {
         int n = updates.size();
-        double[][] d = new double[n][n];
-        // Pairs are independent: spread them over the cores.
-        java.util.stream.IntStream.range(0, n * n).parallel().filter(p -> p / n < p % n).forEach(p -> {
-            int i = p / n;
-            int j = p % n;
-            double distance = Updates.squaredDistance(updates.get(i).tensors(), updates.get(j).tensors());
-            d[i][j] = distance;
-            d[j][i] = distance;
-        });
+        double[][] d = distances(updates);
         int neighbours = n - byzantine - 2;
         double[] scores = new double[n];
         for (int i = 0; i < n; i++) {
@@ -98,5 +97,20 @@ public final class Krum implements Strategy {
             }
         }
         return scores;
+    }
+
+    /** Squared distances between every pair of updates. */
+    static double[][] distances(List<Updates.Loaded> updates) {
+        int n = updates.size();
+        double[][] d = new double[n][n];
+        // Pairs are independent: spread them over the cores.
+        java.util.stream.IntStream.range(0, n * n).parallel().filter(p -> p / n < p % n).forEach(p -> {
+            int i = p / n;
+            int j = p % n;
+            double distance = Updates.squaredDistance(updates.get(i).tensors(), updates.get(j).tensors());
+            d[i][j] = distance;
+            d[j][i] = distance;
+        });
+        return d;
     }
 }

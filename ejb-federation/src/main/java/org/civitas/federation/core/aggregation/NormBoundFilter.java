@@ -20,11 +20,13 @@ import java.util.NoSuchElementException;
  */
 public final class NormBoundFilter extends StrategyWrapper {
 
+    public static final Range MAX_NORM = Range.positiveUpTo(Double.MAX_VALUE);
+
     private final double maxNorm;
 
     public NormBoundFilter(Strategy inner, double maxNorm) {
         super(inner);
-        this.maxNorm = Parameters.positive("NormBoundFilter", "maxNorm", maxNorm);
+        this.maxNorm = MAX_NORM.check("NormBoundFilter", "maxNorm", maxNorm);
     }
 
     @Override

@@ -19,7 +19,12 @@ public final class StrategyCatalog {
      *
      * @param integer whether only whole numbers are allowed
      */
-    public record Param(String name, boolean integer, Double defaultValue, double min, double max, String description) {
+    public record Param(String name, Double defaultValue, Range range, String description) {
+
+        /** Whether only whole numbers are allowed. */
+        public boolean integer() {
+            return range.integer();
+        }
     }
 
     /**
@@ -35,50 +40,55 @@ public final class StrategyCatalog {
 
     private static final Map<String, Entry> RULES = new LinkedHashMap<>();
     private static final List<Param> FILTERS = List.of(
-            new Param("maxNorm", false, null, 0, Double.MAX_VALUE, "leave out updates whose L2 norm exceeds this"),
-            new Param("minCosine", false, null, -1, 1, "leave out updates whose cosine similarity to the round's median update is below this"));
+            new Param("maxNorm", null, NormBoundFilter.MAX_NORM, "leave out updates whose L2 norm exceeds this"),
+            new Param("minCosine", null, CosineFilter.MIN_COSINE, "leave out updates whose cosine similarity to the round's median update is below this"));
 
     static {
         rule("fedavg", "FedAvg", "McMahan et al., AISTATS 2017", "O(model)", List.of(), p -> new FedAvg());
         rule("fedprox", "FedProx", "Li et al., MLSys 2020", "O(model)",
-                List.of(new Param("mu", false, 0.01, 0, 1000, "proximal term weight applied in local training")),
+                List.of(new Param("mu", 0.01, FedProx.MU, "proximal term weight applied in local training")),
                 p -> new FedProx(p.get("mu")));
         rule("fedavgm", "FedAvgM", "Hsu, Qi, Brown, 2019", "O(model)",
-                List.of(new Param("serverLearningRate", false, 1.0, 0, 100, "server step size"),
-                        new Param("momentum", false, 0.9, 0, 1, "server momentum")),
+                List.of(new Param("serverLearningRate", 1.0, FedAvgM.SERVER_LEARNING_RATE, "server step size"),
+                        new Param("momentum", 0.9, FedAvgM.MOMENTUM, "server momentum")),
                 p -> new FedAvgM(p.get("serverLearningRate"), p.get("momentum")));
         rule("fedadagrad", "FedAdagrad", "Reddi et al., ICLR 2021", "O(model)",
-                List.of(new Param("eta", false, 0.1, 0, 100, "server learning rate"),
-                        new Param("beta1", false, 0.0, 0, 1, "first-moment decay"),
-                        new Param("tau", false, 1e-9, 0, 10, "adaptivity floor")),
+                List.of(new Param("eta", 0.1, FedOpt.ETA, "server learning rate"),
+                        new Param("beta1", 0.0, FedOpt.BETA, "first-moment decay"),
+                        new Param("tau", 1e-9, FedOpt.TAU, "adaptivity floor")),
                 p -> FedOpt.adagrad(p.get("eta"), p.get("beta1"), p.get("tau")));
         rule("fedadam", "FedAdam", "Reddi et al., ICLR 2021", "O(model)",
-                List.of(new Param("eta", false, 0.1, 0, 100, "server learning rate"),
-                        new Param("beta1", false, 0.9, 0, 1, "first-moment decay"),
-                        new Param("beta2", false, 0.99, 0, 1, "second-moment decay"),
-                        new Param("tau", false, 1e-9, 0, 10, "adaptivity floor")),
-                p -> FedOpt.adam(p.get("eta"), p.get("beta1"), p.get("beta2"), p.get("tau")));
+                List.of(new Param("eta", 0.1, FedOpt.ETA, "server learning rate"),
+                        new Param("beta1", 0.9, FedOpt.BETA, "first-moment decay"),
+                        new Param("beta2", 0.99, FedOpt.BETA, "second-moment decay"),
+                        new Param("tau", 1e-9, FedOpt.TAU, "adaptivity floor"),
+                        new Param("biasCorrection", 1.0, FedOpt.BIAS_CORRECTION,
+                                "1: Flower's bias-corrected step, η·√(1−β2^t)/(1−β1^t) with t = round + 1; 0: Reddi et al.'s uncorrected step")),
+                p -> FedOpt.adam(p.get("eta"), p.get("beta1"), p.get("beta2"), p.get("tau"), p.get("biasCorrection") == 1));
         rule("fedyogi", "FedYogi", "Reddi et al., ICLR 2021", "O(model)",
-                List.of(new Param("eta", false, 0.01, 0, 100, "server learning rate"),
-                        new Param("beta1", false, 0.9, 0, 1, "first-moment decay"),
-                        new Param("beta2", false, 0.99, 0, 1, "second-moment decay"),
-                        new Param("tau", false, 1e-3, 0, 10, "adaptivity floor")),
+                List.of(new Param("eta", 0.01, FedOpt.ETA, "server learning rate"),
+                        new Param("beta1", 0.9, FedOpt.BETA, "first-moment decay"),
+                        new Param("beta2", 0.99, FedOpt.BETA, "second-moment decay"),
+                        new Param("tau", 1e-3, FedOpt.TAU, "adaptivity floor")),
                 p -> FedOpt.yogi(p.get("eta"), p.get("beta1"), p.get("beta2"), p.get("tau")));
         rule("median", "Coordinate-wise median", "Yin et al., ICML 2018", "O(sites x model)", List.of(),
                 p -> new CoordinateMedian());
         rule("trimmed-mean", "Coordinate-wise trimmed mean", "Yin et al., ICML 2018", "O(sites x model)",
-                List.of(new Param("beta", false, 0.1, 0, 0.5, "fraction trimmed from each end")),
+                List.of(new Param("beta", 0.1, TrimmedMean.BETA, "fraction trimmed from each end")),
                 p -> new TrimmedMean(p.get("beta")));
         rule("krum", "Krum", "Blanchard et al., NeurIPS 2017", "O(sites x model)",
-                List.of(new Param("byzantine", true, 0.0, 0, 1000, "Byzantine sites tolerated (needs n >= 2f + 3)")),
+                List.of(new Param("byzantine", 0.0, Krum.BYZANTINE, "Byzantine sites tolerated (needs n >= 2f + 3)")),
                 p -> new Krum(p.get("byzantine").intValue(), 1));
         rule("multi-krum", "Multi-Krum", "Blanchard et al., NeurIPS 2017", "O(sites x model)",
-                List.of(new Param("byzantine", true, 0.0, 0, 1000, "Byzantine sites tolerated (needs n >= 2f + 3)"),
-                        new Param("selected", true, 2.0, 1, 10000, "best-scored updates averaged")),
+                List.of(new Param("byzantine", 0.0, Krum.BYZANTINE, "Byzantine sites tolerated (needs n >= 2f + 3)"),
+                        new Param("selected", 2.0, Krum.SELECTED, "best-scored updates averaged")),
                 p -> new Krum(p.get("byzantine").intValue(), p.get("selected").intValue()));
+        rule("bulyan", "Bulyan", "El Mhamdi, Guerraoui, Rouault, ICML 2018", "O(sites x model)",
+                List.of(new Param("byzantine", 0.0, Bulyan.BYZANTINE, "Byzantine sites tolerated (needs n >= 4f + 3)")),
+                p -> new Bulyan(p.get("byzantine").intValue()));
         rule("fedbuff", "FedBuff", "Nguyen et al., AISTATS 2022", "O(model)",
-                List.of(new Param("bufferSize", true, 2.0, 1, 10000, "updates that close a round"),
-                        new Param("serverLearningRate", false, 1.0, 0, 100, "server step size")),
+                List.of(new Param("bufferSize", 2.0, FedBuff.BUFFER_SIZE, "updates that close a round"),
+                        new Param("serverLearningRate", 1.0, FedBuff.SERVER_LEARNING_RATE, "server step size")),
                 p -> new FedBuff(p.get("bufferSize").intValue(), p.get("serverLearningRate")));
         rule("ffa-lora", "FFA-LoRA", "Sun et al., ICLR 2024", "O(model)", List.of(), p -> new FfaLora());
         rule("lora-stacking", "LoRA stacking (FLoRA)", "Wang et al., NeurIPS 2024", "O(model) + one dense product per adapted layer",
@@ -137,12 +147,8 @@ public final class StrategyCatalog {
         List<String> problems = new ArrayList<>();
         for (Param p : specs) {
             Double v = given.containsKey(p.name()) ? given.get(p.name()) : p.defaultValue();
-            if (v != null) {
-                if (v.isNaN() || v < p.min() || v > p.max()) {
-                    problems.add(p.name() + " must be in [" + p.min() + ", " + p.max() + "], was " + v);
-                } else if (p.integer() && v != Math.rint(v)) {
-                    problems.add(p.name() + " must be a whole number, was " + v);
-                }
+            if (v != null && p.range().problem(p.name(), v) != null) {
+                problems.add(p.range().problem(p.name(), v));
             }
             values.put(p.name(), v);
         }

@@ -7,20 +7,24 @@ import java.util.List;
 
 /**
  * Coordinate-wise trimmed mean: for every coordinate, the ⌊β·n⌋ largest and ⌊β·n⌋ smallest values
- * across the n sites are dropped and the rest averaged (unweighted).
+ * across the n sites are dropped and the rest averaged (unweighted). At most ⌊(n−1)/2⌋ go from each
+ * end, so β = 0.5 gives the coordinate-wise median (the mean of the two middle values for an even n).
  *
  * <p>Yin, Chen, Ramchandran, Bartlett: "Byzantine-Robust Distributed Learning: Towards Optimal
  * Statistical Rates", ICML 2018.
  *
- * <p>Parameter {@code beta} in [0, 0.5): the fraction trimmed from each end. Memory: all updates
+ * <p>Parameter {@code beta} in [0, 0.5]: the fraction trimmed from each end. Memory: all updates
  * at once, O(sites x model).
  */
 public final class TrimmedMean implements Strategy {
 
+    /** Up to one half: then ⌊(n−1)/2⌋ values go from each end, which leaves the median. */
+    public static final Range BETA = Range.closed(0, 0.5);
+
     private final double beta;
 
     public TrimmedMean(double beta) {
-        this.beta = Parameters.inRange("TrimmedMean", "beta", beta, 0, 0.5);
+        this.beta = BETA.check("TrimmedMean", "beta", beta);
     }
 
     @Override
@@ -32,8 +36,13 @@ public final class TrimmedMean implements Strategy {
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
         List<Updates.Loaded> updates = Updates.loadAll(global, results);
         Updates.requireAny(context.roundNumber(), updates.size());
-        int trim = (int) Math.floor(beta * updates.size());
+        int trim = trimmed(beta, updates.size());
         return AggregateResult.of(global.plusScaled(Updates.perCoordinate(global, updates, values -> trimmedMean(values, trim)), 1f));
+    }
+
+    /** Values dropped from each end: ⌊β·n⌋, but always leaving at least one (two for an even n, whose mean is the median). */
+    static int trimmed(double beta, int n) {
+        return Math.min((int) Math.floor(beta * n), (n - 1) / 2);
     }
 
     static float trimmedMean(float[] values, int trim) {

@@ -61,7 +61,37 @@ class RobustRulesTest {
         AggregateResult plain = new TrimmedMean(0.1).aggregateFit(RoundContext.first(), w(0),
                 fits(new float[] {1}, new float[] {2}, new float[] {3}, new float[] {4}, new float[] {10}));
         assertThat(plain.global().get("w").values()).containsExactly(4f);
-        assertThatThrownBy(() -> new TrimmedMean(0.5)).hasMessageContaining("TrimmedMean beta must be in [0.0, 0.5), was 0.5");
+        assertThatThrownBy(() -> new TrimmedMean(0.51)).hasMessage("TrimmedMean beta must be in [0, 0.5], was 0.51");
+    }
+
+    @Test
+    void trimmedMeanAtOneHalfIsTheMedian() {
+        TrimmedMean half = new TrimmedMean(0.5);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        for (int n = 1; n <= 9; n++) {
+            float[][] updates = new float[n][];
+            for (int k = 0; k < n; k++) {
+                updates[k] = new float[] {(float) random.nextInt(-50, 50), (float) random.nextInt(-50, 50)};
+            }
+            AggregateResult trimmed = half.aggregateFit(RoundContext.first(), w(0, 0), fits(updates));
+            AggregateResult median = new CoordinateMedian().aggregateFit(RoundContext.first(), w(0, 0), fits(updates));
+            assertThat(trimmed.global().get("w").values()).as("n = %d", n).containsExactly(median.global().get("w").values());
+        }
+        assertThat(TrimmedMean.trimmed(0.5, 5)).isEqualTo(2);
+        assertThat(TrimmedMean.trimmed(0.5, 4)).isEqualTo(1);
+        assertThat(TrimmedMean.trimmed(0.2, 5)).isEqualTo(1);
+    }
+
+    @Test
+    void krumBreaksTiesBySiteCodeWhateverTheArrivalOrder() {
+        // b and a are mirror images around c and d: equal scores; "a" sorts first and is kept beside c and d
+        List<FitResult> forwards = List.of(fit("b", 1, -1), fit("a", 1, 1), fit("c", 1, 0.1f), fit("d", 1, -0.1f), fit("e", 1, 50));
+        List<FitResult> backwards = new java.util.ArrayList<>(forwards);
+        java.util.Collections.reverse(backwards);
+        for (List<FitResult> order : List.of(forwards, backwards)) {
+            AggregateResult krum = new Krum(1, 3).aggregateFit(RoundContext.first(), w(0), order);
+            assertThat(krum.excluded()).extracting(AggregateResult.ExcludedUpdate::site).containsExactly("b", "e");
+        }
     }
 
     @Test

@@ -30,12 +30,39 @@ class ServerOptimizerTest {
     }
 
     @Test
-    void fedAdamFollowsReddiAlgorithmTwo() {
+    void fedAdamWithoutBiasCorrectionFollowsReddiAlgorithmTwo() {
         // m = 0.1 d = [0.2, -0.1], v = 0.01 d^2 = [0.04, 0.01]; x = 0.1 m / (sqrt v + 0.01)
         // round 2: m = [0.38, -0.19], v = [0.0796, 0.0199]
-        twoRounds(FedOpt.adam(0.1, 0.9, 0.99, 0.01),
+        twoRounds(FedOpt.adam(0.1, 0.9, 0.99, 0.01, false),
                 new double[] {0.0952380952, -0.0909090909}, new double[] {0.2253150681, -0.2166807998},
                 new double[] {0.38, -0.19}, new double[] {0.0796, 0.0199});
+    }
+
+    @Test
+    void fedAdamByDefaultCorrectsBiasAsFlowerDoes() {
+        // Flower's FedAdam: the same m and v, stepped by eta * sqrt(1 - b2^(r+1)) / (1 - b1^(r+1)).
+        // Expected values from a separate float64 re-computation of Flower's update rule:
+        // round 1 steps by 0.0742459788, round 2 by 0.0635940150. The catalogue's tau of 1e-9 makes the
+        // first step m / sqrt(v) = 1 times that step size.
+        twoRounds(FedOpt.adam(0.1, 0.9, 0.99, 0.01),
+                new double[] {0.0707104560, -0.0674963444}, new double[] {0.1534316257, -0.1474796238},
+                new double[] {0.38, -0.19}, new double[] {0.0796, 0.0199});
+        assertThat(StrategyCatalog.create("fedadam", java.util.Map.of(), java.util.Map.of()).aggregateFit(RoundContext.first(),
+                w(0, 0), List.of(fit("a", 5, 2, -1))).global().get("w").values()[0]).isCloseTo(0.0742459788f, within(1e-6f));
+        assertThat(StrategyCatalog.create("fedadam", java.util.Map.of("biasCorrection", 0.0), java.util.Map.of()).aggregateFit(
+                RoundContext.first(), w(0, 0), List.of(fit("a", 5, 2, -1))).global().get("w").values()[0])
+                .isCloseTo(0.1f, within(1e-6f));
+    }
+
+    @Test
+    void biasCorrectionCountsRoundsAsFlowerDoes() {
+        FedOpt adam = FedOpt.adam(0.1, 0.9, 0.99, 1e-9);
+        // t = r + 1: round 1 uses t = 2, round 10 uses t = 11
+        assertThat(adam.stepSize(1)).isCloseTo(0.1 * Math.sqrt(1 - 0.99 * 0.99) / (1 - 0.9 * 0.9), within(1e-15));
+        assertThat(adam.stepSize(10)).isCloseTo(0.1 * Math.sqrt(1 - Math.pow(0.99, 11)) / (1 - Math.pow(0.9, 11)), within(1e-15));
+        assertThat(FedOpt.adam(0.1, 0.9, 0.99, 1e-9, false).stepSize(1)).isEqualTo(0.1);
+        assertThatThrownBy(() -> new FedOpt(FedOpt.Variant.YOGI, 0.1, 0.9, 0.99, 1e-3, true))
+                .hasMessage("FedYogi has no bias correction; only FedAdam has");
     }
 
     @Test
@@ -74,18 +101,20 @@ class ServerOptimizerTest {
 
     @Test
     void startsFromZeroMomentsWhenTheStateDoesNotFit() {
-        AggregateResult r = FedOpt.adam(0.1, 0.9, 0.99, 0.01)
+        AggregateResult r = FedOpt.adam(0.1, 0.9, 0.99, 0.01, false)
                 .aggregateFit(new RoundContext(3, w(9, 9, 9)), w(0, 0), List.of(fit("a", 1, 2, -1)));
         assertThat((double) r.global().get("w").values()[0]).isCloseTo(0.0952380952, within(1e-6));
     }
 
     @Test
     void validatesParameters() {
-        assertThatThrownBy(() -> FedOpt.adam(0, 0.9, 0.99, 1e-3)).hasMessage("FedAdam eta must be a positive number, was 0.0");
-        assertThatThrownBy(() -> FedOpt.yogi(0.1, 1.0, 0.99, 1e-3)).hasMessageContaining("FedYogi beta1 must be in [0.0, 1.0), was 1.0");
-        assertThatThrownBy(() -> FedOpt.adagrad(0.1, 0, -1)).hasMessageContaining("FedAdagrad tau must be a positive number");
-        assertThatThrownBy(() -> new FedAvgM(1, 1.5)).hasMessageContaining("FedAvgM momentum must be in [0.0, 1.0), was 1.5");
-        assertThatThrownBy(() -> new FedProx(-0.1)).hasMessageContaining("FedProx mu must be a non-negative number");
+        assertThatThrownBy(() -> FedOpt.adam(0, 0.9, 0.99, 1e-3)).hasMessage("FedAdam eta must be in (0, 100], was 0");
+        assertThatThrownBy(() -> FedOpt.yogi(0.1, 1.0, 0.99, 1e-3)).hasMessage("FedYogi beta1 must be in [0, 1), was 1");
+        assertThatThrownBy(() -> FedOpt.adagrad(0.1, 0, -1)).hasMessage("FedAdagrad tau must be in (0, 10], was -1");
+        assertThatThrownBy(() -> new FedAvgM(1, 1.5)).hasMessage("FedAvgM momentum must be in [0, 1), was 1.5");
+        assertThatThrownBy(() -> new FedAvgM(1, 1)).hasMessage("FedAvgM momentum must be in [0, 1), was 1");
+        assertThatThrownBy(() -> new FedAvgM(0, 0.9)).hasMessage("FedAvgM serverLearningRate must be in (0, 100], was 0");
+        assertThatThrownBy(() -> new FedProx(-0.1)).hasMessage("FedProx mu must be in [0, 1000], was -0.1");
     }
 
     @Test

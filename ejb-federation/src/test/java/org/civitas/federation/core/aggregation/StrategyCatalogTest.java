@@ -18,7 +18,7 @@ class StrategyCatalogTest {
         }
         assertThat(StrategyCatalog.rules()).extracting(StrategyCatalog.Spec::name).contains(
                 "fedavg", "fedprox", "fedavgm", "fedadagrad", "fedadam", "fedyogi", "median", "trimmed-mean", "krum",
-                "multi-krum", "fedbuff", "ffa-lora", "lora-stacking", "modality-aware");
+                "multi-krum", "bulyan", "fedbuff", "ffa-lora", "lora-stacking", "modality-aware");
     }
 
     @Test
@@ -34,9 +34,9 @@ class StrategyCatalogTest {
         assertThatThrownBy(() -> StrategyCatalog.create("fedsgd", Map.of(), Map.of()))
                 .hasMessageStartingWith("strategy 'fedsgd' is not known (known: fedavg, fedprox");
         assertThatThrownBy(() -> StrategyCatalog.create("fedadam", Map.of("lr", 0.1), Map.of()))
-                .hasMessage("strategy fedadam has no parameter [lr] (known: [beta1, beta2, eta, tau])");
+                .hasMessage("strategy fedadam has no parameter [lr] (known: [beta1, beta2, biasCorrection, eta, tau])");
         assertThatThrownBy(() -> StrategyCatalog.create("trimmed-mean", Map.of("beta", 0.7), Map.of()))
-                .hasMessageContaining("beta must be in [0.0, 0.5], was 0.7");
+                .hasMessageContaining("beta must be in [0, 0.5], was 0.7");
         assertThatThrownBy(() -> StrategyCatalog.create("krum", Map.of("byzantine", 1.5), Map.of()))
                 .hasMessageContaining("byzantine must be a whole number, was 1.5");
         assertThatThrownBy(() -> StrategyCatalog.create("fedavg", Map.of(), Map.of("minNorm", 1.0)))
