@@ -84,6 +84,21 @@ final class Api {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /**
+     * Registers a feature table of the given size for a probe site, as a real site does before its
+     * updates claim samples from it (the coordinator bounds an update's sample count by it).
+     */
+    static void registerDataset(SiteCredentials site, String name, int samples) {
+        String hash = String.format("%064x", new java.math.BigInteger(1, (site.code() + "/" + name).getBytes(StandardCharsets.UTF_8)))
+                .substring(0, 64);
+        Answer r = postJson("/participant/datasets", "{\"name\": \"" + name + "\", \"samples\": " + samples + ", \"images\": 0,"
+                + " \"texts\": 0, \"labeled\": " + samples + ", \"labelHistogram\": {\"class-0\": " + samples + "},"
+                + " \"skippedLines\": 0, \"contentSha256\": \"" + hash + "\"}", site);
+        if (r.status() != 201) {
+            throw new AssertionError("cannot register dataset " + name + " for " + site.code() + ": " + r.status() + " " + r.text());
+        }
+    }
+
     /** Uploads an update as the protocol wants it: multipart with a JSON metadata part and a tensors part. */
     static Answer upload(long federation, int round, SiteCredentials site, String metadataJson, byte[] tensors) {
         return uploadSigned(federation, round, site, metadataJson, tensors, null, null);

@@ -189,16 +189,32 @@ class GovernanceIT {
     }
 
     @Test
-    void repeatedWrongPasswordsLockTheAccount() throws Exception {
+    void repeatedWrongPasswordsSlowThatAddressDownButLockNobodyOut() throws Exception {
         assertThat(Api.postJson("/users", "{\"username\": \"guess-target\", \"password\": \"" + Api.DEMO_PASSWORD + "\","
                 + " \"roles\": [\"AUDITOR\"]}").status()).isEqualTo(201);
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 5; i++) {
             assertThat(basic(http, "guess-target", "wrong-" + i)).isEqualTo(401);
         }
-        assertThat(basic(http, "guess-target", Api.DEMO_PASSWORD)).as("locked even with the right password").isEqualTo(401);
-        assertThat(Api.get("/audit?prefix=user.locked").json().toString()).contains("user guess-target");
+        // the guessing address now waits, even with the right password...
+        assertThat(basic(http, "guess-target", Api.DEMO_PASSWORD)).as("throttled from the guessing address").isEqualTo(401);
+        assertThat(Api.get("/audit?prefix=user.throttled").json().toString()).contains("user guess-target");
+        // ...but the user, from another address, is not locked out
+        assertThat(basicFrom("127.0.0.2", "guess-target", Api.DEMO_PASSWORD)).startsWith("HTTP/1.1 200");
+        assertThat(basicFrom("127.0.0.2", "guess-target", "wrong-again")).startsWith("HTTP/1.1 401").contains("\"reason\":\"UNAUTHORIZED\"");
         assertThat(basic(http, "auditor", Api.DEMO_PASSWORD)).isEqualTo(200);
+    }
+
+    /** A request from another loopback address, which the JDK's HTTP client cannot choose: a bare HTTP/1.1 exchange. */
+    private static String basicFrom(String localAddress, String user, String password) throws Exception {
+        URI api = URI.create(CivitasServer.API + "/federations");
+        try (java.net.Socket socket = new java.net.Socket(api.getHost(), api.getPort(), java.net.InetAddress.getByName(localAddress), 0)) {
+            socket.setSoTimeout(60_000);
+            String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().write(("GET " + api.getPath() + " HTTP/1.1\r\nHost: " + api.getHost() + ":" + api.getPort()
+                    + "\r\nAuthorization: Basic " + auth + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     @Test

@@ -52,7 +52,9 @@ class ParticipantProtocolIT {
     private static Api.SiteCredentials register(String code) {
         Api.Answer r = Api.postJson("/sites", "{\"code\": \"" + code + "\", \"enterprise\": \"meridian-energy\"}");
         assertThat(r.status()).as(r.text()).isEqualTo(201);
-        return new Api.SiteCredentials(code, r.json().path("token").asText());
+        Api.SiteCredentials site = new Api.SiteCredentials(code, r.json().path("token").asText());
+        Api.registerDataset(site, "incident-features", 1000);
+        return site;
     }
 
     @Test
@@ -89,7 +91,7 @@ class ParticipantProtocolIT {
         refused(Api.upload(federation, 1, probe, null, good),
                 422, "INVALID_TENSORS", "needs a 'metadata' part and a 'tensors' part");
         refused(Api.upload(federation, 1, probe, "{\"sampleCount\": 0, \"trainLoss\": 1, \"globalLoss\": 1}", good),
-                422, "INVALID_TENSORS", "sampleCount must be at least 1");
+                422, "INVALID_METADATA", "sampleCount 0 is outside [1, 1000]");
         refused(Api.upload(federation, 1, probe, GOOD_METADATA, new byte[(int) CivitasServer.UPLOAD_LIMIT + 4096]),
                 413, "TOO_LARGE", "exceeds the limit of " + CivitasServer.UPLOAD_LIMIT);
 

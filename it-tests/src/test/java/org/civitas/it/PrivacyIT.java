@@ -63,7 +63,9 @@ class PrivacyIT {
     private static Api.SiteCredentials register(String code) {
         Api.Answer r = Api.postJson("/sites", "{\"code\": \"" + code + "\", \"enterprise\": \"harbourview-residential\"}");
         assertThat(r.status()).as(r.text()).isEqualTo(201);
-        return new Api.SiteCredentials(code, r.json().path("token").asText());
+        Api.SiteCredentials site = new Api.SiteCredentials(code, r.json().path("token").asText());
+        Api.registerDataset(site, "incident-features", 1000);
+        return site;
     }
 
     private static List<Probe> probes(String prefix) {

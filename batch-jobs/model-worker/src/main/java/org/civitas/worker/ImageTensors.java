@@ -1,6 +1,5 @@
 package org.civitas.worker;
 
-import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -38,7 +37,9 @@ final class ImageTensors {
     private float[] decode(Path path) {
         BufferedImage source;
         try {
-            source = ImageIO.read(path.toFile());
+            // The header's size is checked before anything is decoded: a small file can declare a huge image.
+            source = org.civitas.federation.core.dataset.BoundedImages.read(path,
+                    org.civitas.federation.core.dataset.BoundedImages.maxPixelsOfThisProcess());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read image " + path, e);
         }

@@ -5,6 +5,7 @@ import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
 import org.civitas.domain.consortium.Enterprise;
 import org.civitas.domain.consortium.Site;
+import org.civitas.domain.federation.CanonicalJson;
 import org.civitas.domain.federation.FederationPlan;
 import org.civitas.domain.governance.AgreementDecision;
 import org.civitas.domain.governance.AgreementStatus;
@@ -83,8 +84,13 @@ public class AgreementService {
                     + " is not one");
         }
         Enterprise enterprise = consortium.enterprise(caller.enterprise()).orElseThrow();
-        DataSharingAgreement agreement = agreements.add(new DataSharingAgreement(enterprise, terms(enterprise, request),
-                caller.username(), Instant.now()));
+        DataSharingAgreement agreement;
+        try {
+            agreement = agreements.add(new DataSharingAgreement(enterprise, terms(enterprise, request), caller.username(), Instant.now()));
+        } catch (IllegalArgumentException e) {
+            // The terms' own checks (expiry, retention, modalities, purpose, budget): a bad request, nothing stored.
+            throw new InvalidRequestException(e.getMessage());
+        }
         return submitted(caller, agreement, request);
     }
 
@@ -100,8 +106,12 @@ public class AgreementService {
             throw new InvalidRequestException("agreement " + id + " is version " + previous.getSeriesVersion() + "; version "
                     + latest.getSeriesVersion() + " (agreement " + latest.getId() + ") is the latest and the one to change");
         }
-        DataSharingAgreement next = agreements.add(latest.nextVersion(terms(previous.getEnterprise(), request), caller.username(),
-                Instant.now()));
+        DataSharingAgreement next;
+        try {
+            next = agreements.add(latest.nextVersion(terms(previous.getEnterprise(), request), caller.username(), Instant.now()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
         return submitted(caller, next, request);
     }
 
@@ -260,12 +270,12 @@ public class AgreementService {
     /** The plan's sites whose enterprise holds no active agreement for it now, with the reason. */
     public Map<String, String> sitesWithoutAgreement(FederationPlan plan, Instant now) {
         String dataset = FederationService.dataset(plan);
-        List<DataSharingAgreement> forPlan = agreements.forPlan(plan.getPlanSha256());
+        List<DataSharingAgreement> forPlan = agreementsFor(plan);
         Map<String, String> out = new TreeMap<>();
         for (Site site : plan.getSites()) {
             String enterprise = site.getEnterprise().getCode();
             List<DataSharingAgreement> own = forPlan.stream().filter(a -> a.getEnterprise().getCode().equals(enterprise)).toList();
-            if (own.stream().anyMatch(a -> a.isActiveFor(plan.getPlanSha256(), now) && a.getDatasets().contains(dataset))) {
+            if (own.stream().anyMatch(a -> a.isActiveFor(plan, now) && a.getDatasets().contains(dataset))) {
                 continue;
             }
             if (own.isEmpty()) {
@@ -281,13 +291,26 @@ public class AgreementService {
         return out;
     }
 
+    /**
+     * The agreements made for this plan, whichever canonical form their plan hash was taken in:
+     * approved agreements hashed in the legacy form keep covering the same plan.
+     */
+    private List<DataSharingAgreement> agreementsFor(FederationPlan plan) {
+        List<DataSharingAgreement> all = new java.util.ArrayList<>();
+        for (String form : List.of(CanonicalJson.RFC_8785, CanonicalJson.LEGACY)) {
+            agreements.forPlan(plan.sha256In(form)).stream().filter(a -> a.getPlanCanonicalForm().equals(form)).forEach(all::add);
+        }
+        all.sort(java.util.Comparator.comparing(DataSharingAgreement::getId));
+        return all;
+    }
+
     /** A DP plan's agreements grant the privacy budget of its dataset at each enterprise (where none is set yet). */
     public void grantBudgets(FederationPlan plan, Instant now) {
         if (!plan.isDifferentiallyPrivate()) {
             return;
         }
         Map<String, DataSharingAgreement> byEnterprise = new LinkedHashMap<>();
-        agreements.forPlan(plan.getPlanSha256()).stream().filter(a -> a.isActiveFor(plan.getPlanSha256(), now) && a.getEpsilon() != null)
+        agreementsFor(plan).stream().filter(a -> a.isActiveFor(plan, now) && a.getEpsilon() != null)
                 .forEach(a -> byEnterprise.put(a.getEnterprise().getCode(), a));
         byEnterprise.values().forEach(a -> budgets.grant(a.getEnterprise(), plan.getDpDataset(), a.getEpsilon(), a.getDelta(),
                 "agreement " + a.getId() + " v" + a.getSeriesVersion()));

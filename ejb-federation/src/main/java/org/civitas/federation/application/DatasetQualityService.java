@@ -4,10 +4,7 @@ import jakarta.ejb.EJB;
 import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
-import jakarta.json.JsonException;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import org.civitas.domain.consortium.Site;
 import org.civitas.domain.dataset.DatasetRegistration;
 import org.civitas.domain.quality.DatasetQualityReport;
@@ -17,7 +14,6 @@ import org.civitas.infrastructure.persistence.QualityRepository;
 import java.io.StringReader;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The coordinator's side of data quality: sites send an aggregate report about a dataset they
@@ -31,10 +27,6 @@ public class DatasetQualityService {
     public record ReportView(long id, String site, String enterprise, String dataset, int items, int flaggedItems, JsonObject report,
                              Instant receivedAt) {
     }
-
-    // The fields a report may carry: aggregates only.
-    private static final Set<String> FIELDS = Set.of("items", "flaggedItems", "redactedItems", "curatedItems", "findings",
-            "scoreHistograms", "sharpnessHistogram", "luminanceHistogram", "textLabelAgreement", "imageLabelAgreement", "thresholds");
 
     @Inject
     QualityRepository quality;
@@ -52,19 +44,15 @@ public class DatasetQualityService {
         Site site = protocol.authenticate(siteCode, token);
         DatasetRegistration dataset = datasets.find(site.getCode(), datasetName).orElseThrow(() -> new NotFoundException(
                 "site '" + site.getCode() + "' has registered no dataset named '" + datasetName + "'; register it before its quality report"));
-        JsonObject report;
+        int items;
         try {
-            report = Json.createReader(new StringReader(reportJson == null ? "" : reportJson)).readObject();
-        } catch (JsonException | IllegalStateException e) {
-            throw new InvalidRequestException("a quality report must be a JSON object: " + e.getMessage());
+            items = org.civitas.federation.core.quality.QualityReportCheck.check(
+                    org.civitas.federation.core.json.JsonTree.parse(reportJson == null ? "" : reportJson));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("quality report refused: " + e.getMessage());
         }
-        for (String field : report.keySet()) {
-            if (!FIELDS.contains(field)) {
-                throw new InvalidRequestException("a quality report carries aggregates only; unknown field '" + field + "'");
-            }
-        }
-        int items = whole(report, "items");
-        int flagged = whole(report, "flaggedItems");
+        JsonObject report = Json.createReader(new StringReader(reportJson)).readObject();
+        int flagged = report.getInt("flaggedItems");
         if (flagged > items) {
             throw new InvalidRequestException("flaggedItems " + flagged + " exceeds items " + items);
         }
@@ -72,14 +60,6 @@ public class DatasetQualityService {
         audit.record("site:" + site.getCode(), "dataset.quality.reported", "dataset " + site.getCode() + "/" + datasetName,
                 flagged + " of " + items + " items flagged");
         return view(saved);
-    }
-
-    private static int whole(JsonObject report, String field) {
-        JsonValue v = report.get(field);
-        if (!(v instanceof JsonNumber n) || !n.isIntegral() || n.intValue() < 0) {
-            throw new InvalidRequestException("a quality report needs '" + field + "' as a whole number of at least 0");
-        }
-        return n.intValue();
     }
 
     public List<ReportView> reports() {

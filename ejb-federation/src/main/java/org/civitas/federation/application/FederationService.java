@@ -55,15 +55,9 @@ public class FederationService {
 
     /**
      * Validates the plan, stores it, and starts a federation whose first round opens at once, with
-     * the model's initial state as version 0. All or nothing.
-     */
-    public Views.FederationView start(PlanRequest request) {
-        return start(request, "api");
-    }
-
-    /**
-     * As {@link #start(PlanRequest)}; every site's enterprise must hold an active data-sharing
-     * agreement for exactly this plan's hash (checked after the plan itself is valid).
+     * the model's initial state as version 0. All or nothing. Every site's enterprise must hold an
+     * active data-sharing agreement for exactly this plan's hash (checked after the plan itself is
+     * valid). The actor is who the audit chain names: a user, or the platform itself.
      */
     public Views.FederationView start(PlanRequest request, String actor) {
         FederationPlan plan = plan(request);
@@ -161,7 +155,7 @@ public class FederationService {
                         PlanRequest.DEFAULT_PARTICIPATION_SHARE);
             }
             if (manifest != null) {
-                plan.withModelManifest(manifest.sha256());
+                plan.withModelManifest(manifest.sha256(), manifest.legacySha256());
             }
             if (r.privacy() != null) {
                 PlanRequest.Privacy p = r.privacy();
@@ -220,9 +214,15 @@ public class FederationService {
         return sa.threshold() == null ? sites / 2 + 1 : sa.threshold();
     }
 
+    /** The dataset a plan's sites train on, whose registered size bounds the sample count an update may claim. */
+    public static String trainingDataset(FederationPlan plan) {
+        return defaultDataset(plan.getModelKind());
+    }
+
     /** The dataset a model trains on at each site, whose privacy budget a DP plan spends unless it names another. */
     static String defaultDataset(String modelKind) {
-        return ModelCatalog.isMultimodal(modelKind) ? org.civitas.federation.participant.DemoDatasets.NAME : "incident-features";
+        return ModelCatalog.isMultimodal(modelKind) ? org.civitas.federation.participant.DemoDatasets.NAME
+                : org.civitas.federation.participant.DemoDatasets.FEATURES;
     }
 
     public Views.FederationView federation(long id) {

@@ -52,6 +52,9 @@ public class ParticipantProtocolService {
     @jakarta.ejb.EJB
     SecureAggregationService secureAggregation;
 
+    @Inject
+    org.civitas.infrastructure.persistence.DatasetRepository datasets;
+
     public Site authenticate(String siteCode, String token) {
         if (siteCode == null || siteCode.isBlank()) {
             throw new UpdateRejectedException(Reason.UNKNOWN_SITE, "no site named: send the X-Civitas-Site header");
@@ -122,8 +125,9 @@ public class ParticipantProtocolService {
         }
         round.requireCanAccept(site, now);
         if (metadata == null || metadata.sampleCount() == null || metadata.trainLoss() == null || metadata.globalLoss() == null) {
-            throw new UpdateRejectedException(Reason.INVALID_TENSORS, "metadata needs sampleCount, trainLoss and globalLoss");
+            throw new UpdateRejectedException(Reason.INVALID_METADATA, "metadata needs sampleCount, trainLoss and globalLoss");
         }
+        requireSampleCountWithinDataset(site, round.getFederation().getPlan(), metadata.sampleCount());
         if (round.getFederation().getPlan().isSecureAggregation()) {
             // Only the masked vector arrives; it cannot be checked beyond its length, by design.
             NamedTensors global = SafeTensors.read(stores.models().get(startVersion(federationId, roundNumber).getSha256())).tensors();
@@ -153,6 +157,22 @@ public class ParticipantProtocolService {
                         + (verified ? ", signed by Ed25519 key " + UpdateSignature.fingerprint(site.getSigningKey()) : ", unsigned"));
         metrics.updateReceived(site.getCode(), body.length);
         return Views.of(receipt);
+    }
+
+    /**
+     * The sample count is the site's FedAvg weight, and the site states it: unchecked, one site could
+     * claim a billion samples and replace the average with its own update. It must lie between 1
+     * and the samples of the dataset the plan trains on, as the site registered it.
+     */
+    private void requireSampleCountWithinDataset(Site site, FederationPlan plan, long claimed) {
+        String dataset = FederationService.trainingDataset(plan);
+        int registered = datasets.find(site.getCode(), dataset).map(d -> d.getSamples()).orElseThrow(() ->
+                new UpdateRejectedException(Reason.INVALID_METADATA, "site '" + site.getCode() + "' has registered no dataset '"
+                        + dataset + "', which this federation trains on: register it before sending updates"));
+        if (claimed < 1 || claimed > registered) {
+            throw new UpdateRejectedException(Reason.INVALID_METADATA, "sampleCount " + claimed + " is outside [1, " + registered
+                    + "]: site '" + site.getCode() + "' registered " + registered + " samples in dataset '" + dataset + "'");
+        }
     }
 
     /**
@@ -243,6 +263,7 @@ public class ParticipantProtocolService {
         long seed = 31L * (31L * round.getFederation().getId() + round.getNumber()) + site.getCode().hashCode();
         return new RoundTask(round.getFederation().getId(), round.getNumber(), plan.getModelKind(), plan.getFeatureCount(),
                 plan.getClassCount(), plan.getStrategy(), plan.getLocalEpochs(), plan.getLearningRate(), plan.getBatchSize(), seed,
-                round.getDeadline(), startVersion(round.getFederation().getId(), round.getNumber()).getSha256(), extra);
+                round.getDeadline(), startVersion(round.getFederation().getId(), round.getNumber()).getSha256(), extra,
+                FederationService.trainingDataset(plan));
     }
 }

@@ -86,6 +86,19 @@ public class RoundAggregator {
         return new Closing(Outcome.FAILED, federationId, round.getNumber());
     }
 
+    /** What is not finite in the aggregate's state or server state, or null when all is. */
+    static String notFinite(AggregateResult aggregate) {
+        try {
+            org.civitas.federation.core.tensor.TensorChecks.requireFinite(aggregate.global());
+            if (aggregate.serverState() != null) {
+                org.civitas.federation.core.tensor.TensorChecks.requireFinite(aggregate.serverState());
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
     public Closing closeIfDue(long roundId) {
         Round round = org.civitas.infrastructure.persistence.EntityLocks.findForUpdate(em, Round.class, roundId);
         if (round == null) {
@@ -143,6 +156,13 @@ public class RoundAggregator {
         NamedTensors serverState = parent.getServerStateSha256() == null ? null
                 : SafeTensors.read(stores.models().get(parent.getServerStateSha256())).tensors();
         AggregateResult aggregate = strategy.aggregateFit(new RoundContext(round.getNumber(), serverState), global, results);
+        String notFinite = notFinite(aggregate);
+        if (notFinite != null) {
+            // Finite updates can still add up past the float range (or a server optimizer can); such a
+            // state would poison every later round, so the round fails and the parent stays the latest.
+            return fail(round, "the aggregate is not finite (" + notFinite + "); model version " + parent.getVersionNumber()
+                    + " stays the latest", now);
+        }
         Map<String, String> excluded = new HashMap<>();
         aggregate.excluded().forEach(e -> excluded.merge(e.site(), e.reason(), (a, b) -> a + "; " + b));
         receipts.forEach(u -> u.excludeFromAggregate(excluded.get(u.getSite().getCode())));

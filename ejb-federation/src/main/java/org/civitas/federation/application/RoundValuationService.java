@@ -91,8 +91,12 @@ public class RoundValuationService implements RoundValuationSteps {
                     SafeTensors.read(stores.updates().get(u.getStorageKey())).tensors(), u.getSampleCount()));
         }
         LabeledFeatures data = validation.features(plan.getFeatureCount(), plan.getClassCount());
+        // A broken sub-model is worth what a model that knows nothing is: the uniform guess's loss, log C,
+        // or the starting state's, whichever is worse.
+        double startLoss = ModelCatalog.meanLoss(plan, global, data);
+        double brokenScore = -Math.max(Math.log(plan.getClassCount()), Double.isFinite(startLoss) ? startLoss : 0);
         CoalitionUtility utility = new SubModelUtility(global, updates,
-                state -> -ModelCatalog.meanLoss(plan, state, data)).memoized();
+                state -> -ModelCatalog.meanLoss(plan, state, data), brokenScore).memoized();
         List<String> sites = List.copyOf(updates.keySet());
         String method;
         Map<String, Double> values;

@@ -9,7 +9,6 @@ import org.civitas.domain.consortium.Site;
 import org.civitas.domain.federation.FederationPlan;
 import org.civitas.domain.federation.Round;
 import org.civitas.domain.federation.SiteSchedule;
-import org.civitas.domain.federation.UpdateRejectedException;
 import org.civitas.federation.core.schedule.TrainingCalendar;
 import org.civitas.infrastructure.persistence.FederationRepository;
 
@@ -20,7 +19,9 @@ import java.util.List;
 /**
  * The coordinator's knowledge of the sites' training windows: each site reports its windows, and
  * a synchronous round's deadline is set so that every site of the plan gets the round timeout
- * inside (or from the start of) one of its windows.
+ * inside (or from the start of) one of its windows. A site's windows can push a deadline by at
+ * most {@link #MAX_WINDOW_WAIT} beyond the timeout: a site whose next window opens later than that
+ * does not extend the round (it misses it), so no site can hold a round open at will.
  */
 @Stateless
 public class SiteScheduleService {
@@ -28,6 +29,9 @@ public class SiteScheduleService {
     /** One window as a site reports it. */
     public record SiteWindow(String cron, Long lengthSeconds, String timeZone) {
     }
+
+    /** How long a round waits at most for a site's next window to open: a weekly window still fits. */
+    public static final Duration MAX_WINDOW_WAIT = Duration.ofDays(7);
 
     @Inject
     FederationRepository federations;
@@ -38,7 +42,7 @@ public class SiteScheduleService {
     public void report(String siteCode, String token, List<SiteWindow> windows) {
         Site site = protocol.authenticate(siteCode, token);
         if (windows == null) {
-            throw new UpdateRejectedException(UpdateRejectedException.Reason.INVALID_TENSORS, "send the site's windows as a list");
+            throw new InvalidRequestException("send the site's windows as a list");
         }
         try {
             calendar(windows);
@@ -68,14 +72,28 @@ public class SiteScheduleService {
         Duration timeout = plan.getRoundTimeout();
         Instant latest = openedAt.plus(timeout);
         for (Site site : plan.getSites()) {
-            TrainingCalendar calendar = federations.schedule(site.getCode()).map(s -> calendar(parse(s.getWindowsJson())))
+            TrainingCalendar calendar = federations.schedule(site.getCode()).map(s -> storedCalendar(site.getCode(), s.getWindowsJson()))
                     .orElse(new TrainingCalendar(List.of()));
             Instant start = calendar.isOpen(openedAt) ? openedAt : calendar.nextOpening(openedAt).orElse(openedAt);
+            if (start.isAfter(openedAt.plus(MAX_WINDOW_WAIT))) {
+                continue; // too far off to wait for: the site misses this round
+            }
             if (start.plus(timeout).isAfter(latest)) {
                 latest = start.plus(timeout);
             }
         }
         return latest;
+    }
+
+    /** A stored schedule; one that today's bounds refuse (stored before them) counts as no windows. */
+    private static TrainingCalendar storedCalendar(String site, String json) {
+        try {
+            return calendar(parse(json));
+        } catch (IllegalArgumentException e) {
+            java.util.logging.Logger.getLogger(SiteScheduleService.class.getName()).warning(() ->
+                    "The stored training windows of site " + site + " are ignored: " + e.getMessage());
+            return new TrainingCalendar(List.of());
+        }
     }
 
     private static TrainingCalendar calendar(List<SiteWindow> windows) {

@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Logins against the user accounts. A password is checked against its PBKDF2 hash (about a tenth
  * of a second on purpose); a successful check is remembered for a few minutes (by a digest of
  * user, password and stored hash, never the password), so API clients sending Basic credentials
- * on every request are not slowed down. Failed logins count and lock the account.
+ * on every request are not slowed down. Failed logins slow further attempts from the same address
+ * for the same user ({@link LoginThrottle}); no account is ever locked. A login for a user that
+ * does not exist checks the password against a stand-in hash, so it takes as long as a real one
+ * and its timing does not tell which user names exist.
  */
 @Stateless
 public class UserService {
@@ -33,6 +36,9 @@ public class UserService {
 
     private static final long REMEMBER_SECONDS = 300;
     private static final Map<String, Instant> VERIFIED = new ConcurrentHashMap<>();
+    private static final LoginThrottle THROTTLE = new LoginThrottle();
+    /** A hash of a random password, checked for unknown users so that their logins cost the same. */
+    private static final String STAND_IN_HASH = PasswordHashes.hash(java.util.UUID.randomUUID().toString().toCharArray());
 
     @Inject
     UserRepository users;
@@ -43,26 +49,38 @@ public class UserService {
     @jakarta.ejb.EJB
     AuditService audit;
 
+    /** A login from an unknown address (the API's own callers in tests); see {@link #login(String, String, String)}. */
     public Login login(String username, String password) {
+        return login(username, password, null);
+    }
+
+    /**
+     * Checks a user's password.
+     *
+     * @param address the client's address: failed logins slow down that address for that user only
+     */
+    public Login login(String username, String password, String address) {
         Instant now = Instant.now();
+        String name = username == null ? "" : username;
+        var blocked = THROTTLE.blockedUntil(name, address, now);
+        if (blocked.isPresent()) {
+            return new Login(null, "too many failed logins for this user from this address; try again after " + blocked.get());
+        }
         UserAccount user = username == null ? null : users.user(username).orElse(null);
         if (user == null || password == null) {
+            PasswordHashes.matches((password == null ? "" : password).toCharArray(), STAND_IN_HASH);
+            failed(name, address, now);
             return new Login(null, "wrong user name or password");
-        }
-        if (user.isLocked(now)) {
-            return new Login(null, "account locked after " + UserAccount.MAX_FAILED_LOGINS + " failed logins, until " + user.getLockedUntil());
         }
         String key = digest(username, password, user.getPasswordHash());
         Instant remembered = VERIFIED.get(key);
         boolean ok = (remembered != null && now.isBefore(remembered)) || PasswordHashes.matches(password.toCharArray(), user.getPasswordHash());
         if (!ok) {
-            user.loginFailed(now);
-            if (user.isLocked(now)) {
-                audit.record("user:" + username, "user.locked", "user " + username,
-                        UserAccount.MAX_FAILED_LOGINS + " failed logins in a row; locked until " + user.getLockedUntil());
-            }
+            user.loginFailed();
+            failed(name, address, now);
             return new Login(null, "wrong user name or password");
         }
+        THROTTLE.succeeded(name, address);
         if (user.getFailedLogins() > 0) {
             user.loginSucceeded();
         }
@@ -73,6 +91,14 @@ public class UserService {
             VERIFIED.put(key, now.plusSeconds(REMEMBER_SECONDS));
         }
         return new Login(caller(user), null);
+    }
+
+    private void failed(String username, String address, Instant now) {
+        if (THROTTLE.failed(username, address, now)) {
+            audit.record("user:" + username, "user.throttled", "user " + username, LoginThrottle.FREE_FAILURES
+                    + " failed logins in a row from " + (address == null ? "an unknown address" : address)
+                    + "; further attempts from there wait, doubling with each failure");
+        }
     }
 
     public java.util.Optional<Caller> caller(String username) {

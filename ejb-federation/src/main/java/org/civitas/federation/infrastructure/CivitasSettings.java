@@ -74,6 +74,18 @@ public class CivitasSettings {
     @ConfigProperty(name = "civitas.worker.idle-seconds")
     long workerIdleSeconds;
 
+    /** Images whose header declares more pixels are refused before decoding, here and in the model worker. */
+    @Inject
+    @ConfigProperty(name = "civitas.images.max-pixels", defaultValue = "40000000")
+    long imageMaxPixels;
+
+    public long imageMaxPixels() {
+        if (imageMaxPixels < 1) {
+            throw new IllegalStateException("civitas.images.max-pixels must be at least 1, was " + imageMaxPixels);
+        }
+        return imageMaxPixels;
+    }
+
     /**
      * The command that starts the model worker: {@code civitas.worker.command} split on spaces
      * when set (an external trainer), else the bundled worker on this server's Java.
@@ -83,6 +95,7 @@ public class CivitasSettings {
             return java.util.List.of(workerCommand.get().strip().split("\\s+"));
         }
         return java.util.List.of(workerJava, "-Xmx1g", "-Dcivitas.compute.device=" + computeDevice,
+                "-D" + org.civitas.federation.core.dataset.BoundedImages.MAX_PIXELS_PROPERTY + "=" + imageMaxPixels,
                 "-Dcivitas.worker.threads=" + workerThreads, "-cp", Path.of(workerHome, "lib").toString() + "/*",
                 "org.civitas.worker.WorkerMain");
     }

@@ -107,14 +107,17 @@ public class DataQualityService implements DataQualitySteps {
     @EJB
     AuditService audit;
 
+    @EJB
+    SiteStaff staff;
+
+    @Inject
+    org.civitas.federation.infrastructure.CivitasSettings settings;
+
     // ---- the site's staff -------------------------------------------------------------------
 
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public RunView start(Caller caller, String siteCode, StartRequest request) {
-        Site site = hostedSite(siteCode);
-        if (!caller.has(Role.DATA_STEWARD) || !site.getEnterprise().getCode().equals(caller.enterprise())) {
-            throw new ForbiddenException("only a data steward of " + site.getEnterprise().getCode() + " checks the datasets of site " + siteCode);
-        }
+        staff.requireDataSteward(caller, siteCode);
         return start(caller.username(), siteCode, request);
     }
 
@@ -162,10 +165,7 @@ public class DataQualityService implements DataQualitySteps {
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public RunView restart(Caller caller, String siteCode, long runId) {
         QualityRun run = run(siteCode, runId);
-        Site site = hostedSite(siteCode);
-        if (!caller.has(Role.DATA_STEWARD) || !site.getEnterprise().getCode().equals(caller.enterprise())) {
-            throw new ForbiddenException("only a data steward of " + site.getEnterprise().getCode() + " restarts quality runs of site " + siteCode);
-        }
+        staff.requireDataSteward(caller, siteCode);
         if (run.getStatus() != QualityRun.Status.FAILED) {
             throw new InvalidRequestException("quality run " + runId + " is " + run.getStatus() + "; only a failed run is restarted");
         }
@@ -219,6 +219,12 @@ public class DataQualityService implements DataQualitySteps {
         if (!image.startsWith(folder) || !Files.isRegularFile(image)) {
             throw new NotFoundException("the image of line " + line + " is not in the dataset folder");
         }
+        // A link inside the folder may point anywhere (the site's identity file, say): serve only real files of the site.
+        Path real = hostedSites.identity(siteCode).realPathInSite(image);
+        if (real == null || !real.startsWith(folder)) {
+            throw new NotFoundException("the image of line " + line + " leads out of the dataset folder through a symbolic link");
+        }
+        image = real;
         try {
             return Files.readAllBytes(image);
         } catch (IOException e) {
@@ -267,7 +273,8 @@ public class DataQualityService implements DataQualitySteps {
         }
         Path manifest = Path.of(manifestPath(runId));
         try {
-            ItemFeatures features = new ItemInspector(manifest.getParent(), Set.copyOf(Taxonomy.LABELS), PII).inspect(line, text);
+            ItemFeatures features = new ItemInspector(manifest.getParent(), Set.copyOf(Taxonomy.LABELS), PII, settings.imageMaxPixels())
+                    .inspect(line, text);
             String body = features.hasText() && features.schemaProblem() == null ? ManifestFormat.read(text).text() : null;
             return new Inspected(features, body);
         } catch (ItemInspector.MalformedLineException e) {
@@ -379,8 +386,13 @@ public class DataQualityService implements DataQualitySteps {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the curated manifest " + curated, e);
         }
-        return hostedSites.identity(run.getSiteCode()).home().toAbsolutePath().normalize().relativize(curated.toAbsolutePath().normalize())
-                .toString();
+        // The manifest was resolved to its real path, so the curated file is related to the site's real folder.
+        Path home = hostedSites.identity(run.getSiteCode()).home();
+        try {
+            return home.toRealPath().relativize(curated.toRealPath()).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resolve the curated manifest " + curated, e);
+        }
     }
 
     @Override
@@ -394,19 +406,11 @@ public class DataQualityService implements DataQualitySteps {
     // ---- helpers ---------------------------------------------------------------------------
 
     private Site hostedSite(String siteCode) {
-        if (siteCode == null || !hostedSites.codes().contains(siteCode)) {
-            throw new NotFoundException("site '" + siteCode + "' is not hosted on this server");
-        }
-        return consortium.site(siteCode).orElseThrow(() -> new NotFoundException("site '" + siteCode + "' is not registered"));
+        return staff.hosted(siteCode);
     }
 
     private void requireStaff(Caller caller, String siteCode) {
-        Site site = hostedSite(siteCode);
-        boolean staff = caller.has(Role.DATA_STEWARD) || caller.has(Role.COMPLIANCE_OFFICER) || caller.has(Role.IT_OPERATOR);
-        if (!staff || !site.getEnterprise().getCode().equals(caller.enterprise())) {
-            throw new ForbiddenException("flagged items of site " + siteCode + " are shown to the staff of " + site.getEnterprise().getCode()
-                    + " only; they never leave the site");
-        }
+        staff.requireStaff(caller, siteCode);
     }
 
     private QualityRun run(String siteCode, long runId) {

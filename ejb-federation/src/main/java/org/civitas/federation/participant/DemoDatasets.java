@@ -31,6 +31,8 @@ public class DemoDatasets {
     public static final long SEED = 2026;
     public static final String NAME = "city-safety";
     public static final String MANIFEST = "datasets/" + NAME + "/train.jsonl";
+    /** The feature table (the site's {@code data.csv}) that the tabular models train on. */
+    public static final String FEATURES = "incident-features";
 
     @Inject
     CivitasSettings settings;
@@ -95,6 +97,11 @@ public class DemoDatasets {
         params.setProperty("manifest", MANIFEST);
         params.setProperty("skipBadLines", "false");
         BatchRuntime.getJobOperator().start("dataset-import", params);
+    }
+
+    /** Whether the site's demo dataset was imported and registered (at this or an earlier start). */
+    public boolean isRegistered(SiteIdentity site) {
+        return Files.exists(site.home().resolve("datasets").resolve(NAME).resolve(".registered"));
     }
 
     /** Called after a successful import of the demo dataset, so it is not imported again at the next start. */

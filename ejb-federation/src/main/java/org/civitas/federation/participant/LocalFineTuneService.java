@@ -67,6 +67,9 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
     @Inject
     org.civitas.federation.infrastructure.CivitasMetrics metrics;
 
+    @jakarta.ejb.EJB
+    SiteDatasetService siteDatasets;
+
     @Override
     public String train(long runId, long executionId) {
         return recordingFailure(runId, () -> {
@@ -181,6 +184,8 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                     meta.containsKey("heldoutMacroF1") ? Double.valueOf(meta.get("heldoutMacroF1")) : null);
             String summary;
             RoundTask task = coordinator.task(site, run.getFederationId(), run.getRoundNumber());
+            // The coordinator bounds the claimed sample count by the registered dataset: make sure it has it.
+            siteDatasets.ensureRegistered(site, task.dataset());
             if (task.extra().containsKey(org.civitas.federation.application.SecureAggregationProtocol.THRESHOLD)) {
                 // Only a masked update leaves the site; the coordinator learns the sum of the survivors' updates.
                 summary = new SecureUpload(coordinator, site, task, text -> runs.progress(runId, text))

@@ -72,7 +72,7 @@ public class ValuationBenchmark {
 
     @Benchmark
     public Map<String, Double> valueOneRound() {
-        CoalitionUtility utility = new SubModelUtility(global, updates, state -> -model.meanLoss(state, validation)).memoized();
+        CoalitionUtility utility = new SubModelUtility(global, updates, state -> -model.meanLoss(state, validation), -10).memoized();
         List<String> names = List.copyOf(updates.keySet());
         return "exact".equals(method)
                 ? ExactShapley.values(names, utility)

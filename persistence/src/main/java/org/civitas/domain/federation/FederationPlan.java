@@ -13,12 +13,8 @@ import jakarta.persistence.OrderBy;
 import jakarta.persistence.Table;
 import org.civitas.domain.consortium.Site;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -118,6 +114,10 @@ public class FederationPlan {
     @Column(name = "model_manifest_sha256", length = 64)
     private String modelManifestSha256;
 
+    /** The same manifest's hash in the legacy form, so that agreements approved under that form still match. */
+    @Column(name = "model_manifest_legacy_sha256", length = 64)
+    private String modelManifestLegacySha256;
+
     @Column(name = "round_timeout_seconds", nullable = false)
     private long roundTimeoutSeconds;
 
@@ -133,6 +133,10 @@ public class FederationPlan {
 
     @Column(name = "plan_sha256", nullable = false, length = 64)
     private String planSha256;
+
+    /** Which canonical form {@link #canonicalJson} and {@link #planSha256} are in ({@link CanonicalJson}). */
+    @Column(name = "canonical_form", nullable = false, length = 20)
+    private String canonicalForm = CanonicalJson.RFC_8785;
 
     protected FederationPlan() {
     }
@@ -217,12 +221,39 @@ public class FederationPlan {
         this.roundTimeoutSeconds = roundTimeout.getSeconds();
         this.sites = new ArrayList<>(sites);
         this.sites.sort(java.util.Comparator.comparing(Site::getCode));
-        this.canonicalJson = canonicalForm();
-        this.planSha256 = sha256(canonicalJson);
+        rehash();
     }
 
-    /** Keys sorted, no whitespace, numbers in a locale-independent form: the same plan always hashes the same. */
-    private String canonicalForm() {
+    /** The canonical JSON and hash, in RFC 8785 form, after the plan changed (before it is stored). */
+    private void rehash() {
+        this.canonicalJson = CanonicalJson.of(jsonText(false));
+        this.planSha256 = CanonicalJson.sha256(canonicalJson);
+        this.canonicalForm = CanonicalJson.RFC_8785;
+    }
+
+    /**
+     * The plan's hash in the given canonical form: its own hash in its own form, else recomputed
+     * from its fields (an agreement approved under the legacy form names the legacy hash).
+     */
+    public String sha256In(String form) {
+        if (form.equals(canonicalForm)) {
+            return planSha256;
+        }
+        return switch (form) {
+            case CanonicalJson.RFC_8785 -> CanonicalJson.sha256(CanonicalJson.of(jsonText(false)));
+            case CanonicalJson.LEGACY -> CanonicalJson.sha256(jsonText(true));
+            default -> throw new IllegalArgumentException("unknown canonical form '" + form + "'");
+        };
+    }
+
+    /**
+     * The plan as a JSON text with keys sorted. {@code legacy}: exactly the text hashed until
+     * 2026-12 (strings escaped for quotes and backslashes only, the manifest's legacy hash); else a
+     * correctly escaped text for RFC 8785 canonicalization.
+     */
+    private String jsonText(boolean legacy) {
+        java.util.function.Function<String, String> quoted = legacy ? FederationPlan::legacyQuoted : CanonicalJson::string;
+        String manifest = legacy ? modelManifestLegacySha256 : modelManifestSha256;
         Map<String, String> fields = new java.util.TreeMap<>();
         fields.put("batchSize", Integer.toString(batchSize));
         fields.put("classCount", Integer.toString(classCount));
@@ -230,12 +261,12 @@ public class FederationPlan {
         fields.put("learningRate", Double.toString(learningRate));
         fields.put("localEpochs", Integer.toString(localEpochs));
         fields.put("minSites", Integer.toString(minSites));
-        fields.put("model", quoted(modelKind));
-        fields.put("name", quoted(name));
+        fields.put("model", quoted.apply(modelKind));
+        fields.put("name", quoted.apply(name));
         fields.put("roundTimeoutSeconds", Long.toString(roundTimeoutSeconds));
         fields.put("rounds", Integer.toString(rounds));
-        fields.put("sites", "[" + String.join(",", sites.stream().map(site -> quoted(site.getCode())).toList()) + "]");
-        fields.put("strategy", quoted(strategy));
+        fields.put("sites", "[" + String.join(",", sites.stream().map(site -> quoted.apply(site.getCode())).toList()) + "]");
+        fields.put("strategy", quoted.apply(strategy));
         // Keys added after the first schema appear only when set, so older plans keep their hash.
         if (!"{}".equals(strategyParams)) {
             fields.put("strategyParams", strategyParams);
@@ -247,14 +278,14 @@ public class FederationPlan {
             fields.put("quorum", Integer.toString(quorum));
         }
         if (dpClipNorm != null) {
-            fields.put("privacy", "{\"clipNorm\":" + dpClipNorm + (dpDataset == null ? "" : ",\"dataset\":" + quoted(dpDataset))
+            fields.put("privacy", "{\"clipNorm\":" + dpClipNorm + (dpDataset == null ? "" : ",\"dataset\":" + quoted.apply(dpDataset))
                     + ",\"delta\":" + dpDelta + ",\"noiseMultiplier\":" + dpNoiseMultiplier + "}");
         }
         if (secaggThreshold != null) {
             fields.put("secureAggregation", "{\"fractionBits\":" + secaggFractionBits + ",\"threshold\":" + secaggThreshold + "}");
         }
-        if (modelManifestSha256 != null) {
-            fields.put("modelManifest", quoted(modelManifestSha256));
+        if (manifest != null) {
+            fields.put("modelManifest", quoted.apply(manifest));
         }
         if (rewardPerRound != null || minContribution != null || participationShare != null) {
             List<String> incentives = new ArrayList<>();
@@ -274,16 +305,9 @@ public class FederationPlan {
         return json.append('}').toString();
     }
 
-    private static String quoted(String text) {
+    /** The legacy form's quoting: quotes and backslashes only (a control character made it invalid JSON). */
+    private static String legacyQuoted(String text) {
         return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     public boolean includes(Site site) {
@@ -377,8 +401,7 @@ public class FederationPlan {
         this.dpClipNorm = clipNorm;
         this.dpNoiseMultiplier = noiseMultiplier;
         this.dpDelta = delta;
-        this.canonicalJson = canonicalForm();
-        this.planSha256 = sha256(canonicalJson);
+        rehash();
         return this;
     }
 
@@ -411,8 +434,7 @@ public class FederationPlan {
         }
         this.rewardPerRound = rewardPerRound == null ? null : rewardPerRound.setScale(4);
         this.minContribution = minContribution;
-        this.canonicalJson = canonicalForm();
-        this.planSha256 = sha256(canonicalJson);
+        rehash();
         return this;
     }
 
@@ -445,8 +467,7 @@ public class FederationPlan {
         }
         this.secaggThreshold = threshold;
         this.secaggFractionBits = fractionBits;
-        this.canonicalJson = canonicalForm();
-        this.planSha256 = sha256(canonicalJson);
+        rehash();
         return this;
     }
 
@@ -462,8 +483,8 @@ public class FederationPlan {
         return secaggFractionBits;
     }
 
-    /** Binds the plan to the model manifest its model is built from (by the manifest's hash). */
-    public FederationPlan withModelManifest(String sha256) {
+    /** Binds the plan to the model manifest its model is built from (by the manifest's hash, and its legacy hash). */
+    public FederationPlan withModelManifest(String sha256, String legacySha256) {
         if (id != null) {
             throw new IllegalStateException("a stored plan does not change");
         }
@@ -471,9 +492,13 @@ public class FederationPlan {
             throw new IllegalArgumentException("invalid federation plan: model manifest hash must be 64 hex digits");
         }
         this.modelManifestSha256 = sha256;
-        this.canonicalJson = canonicalForm();
-        this.planSha256 = sha256(canonicalJson);
+        this.modelManifestLegacySha256 = legacySha256;
+        rehash();
         return this;
+    }
+
+    public String getCanonicalForm() {
+        return canonicalForm;
     }
 
     public String getModelManifestSha256() {

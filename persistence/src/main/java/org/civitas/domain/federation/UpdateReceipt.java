@@ -27,11 +27,11 @@ public class UpdateReceipt {
                           String storageKey) {
         public Content {
             if (sampleCount < 1) {
-                throw new UpdateRejectedException(UpdateRejectedException.Reason.INVALID_TENSORS,
+                throw new UpdateRejectedException(UpdateRejectedException.Reason.INVALID_METADATA,
                         "sampleCount must be at least 1, was " + sampleCount);
             }
             if (!Double.isFinite(trainLoss) || trainLoss < 0 || !Double.isFinite(globalLoss) || globalLoss < 0) {
-                throw new UpdateRejectedException(UpdateRejectedException.Reason.INVALID_TENSORS,
+                throw new UpdateRejectedException(UpdateRejectedException.Reason.INVALID_METADATA,
                         "trainLoss and globalLoss must be finite and non-negative");
             }
         }

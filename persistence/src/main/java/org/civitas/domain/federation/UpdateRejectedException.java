@@ -11,6 +11,8 @@ public class UpdateRejectedException extends RuntimeException {
         ROUND_NOT_OPEN,
         DUPLICATE,
         INVALID_TENSORS,
+        /** The metadata part: malformed, or a claim (such as the sample count) the coordinator cannot accept. */
+        INVALID_METADATA,
         TOO_LARGE,
         BAD_SIGNATURE,
         REPLAYED

@@ -63,6 +63,10 @@ public class DataSharingAgreement {
     @Column(name = "plan_json", nullable = false, length = 8000)
     private String planJson;
 
+    /** The canonical form the plan hash was taken in: RFC 8785 for agreements made now, legacy for older ones. */
+    @Column(name = "plan_canonical_form", nullable = false, length = 20)
+    private String planCanonicalForm = org.civitas.domain.federation.CanonicalJson.RFC_8785;
+
     @Column(nullable = false, length = 1000)
     private String datasets;
 
@@ -263,6 +267,15 @@ public class DataSharingAgreement {
 
     public boolean isActiveFor(String planHash, Instant now) {
         return statusAt(now) == AgreementStatus.ACTIVE && planSha256.equals(planHash);
+    }
+
+    /** Whether it is active for this plan, comparing the plan's hash in the form this agreement's hash was taken in. */
+    public boolean isActiveFor(org.civitas.domain.federation.FederationPlan plan, Instant now) {
+        return isActiveFor(plan.sha256In(planCanonicalForm), now);
+    }
+
+    public String getPlanCanonicalForm() {
+        return planCanonicalForm;
     }
 
     /** The terms that differ from another version's: field, that version's value, this version's value. */

@@ -16,7 +16,6 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import org.civitas.domain.consortium.Enterprise;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -25,15 +24,14 @@ import java.util.regex.Pattern;
 
 /**
  * A person who logs in to the portal or calls the API. Belongs to an enterprise, or to the
- * consortium itself (no enterprise). After {@value #MAX_FAILED_LOGINS} failed logins in a row the
- * account is locked for {@link #LOCK_TIME}, so passwords cannot be guessed by brute force.
+ * consortium itself (no enterprise). Failed logins in a row are counted; the account is never
+ * locked (a lock would let anyone who knows a user name lock that user out): the login service
+ * slows guessing down per client address instead.
  */
 @Entity
 @Table(name = "user_account")
 public class UserAccount {
 
-    public static final int MAX_FAILED_LOGINS = 5;
-    public static final Duration LOCK_TIME = Duration.ofMinutes(5);
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9._-]{2,63}");
 
     @Id
@@ -92,17 +90,9 @@ public class UserAccount {
         this.createdAt = now;
     }
 
-    public boolean isLocked(Instant now) {
-        return lockedUntil != null && now.isBefore(lockedUntil);
-    }
-
-    /** A failed login: counts, and locks the account once too many failed in a row. */
-    public void loginFailed(Instant now) {
+    /** A failed login, counted (shown to administrators); it never locks the account. */
+    public void loginFailed() {
         failedLogins++;
-        if (failedLogins >= MAX_FAILED_LOGINS) {
-            lockedUntil = now.plus(LOCK_TIME);
-            failedLogins = 0;
-        }
     }
 
     public void loginSucceeded() {

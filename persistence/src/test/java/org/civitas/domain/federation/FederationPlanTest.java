@@ -39,7 +39,7 @@ class FederationPlanTest {
                 java.util.Map.of("eta", 0.05, "beta1", 0.9), java.util.Map.of("maxNorm", 10.0), 1, 5, 2, 0.1, 32, 1,
                 Duration.ofMinutes(5), List.of(urban, energy));
 
-        assertThat(plan.getCanonicalJson()).contains("\"filters\":{\"maxNorm\":10.0},\"learningRate\"")
+        assertThat(plan.getCanonicalJson()).contains("\"filters\":{\"maxNorm\":10},\"learningRate\"")
                 .contains("\"quorum\":1,\"roundTimeoutSeconds\"")
                 .endsWith("\"strategy\":\"fedadam\",\"strategyParams\":{\"beta1\":0.9,\"eta\":0.05}}");
         assertThat(plan.getStrategyParams()).containsExactly(java.util.Map.entry("beta1", 0.9), java.util.Map.entry("eta", 0.05));
@@ -49,6 +49,33 @@ class FederationPlanTest {
         assertThatThrownBy(() -> new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", java.util.Map.of(),
                 java.util.Map.of(), 3, 5, 2, 0.1, 32, 1, Duration.ofMinutes(5), List.of(urban, energy)))
                 .hasMessageContaining("quorum must be in [1, 2] for 2 sites, was 3");
+    }
+
+    @Test
+    void hashesOverRfc8785AndKeepsTheLegacyHashForOlderAgreements() {
+        FederationPlan plan = new FederationPlan("demo", "softmax-regression", 16, 5, "fedadam",
+                java.util.Map.of("eta", 0.05, "beta1", 0.9), java.util.Map.of("maxNorm", 10.0), 1, 5, 2, 0.1, 32, 1,
+                Duration.ofMinutes(5), List.of(urban, energy));
+        assertThat(plan.getCanonicalForm()).isEqualTo(CanonicalJson.RFC_8785);
+        assertThat(plan.getPlanSha256()).isEqualTo(CanonicalJson.sha256(plan.getCanonicalJson()));
+        // the text hashed until 2026-12, by hand: numbers as Java printed them
+        String legacy = "{\"batchSize\":32,\"classCount\":5,\"featureCount\":16,\"filters\":{\"maxNorm\":10.0},\"learningRate\":0.1,"
+                + "\"localEpochs\":2,\"minSites\":1,\"model\":\"softmax-regression\",\"name\":\"demo\",\"quorum\":1,"
+                + "\"roundTimeoutSeconds\":300,\"rounds\":5,\"sites\":[\"energy\",\"urban\"],\"strategy\":\"fedadam\","
+                + "\"strategyParams\":{\"beta1\":0.9,\"eta\":0.05}}";
+        assertThat(plan.sha256In(CanonicalJson.LEGACY)).isEqualTo(CanonicalJson.sha256(legacy)).isNotEqualTo(plan.getPlanSha256());
+        assertThat(plan.sha256In(CanonicalJson.RFC_8785)).isEqualTo(plan.getPlanSha256());
+    }
+
+    @Test
+    void aControlCharacterInANameStillGivesValidCanonicalJson() {
+        FederationPlan bell = new FederationPlan("demo\u0007", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 1,
+                Duration.ofMinutes(5), List.of(energy));
+        assertThat(bell.getCanonicalJson()).contains("\"name\":\"demo\\u0007\"");
+        assertThat(CanonicalJson.of(bell.getCanonicalJson())).isEqualTo(bell.getCanonicalJson());
+        FederationPlan plain = new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 1,
+                Duration.ofMinutes(5), List.of(energy));
+        assertThat(bell.getPlanSha256()).isNotEqualTo(plain.getPlanSha256());
     }
 
     @Test
@@ -107,7 +134,7 @@ class FederationPlanTest {
     @Test
     void aDifferentiallyPrivatePlanNamesTheDatasetItsBudgetIsChargedTo() {
         FederationPlan plan = plan(List.of(energy, urban), 0.1).withDifferentialPrivacy(1.0, 0.5, 1e-5, "incident-features");
-        assertThat(plan.getCanonicalJson()).contains("\"privacy\":{\"clipNorm\":1.0,\"dataset\":\"incident-features\",\"delta\":1.0E-5");
+        assertThat(plan.getCanonicalJson()).contains("\"privacy\":{\"clipNorm\":1,\"dataset\":\"incident-features\",\"delta\":0.00001");
         assertThatThrownBy(() -> plan(List.of(energy, urban), 0.1).withDifferentialPrivacy(1.0, 0.5, 1e-5, "Bad Name!"))
                 .hasMessageContaining("privacy dataset");
     }

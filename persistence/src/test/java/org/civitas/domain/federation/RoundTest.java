@@ -178,7 +178,7 @@ class RoundTest {
         FederationPlan with = plan(3, 2).withIncentives(new java.math.BigDecimal("100"), null);
 
         assertThat(with.getPlanSha256()).isNotEqualTo(without);
-        assertThat(with.getCanonicalJson()).contains("\"incentives\":{\"rewardPerRound\":100.0000}");
+        assertThat(with.getCanonicalJson()).contains("\"incentives\":{\"rewardPerRound\":100}");
         assertThatThrownBy(() -> plan(3, 2).withIncentives(new java.math.BigDecimal("-1"), null))
                 .hasMessageContaining("rewardPerRound must be in [0, 1e9]");
     }

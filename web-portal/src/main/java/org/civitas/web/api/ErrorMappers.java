@@ -35,7 +35,7 @@ public final class ErrorMappers {
             case UNKNOWN_ROUND -> 404;
             case ROUND_NOT_OPEN, DUPLICATE, REPLAYED -> 409;
             case TOO_LARGE -> 413;
-            case INVALID_TENSORS -> 422;
+            case INVALID_TENSORS, INVALID_METADATA -> 422;
         };
     }
 
@@ -66,14 +66,48 @@ public final class ErrorMappers {
             return error(403, "your roles do not allow this action (it needs a consortium administrator, or the role the API"
                     + " documentation names)", "FORBIDDEN");
         }
+        if (e instanceof jakarta.ws.rs.NotFoundException && conversionFailure(e) != null) {
+            // A path or query parameter that does not convert (/federations/abc): the request is wrong, not the address.
+            return error(400, "invalid parameter: " + conversionFailure(e).getMessage(), "INVALID_REQUEST");
+        }
         if (e instanceof WebApplicationException w) {
-            return error(w.getResponse().getStatus(), w.getMessage(), null);
+            if (w.getResponse().hasEntity()) {
+                return w.getResponse();
+            }
+            int status = w.getResponse().getStatus();
+            return error(status, w.getMessage(), reasonOf(status));
         }
         if (e instanceof EJBException && e.getCause() != null && e.getCause() != e) {
             return toResponse(e.getCause());
         }
         LOG.log(Level.SEVERE, "Unexpected error behind the REST API", e);
         return error(500, "internal error: " + e.getClass().getSimpleName(), "INTERNAL");
+    }
+
+    /** The exception a parameter's conversion failed with, if that is what this is. */
+    private static Throwable conversionFailure(Throwable e) {
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof IllegalArgumentException) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** The reason word of a framework error, so that every error answer has one. */
+    static String reasonOf(int status) {
+        return switch (status) {
+            case 400 -> "INVALID_REQUEST";
+            case 401 -> "UNAUTHORIZED";
+            case 403 -> "FORBIDDEN";
+            case 404 -> "NOT_FOUND";
+            case 405 -> "METHOD_NOT_ALLOWED";
+            case 406 -> "NOT_ACCEPTABLE";
+            case 409 -> "CONFLICT";
+            case 413 -> "TOO_LARGE";
+            case 415 -> "UNSUPPORTED_MEDIA_TYPE";
+            default -> status >= 500 ? "INTERNAL" : "INVALID_REQUEST";
+        };
     }
 
     /** The 422 body of a refused manifest: every bad line with its number. */

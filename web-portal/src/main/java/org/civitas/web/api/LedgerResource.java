@@ -27,8 +27,8 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class LedgerResource {
 
-    /** Who posts by hand until the API knows its callers (portal roles come with governance). */
-    static final String API_ACTOR = "api";
+    @jakarta.inject.Inject
+    org.civitas.web.security.CurrentCaller caller;
 
     @EJB
     LedgerService ledger;
@@ -75,7 +75,7 @@ public class LedgerResource {
     @Path("adjustments")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response adjust(LedgerService.AdjustmentRequest request) {
-        return Response.status(201).entity(ledger.adjust(request, API_ACTOR)).build();
+        return Response.status(201).entity(ledger.adjust(request, caller.actor())).build();
     }
 
     /** Body: {@code {"memo": "why"}}. */
@@ -87,6 +87,6 @@ public class LedgerResource {
     @Path("transactions/{id}/reversal")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response reverse(@PathParam("id") long id, ReversalRequest request) {
-        return Response.status(201).entity(ledger.reverse(id, request == null ? null : request.memo(), API_ACTOR)).build();
+        return Response.status(201).entity(ledger.reverse(id, request == null ? null : request.memo(), caller.actor())).build();
     }
 }

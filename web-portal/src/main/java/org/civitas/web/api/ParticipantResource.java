@@ -2,8 +2,6 @@ package org.civitas.web.api;
 
 import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -241,10 +239,10 @@ public class ParticipantResource {
     }
 
     private static UpdateMetadata parseMetadata(String json) {
-        try (Jsonb jsonb = JsonbBuilder.create()) {
-            return jsonb.fromJson(json, UpdateMetadata.class);
-        } catch (Exception e) {
-            throw new UpdateRejectedException(Reason.INVALID_TENSORS, "metadata part is not valid JSON: " + e.getMessage());
+        try {
+            return UpdateMetadata.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new UpdateRejectedException(Reason.INVALID_METADATA, "metadata part: " + e.getMessage());
         }
     }
 

@@ -35,6 +35,9 @@ public class PrivacyResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public PrivacyBudgetService.BudgetView set(@PathParam("enterprise") String enterprise, @PathParam("dataset") String dataset,
                                                PrivacyBudgetService.BudgetRequest request) {
-        return budgets.set(enterprise, dataset, request, "api");
+        return budgets.set(enterprise, dataset, request, caller.actor());
     }
+
+    @jakarta.inject.Inject
+    org.civitas.web.security.CurrentCaller caller;
 }

@@ -69,7 +69,7 @@ public class SiteResource {
         if (request == null) {
             throw new InvalidRequestException("send {\"name\", \"manifest\", \"skipBadLines\"}");
         }
-        SiteDatasetService.ImportResult result = siteDatasets.importManifest(site, request.name(), request.manifest(),
+        SiteDatasetService.ImportResult result = siteDatasets.importManifest(caller.get(), site, request.name(), request.manifest(),
                 Boolean.TRUE.equals(request.skipBadLines()));
         return Response.status(Response.Status.CREATED).entity(result).build();
     }

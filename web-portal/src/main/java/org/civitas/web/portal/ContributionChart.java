@@ -20,37 +20,32 @@ final class ContributionChart {
 
     static String of(Views.FederationView f) {
         List<Views.RoundView> rounds = f.rounds().stream().filter(r -> !r.contributions().isEmpty()).toList();
-        String labels = rounds.stream().map(r -> "\"round " + r.number() + "\"").collect(Collectors.joining(","));
-        StringBuilder series = new StringBuilder();
+        Chart chart = Chart.bar().stacked().labels(roundLabels(rounds)).axisTitle("y", "Shapley value (validation loss reduction)");
         for (int i = 0; i < f.sites().size(); i++) {
             String site = f.sites().get(i);
-            String values = rounds.stream().map(r -> r.contributions().containsKey(site)
-                    ? String.format(Locale.ROOT, "%.5f", r.contributions().get(site)) : "null").collect(Collectors.joining(","));
-            series.append(i == 0 ? "" : ",").append("{\"label\":\"").append(site).append("\",\"data\":[").append(values)
-                    .append("],\"backgroundColor\":\"").append(COLOURS[i % COLOURS.length]).append("\"}");
+            chart.series(site, rounds.stream().map(r -> r.contributions().get(site)).toList(), COLOURS[i % COLOURS.length]);
         }
-        return "{\"type\":\"bar\",\"data\":{\"labels\":[" + labels + "],\"datasets\":[" + series + "]},"
-                + "\"options\":{\"animation\":false,\"scales\":{\"x\":{\"stacked\":true},"
-                + "\"y\":{\"stacked\":true,\"title\":{\"display\":true,\"text\":\"Shapley value (validation loss reduction)\"}}}}}";
+        return chart.json();
+    }
+
+    private static List<String> roundLabels(List<Views.RoundView> rounds) {
+        return rounds.stream().map(r -> "round " + r.number()).toList();
     }
 
     /** Each site's running total of contribution over the valued rounds. */
     static String cumulative(Views.FederationView f) {
         List<Views.RoundView> rounds = f.rounds().stream().filter(r -> !r.contributions().isEmpty()).toList();
-        String labels = rounds.stream().map(r -> "\"round " + r.number() + "\"").collect(Collectors.joining(","));
-        StringBuilder series = new StringBuilder();
+        Chart chart = Chart.line().labels(roundLabels(rounds)).axisTitle("y", "cumulative Shapley value");
         for (int i = 0; i < f.sites().size(); i++) {
             String site = f.sites().get(i);
+            List<Double> totals = new java.util.ArrayList<>();
             double total = 0;
-            StringBuilder values = new StringBuilder();
             for (Views.RoundView r : rounds) {
                 total += r.contributions().getOrDefault(site, 0.0);
-                values.append(values.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.5f", total));
+                totals.add(total);
             }
-            series.append(i == 0 ? "" : ",").append("{\"label\":\"").append(site).append("\",\"data\":[").append(values)
-                    .append("],\"borderColor\":\"").append(COLOURS[i % COLOURS.length]).append("\",\"fill\":false}");
+            chart.series(site, totals, COLOURS[i % COLOURS.length]);
         }
-        return "{\"type\":\"line\",\"data\":{\"labels\":[" + labels + "],\"datasets\":[" + series + "]},"
-                + "\"options\":{\"animation\":false,\"scales\":{\"y\":{\"title\":{\"display\":true,\"text\":\"cumulative Shapley value\"}}}}}";
+        return chart.json();
     }
 }

@@ -60,10 +60,10 @@ public class CreditsBacking {
     /** A Chart.js bar chart of the enterprises' balances. */
     public String getBalanceChart() {
         List<LedgerService.AccountView> enterprises = getAccounts().stream().filter(a -> "ENTERPRISE".equals(a.kind())).toList();
-        String labels = enterprises.stream().map(a -> "\"" + a.enterprise() + "\"").collect(Collectors.joining(","));
-        String values = enterprises.stream().map(a -> String.format(Locale.ROOT, "%.4f", a.balance())).collect(Collectors.joining(","));
-        return "{\"type\":\"bar\",\"data\":{\"labels\":[" + labels + "],\"datasets\":[{\"label\":\"credits\",\"data\":[" + values
-                + "],\"backgroundColor\":\"#2563eb\"}]},\"options\":{\"animation\":false,\"indexAxis\":\"y\"}}";
+        return Chart.bar().horizontal()
+                .labels(enterprises.stream().map(LedgerService.AccountView::enterprise).toList())
+                .series("credits", enterprises.stream().map(a -> a.balance().doubleValue()).toList(), "#2563eb")
+                .json();
     }
 
     public String getAccount() {

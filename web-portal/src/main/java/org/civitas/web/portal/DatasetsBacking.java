@@ -32,16 +32,12 @@ public class DatasetsBacking {
     public String getHistogramChart() {
         TreeSet<String> labels = new TreeSet<>();
         getDatasets().forEach(d -> labels.addAll(d.labelHistogram().keySet()));
-        StringBuilder series = new StringBuilder();
+        Chart chart = Chart.bar().labels(List.copyOf(labels)).axisTitle("y", "samples");
         int i = 0;
         for (DatasetRegistry.DatasetView d : getDatasets()) {
-            String values = labels.stream().map(l -> Integer.toString(d.labelHistogram().getOrDefault(l, 0))).collect(Collectors.joining(","));
-            series.append(i == 0 ? "" : ",").append("{\"label\":\"").append(d.site()).append(" / ").append(d.name())
-                    .append("\",\"data\":[").append(values).append("],\"backgroundColor\":\"").append(COLOURS[i % COLOURS.length]).append("\"}");
-            i++;
+            chart.series(d.site() + " / " + d.name(), labels.stream().map(l -> d.labelHistogram().getOrDefault(l, 0)).toList(),
+                    COLOURS[i++ % COLOURS.length]);
         }
-        String x = labels.stream().map(l -> "\"" + l + "\"").collect(Collectors.joining(","));
-        return "{\"type\":\"bar\",\"data\":{\"labels\":[" + x + "],\"datasets\":[" + series + "]},"
-                + "\"options\":{\"animation\":false,\"scales\":{\"y\":{\"title\":{\"display\":true,\"text\":\"samples\"}}}}}";
+        return chart.json();
     }
 }

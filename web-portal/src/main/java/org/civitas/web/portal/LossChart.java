@@ -14,17 +14,11 @@ final class LossChart {
 
     static String of(Views.FederationView federation) {
         List<Views.RoundView> rounds = federation.rounds().stream().filter(r -> r.loss() != null).toList();
-        String labels = rounds.stream().map(r -> "\"" + r.number() + "\"").collect(Collectors.joining(","));
-        String train = rounds.stream().map(r -> number(r.loss())).collect(Collectors.joining(","));
-        String global = rounds.stream().map(r -> number(r.globalLoss())).collect(Collectors.joining(","));
-        return "{\"type\":\"line\",\"data\":{\"labels\":[" + labels + "],\"datasets\":["
-                + "{\"label\":\"local training loss\",\"data\":[" + train + "],\"borderColor\":\"#2563eb\",\"tension\":0.2},"
-                + "{\"label\":\"global model loss at round start\",\"data\":[" + global + "],\"borderColor\":\"#f97316\",\"tension\":0.2}"
-                + "]},\"options\":{\"animation\":false,\"scales\":{\"x\":{\"title\":{\"display\":true,\"text\":\"round\"}},"
-                + "\"y\":{\"title\":{\"display\":true,\"text\":\"cross-entropy\"}}}}}";
-    }
-
-    private static String number(Double value) {
-        return value == null ? "null" : String.format(Locale.ROOT, "%.5f", value);
+        return Chart.line()
+                .labels(rounds.stream().map(r -> Integer.toString(r.number())).toList())
+                .series("local training loss", rounds.stream().map(Views.RoundView::loss).toList(), "#2563eb")
+                .series("global model loss at round start", rounds.stream().map(Views.RoundView::globalLoss).toList(), "#f97316")
+                .axisTitle("x", "round").axisTitle("y", "cross-entropy")
+                .json();
     }
 }

@@ -34,13 +34,10 @@ public class PrivacyBacking {
     /** A Chart.js bar chart: spent and remaining epsilon per enterprise dataset (stacked). */
     public String getChart() {
         List<PrivacyBudgetService.BudgetView> all = getBudgets();
-        String labels = all.stream().map(b -> "\"" + b.enterprise() + " / " + b.dataset() + "\"").collect(Collectors.joining(","));
-        String spent = all.stream().map(b -> String.format(Locale.ROOT, "%.4f", Math.min(b.spent(), 1e6))).collect(Collectors.joining(","));
-        String left = all.stream().map(b -> String.format(Locale.ROOT, "%.4f", b.remaining() == null ? 0 : b.remaining()))
-                .collect(Collectors.joining(","));
-        return "{\"type\":\"bar\",\"data\":{\"labels\":[" + labels + "],\"datasets\":["
-                + "{\"label\":\"epsilon spent\",\"data\":[" + spent + "],\"backgroundColor\":\"#dc2626\"},"
-                + "{\"label\":\"epsilon left\",\"data\":[" + left + "],\"backgroundColor\":\"#16a34a\"}]},"
-                + "\"options\":{\"animation\":false,\"indexAxis\":\"y\",\"scales\":{\"x\":{\"stacked\":true},\"y\":{\"stacked\":true}}}}";
+        return Chart.bar().horizontal().stacked()
+                .labels(all.stream().map(b -> b.enterprise() + " / " + b.dataset()).toList())
+                .series("epsilon spent", all.stream().map(b -> Math.min(b.spent(), 1e6)).toList(), "#dc2626")
+                .series("epsilon left", all.stream().map(b -> b.remaining() == null ? 0.0 : b.remaining()).toList(), "#16a34a")
+                .json();
     }
 }

@@ -9,6 +9,7 @@ import jakarta.inject.Named;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import org.civitas.domain.security.Role;
 import org.civitas.federation.application.Caller;
 import org.civitas.federation.application.ConflictException;
@@ -72,33 +73,46 @@ public class QualityBacking {
         return reportList;
     }
 
-    /** Findings per check, as a Chart.js bar chart. */
+    /** Findings per check, as a Chart.js bar chart; a report without findings gives an empty chart. */
     public String findingsChart(DatasetQualityService.ReportView r) {
-        JsonObject findings = r.report().getJsonObject("findings");
-        String labels = findings.keySet().stream().map(k -> "\"" + k.replace('_', ' ') + "\"").collect(Collectors.joining(","));
-        String values = findings.keySet().stream().map(k -> Integer.toString(findings.getInt(k))).collect(Collectors.joining(","));
-        return "{\"type\":\"bar\",\"data\":{\"labels\":[" + labels + "],\"datasets\":[{\"label\":\"flagged items\",\"data\":[" + values
-                + "],\"backgroundColor\":\"#dc2626\"}]},\"options\":{\"animation\":false,\"indexAxis\":\"y\",\"plugins\":{\"legend\":"
-                + "{\"display\":false}},\"scales\":{\"x\":{\"title\":{\"display\":true,\"text\":\"items\"}}}}}";
+        JsonObject findings = r.report().get("findings") instanceof JsonObject o ? o : JsonValue.EMPTY_JSON_OBJECT;
+        List<String> checks = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        findings.forEach((check, count) -> {
+            if (count instanceof JsonNumber n) {
+                checks.add(check.replace('_', ' '));
+                counts.add(n.intValue());
+            }
+        });
+        return Chart.bar().horizontal().withoutLegend().labels(checks).series("flagged items", counts, "#dc2626")
+                .axisTitle("x", "items").json();
     }
 
     /** The images' sharpness (relative to the dataset median) and luminance histograms, as one Chart.js bar chart. */
     public String imageChart(DatasetQualityService.ReportView r) {
-        JsonArray sharpness = r.report().getJsonArray("sharpnessHistogram");
-        JsonArray luminance = r.report().getJsonArray("luminanceHistogram");
+        List<Integer> sharpness = counts(r.report().get("sharpnessHistogram"));
+        List<Integer> luminance = counts(r.report().get("luminanceHistogram"));
         List<String> bins = new ArrayList<>();
-        for (int i = 0; i < sharpness.size(); i++) {
-            bins.add("\"" + String.format(Locale.ROOT, "%.1f · %.1f", i / 10.0, i / 5.0) + "\"");
+        for (int i = 0; i < Math.max(sharpness.size(), luminance.size()); i++) {
+            bins.add(String.format(Locale.ROOT, "%.1f · %.1f", i / 10.0, i / 5.0));
         }
-        return "{\"type\":\"bar\",\"data\":{\"labels\":[" + String.join(",", bins) + "],\"datasets\":["
-                + "{\"label\":\"mean luminance\",\"data\":" + numbers(luminance) + ",\"backgroundColor\":\"#f97316\"},"
-                + "{\"label\":\"sharpness / dataset median\",\"data\":" + numbers(sharpness) + ",\"backgroundColor\":\"#2563eb\"}]},"
-                + "\"options\":{\"animation\":false,\"scales\":{\"x\":{\"title\":{\"display\":true,\"text\":"
-                + "\"bin from: luminance · sharpness ratio\"}},\"y\":{\"title\":{\"display\":true,\"text\":\"images\"}}}}}";
+        return Chart.bar().labels(bins)
+                .series("mean luminance", luminance, "#f97316")
+                .series("sharpness / dataset median", sharpness, "#2563eb")
+                .axisTitle("x", "bin from: luminance · sharpness ratio").axisTitle("y", "images").json();
     }
 
-    private static String numbers(JsonArray a) {
-        return "[" + a.stream().map(v -> Integer.toString(((JsonNumber) v).intValue())).collect(Collectors.joining(",")) + "]";
+    /** The whole numbers of a histogram; anything else (missing, not a list, not numbers) reads as none. */
+    private static List<Integer> counts(JsonValue value) {
+        if (!(value instanceof JsonArray a)) {
+            return List.of();
+        }
+        return a.stream().filter(v -> v instanceof JsonNumber).map(v -> ((JsonNumber) v).intValue()).toList();
+    }
+
+    /** A whole number of the report, or "n/a" when the report lacks it. */
+    public String count(DatasetQualityService.ReportView r, String field) {
+        return r.report().get(field) instanceof JsonNumber n ? Integer.toString(n.intValue()) : "n/a";
     }
 
     public String percent(Object value) {

@@ -82,7 +82,7 @@ public class CivitasAuthenticationMechanism implements HttpAuthenticationMechani
             try {
                 decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                return challenge(response, context);
+                return challenge(request, response, "the Basic credentials are not valid Base64");
             }
             int colon = decoded.indexOf(':');
             if (colon > 0) {
@@ -92,13 +92,31 @@ public class CivitasAuthenticationMechanism implements HttpAuthenticationMechani
                     return context.notifyContainerAboutLogin(result);
                 }
             }
-            return challenge(response, context);
+            Object refusal = request.getAttribute(AccountIdentityStore.REFUSAL);
+            return challenge(request, response, refusal == null ? "wrong user name or password" : refusal.toString());
         }
-        return context.isProtected() ? challenge(response, context) : context.doNothing();
+        return context.isProtected() ? challenge(request, response, "log in: send HTTP Basic credentials") : context.doNothing();
     }
 
-    private static AuthenticationStatus challenge(HttpServletResponse response, HttpMessageContext context) {
+    /**
+     * 401 with the JSON error body every API answer has (the container's own 401 is an HTML page).
+     * The status is set here rather than by {@code responseUnauthorized()}, whose sendError would
+     * replace the body.
+     */
+    private static AuthenticationStatus challenge(HttpServletRequest request, HttpServletResponse response, String why) {
         response.setHeader("WWW-Authenticate", "Basic realm=\"Civitas\"");
-        return context.responseUnauthorized();
+        response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        try {
+            response.getWriter().write("{\"error\":" + jsonString(why) + ",\"reason\":\"UNAUTHORIZED\"}");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return AuthenticationStatus.SEND_FAILURE;
+    }
+
+    private static String jsonString(String text) {
+        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
     }
 }

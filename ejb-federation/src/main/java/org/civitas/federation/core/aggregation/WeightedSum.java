@@ -7,57 +7,56 @@ import org.civitas.federation.core.tensor.TensorChecks;
 import java.util.List;
 
 /**
- * A running weighted sum of updates with the layout of a reference state: memory stays
+ * A running weighted mean of updates with the layout of a reference state: memory stays
  * O(model) however many updates stream through. Several updates can be added in one tiled pass
  * ({@link #addAll}), which reads each input once while the accumulator tile stays in cache; that
  * is what makes a sum memory-bandwidth bound rather than accumulator bound.
+ *
+ * <p>The accumulator holds the mean so far, not the sum: adding updates with weights w_k to a mean
+ * of weight W scales it by W/W' and adds each update times w_k/W' (W' = W + Σw_k). Every partial
+ * result is then a convex combination of finite floats, so it cannot overflow, whatever the
+ * weights and however large the values (a plain float sum of 3e38-valued updates is +Inf).
  */
 public final class WeightedSum {
 
-    private final NamedTensors sum;
+    private final NamedTensors mean;
     private double totalWeight;
     private int count;
 
     public WeightedSum(NamedTensors layout) {
         NamedTensors.Builder b = NamedTensors.builder();
         layout.forEach((name, t) -> b.put(name, Tensor.zeros(t.shape())));
-        this.sum = b.build();
+        this.mean = b.build();
     }
 
     public void add(NamedTensors update, double weight) {
-        if (!(weight > 0) || !Double.isFinite(weight)) {
-            throw new IllegalArgumentException("weight must be positive and finite, was " + weight);
-        }
-        TensorChecks.requireSameLayout(sum, update);
-        float w = (float) weight;
-        sum.forEach((name, acc) -> {
-            float[] a = acc.values();
-            float[] u = update.get(name).values();
-            for (int i = 0; i < a.length; i++) {
-                a[i] += w * u[i];
-            }
-        });
-        totalWeight += weight;
-        count++;
+        addAll(List.of(update), new double[] {weight});
     }
 
     /** Accumulator elements per tile: 16 KiB of floats, well inside a core's L1/L2 cache. */
     static final int TILE = 4096;
 
-    /** Adds several updates at once, tile by tile; the same result as adding them one by one. */
+    /** Adds several updates at once, tile by tile; the same result, up to rounding, as adding them one by one. */
     public void addAll(List<NamedTensors> updates, double[] weights) {
         if (updates.size() != weights.length) {
             throw new IllegalArgumentException(updates.size() + " updates but " + weights.length + " weights");
         }
-        float[] w = new float[weights.length];
+        double added = 0;
         for (int k = 0; k < weights.length; k++) {
             if (!(weights[k] > 0) || !Double.isFinite(weights[k])) {
                 throw new IllegalArgumentException("weight must be positive and finite, was " + weights[k]);
             }
-            TensorChecks.requireSameLayout(sum, updates.get(k));
-            w[k] = (float) weights[k];
+            TensorChecks.requireSameLayout(mean, updates.get(k));
+            added += weights[k];
         }
-        sum.forEach((name, acc) -> {
+        double newTotal = totalWeight + added;
+        float keep = (float) (totalWeight / newTotal);
+        float[] w = new float[weights.length];
+        for (int k = 0; k < weights.length; k++) {
+            w[k] = (float) (weights[k] / newTotal);
+        }
+        boolean rescale = count > 0;
+        mean.forEach((name, acc) -> {
             float[] a = acc.values();
             float[][] sources = new float[updates.size()][];
             for (int k = 0; k < sources.length; k++) {
@@ -66,16 +65,23 @@ public final class WeightedSum {
             forEachChunk(a.length, (from, to) -> {
                 for (int start = from; start < to; start += TILE) {
                     int end = Math.min(to, start + TILE);
+                    if (rescale) {
+                        scale(a, keep, start, end);
+                    }
                     for (int k = 0; k < sources.length; k++) {
                         addScaled(a, sources[k], w[k], start, end);
                     }
                 }
             });
         });
-        for (double weight : weights) {
-            totalWeight += weight;
-        }
+        totalWeight = newTotal;
         count += weights.length;
+    }
+
+    private static void scale(float[] acc, float factor, int start, int end) {
+        for (int i = start; i < end; i++) {
+            acc[i] *= factor;
+        }
     }
 
     /** Elements per parallel chunk (64 tiles); smaller tensors are summed on the calling thread. */
@@ -107,17 +113,17 @@ public final class WeightedSum {
         }
     }
 
-    /** base + scale x (weighted mean), in one pass without an intermediate mean. */
+    /** base + scale x (weighted mean), in one pass without an intermediate copy of the mean. */
     public NamedTensors addMeanTo(NamedTensors base, float scale) {
         if (count == 0) {
             throw new IllegalStateException("no update was added");
         }
-        TensorChecks.requireSameLayout(sum, base);
-        float factor = (float) (scale / totalWeight);
+        TensorChecks.requireSameLayout(mean, base);
+        float factor = scale;
         NamedTensors.Builder b = NamedTensors.builder();
         base.forEach((name, t) -> {
             float[] g = t.values();
-            float[] a = sum.get(name).values();
+            float[] a = mean.get(name).values();
             float[] out = new float[g.length];
             forEachChunk(g.length, (from, to) -> {
                 for (int i = from; i < to; i++) {
@@ -137,21 +143,13 @@ public final class WeightedSum {
         return totalWeight;
     }
 
-    /** The weighted mean of everything added so far. */
+    /** The weighted mean of everything added so far (a copy). */
     public NamedTensors mean() {
         if (count == 0) {
             throw new IllegalStateException("no update was added");
         }
         NamedTensors.Builder b = NamedTensors.builder();
-        float inv = (float) (1.0 / totalWeight);
-        sum.forEach((name, acc) -> {
-            float[] a = acc.values();
-            float[] out = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                out[i] = a[i] * inv;
-            }
-            b.put(name, new Tensor(acc.shape(), out));
-        });
+        mean.forEach((name, acc) -> b.put(name, new Tensor(acc.shape(), acc.values().clone())));
         return b.build();
     }
 }

@@ -1,8 +1,6 @@
 package org.civitas.federation.core.dataset;
 
-import javax.imageio.ImageIO;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,6 +45,11 @@ public final class ManifestImporter {
     }
 
     public static Report check(Path manifest, Set<String> labels, boolean skipBadLines) throws IOException {
+        return check(manifest, labels, skipBadLines, BoundedImages.maxPixelsOfThisProcess());
+    }
+
+    /** As {@link #check(Path, Set, boolean)}, refusing images whose header declares more than {@code maxPixels} pixels. */
+    public static Report check(Path manifest, Set<String> labels, boolean skipBadLines, long maxPixels) throws IOException {
         if (!Files.isRegularFile(manifest)) {
             throw new IOException("manifest " + manifest.getFileName() + " does not exist");
         }
@@ -84,8 +87,9 @@ public final class ManifestImporter {
                 }
                 firstLineOfId.put(s.id(), lineNo);
                 byte[] image = s.hasImage() ? Files.readAllBytes(folder.resolve(s.image())) : null;
-                if (image != null && !isImage(image)) {
-                    errors.add(new LineError(lineNo, s.id(), "image " + s.image() + " is not a readable image"));
+                String imageProblem = image == null ? null : imageProblem(image, maxPixels);
+                if (imageProblem != null) {
+                    errors.add(new LineError(lineNo, s.id(), "image " + s.image() + " " + imageProblem));
                     firstLineOfId.remove(s.id());
                     continue;
                 }
@@ -150,11 +154,14 @@ public final class ManifestImporter {
         return null;
     }
 
-    private static boolean isImage(byte[] bytes) {
+    /** Why the bytes are no usable image (unreadable, or too many pixels by their header), or null. */
+    private static String imageProblem(byte[] bytes, long maxPixels) {
         try {
-            return ImageIO.read(new ByteArrayInputStream(bytes)) != null;
+            return BoundedImages.read(bytes, maxPixels) != null ? null : "is not a readable image";
+        } catch (BoundedImages.TooLargeException e) {
+            return "is refused: " + e.getMessage();
         } catch (IOException | RuntimeException e) {
-            return false;
+            return "is not a readable image";
         }
     }
 

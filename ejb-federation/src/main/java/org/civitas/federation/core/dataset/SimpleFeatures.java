@@ -2,7 +2,6 @@ package org.civitas.federation.core.dataset;
 
 import org.civitas.federation.core.model.LabeledFeatures;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -86,7 +85,7 @@ public final class SimpleFeatures {
         int[] y = new int[labelled.size()];
         for (int i = 0; i < labelled.size(); i++) {
             Sample s = labelled.get(i);
-            BufferedImage image = s.hasImage() ? ImageIO.read(folder.resolve(s.image()).toFile()) : null;
+            BufferedImage image = s.hasImage() ? BoundedImages.read(folder.resolve(s.image()), BoundedImages.maxPixelsOfThisProcess()) : null;
             x[i] = of(image, s.text());
             y[i] = Taxonomy.LABELS.indexOf(s.label());
         }

@@ -3,9 +3,7 @@ package org.civitas.federation.core.quality;
 import org.civitas.federation.core.dataset.ManifestFormat;
 import org.civitas.federation.core.dataset.Sample;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,15 +39,22 @@ public final class ItemInspector {
     private final Path folder;
     private final Set<String> labels;
     private final PiiScanner pii;
+    private final long maxPixels;
 
     /**
      * @param folder the manifest's folder, against which image paths resolve
      * @param labels the task's labels; an item with another label is a schema error
      */
     public ItemInspector(Path folder, Set<String> labels, PiiScanner pii) {
+        this(folder, labels, pii, org.civitas.federation.core.dataset.BoundedImages.maxPixelsOfThisProcess());
+    }
+
+    /** As above; an image whose header declares more than {@code maxPixels} pixels is a schema error, never decoded. */
+    public ItemInspector(Path folder, Set<String> labels, PiiScanner pii, long maxPixels) {
         this.folder = folder.toAbsolutePath().normalize();
         this.labels = Set.copyOf(labels);
         this.pii = pii;
+        this.maxPixels = maxPixels;
     }
 
     public ItemFeatures inspect(int lineNumber, String line) {
@@ -81,11 +86,13 @@ public final class ItemInspector {
                     return schemaError(lineNumber, sample.id(), "image path '" + sample.image() + "' leads out of the dataset folder");
                 }
                 imageBytes = Files.readAllBytes(image);
-                BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(imageBytes));
+                BufferedImage decoded = org.civitas.federation.core.dataset.BoundedImages.read(imageBytes, maxPixels);
                 if (decoded == null) {
                     return schemaError(lineNumber, sample.id(), "image '" + sample.image() + "' is not a PNG or JPEG");
                 }
                 measures = ImageMeasures.of(decoded);
+            } catch (org.civitas.federation.core.dataset.BoundedImages.TooLargeException e) {
+                return schemaError(lineNumber, sample.id(), "image '" + sample.image() + "' is refused: " + e.getMessage());
             } catch (IOException e) {
                 return schemaError(lineNumber, sample.id(), "image '" + sample.image() + "' cannot be read"
                         + (Files.exists(image, LinkOption.NOFOLLOW_LINKS) ? ": " + e.getMessage() : ": no such file"));

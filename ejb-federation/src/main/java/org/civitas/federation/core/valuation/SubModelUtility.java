@@ -11,6 +11,10 @@ import java.util.function.ToDoubleFunction;
  * The utility of a coalition in a federated round: the score (for example validation accuracy or
  * negative loss) of the sub-model the coalition's updates alone would have produced, FedAvg-weighted
  * by samples, from the round's global state. The empty coalition scores the global state itself.
+ *
+ * <p>A coalition whose sub-model is not finite (updates that are finite alone can add up past the
+ * float range), or whose score is not finite, gets the given broken-model score instead: the
+ * valuation goes on, and the coalition is worth no more than a model that knows nothing.
  */
 public final class SubModelUtility implements CoalitionUtility {
 
@@ -21,17 +25,23 @@ public final class SubModelUtility implements CoalitionUtility {
     private final NamedTensors global;
     private final Map<String, SiteUpdate> updates;
     private final ToDoubleFunction<NamedTensors> score;
+    private final double brokenScore;
 
-    public SubModelUtility(NamedTensors global, Map<String, SiteUpdate> updates, ToDoubleFunction<NamedTensors> score) {
+    public SubModelUtility(NamedTensors global, Map<String, SiteUpdate> updates, ToDoubleFunction<NamedTensors> score,
+                           double brokenScore) {
+        if (!Double.isFinite(brokenScore)) {
+            throw new IllegalArgumentException("the broken-model score must be finite, was " + brokenScore);
+        }
         this.global = global;
         this.updates = Map.copyOf(updates);
         this.score = score;
+        this.brokenScore = brokenScore;
     }
 
     @Override
     public double of(Set<String> coalition) {
         if (coalition.isEmpty()) {
-            return score.applyAsDouble(global);
+            return scoreOf(global);
         }
         WeightedSum sum = new WeightedSum(global);
         for (String site : coalition) {
@@ -41,6 +51,12 @@ public final class SubModelUtility implements CoalitionUtility {
             }
             sum.add(u.update(), u.sampleCount());
         }
-        return score.applyAsDouble(sum.addMeanTo(global, 1f));
+        return scoreOf(sum.addMeanTo(global, 1f));
+    }
+
+    private double scoreOf(NamedTensors state) {
+        boolean finite = state.asMap().values().stream().allMatch(t -> t.firstNonFiniteIndex() < 0);
+        double value = finite ? score.applyAsDouble(state) : brokenScore;
+        return Double.isFinite(value) ? value : brokenScore;
     }
 }

@@ -35,6 +35,58 @@ class FedAvgTest {
     }
 
     @Test
+    void hugeFiniteUpdatesCannotOverflowTheMean() {
+        // A float sum of these is +Inf (3e38 x 1e9 samples, or simply 3e38 + 3e38); their weighted mean is not.
+        NamedTensors global = state(0, 0);
+        List<FitResult> results = List.of(
+                new FitResult("liar", 1_000_000_000L, () -> state(3e38f, -3e38f)),
+                new FitResult("twin", 1_000_000_000L, () -> state(3e38f, -3e38f)),
+                new FitResult("honest", 300, () -> state(1, 1)));
+
+        NamedTensors next = fedAvg.aggregateFit(RoundContext.first(), global, results).global();
+
+        assertThat(next.get("w").firstNonFiniteIndex()).isEqualTo(-1);
+        assertThat((double) next.get("w").values()[0]).isCloseTo(3e38, within(1e33));
+        // the same in groups larger than one tiled pass and one update at a time
+        WeightedSum one = new WeightedSum(global);
+        for (int k = 0; k < 20; k++) {
+            one.add(state(3.4e38f, 3.4e38f), 1e9);
+        }
+        assertThat(one.mean().get("w").values()).containsExactly(new float[] {3.4e38f, 3.4e38f}, within(1e33f));
+    }
+
+    @Test
+    void theRunningMeanEqualsTheMeanOfAllUpdatesAddedInAnyGrouping() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(8);
+        List<NamedTensors> updates = new ArrayList<>();
+        double[] weights = new double[13];
+        double[] expected = new double[3];
+        double total = 0;
+        for (int k = 0; k < weights.length; k++) {
+            float[] v = {(float) random.nextDouble(-5, 5), (float) random.nextDouble(-5, 5), (float) random.nextDouble(-5, 5)};
+            updates.add(state(v));
+            weights[k] = 1 + random.nextInt(500);
+            total += weights[k];
+            for (int i = 0; i < 3; i++) {
+                expected[i] += weights[k] * v[i];
+            }
+        }
+        WeightedSum grouped = new WeightedSum(state(0, 0, 0));
+        grouped.addAll(updates.subList(0, 5), java.util.Arrays.copyOfRange(weights, 0, 5));
+        grouped.addAll(updates.subList(5, 13), java.util.Arrays.copyOfRange(weights, 5, 13));
+        WeightedSum single = new WeightedSum(state(0, 0, 0));
+        for (int k = 0; k < weights.length; k++) {
+            single.add(updates.get(k), weights[k]);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat((double) grouped.mean().get("w").values()[i]).isCloseTo(expected[i] / total, within(1e-5));
+            assertThat((double) single.mean().get("w").values()[i]).isCloseTo(expected[i] / total, within(1e-5));
+        }
+        assertThat(grouped.totalWeight()).isEqualTo(total);
+        assertThat(grouped.count()).isEqualTo(13);
+    }
+
+    @Test
     void loadsEachUpdateOnceAndInOrder() {
         AtomicInteger loads = new AtomicInteger();
         List<String> order = new ArrayList<>();

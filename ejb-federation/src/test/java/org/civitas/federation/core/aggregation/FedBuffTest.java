@@ -27,6 +27,6 @@ class FedBuffTest {
                 new FitResult("stale", 10, 3, () -> w(2))));
         assertThat(r.global().get("w").values()).containsExactly(6f);
         assertThat(buff.roundQuorum()).hasValue(2);
-        assertThatThrownBy(() -> new FedBuff(0, 1)).hasMessage("FedBuff bufferSize must be at least 1, was 0");
+        assertThatThrownBy(() -> new FedBuff(0, 1)).hasMessage("FedBuff bufferSize must be in [1, 10000], was 0");
     }
 }

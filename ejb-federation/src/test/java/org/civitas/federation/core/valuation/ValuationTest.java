@@ -24,6 +24,23 @@ class ValuationTest {
             Set.of("a", "b"), 4.0, Set.of("a", "c"), 1.0, Set.of("b", "c"), 2.0, Set.of("a", "b", "c"), 5.0);
 
     @Test
+    void aCoalitionWhoseSubModelOverflowsGetsTheBrokenScoreAndTheValuationGoesOn() {
+        NamedTensors global = NamedTensors.builder().put("w", new org.civitas.federation.core.tensor.Tensor(new int[] {2}, new float[] {3e38f, 1})).build();
+        NamedTensors push = NamedTensors.builder().put("w", new org.civitas.federation.core.tensor.Tensor(new int[] {2}, new float[] {3e38f, 0})).build();
+        NamedTensors fine = NamedTensors.builder().put("w", new org.civitas.federation.core.tensor.Tensor(new int[] {2}, new float[] {0, 1})).build();
+        // the score: minus the second coordinate's distance from 2; "fine" alone reaches it
+        CoalitionUtility utility = new SubModelUtility(global, java.util.Map.of("hostile", new SubModelUtility.SiteUpdate(push, 1),
+                "honest", new SubModelUtility.SiteUpdate(fine, 1)), state -> -Math.abs(state.get("w").values()[1] - 2), -5);
+
+        assertThat(utility.of(java.util.Set.of("hostile"))).isEqualTo(-5);
+        assertThat(utility.of(java.util.Set.of("honest"))).isEqualTo(0);
+        java.util.Map<String, Double> values = ExactShapley.values(List.of("hostile", "honest"), utility);
+        assertThat(values.values()).allSatisfy(v -> assertThat(v).isFinite());
+        assertThat(values.get("hostile")).isLessThan(0);
+        assertThat(values.get("honest")).isGreaterThan(0);
+    }
+
+    @Test
     void exactShapleyOfAHandComputedGame() {
         // a: 1/3*1 + 1/6*(4-2) + 1/6*(1-0) + 1/3*(5-2) = 11/6; b: 1/3*2 + 1/6*3 + 1/6*2 + 1/3*4 = 17/6; c: 1/3*(5-4) = 1/3
         Map<String, Double> v = ExactShapley.values(List.of("a", "b", "c"), GAME::get);
@@ -68,7 +85,7 @@ class ValuationTest {
         }
 
         CoalitionUtility utility() {
-            return new SubModelUtility(global, updates, state -> -model.meanLoss(state, validation)).memoized();
+            return new SubModelUtility(global, updates, state -> -model.meanLoss(state, validation), -10).memoized();
         }
 
         List<String> sites() {

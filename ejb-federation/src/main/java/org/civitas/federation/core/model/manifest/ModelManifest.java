@@ -3,10 +3,7 @@ package org.civitas.federation.core.model.manifest;
 import org.civitas.federation.core.json.JsonTree;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -183,33 +180,43 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         return shapes;
     }
 
-    /** The manifest as canonical JSON (fields in a fixed order): what the registry stores and hashes. */
+    /** The manifest as RFC 8785 canonical JSON: what the registry stores and hashes. */
     public String canonicalJson() {
+        return org.civitas.federation.core.json.CanonicalJson.of(jsonText(org.civitas.federation.core.json.CanonicalJson::string));
+    }
+
+    /** SHA-256 of {@link #canonicalJson()}. */
+    public String sha256() {
+        return org.civitas.federation.core.json.CanonicalJson.sha256(canonicalJson());
+    }
+
+    /**
+     * The hash in the legacy form (fields in a fixed order, then every space removed, names with
+     * them included: two manifests whose names differed by a space hashed alike). Only for plans
+     * whose agreements were approved under that form.
+     */
+    public String legacySha256() {
+        return org.civitas.federation.core.json.CanonicalJson.sha256(jsonText(ModelManifest::q).replace(" ", ""));
+    }
+
+    private String jsonText(java.util.function.Function<String, String> quote) {
         StringBuilder s = new StringBuilder("{");
-        s.append("\"name\":").append(q(name));
-        s.append(",\"text\":{\"kind\":").append(q(text.kind())).append(",\"artifact\":").append(q(text.artifact()))
-                .append(",\"tokenizer\":").append(q(text.tokenizer())).append(",\"sha256\":").append(q(text.sha256()))
+        s.append("\"name\":").append(quote.apply(name));
+        s.append(",\"text\":{\"kind\":").append(quote.apply(text.kind())).append(",\"artifact\":").append(quote.apply(text.artifact()))
+                .append(",\"tokenizer\":").append(quote.apply(text.tokenizer())).append(",\"sha256\":").append(quote.apply(text.sha256()))
                 .append(",\"dim\":").append(text.dim()).append(",\"maxTokens\":").append(text.maxTokens()).append('}');
-        s.append(",\"image\":{\"kind\":").append(q(image.kind())).append(",\"size\":").append(image.size());
+        s.append(",\"image\":{\"kind\":").append(quote.apply(image.kind())).append(",\"size\":").append(image.size());
         if ("cnn".equals(image.kind())) {
             s.append(",\"channels\":").append(image.channels());
         } else {
-            s.append(",\"artifact\":").append(q(image.artifact())).append(",\"sha256\":").append(q(image.sha256()))
+            s.append(",\"artifact\":").append(quote.apply(image.artifact())).append(",\"sha256\":").append(quote.apply(image.sha256()))
                     .append(",\"dim\":").append(image.dim());
         }
         s.append("},\"fusion\":{\"hidden\":").append(fusion.hidden()).append(",\"seed\":").append(fusion.seed()).append('}');
         s.append(",\"adapter\":{\"rank\":").append(adapter.rank()).append(",\"alpha\":").append(adapter.alpha())
-                .append(",\"targets\":[").append(String.join(",", adapter.targets().stream().map(ModelManifest::q).toList())).append("]}");
-        s.append(",\"labels\":[").append(String.join(",", labels.stream().map(ModelManifest::q).toList())).append("]}");
-        return s.toString().replace(" ", "");
-    }
-
-    public String sha256() {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonicalJson().getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+                .append(",\"targets\":[").append(String.join(",", adapter.targets().stream().map(quote).toList())).append("]}");
+        s.append(",\"labels\":[").append(String.join(",", labels.stream().map(quote).toList())).append("]}");
+        return s.toString();
     }
 
     private static String q(String s) {

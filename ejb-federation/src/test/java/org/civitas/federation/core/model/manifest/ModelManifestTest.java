@@ -31,6 +31,20 @@ class ModelManifestTest {
     }
 
     @Test
+    void namesThatDifferOnlyByASpaceHashApartOverRfc8785() {
+        String json = ModelManifest.citySafetyDefault().canonicalJson();
+        String name = ModelManifest.citySafetyDefault().name();
+        ModelManifest spaced = ModelManifest.parse(json.replace("\"name\":\"" + name + "\"", "\"name\":\"city safety\""));
+        ModelManifest joined = ModelManifest.parse(json.replace("\"name\":\"" + name + "\"", "\"name\":\"citysafety\""));
+
+        assertThat(spaced.sha256()).isNotEqualTo(joined.sha256());
+        assertThat(spaced.canonicalJson()).contains("\"name\":\"city safety\"");
+        // the legacy form removed every space and merged them; it stays only for plans approved under it
+        assertThat(spaced.legacySha256()).isEqualTo(joined.legacySha256());
+        assertThat(org.civitas.federation.core.json.CanonicalJson.of(spaced.canonicalJson())).isEqualTo(spaced.canonicalJson());
+    }
+
+    @Test
     void everyBadFieldIsNamed() {
         String json = """
                 {"name": "x",
