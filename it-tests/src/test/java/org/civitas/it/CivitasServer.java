@@ -95,6 +95,17 @@ public final class CivitasServer implements BeforeAllCallback {
         }
     }
 
+    /** Polls the condition until it holds, or fails naming it after the timeout: a wait for a state, never for a time. */
+    static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("still waiting after " + timeout + " for: " + what);
+            }
+            sleep(200);
+        }
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -114,8 +114,8 @@ class GovernanceIT {
         Api.postJsonAs("urban-compliance", "/agreements/" + expiringId + "/decision", "{\"approve\": true, \"comment\": \"short\"}");
         Api.postJsonAs("consortium-compliance", "/agreements/" + expiringId + "/decision", "{\"approve\": true, \"comment\": \"short\"}");
         assertThat(Api.get("/agreements/" + expiringId).json().path("status").asText()).isEqualTo("ACTIVE");
-        CivitasServer.sleep(3500);
-        assertThat(Api.get("/agreements/" + expiringId).json().path("status").asText()).isEqualTo("EXPIRED");
+        CivitasServer.await(java.time.Duration.ofMinutes(1), "agreement " + expiringId + " expires",
+                () -> "EXPIRED".equals(Api.get("/agreements/" + expiringId).json().path("status").asText()));
         Api.Answer expired = Api.postJson("/federations", shortPlan);
         assertThat(expired.status()).isEqualTo(400);
         assertThat(expired.json().path("error").asText()).contains("site 'urban': agreement " + expiringId

@@ -113,28 +113,29 @@ class HostileSiteIT {
     /** Item 4: a small PNG that declares 8000 x 8000 pixels is refused from its header in import and in the quality job. */
     @Test
     void anImageBombIsRefusedWithItsLineAndTheQualityJobCompletes() throws Exception {
-        Path folder = Files.createDirectories(CivitasServer.dataDir().resolve("sites/energy/datasets/bombs"));
+        // At the urban site: the data-quality test looks at energy's newest run.
+        Path folder = Files.createDirectories(CivitasServer.dataDir().resolve("sites/urban/datasets/bombs"));
         java.awt.image.BufferedImage huge = new java.awt.image.BufferedImage(8000, 8000, java.awt.image.BufferedImage.TYPE_BYTE_BINARY);
         javax.imageio.ImageIO.write(huge, "png", folder.resolve("bomb.png").toFile());
         assertThat(Files.size(folder.resolve("bomb.png"))).isLessThan(200_000);
         Files.write(folder.resolve("train.jsonl"), List.of(
-                "{\"id\": \"ok\", \"text\": \"transformer hums loudly at night\", \"label\": \"equipment_damage\"}",
-                "{\"id\": \"bomb\", \"image\": \"bomb.png\", \"text\": \"photo of the yard\", \"label\": \"intrusion\"}"));
+                "{\"id\": \"ok\", \"text\": \"pothole widening on the main road\", \"label\": \"road_damage\"}",
+                "{\"id\": \"bomb\", \"image\": \"bomb.png\", \"text\": \"photo of the square\", \"label\": \"vandalism\"}"));
 
-        Api.Answer imported = Api.postJsonAs("energy-steward", "/sites/energy/datasets",
+        Api.Answer imported = Api.postJsonAs("urban-steward", "/sites/urban/datasets",
                 "{\"name\": \"bombs\", \"manifest\": \"datasets/bombs/train.jsonl\"}");
         assertThat(imported.status()).as(imported.text()).isEqualTo(422);
         JsonNode line = imported.json().path("lines").get(0);
         assertThat(line.path("line").asInt()).isEqualTo(2);
         assertThat(line.path("error").asText()).contains("is refused: the image is 8000 x 8000 pixels (64000000), over the limit");
 
-        Api.Answer started = Api.postJsonAs("energy-steward", "/sites/energy/quality-runs",
+        Api.Answer started = Api.postJsonAs("urban-steward", "/sites/urban/quality-runs",
                 "{\"dataset\": \"bombs\", \"manifest\": \"datasets/bombs/train.jsonl\"}");
         assertThat(started.status()).as(started.text()).isEqualTo(202);
         long id = started.json().path("id").asLong();
         long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         JsonNode run;
-        while (!List.of("COMPLETED", "FAILED").contains((run = Api.get("/sites/energy/quality-runs/" + id).json()).path("status").asText())) {
+        while (!List.of("COMPLETED", "FAILED").contains((run = Api.get("/sites/urban/quality-runs/" + id).json()).path("status").asText())) {
             assertThat(System.nanoTime()).as("quality run still %s", run).isLessThan(end);
             CivitasServer.sleep(500);
         }
@@ -192,16 +193,18 @@ class HostileSiteIT {
             assertThat(checked.status()).as(manifest + ": " + checked.text()).isEqualTo(400);
         }
 
-        // a flagged item whose image is a link to the site's identity file (its token)
-        Path leaky = Files.createDirectories(energy.resolve("datasets/leaky"));
+        // a flagged item whose image is a link to the site's identity file (its token); at the urban site, since the
+        // data-quality test looks at energy's newest run
+        Path urbanHome = CivitasServer.dataDir().resolve("sites/urban");
+        Path leaky = Files.createDirectories(urbanHome.resolve("datasets/leaky"));
         Files.deleteIfExists(leaky.resolve("leak.png"));
-        Files.createSymbolicLink(leaky.resolve("leak.png"), energy.resolve("identity.properties"));
+        Files.createSymbolicLink(leaky.resolve("leak.png"), urbanHome.resolve("identity.properties"));
         Files.writeString(leaky.resolve("train.jsonl"), "{\"id\": \"a\", \"image\": \"leak.png\", \"text\": \"smoke in the hall\","
-                + " \"label\": \"smoke_fire\"}\n");
-        Api.Answer run = Api.postJsonAs("energy-steward", "/sites/energy/quality-runs",
+                + " \"label\": \"vandalism\"}\n");
+        Api.Answer run = Api.postJsonAs("urban-steward", "/sites/urban/quality-runs",
                 "{\"dataset\": \"leaky\", \"manifest\": \"datasets/leaky/train.jsonl\"}");
         assertThat(run.status()).as(run.text()).isEqualTo(202);
-        Api.Answer image = Api.getAs("energy-steward", "/sites/energy/quality-runs/" + run.json().path("id").asLong() + "/items/1/image");
+        Api.Answer image = Api.getAs("urban-steward", "/sites/urban/quality-runs/" + run.json().path("id").asLong() + "/items/1/image");
         assertThat(image.status()).as(image.text()).isEqualTo(404);
         assertThat(image.text()).contains("leads out of the dataset folder through a symbolic link").doesNotContain("token");
     }
@@ -268,6 +271,9 @@ class HostileSiteIT {
             assertThat(refused.json().path("error").asText()).contains(e.getValue());
         }
         assertThat(Api.get("/federations").json().size()).as("nothing started").isEqualTo(federationsBefore);
+        Api.Answer typed = Api.postJson("/plans/preview", "{\"name\": \"typo\", \"roundz\": 2}");
+        assertThat(typed.status()).as(typed.text()).isEqualTo(400);
+        assertThat(typed.json().path("error").asText()).contains("has no field 'roundz'");
 
         Api.Answer notANumber = Api.get("/federations/abc");
         assertThat(notANumber.status()).as(notANumber.text()).isEqualTo(400);

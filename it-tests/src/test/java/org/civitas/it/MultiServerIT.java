@@ -194,7 +194,14 @@ class MultiServerIT {
         int crashedRound = interrupted.path("number").asInt();
         Set<String> acceptedBeforeCrash = sites(interrupted);
         coordinator.kill();
-        CivitasServer.sleep(3000);
+        // Down means its port refuses connections; then it starts again on the same ports.
+        CivitasServer.await(Duration.ofMinutes(1), "the coordinator's port to close", () -> {
+            try (java.net.Socket probe = new java.net.Socket("127.0.0.1", 8080 + 200)) {
+                return false;
+            } catch (java.io.IOException refused) {
+                return true;
+            }
+        });
         coordinator = coordinatorServer().start().awaitReady(Duration.ofMinutes(3));
 
         // Assert: the federation completes with every round aggregated once.

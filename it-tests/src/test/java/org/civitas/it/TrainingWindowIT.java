@@ -89,13 +89,17 @@ class TrainingWindowIT {
 
     @Test
     void aRoundsDeadlineLeavesEverySiteTheRoundTimeoutFromItsNextWindow() throws Exception {
-        // A window that next opens on New Year's Day at 03:00 UTC
-        assertThat(putWindows("energy-operator", "energy", "[{\"cron\": \"0 0 3 1 1 ?\", \"lengthSeconds\": 3600, \"timeZone\": \"UTC\"}]")
+        // A window that next opens in two days at 03:00 UTC (inside the 7 days a round waits for a window at most)
+        java.time.ZonedDateTime opens = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusDays(2).withHour(3).withMinute(0)
+                .withSecond(0).withNano(0);
+        String cron = "0 0 3 " + opens.getDayOfMonth() + " " + opens.getMonthValue() + " ? " + opens.getYear();
+        assertThat(putWindows("energy-operator", "energy", "[{\"cron\": \"" + cron + "\", \"lengthSeconds\": 3600, \"timeZone\": \"UTC\"}]")
                 .status()).isEqualTo(200);
         try {
-            CivitasServer.sleep(3000); // the site reports its windows to the coordinator on its next poll
-            java.time.Instant opening = java.time.ZonedDateTime.of(java.time.LocalDate.now(java.time.ZoneOffset.UTC).getYear() + 1, 1, 1, 3, 0, 0, 0,
-                    java.time.ZoneOffset.UTC).toInstant();
+            // The site reports its windows to the coordinator on its next poll
+            CivitasServer.await(Duration.ofMinutes(1), "the coordinator knows energy's window",
+                    () -> Api.get("/sites/energy/reported-windows").text().contains(cron));
+            java.time.Instant opening = opens.toInstant();
             Api.Answer started = Api.startFederation("{\"name\": \"Deadline check\", \"sites\": [\"energy\"], \"rounds\": 1,"
                     + " \"roundTimeoutSeconds\": 300}");
             assertThat(started.status()).as(started.text()).isEqualTo(201);

@@ -64,11 +64,40 @@ public final class WorkerMain {
         worker.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
     }
 
+    /** The request whose cancellation was asked for; a training request checks it at every step. */
+    private volatile String cancelRequested;
+    private static final String END_OF_INPUT = "\u0000end";
+
+    /**
+     * Reads requests from a thread of its own, so that a {@code cancel} line (sent while a request
+     * runs) is seen at once: training then stops at its next step, answers the error "cancelled",
+     * and the worker stays warm for the next request (a killed worker costs a restart).
+     */
     void serve(BufferedReader in) throws IOException {
         Engine engine = Engine.getEngine("PyTorch");
         emit(WorkerProtocol.ready(engine.getEngineName() + " " + engine.getVersion(), device));
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try {
+                String l;
+                while ((l = in.readLine()) != null) {
+                    String cancel = WorkerProtocol.cancelTarget(json, l);
+                    if (cancel != null) {
+                        cancelRequested = cancel;
+                    } else {
+                        lines.add(l);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warning("cannot read requests: " + e);
+            } finally {
+                lines.add(END_OF_INPUT);
+            }
+        }, "worker-requests");
+        reader.setDaemon(true);
+        reader.start();
         String line;
-        while ((line = in.readLine()) != null) {
+        while (!END_OF_INPUT.equals(line = take(lines))) {
             if (line.isBlank()) {
                 continue;
             }
@@ -96,6 +125,15 @@ public final class WorkerMain {
             l.text().close();
         });
         manager.close();
+    }
+
+    private static String take(java.util.concurrent.BlockingQueue<String> lines) {
+        try {
+            return lines.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return END_OF_INPUT;
+        }
     }
 
     private Map<String, Object> handle(WorkerProtocol.Request r) {
@@ -144,6 +182,10 @@ public final class WorkerMain {
         LocalTraining.Checkpoint checkpoint = r.checkpoint() == null ? LocalTraining.NONE
                 : new FileCheckpoint(Path.of(r.checkpoint()), Artifacts.sha256(SafeTensors.write(global)) + "|" + hyper);
         LocalTraining.Outcome outcome = LocalTraining.train(loaded.model(), global, data, hyper, (step, steps, loss) -> {
+            if (id.equals(cancelRequested)) {
+                // The last epoch's checkpoint stays: a restarted request resumes from it.
+                throw new IllegalStateException("cancelled at step " + step + " of " + steps);
+            }
             long now = System.nanoTime();
             if (step == steps || now - lastEmit[0] > 250_000_000L) {
                 lastEmit[0] = now;

@@ -18,6 +18,7 @@ import java.util.Map;
  * → {"id": "2", "op": "evaluate", "manifest": ..., "dataset": ..., "state": ...}
  * → {"id": "3", "op": "embed", "manifest": ..., "texts": ["smoke from a substation"]}
  * → {"id": "4", "op": "shutdown"}        ← {"id": "4", "event": "result"} and the process exits 0
+ * → {"op": "cancel", "target": "1"}      (while request 1 trains) ← {"id": "1", "event": "error", "message": "cancelled ..."}
  * </pre>
  *
  * On start the worker writes {@code {"event": "ready", ...}} naming its engine and devices. The
@@ -26,7 +27,9 @@ import java.util.Map;
  * {@code "checkpoint": "path"} a training run saves its progress after every epoch and a repeated
  * request for the same run (same state and hyper-parameters) resumes after the last saved epoch.
  * With {@code "heldout": manifest} the result also carries {@code heldout} metrics of the received
- * state (before training) on that split.
+ * state (before training) on that split. A {@code cancel} line may come while a request runs: a
+ * training request stops at its next step (its last epoch checkpoint kept) and answers an error; the
+ * worker stays up. A worker that ignores it is killed after a grace period.
  */
 final class WorkerProtocol {
 
@@ -34,6 +37,22 @@ final class WorkerProtocol {
     }
 
     /** A request line. */
+    /**
+     * The request a {@code {"op": "cancel", "target": "<id>"}} line asks to stop, or null when the
+     * line is something else. Cancel lines are read beside the request that runs, not after it.
+     */
+    static String cancelTarget(com.fasterxml.jackson.databind.ObjectMapper json, String line) {
+        if (!line.contains("\"cancel\"")) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode node = json.readTree(line);
+            return "cancel".equals(node.path("op").asText()) && node.hasNonNull("target") ? node.get("target").asText() : null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
+    }
+
     record Request(String id, String op, String manifest, String dataset, String state, String out, Hyper hyper, List<String> texts,
                    String checkpoint, String heldout) {
     }

@@ -65,6 +65,26 @@ class WorkerMainTest {
     }
 
     @Test
+    void aCancelLineStopsTrainingAtItsNextStepAndTheWorkerCarriesOn() throws IOException {
+        Path update = Files.createTempDirectory("worker-out").resolve("update.safetensors");
+
+        // The cancel line is read beside the training request, as it would arrive from the server while it runs.
+        List<JsonNode> lines = serve(
+                "{\"id\": \"t\", \"op\": \"train\", \"dataset\": \"" + WorkerTestData.dataset("urban", "train") + "\", \"state\": \""
+                        + WorkerTestData.initialState() + "\", \"out\": \"" + update + "\", \"hyper\": {\"epochs\": 50}}",
+                "{\"op\": \"cancel\", \"target\": \"t\"}",
+                "{\"id\": \"p\", \"op\": \"ping\"}",
+                "{\"id\": \"s\", \"op\": \"shutdown\"}");
+
+        JsonNode cancelled = lines.stream().filter(l -> "t".equals(l.path("id").asText()) && !"progress".equals(l.path("event").asText()))
+                .findFirst().orElseThrow();
+        assertThat(cancelled.path("event").asText()).isEqualTo("error");
+        assertThat(cancelled.path("message").asText()).startsWith("cancelled at step");
+        assertThat(Files.exists(update)).as("no update from a cancelled run").isFalse();
+        assertThat(lines.stream().anyMatch(l -> "p".equals(l.path("id").asText()) && "result".equals(l.path("event").asText()))).isTrue();
+    }
+
+    @Test
     void badRequestsGetAnErrorNamingTheProblemAndTheWorkerCarriesOn() throws IOException {
         List<JsonNode> lines = serve(
                 "{\"id\": \"1\", \"op\": \"fly\"}",

@@ -60,6 +60,11 @@ public class SiteScheduleService {
                 () -> federations.add(new SiteSchedule(site.getCode(), json, now)));
     }
 
+    /** The windows a site last reported to this coordinator (none: it may train at any time). */
+    public List<SiteWindow> reported(String siteCode) {
+        return federations.schedule(siteCode).map(s -> parse(s.getWindowsJson())).orElse(List.of());
+    }
+
     /** Extends a round that just opened so each site's next window (now, if open) plus the timeout fits before its deadline. */
     public void fitDeadline(Round round, Instant openedAt) {
         if (round.getFederation().getPlan().getStrategy().equals("fedbuff")) {

@@ -72,7 +72,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
 
     @Override
     public String train(long runId, long executionId) {
-        return recordingFailure(runId, () -> {
+        return recordingFailure(runId, executionId, () -> {
             LocalTrainingRun run = runs.get(runId);
             SiteIdentity site = hostedSites.identity(run.getSiteCode());
             RoundTask task = coordinator.task(site, run.getFederationId(), run.getRoundNumber());
@@ -168,7 +168,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
 
     @Override
     public String upload(long runId) {
-        return recordingFailure(runId, () -> {
+        return recordingFailure(runId, null, () -> {
             LocalTrainingRun run = runs.get(runId);
             SiteIdentity site = hostedSites.identity(run.getSiteCode());
             byte[] body;
@@ -221,13 +221,22 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         return "run-" + runId + "/execution-" + executionId;
     }
 
-    private String recordingFailure(long runId, Supplier<String> step) {
+    /**
+     * Runs a step and records its failure on the run, except where the failure is not the run's:
+     * a run paused at its window's end was stopped on purpose (it resumes, it did not fail), and an
+     * execution that is no longer the run's current one (its stop was still unwinding while the
+     * next window had already resumed the run as a new execution) fails only itself. Counting such
+     * a failure made the resumed run look like a second attempt.
+     */
+    private String recordingFailure(long runId, Long executionId, Supplier<String> step) {
         LocalTrainingRun run = runs.get(runId);
         try (var context = org.civitas.federation.infrastructure.LogContext.of(run.getFederationId(), run.getRoundNumber(), run.getSiteCode())) {
             return step.get();
         } catch (RuntimeException e) {
-            // A run paused at its window's end was stopped on purpose: it resumes, it did not fail.
-            if (runs.get(runId).getStatus() != org.civitas.domain.participant.LocalTrainingRun.Status.PAUSED) {
+            LocalTrainingRun now = runs.get(runId);
+            boolean paused = now.getStatus() == org.civitas.domain.participant.LocalTrainingRun.Status.PAUSED;
+            boolean superseded = executionId != null && !executionId.equals(now.getJobExecutionId());
+            if (!paused && !superseded) {
                 runs.failed(runId, e.getMessage());
             }
             throw e;

@@ -1,8 +1,6 @@
 package org.civitas.web.api;
 
 import jakarta.ejb.EJB;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -14,7 +12,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.civitas.federation.application.FederationService;
-import org.civitas.federation.application.InvalidRequestException;
 import org.civitas.federation.application.PlanRequest;
 import org.civitas.federation.application.Views;
 
@@ -63,16 +60,7 @@ public class FederationResource {
     }
 
     private static PlanRequest parse(String body) {
-        if (body == null || body.isBlank()) {
-            return PlanRequest.demo();
-        }
-        try (Jsonb jsonb = JsonbBuilder.create()) {
-            PlanRequest request = jsonb.fromJson(body, PlanRequest.class);
-            return request == null ? PlanRequest.demo() : request;
-        } catch (InvalidRequestException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new InvalidRequestException("the body is not a valid federation plan JSON: " + e.getMessage());
-        }
+        PlanRequest request = StrictJson.read(body, PlanRequest.class);
+        return request == null ? PlanRequest.demo() : request;
     }
 }

@@ -80,6 +80,16 @@ public class SiteResource {
     @jakarta.inject.Inject
     org.civitas.web.security.CurrentCaller caller;
 
+    @jakarta.ejb.EJB
+    org.civitas.federation.application.SiteScheduleService reportedSchedules;
+
+    /** The training windows a site reported to this coordinator, which its rounds' deadlines follow. */
+    @jakarta.ws.rs.GET
+    @Path("{site}/reported-windows")
+    public List<org.civitas.federation.application.SiteScheduleService.SiteWindow> reportedWindows(@PathParam("site") String site) {
+        return reportedSchedules.reported(site);
+    }
+
     /** A hosted site's training windows, and whether one is open now. */
     @jakarta.ws.rs.GET
     @Path("{site}/windows")

@@ -3,18 +3,16 @@ package org.civitas.web.api;
 import jakarta.annotation.Priority;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedMap;
-import jakarta.ws.rs.ext.MessageBodyReader;
 import jakarta.ws.rs.ext.Provider;
+import jakarta.ws.rs.ext.ReaderInterceptor;
+import jakarta.ws.rs.ext.ReaderInterceptorContext;
 import org.civitas.federation.application.InvalidRequestException;
 import org.civitas.federation.core.json.JsonTree;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.annotation.Annotation;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -31,26 +29,43 @@ import java.util.TreeSet;
  * Reads every JSON request body strictly, before JSON-B binds it: one JSON value and nothing after
  * it, no repeated field, no field the request type does not have, and whole numbers that fit the
  * field (a lenient binder turns 4294967301 rounds into 5 and ignores a misspelt field). A body that
- * breaks a rule is a 400 naming the field; nothing runs. Raw bodies (a {@code String}) are left
- * to the resource.
+ * breaks a rule is a 400 naming the field; nothing runs. It wraps whichever reader the runtime picks
+ * (an interceptor, so the server's own JSON-B reader still binds); raw bodies (a {@code String}) are
+ * the resource's, which reads them with {@link #read}.
  */
 @Provider
-@Consumes({MediaType.APPLICATION_JSON, "application/*+json"})
 @Priority(Priorities.ENTITY_CODER)
-public class StrictJson implements MessageBodyReader<Object> {
+public class StrictJson implements ReaderInterceptor {
 
     private static final Jsonb JSONB = JsonbBuilder.create();
 
     @Override
-    public boolean isReadable(Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType) {
-        return type != String.class && type != byte[].class && !InputStream.class.isAssignableFrom(type);
+    public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
+        MediaType media = context.getMediaType();
+        Class<?> type = context.getType();
+        boolean json = media != null && ("json".equals(media.getSubtype()) || media.getSubtype().endsWith("+json"));
+        if (!json || type == String.class || type == byte[].class || InputStream.class.isAssignableFrom(type)) {
+            return context.proceed();
+        }
+        byte[] body = context.getInputStream().readAllBytes();
+        String text = new String(body, StandardCharsets.UTF_8);
+        if (!text.isBlank()) {
+            Object tree;
+            try {
+                tree = JsonTree.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("the request body is " + e.getMessage());
+            }
+            check(tree, context.getGenericType(), "the request body");
+        }
+        context.setInputStream(new java.io.ByteArrayInputStream(body));
+        return context.proceed();
     }
 
-    @Override
-    public Object readFrom(Class<Object> type, Type genericType, Annotation[] annotations, MediaType mediaType,
-                           MultivaluedMap<String, String> headers, InputStream entity) throws IOException {
-        String body = new String(entity.readAllBytes(), StandardCharsets.UTF_8);
-        if (body.isBlank()) {
+    /** A body read strictly and bound to the type; null for an empty body (the resource decides what that means). */
+    @SuppressWarnings("unchecked")
+    static <T> T read(String body, Type type) {
+        if (body == null || body.isBlank()) {
             return null;
         }
         Object tree;
@@ -59,8 +74,12 @@ public class StrictJson implements MessageBodyReader<Object> {
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("the request body is " + e.getMessage());
         }
-        check(tree, genericType, "the request body");
-        return JSONB.fromJson(body, genericType);
+        check(tree, type, "the request body");
+        try {
+            return (T) JSONB.fromJson(body, type);
+        } catch (jakarta.json.bind.JsonbException e) {
+            throw new InvalidRequestException("the request body does not fit: " + e.getMessage());
+        }
     }
 
     /** Checks a parsed value against the type it will be bound to; {@code where} names it in the message. */

@@ -100,8 +100,9 @@ public class CivitasAuthenticationMechanism implements HttpAuthenticationMechani
 
     /**
      * 401 with the JSON error body every API answer has (the container's own 401 is an HTML page).
-     * The status is set here rather than by {@code responseUnauthorized()}, whose sendError would
-     * replace the body.
+     * The response is written and committed here, and the mechanism answers SEND_CONTINUE ("the
+     * answer is written"), as for a redirect: with SEND_FAILURE or {@code responseUnauthorized()}
+     * the container sends its own error page instead.
      */
     private static AuthenticationStatus challenge(HttpServletRequest request, HttpServletResponse response, String why) {
         response.setHeader("WWW-Authenticate", "Basic realm=\"Civitas\"");
@@ -110,10 +111,11 @@ public class CivitasAuthenticationMechanism implements HttpAuthenticationMechani
         response.setCharacterEncoding("UTF-8");
         try {
             response.getWriter().write("{\"error\":" + jsonString(why) + ",\"reason\":\"UNAUTHORIZED\"}");
+            response.flushBuffer();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return AuthenticationStatus.SEND_FAILURE;
+        return AuthenticationStatus.SEND_CONTINUE;
     }
 
     private static String jsonString(String text) {

@@ -75,12 +75,31 @@ public class ModelWorker {
         }
     }
 
-    /** Ends the owner's request: kills the worker if it is serving it now, or refuses it when its turn comes. */
+    /** How long a worker asked to cancel may take before it is killed (an external trainer may not know cancel). */
+    static final Duration CANCEL_GRACE = Duration.ofSeconds(20);
+
+    @jakarta.annotation.Resource
+    jakarta.enterprise.concurrent.ManagedScheduledExecutorService scheduler;
+
+    /**
+     * Ends the owner's request: asks the worker to cancel it if it is serving it now (the worker
+     * stays warm, so the next window does not pay a restart), and kills the worker if the request
+     * is still running after {@link #CANCEL_GRACE}; or refuses the request when its turn comes.
+     */
     public void interrupt(Object owner) {
         WorkerProcess running = process;
         if (owner.equals(this.owner) && running != null) {
             LOG.info(() -> "Stopping the model worker's current request for " + owner);
-            running.kill();
+            if (!running.cancelCurrent()) {
+                running.kill();
+                return;
+            }
+            scheduler.schedule(() -> {
+                if (owner.equals(this.owner) && process == running) {
+                    LOG.warning(() -> "The model worker did not stop the request for " + owner + " within " + CANCEL_GRACE + "; killing it");
+                    running.kill();
+                }
+            }, CANCEL_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } else {
             cancelled.add(owner);
         }

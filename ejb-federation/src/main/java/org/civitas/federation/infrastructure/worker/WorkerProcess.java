@@ -50,6 +50,8 @@ public final class WorkerProcess implements AutoCloseable {
     private final Map<String, Object> ready;
     private final Duration startup;
     private long nextId;
+    /** The request being served, which {@link #cancelCurrent()} names. */
+    private volatile String current;
 
     private WorkerProcess(Process process, long startNanos) {
         this.process = process;
@@ -106,13 +108,44 @@ public final class WorkerProcess implements AutoCloseable {
      */
     public Map<String, Object> request(Map<String, Object> fields, ProgressListener progress) {
         String id = Long.toString(++nextId);
+        current = id;
         try {
-            in.write(requestLine(id, fields));
-            in.write('\n');
-            in.flush();
+            send(requestLine(id, fields));
+            return answer(id, progress);
         } catch (IOException e) {
             throw new WorkerCrashedException("the model worker stopped taking requests: " + e.getMessage() + exitText());
+        } finally {
+            current = null;
         }
+    }
+
+    /**
+     * Asks the worker to stop the request it serves (a training run stops at its next step, keeping
+     * its last epoch checkpoint, and answers an error), without ending the worker. Answers whether a
+     * request was running to be asked.
+     */
+    public boolean cancelCurrent() {
+        String id = current;
+        if (id == null) {
+            return false;
+        }
+        try {
+            send("{\"op\":\"cancel\",\"target\":\"" + id + "\"}");
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void send(String line) throws IOException {
+        synchronized (in) {
+            in.write(line);
+            in.write('\n');
+            in.flush();
+        }
+    }
+
+    private Map<String, Object> answer(String id, ProgressListener progress) {
         while (true) {
             Map<String, Object> line = readLine();
             if (!id.equals(line.get("id"))) {

@@ -52,6 +52,41 @@ class WorkerProcessTest {
     }
 
     @Test
+    void aCancelledRequestAnswersAnErrorAndTheWorkerServesTheNextOne() throws Exception {
+        // A worker that trains until it reads a cancel line for its request, then answers the next request too.
+        String trainer = """
+                echo '{"event":"ready","engine":"script"}'
+                read -r line
+                echo '{"id":"1","event":"progress","step":1,"steps":100,"loss":1.0}'
+                read -r cancel
+                case "$cancel" in *'"op":"cancel"'*'"target":"1"'*) echo '{"id":"1","event":"error","message":"cancelled at step 1 of 100"}';;
+                  *) echo '{"id":"1","event":"result"}';; esac
+                read -r line; echo '{"id":"2","event":"result","warm":true}'
+                while read -r line; do :; done
+                """;
+        try (WorkerProcess worker = start(trainer)) {
+            java.util.concurrent.CountDownLatch training = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CompletableFuture<Throwable> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    worker.request(Map.of("op", "train"), (step, steps, loss) -> training.countDown());
+                    return null;
+                } catch (RuntimeException e) {
+                    return e;
+                }
+            });
+            assertThat(training.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            assertThat(worker.cancelCurrent()).isTrue();
+
+            assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isInstanceOf(WorkerProcess.WorkerRequestException.class).hasMessageContaining("cancelled at step 1");
+            assertThat(worker.request(Map.of("op", "ping"), (a, b, c) -> { })).containsEntry("warm", true);
+            assertThat(worker.isAlive()).isTrue();
+            assertThat(worker.cancelCurrent()).as("nothing runs now").isFalse();
+        }
+    }
+
+    @Test
     void aDivergedLossInAProgressLineIsReportedAsNaNNotAFailure() {
         // JSON has no NaN: the worker's JSON writer sends a diverged loss as the string "NaN" or "Infinity".
         String worker = """
