@@ -122,7 +122,7 @@ class FederationLifecycleIT {
 
         Api.Answer notJson = Api.postJson("/federations", "{rounds: three");
         assertThat(notJson.status()).isEqualTo(400);
-        assertThat(notJson.json().path("error").asText()).contains("not a valid federation plan JSON");
+        assertThat(notJson.json().path("error").asText()).contains("the request body is not valid JSON");
 
         Api.Answer unknown = Api.get("/federations/987654");
         assertThat(unknown.status()).isEqualTo(404);

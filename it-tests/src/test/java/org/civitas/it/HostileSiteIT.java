@@ -261,7 +261,8 @@ class HostileSiteIT {
         int federationsBefore = Api.get("/federations").json().size();
         java.util.Map<String, String> malformed = new java.util.LinkedHashMap<>();
         malformed.put("{\"name\": \"overflow\", \"rounds\": 4294967301}", "rounds 4294967301 does not fit a 32-bit integer");
-        malformed.put("{\"name\": \"garbage\", \"rounds\": 2} trailing", "unexpected content after the JSON value");
+        malformed.put("{\"name\": \"garbage\", \"rounds\": 2} {\"rounds\": 300}", "unexpected content after the JSON value");
+        malformed.put("{\"name\": \"garbage\", \"rounds\": 2} trailing", "the request body is not valid JSON");
         malformed.put("{\"name\": \"typo\", \"roundz\": 2}", "has no field 'roundz'");
         malformed.put("{\"name\": \"twice\", \"rounds\": 2, \"rounds\": 300}", "field 'rounds' appears twice");
         malformed.put("{\"name\": \"fraction\", \"rounds\": 2.5}", "rounds must be a whole number, was 2.5");

@@ -118,44 +118,12 @@ public final class Chart {
         config.put("options", options);
         StringWriter out = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            write(g, config);
+            // JSON has no NaN or infinity: such a point is written as null, a gap in the chart.
+            org.civitas.federation.core.json.JsonTreeWriter.write(g, config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toString();
-    }
-
-    private static void write(JsonGenerator g, Object value) throws IOException {
-        if (value == null) {
-            g.writeNull();
-        } else if (value instanceof Map<?, ?> map) {
-            g.writeStartObject();
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                g.writeFieldName(String.valueOf(e.getKey()));
-                write(g, e.getValue());
-            }
-            g.writeEndObject();
-        } else if (value instanceof List<?> list) {
-            g.writeStartArray();
-            for (Object item : list) {
-                write(g, item);
-            }
-            g.writeEndArray();
-        } else if (value instanceof Boolean b) {
-            g.writeBoolean(b);
-        } else if (value instanceof Integer || value instanceof Long) {
-            g.writeNumber(((Number) value).longValue());
-        } else if (value instanceof Number n) {
-            double d = n.doubleValue();
-            // JSON has no NaN or infinity: such a point is a gap in the chart.
-            if (Double.isFinite(d)) {
-                g.writeNumber(d);
-            } else {
-                g.writeNull();
-            }
-        } else {
-            g.writeString(String.valueOf(value));
-        }
     }
 
     /** Escapes what could end a script block or a JavaScript string, beside what JSON itself escapes. */
