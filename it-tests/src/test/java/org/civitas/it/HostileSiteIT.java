@@ -384,6 +384,22 @@ class HostileSiteIT {
         }
     }
 
+    /** Item 12: plans hash over RFC 8785 canonical JSON, valid whatever characters a name holds. */
+    @Test
+    void aPlanNameWithAControlCharacterStillGivesValidCanonicalJsonAndItsOwnHash() throws Exception {
+        JsonNode bell = Api.postJson("/plans/preview", "{\"name\": \"Bell\\u0007 check\", \"rounds\": 2}").json();
+        JsonNode plain = Api.postJson("/plans/preview", "{\"name\": \"Bell check\", \"rounds\": 2}").json();
+
+        String canonical = bell.path("canonicalJson").asText();
+        JsonNode parsed = Api.JSON.readTree(canonical);
+        assertThat(parsed.path("name").asText()).isEqualTo("Bell\u0007 check");
+        assertThat(canonical).contains("\"name\":\"Bell\\u0007 check\"");
+        assertThat(bell.path("planSha256").asText()).hasSize(64).isNotEqualTo(plain.path("planSha256").asText());
+        // keys sorted, no whitespace, numbers in their shortest form: a second preview of the same plan hashes the same
+        assertThat(Api.postJson("/plans/preview", "{\"rounds\": 2, \"name\": \"Bell\\u0007 check\"}").json().path("planSha256").asText())
+                .isEqualTo(bell.path("planSha256").asText());
+    }
+
     // --- helpers ---
 
     static Api.SiteCredentials probe(String name) {
