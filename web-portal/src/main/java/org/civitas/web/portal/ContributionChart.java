@@ -3,8 +3,6 @@ package org.civitas.web.portal;
 import org.civitas.federation.application.Views;
 
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** Chart.js charts of each site's Shapley contribution: per round (stacked bars) and cumulative (lines). */
 final class ContributionChart {

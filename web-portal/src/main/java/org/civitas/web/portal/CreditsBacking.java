@@ -7,8 +7,6 @@ import org.civitas.federation.application.LedgerService;
 import org.civitas.federation.application.NotFoundException;
 
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** The credit ledger page: accounts, the ledger's invariants, and one account's statement (the {@code account} parameter). */
 @Named

@@ -7,7 +7,6 @@ import org.civitas.federation.application.DatasetRegistry;
 
 import java.util.List;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /** Registered datasets and their label histograms, as the coordinator sees them (aggregates only). */
 @Named

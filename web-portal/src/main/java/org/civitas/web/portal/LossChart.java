@@ -3,8 +3,6 @@ package org.civitas.web.portal;
 import org.civitas.federation.application.Views;
 
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** A Chart.js line configuration of a federation's loss per round, as PrimeFaces' chart takes it. */
 final class LossChart {

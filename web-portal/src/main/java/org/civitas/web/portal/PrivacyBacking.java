@@ -7,7 +7,6 @@ import org.civitas.federation.application.PrivacyBudgetService;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** The privacy page: each enterprise dataset's lifetime budget, what its DP rounds spent, and each round's charge. */
 @Named
