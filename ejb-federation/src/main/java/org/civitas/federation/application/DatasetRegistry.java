@@ -22,6 +22,9 @@ public class DatasetRegistry {
     @Inject
     DatasetRepository datasets;
 
+    @jakarta.persistence.PersistenceContext(unitName = "civitas")
+    jakarta.persistence.EntityManager em;
+
     @jakarta.ejb.EJB
     ParticipantProtocolService protocol;
 
@@ -35,6 +38,9 @@ public class DatasetRegistry {
                 || m.labeled() == null || m.labelHistogram() == null || m.contentSha256() == null) {
             throw new InvalidRequestException("dataset metadata needs name, samples, images, texts, labeled, labelHistogram and contentSha256");
         }
+        // A site registers before every upload and its import job may register too: the site's row lock
+        // serializes them, so the second finds the first's registration instead of hitting the unique key.
+        org.civitas.infrastructure.persistence.EntityLocks.findForUpdate(em, Site.class, site.getId());
         var existing = datasets.find(site.getCode(), m.name());
         if (existing.isPresent()) {
             if (existing.get().getContentSha256().equals(m.contentSha256())) {
