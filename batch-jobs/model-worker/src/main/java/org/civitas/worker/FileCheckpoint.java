@@ -12,9 +12,10 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * A training checkpoint in a safetensors file: the state after the saved epoch, with the epoch,
- * the loss sums and the identity of the run (its start state's and hyper-parameters' hash) as
- * metadata. A checkpoint of another run, or one that cannot be read, is ignored.
+ * A training checkpoint in a safetensors file: the state after the saved step, with the step, the
+ * loss sums, the start state's metrics and the identity of the run (its start state's and
+ * hyper-parameters' hash) as metadata. A checkpoint of another run, or one that cannot be read
+ * (an older form among them), is ignored.
  */
 final class FileCheckpoint implements LocalTraining.Checkpoint {
 
@@ -41,9 +42,12 @@ final class FileCheckpoint implements LocalTraining.Checkpoint {
                 LOG.info("Checkpoint " + file + " belongs to another run: starting over");
                 return Optional.empty();
             }
-            LOG.info("Resuming from checkpoint " + file + " after epoch " + meta.get("epochsDone"));
-            return Optional.of(new LocalTraining.Saved(Integer.parseInt(meta.get("epochsDone")), decoded.tensors(),
-                    Double.parseDouble(meta.get("lossSum")), Long.parseLong(meta.get("lossCount"))));
+            LocalTraining.Metrics before = new LocalTraining.Metrics(number(meta, "beforeLoss"), number(meta, "beforeAccuracy"),
+                    number(meta, "beforeMacroF1"), (int) number(meta, "beforeSamples"));
+            LocalTraining.Saved saved = new LocalTraining.Saved((int) number(meta, "stepsDone"), decoded.tensors(),
+                    number(meta, "lossSum"), (long) number(meta, "lossCount"), before);
+            LOG.info("Resuming from checkpoint " + file + " after step " + saved.stepsDone());
+            return Optional.of(saved);
         } catch (IOException | RuntimeException e) {
             LOG.warning("Checkpoint " + file + " cannot be read (" + e.getMessage() + "): starting over");
             return Optional.empty();
@@ -52,8 +56,11 @@ final class FileCheckpoint implements LocalTraining.Checkpoint {
 
     @Override
     public void save(LocalTraining.Saved saved) {
-        byte[] bytes = SafeTensors.write(saved.state(), Map.of("run", run, "epochsDone", Integer.toString(saved.epochsDone()),
-                "lossSum", Double.toString(saved.lossSum()), "lossCount", Long.toString(saved.lossCount())));
+        LocalTraining.Metrics before = saved.before();
+        byte[] bytes = SafeTensors.write(saved.state(), Map.of("run", run, "stepsDone", Integer.toString(saved.stepsDone()),
+                "lossSum", Double.toString(saved.lossSum()), "lossCount", Long.toString(saved.lossCount()),
+                "beforeLoss", Double.toString(before.loss()), "beforeAccuracy", Double.toString(before.accuracy()),
+                "beforeMacroF1", Double.toString(before.macroF1()), "beforeSamples", Integer.toString(before.samples())));
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path partial = file.resolveSibling(file.getFileName() + ".partial");
@@ -62,6 +69,14 @@ final class FileCheckpoint implements LocalTraining.Checkpoint {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + file, e);
         }
+    }
+
+    private static double number(Map<String, String> meta, String key) {
+        String value = meta.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("no " + key);
+        }
+        return Double.parseDouble(value);
     }
 
     @Override

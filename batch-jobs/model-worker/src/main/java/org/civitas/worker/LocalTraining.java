@@ -47,9 +47,24 @@ final class LocalTraining {
 
     interface Progress {
         void step(int done, int total, double loss);
+
+        /**
+         * Asked after every step: true stops the run there, after saving its progress, with
+         * {@link Stopped}. A window shorter than an epoch thus still moves the run forward.
+         */
+        default boolean stopRequested() {
+            return false;
+        }
     }
 
-    /** Where a run keeps its progress at the end of each epoch, so a stopped run resumes at the next one. */
+    /** The run stopped because {@link Progress#stopRequested()} asked it to; its checkpoint holds the steps done. */
+    static final class Stopped extends RuntimeException {
+        Stopped(int step, int total) {
+            super("cancelled at step " + step + " of " + total);
+        }
+    }
+
+    /** Where a run keeps its progress (after each epoch, and where it is stopped), so a stopped run resumes there. */
     interface Checkpoint {
         /** The saved progress of this very run (same start state and hyper-parameters), if any. */
         java.util.Optional<Saved> load();
@@ -60,8 +75,11 @@ final class LocalTraining {
         void clear();
     }
 
-    /** Epochs completed, the state after them, and the running loss sums. */
-    record Saved(int epochsDone, NamedTensors state, double lossSum, long lossCount) {
+    /**
+     * Steps completed (over all epochs), the state after them, the running loss sums and the
+     * metrics of the start state, so that a resumed run need not evaluate that state again.
+     */
+    record Saved(int stepsDone, NamedTensors state, double lossSum, long lossCount, Metrics before) {
     }
 
     /** No checkpoints: a stopped run starts over. */
@@ -88,23 +106,24 @@ final class LocalTraining {
     }
 
     /**
-     * Trains, saving a checkpoint after every epoch; a run that finds its checkpoint resumes after
-     * the last saved epoch (the optimiser's moments start afresh there, the data order is the same
-     * as in an uninterrupted run).
+     * Trains, saving a checkpoint after every epoch and where it is stopped; a run that finds its
+     * checkpoint resumes at the step after it (the optimiser's moments start afresh there, the data
+     * order is the same as in an uninterrupted run).
      */
     static Outcome train(MultimodalModel model, NamedTensors global, LabeledBatchSource data, Hyper hyper, Progress progress,
                          Checkpoint checkpoint) {
+        int n = data.size();
+        int stepsPerEpoch = (n + hyper.batchSize() - 1) / hyper.batchSize();
+        int total = stepsPerEpoch * hyper.epochs();
+        java.util.Optional<Saved> saved = checkpoint.load().filter(c -> c.stepsDone() > 0 && c.stepsDone() < total);
         model.load(global);
-        Metrics before = evaluate(model, data, hyper.batchSize());
+        Metrics before = saved.isPresent() ? saved.get().before() : evaluate(model, data, hyper.batchSize());
         Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) hyper.learningRate())).build();
         Map<String, NDArray> anchors = new HashMap<>();
         NDManager base = model.parameters().values().iterator().next().getManager();
         if (hyper.proximalMu() > 0) {
             model.parameters().forEach((name, p) -> anchors.put(name, p.duplicate()));
         }
-        int n = data.size();
-        int stepsPerEpoch = (n + hyper.batchSize() - 1) / hyper.batchSize();
-        int total = stepsPerEpoch * hyper.epochs();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -113,22 +132,20 @@ final class LocalTraining {
         double lossSum = 0;
         long lossCount = 0;
         int step = 0;
-        int firstEpoch = 0;
-        java.util.Optional<Saved> saved = checkpoint.load().filter(c -> c.epochsDone() < hyper.epochs());
         if (saved.isPresent()) {
-            firstEpoch = saved.get().epochsDone();
+            step = saved.get().stepsDone();
             // The proximal anchors above were taken from the global state, as they must be.
             model.load(saved.get().state());
             lossSum = saved.get().lossSum();
             lossCount = saved.get().lossCount();
-            step = firstEpoch * stepsPerEpoch;
-            for (int epoch = 0; epoch < firstEpoch; epoch++) {
+            for (int epoch = 0; epoch < step / stepsPerEpoch; epoch++) {
                 shuffle(order, random);
             }
         }
-        for (int epoch = firstEpoch; epoch < hyper.epochs(); epoch++) {
+        for (int epoch = step / stepsPerEpoch; epoch < hyper.epochs(); epoch++) {
             shuffle(order, random);
-            for (int from = 0; from < n; from += hyper.batchSize()) {
+            int firstBatch = epoch == step / stepsPerEpoch ? step % stepsPerEpoch : 0;
+            for (int from = firstBatch * hyper.batchSize(); from < n; from += hyper.batchSize()) {
                 int to = Math.min(n, from + hyper.batchSize());
                 try (NDManager batch = base.newSubManager()) {
                     NDArray[] xy = arrays(batch, data, order, from, to);
@@ -157,9 +174,14 @@ final class LocalTraining {
                 }
                 step++;
                 progress.step(step, total, lossSum / lossCount);
+                if (step < total && progress.stopRequested()) {
+                    checkpoint.save(new Saved(step, model.state(), lossSum, lossCount, before));
+                    anchors.values().forEach(NDArray::close);
+                    throw new Stopped(step, total);
+                }
             }
             if (epoch + 1 < hyper.epochs()) {
-                checkpoint.save(new Saved(epoch + 1, model.state(), lossSum, lossCount));
+                checkpoint.save(new Saved(step, model.state(), lossSum, lossCount, before));
             }
         }
         checkpoint.clear();

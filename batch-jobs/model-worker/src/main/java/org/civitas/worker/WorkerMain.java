@@ -181,15 +181,20 @@ public final class WorkerMain {
         }
         LocalTraining.Checkpoint checkpoint = r.checkpoint() == null ? LocalTraining.NONE
                 : new FileCheckpoint(Path.of(r.checkpoint()), Artifacts.sha256(SafeTensors.write(global)) + "|" + hyper);
-        LocalTraining.Outcome outcome = LocalTraining.train(loaded.model(), global, data, hyper, (step, steps, loss) -> {
-            if (id.equals(cancelRequested)) {
-                // The last epoch's checkpoint stays: a restarted request resumes from it.
-                throw new IllegalStateException("cancelled at step " + step + " of " + steps);
+        LocalTraining.Outcome outcome = LocalTraining.train(loaded.model(), global, data, hyper, new LocalTraining.Progress() {
+            @Override
+            public void step(int step, int steps, double loss) {
+                long now = System.nanoTime();
+                if (step == steps || now - lastEmit[0] > 250_000_000L) {
+                    lastEmit[0] = now;
+                    emit(Map.of("id", id, "event", "progress", "step", step, "steps", steps, "loss", loss));
+                }
             }
-            long now = System.nanoTime();
-            if (step == steps || now - lastEmit[0] > 250_000_000L) {
-                lastEmit[0] = now;
-                emit(Map.of("id", id, "event", "progress", "step", step, "steps", steps, "loss", loss));
+
+            @Override
+            public boolean stopRequested() {
+                // Training saves its progress at this step and stops: a restarted request resumes here.
+                return id.equals(cancelRequested);
             }
         }, checkpoint);
         byte[] bytes = SafeTensors.write(outcome.delta(), Map.of("kind", "update", "manifest", loaded.manifest().sha256()));

@@ -24,11 +24,12 @@ import java.util.Map;
  * On start the worker writes {@code {"event": "ready", ...}} naming its engine and devices. The
  * {@code delta} written to {@code out} is the trained state minus {@code state}, holding exactly
  * the manifest's trainable tensors; {@code manifest} may be omitted for the shipped default. With
- * {@code "checkpoint": "path"} a training run saves its progress after every epoch and a repeated
- * request for the same run (same state and hyper-parameters) resumes after the last saved epoch.
+ * {@code "checkpoint": "path"} a training run saves its progress after every epoch and where it is
+ * cancelled, and a repeated request for the same run (same state and hyper-parameters) resumes
+ * after the last saved step.
  * With {@code "heldout": manifest} the result also carries {@code heldout} metrics of the received
  * state (before training) on that split. A {@code cancel} line may come while a request runs: a
- * training request stops at its next step (its last epoch checkpoint kept) and answers an error; the
+ * training request saves its progress at its next step, stops there and answers an error; the
  * worker stays up. A worker that ignores it is killed after a grace period.
  */
 final class WorkerProtocol {

@@ -92,6 +92,45 @@ class LocalTrainingTest {
     }
 
     @Test
+    void aRunStoppedInTheMiddleOfAnEpochSavesThatStepAndResumesAtTheNext() throws IOException {
+        NamedTensors global = MultimodalWeights.initialState(MANIFEST);
+        LocalTraining.Hyper hyper = new LocalTraining.Hyper(2, 0.005, 32, 23, 0);
+        int stepsPerEpoch = (train.size() + 31) / 32;
+        int stopAt = stepsPerEpoch + stepsPerEpoch / 2;
+        assertThat(stopAt % stepsPerEpoch).as("a step inside the second epoch").isNotZero();
+        Path file = java.nio.file.Files.createTempDirectory("ckpt").resolve("run.safetensors");
+        LocalTraining.Progress stopping = new LocalTraining.Progress() {
+            private int done;
+
+            @Override
+            public void step(int step, int total, double loss) {
+                done = step;
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return done == stopAt;
+            }
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalTraining.train(model, global, train, hyper, stopping,
+                new FileCheckpoint(file, "run-c"))).isInstanceOf(LocalTraining.Stopped.class)
+                .hasMessage("cancelled at step " + stopAt + " of " + 2 * stepsPerEpoch);
+        LocalTraining.Saved saved = new FileCheckpoint(file, "run-c").load().orElseThrow();
+        assertThat(saved.stepsDone()).isEqualTo(stopAt);
+
+        List<Integer> steps = new java.util.ArrayList<>();
+        LocalTraining.Outcome resumed = LocalTraining.train(model, global, train, hyper, (done, total, loss) -> steps.add(done),
+                new FileCheckpoint(file, "run-c"));
+        assertThat(steps.get(0)).as("the first step after resuming").isEqualTo(stopAt + 1);
+        assertThat(steps).hasSize(2 * stepsPerEpoch - stopAt);
+        model.load(global);
+        LocalTraining.Metrics start = LocalTraining.evaluate(model, train, 32);
+        assertThat(resumed.before()).as("the start state's metrics, kept in the checkpoint").isEqualTo(start);
+        assertThat(resumed.after().loss()).isLessThan(start.loss());
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
     void aStoppedRunResumesAfterItsLastCheckpointAndSkipsTheEpochsItHadDone() throws IOException {
         NamedTensors global = MultimodalWeights.initialState(MANIFEST);
         LocalTraining.Hyper hyper = new LocalTraining.Hyper(4, 0.005, 32, 21, 0);
@@ -107,7 +146,7 @@ class LocalTrainingTest {
             @Override
             public void save(LocalTraining.Saved saved) {
                 checkpoint.save(saved);
-                if (saved.epochsDone() == 2) {
+                if (saved.stepsDone() == 2 * stepsPerEpoch) {
                     throw new IllegalStateException("stopped");
                 }
             }
@@ -131,7 +170,8 @@ class LocalTrainingTest {
         assertThat(file).as("a finished run removes its checkpoint").doesNotExist();
 
         // A checkpoint of another run is ignored: all epochs are trained
-        new FileCheckpoint(file, "run-a").save(new LocalTraining.Saved(3, global, 1.0, 1));
+        new FileCheckpoint(file, "run-a").save(new LocalTraining.Saved(3 * stepsPerEpoch, global, 1.0, 1,
+                new LocalTraining.Metrics(1, 0, 0, 1)));
         List<Integer> fresh = new java.util.ArrayList<>();
         LocalTraining.train(model, global, train, hyper, (done, total, loss) -> fresh.add(done), new FileCheckpoint(file, "run-b"));
         assertThat(fresh).hasSize(4 * stepsPerEpoch);
