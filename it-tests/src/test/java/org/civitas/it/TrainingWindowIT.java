@@ -51,7 +51,7 @@ class TrainingWindowIT {
         String closedNow = "[{\"cron\": \"0 0 " + later.getHour() + " * * ?\", \"lengthSeconds\": 60, \"timeZone\": \"UTC\"}]";
         try {
             Api.Answer started = Api.startFederation("{\"name\": \"Window check\", \"model\": \"multimodal-lora\", \"sites\": [\"energy\"],"
-                    + " \"rounds\": 1, \"localEpochs\": 40, \"batchSize\": 2, \"learningRate\": 0.001, \"roundTimeoutSeconds\": 900}");
+                    + " \"rounds\": 1, \"localEpochs\": 30, \"batchSize\": 2, \"learningRate\": 0.001, \"roundTimeoutSeconds\": 900}");
             assertThat(started.status()).as(started.text()).isEqualTo(201);
             long id = started.json().path("id").asLong();
             CivitasServer.await(Duration.ofMinutes(3), "the energy site's worker trains", () -> {
@@ -72,7 +72,7 @@ class TrainingWindowIT {
             assertThat(run(id).path("message").asText()).contains("paused at the end of the training window; resumes at "
                     + later.withMinute(0).withSecond(0).withNano(0).toInstant());
             assertThat(putWindows("energy-operator", "energy", "[]").status()).isEqualTo(200);
-            JsonNode f = Api.awaitFinished(id, Duration.ofMinutes(6));
+            JsonNode f = Api.awaitFinished(id, Duration.ofMinutes(10));
             assertThat(f.path("status").asText()).as(f.toString()).isEqualTo("COMPLETED");
             JsonNode run = run(id);
             assertThat(run).isNotNull();

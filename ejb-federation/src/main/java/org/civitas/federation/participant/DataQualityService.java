@@ -82,10 +82,6 @@ public class DataQualityService implements DataQualitySteps {
     public record FindingView(int line, String itemId, String check, double score, String reason, String relatedId) {
     }
 
-    /** The item passed from the per-line inspection to the chunk's store: the features and the text to embed. */
-    private record Inspected(ItemFeatures features, String text) {
-    }
-
     @EJB
     QualityRuns runs;
 
@@ -247,16 +243,27 @@ public class DataQualityService implements DataQualitySteps {
     }
 
     // ---- the job's steps --------------------------------------------------------------------
+    // No step holds a transaction while it waits. The chunk transaction of the inspect step holds
+    // only the batch repository's checkpoint: on Payara that repository's connection is XA and the
+    // Civitas pool's is not, and with both in one chunk transaction commits failed under load
+    // ("Cannot commit when autoCommit is enabled"). So the steps run outside it, and the items are
+    // written in a transaction of their own that replaces the chunk's lines: a chunk repeated
+    // after a failure between the two commits rewrites the same rows. The texts are embedded in a
+    // step of their own, with no transaction, because the one model worker may be training for
+    // longer than any chunk transaction may last.
+
+    /** How many texts the embed step sends to the model worker at a time. */
+    private static final int EMBED_BATCH = 64;
 
     @Override
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public String manifestPath(long runId) {
         QualityRun run = runs.get(runId);
         return manifestFile(run.getSiteCode(), run.getManifest()).toString();
     }
 
     @Override
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public int lineCount(long runId) {
         try (var lines = Files.lines(Path.of(manifestPath(runId)), StandardCharsets.UTF_8)) {
             return (int) lines.count();
@@ -266,17 +273,14 @@ public class DataQualityService implements DataQualitySteps {
     }
 
     @Override
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public Object inspect(long runId, int line, String text) {
         if (text.isBlank()) {
             return null;
         }
         Path manifest = Path.of(manifestPath(runId));
         try {
-            ItemFeatures features = new ItemInspector(manifest.getParent(), Set.copyOf(Taxonomy.LABELS), PII, settings.imageMaxPixels())
-                    .inspect(line, text);
-            String body = features.hasText() && features.schemaProblem() == null ? ManifestFormat.read(text).text() : null;
-            return new Inspected(features, body);
+            return new ItemInspector(manifest.getParent(), Set.copyOf(Taxonomy.LABELS), PII, settings.imageMaxPixels()).inspect(line, text);
         } catch (ItemInspector.MalformedLineException e) {
             // The whole manifest is malformed: the run fails with the line, and no report is made.
             runs.problem(runId, "malformed manifest: " + e.getMessage());
@@ -285,21 +289,61 @@ public class DataQualityService implements DataQualitySteps {
     }
 
     @Override
-    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public void store(long runId, List<Object> items) {
-        List<Inspected> chunk = items.stream().map(Inspected.class::cast).toList();
-        List<String> texts = new ArrayList<>();
-        for (Inspected i : chunk) {
-            if (i.text() != null) {
-                texts.add(i.text());
+        runs.storeItems(runId, items.stream().map(ItemFeatures.class::cast)
+                .map(f -> new QualityItem(runId, f.line(), ItemFeaturesCodec.encode(f))).toList());
+    }
+
+    @Override
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public int embed(long runId) {
+        Map<Integer, ItemFeatures> pending = new java.util.TreeMap<>();
+        for (QualityItem item : quality.items(runId)) {
+            ItemFeatures f = ItemFeaturesCodec.decode(item.getFeatures());
+            if (f.hasText() && f.schemaProblem() == null && f.textEmbedding() == null) {
+                pending.put(f.line(), f);
             }
         }
-        List<float[]> vectors = texts.isEmpty() ? List.of() : embed(texts);
-        int next = 0;
-        for (Inspected i : chunk) {
-            ItemFeatures f = i.text() != null ? i.features().withTextEmbedding(vectors.get(next++)) : i.features();
-            quality.addItem(new QualityItem(runId, f.line(), ItemFeaturesCodec.encode(f)));
+        if (pending.isEmpty()) {
+            return 0;
         }
+        List<ItemFeatures> batch = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        try (var lines = Files.lines(Path.of(manifestPath(runId)), StandardCharsets.UTF_8)) {
+            int number = 0;
+            for (String text : (Iterable<String>) lines::iterator) {
+                ItemFeatures f = pending.get(++number);
+                if (f == null) {
+                    continue;
+                }
+                batch.add(f);
+                texts.add(ManifestFormat.read(text).text());
+                if (batch.size() == EMBED_BATCH) {
+                    storeEmbedded(runId, batch, texts);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        storeEmbedded(runId, batch, texts);
+        return pending.size();
+    }
+
+    /** Embeds the texts of a batch of items, stores the items with their embeddings, and empties the batch. */
+    private void storeEmbedded(long runId, List<ItemFeatures> batch, List<String> texts) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<float[]> vectors = embed(texts);
+        List<QualityItem> rows = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            ItemFeatures f = batch.get(i).withTextEmbedding(vectors.get(i));
+            rows.add(new QualityItem(runId, f.line(), ItemFeaturesCodec.encode(f)));
+        }
+        runs.storeItems(runId, rows);
+        batch.clear();
+        texts.clear();
     }
 
     private List<float[]> embed(List<String> texts) {

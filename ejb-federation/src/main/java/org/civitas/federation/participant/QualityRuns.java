@@ -26,7 +26,7 @@ public class QualityRuns {
         return run;
     }
 
-    /** A read, in the caller's transaction if it has one: no transaction of its own inside a chunk's. */
+    /** A read, in the caller's transaction if it has one. */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public QualityRun get(long runId) {
         return quality.find(runId).orElseThrow(() -> new IllegalArgumentException("no quality run " + runId));
@@ -38,6 +38,11 @@ public class QualityRuns {
 
     public void restarted(long runId, long executionId) {
         get(runId).restarted(executionId);
+    }
+
+    /** Stores a chunk's measured items, replacing those of the same lines (a repeated chunk rewrites its rows). */
+    public void storeItems(long runId, java.util.List<org.civitas.domain.quality.QualityItem> items) {
+        quality.replaceItems(runId, items);
     }
 
     /** Records a problem while the job still runs; the run fails when the job ends. */

@@ -39,8 +39,14 @@ public class QualityRepository {
                 .setMaxResults(1).getResultStream().findFirst();
     }
 
-    public void addItem(QualityItem item) {
-        em.persist(item);
+    /** Stores items, replacing any of the run that have the same lines: a repeated chunk rewrites its rows. */
+    public void replaceItems(long runId, List<QualityItem> items) {
+        if (items.isEmpty()) {
+            return;
+        }
+        em.createQuery("delete from QualityItem i where i.runId = :r and i.line in :lines").setParameter("r", runId)
+                .setParameter("lines", items.stream().map(QualityItem::getLine).toList()).executeUpdate();
+        items.forEach(em::persist);
     }
 
     public long itemCount(long runId) {

@@ -23,8 +23,18 @@ public interface DataQualitySteps {
      */
     Object inspect(long runId, int line, String text);
 
-    /** Embeds the chunk's texts and stores its items, inside the chunk's transaction. */
+    /**
+     * Stores the chunk's items in a transaction of its own, replacing any stored for the same
+     * lines, so that a chunk repeated after a restart rewrites its rows.
+     */
     void store(long runId, List<Object> items);
+
+    /**
+     * Embeds the texts of the run's items that have none yet with the model worker, a batch at a
+     * time, each batch stored as it comes (a restarted step embeds only what is left); answers
+     * how many it embedded.
+     */
+    int embed(long runId);
 
     /** The checks across the dataset: findings and curated manifest at the site, the report to the coordinator. */
     String analyse(long runId);

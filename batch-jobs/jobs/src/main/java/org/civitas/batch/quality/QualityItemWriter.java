@@ -9,7 +9,10 @@ import jakarta.inject.Named;
 import javax.naming.InitialContext;
 import java.util.List;
 
-/** Stores a chunk's measured items in the chunk's transaction, together with the reader's checkpoint. */
+/**
+ * Stores a chunk's measured items. The service writes them in a transaction of its own (see
+ * {@link DataQualitySteps#store}): the chunk's transaction holds the reader's checkpoint only.
+ */
 @Dependent
 @Named("qualityItemWriter")
 public class QualityItemWriter extends AbstractItemWriter {
