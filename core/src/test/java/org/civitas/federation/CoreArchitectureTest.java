@@ -25,8 +25,9 @@ class CoreArchitectureTest {
     void coreDependsOnNoOuterLayer() {
         noClasses().that().resideInAPackage("org.civitas.federation.core..")
                 .should().dependOnClassesThat().resideInAnyPackage(
-                        "org.civitas.federation.application..", "org.civitas.federation.infrastructure..",
-                        "org.civitas.federation.participant..", "org.civitas.domain..", "org.civitas.infrastructure..")
+                        "org.civitas.federation.coordinator..", "org.civitas.federation.site..", "org.civitas.federation.protocol..",
+                        "org.civitas.federation.common..", "org.civitas.federation.demo..", "org.civitas.federation.infrastructure..",
+                        "org.civitas.domain..", "org.civitas.infrastructure..")
                 .check(classes);
     }
 }

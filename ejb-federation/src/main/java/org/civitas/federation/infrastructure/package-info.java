@@ -1,2 +1,2 @@
-/** Configuration, the file-based blob stores, and the REST client of the participant protocol. */
+/** Configuration, the file-based blob stores, metrics, log context and the every-second scheduling helper. */
 package org.civitas.federation.infrastructure;

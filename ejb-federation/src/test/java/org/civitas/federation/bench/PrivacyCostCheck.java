@@ -19,7 +19,7 @@ import org.civitas.federation.core.privacy.secagg.MaskingSite;
 import org.civitas.federation.core.privacy.secagg.Shamir;
 import org.civitas.federation.core.privacy.secagg.Unmasker;
 import org.civitas.federation.core.tensor.NamedTensors;
-import org.civitas.federation.participant.DemoSites;
+import org.civitas.federation.common.ReferenceConsortium;
 
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -46,9 +46,9 @@ public final class PrivacyCostCheck {
     private static final double DELTA = 1e-5;
 
     public static void main(String[] args) {
-        SoftmaxRegression model = new SoftmaxRegression(DemoSites.FEATURES, DemoSites.CLASSES);
-        List<LabeledFeatures> data = DemoSites.PROFILES.stream().map(DemoSites.Profile::generate).toList();
-        LabeledFeatures test = SyntheticFeatureData.generate(DemoSites.FEATURES, new double[] {1, 1, 1, 1, 1}, 1500, 909);
+        SoftmaxRegression model = new SoftmaxRegression(ReferenceConsortium.FEATURES, ReferenceConsortium.CLASSES);
+        List<LabeledFeatures> data = ReferenceConsortium.PROFILES.stream().map(ReferenceConsortium.Profile::generate).toList();
+        LabeledFeatures test = SyntheticFeatureData.generate(ReferenceConsortium.FEATURES, new double[] {1, 1, 1, 1, 1}, 1500, 909);
         System.out.println("rounds  sigma  epsilon(charged)  macroF1(secure+DP)  macroF1(plain FedAvg)  cost");
         for (int rounds : new int[] {5, 20}) {
             double plain = macroF1(model, data, test, rounds, -1, 1);

@@ -7,7 +7,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.civitas.federation.application.AuditService;
+import org.civitas.federation.common.AuditService;
 
 import java.util.List;
 

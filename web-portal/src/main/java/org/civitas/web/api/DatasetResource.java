@@ -5,7 +5,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.civitas.federation.application.DatasetRegistry;
+import org.civitas.federation.coordinator.DatasetRegistry;
 
 import java.util.List;
 
@@ -21,7 +21,7 @@ public class DatasetResource {
     DatasetRegistry registry;
 
     @EJB
-    org.civitas.federation.application.DatasetQualityService quality;
+    org.civitas.federation.coordinator.DatasetQualityService quality;
 
     @GET
     public List<DatasetRegistry.DatasetView> list() {
@@ -31,13 +31,13 @@ public class DatasetResource {
     /** The aggregate quality reports sites sent about their datasets, newest first. */
     @GET
     @Path("quality")
-    public List<org.civitas.federation.application.DatasetQualityService.ReportView> qualityReports() {
+    public List<org.civitas.federation.coordinator.DatasetQualityService.ReportView> qualityReports() {
         return quality.reports();
     }
 
     @GET
     @Path("quality/{id}")
-    public org.civitas.federation.application.DatasetQualityService.ReportView qualityReport(@jakarta.ws.rs.PathParam("id") long id) {
+    public org.civitas.federation.coordinator.DatasetQualityService.ReportView qualityReport(@jakarta.ws.rs.PathParam("id") long id) {
         return quality.report(id);
     }
 }

@@ -10,7 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.civitas.federation.application.SiteService;
+import org.civitas.federation.coordinator.SiteService;
 import org.civitas.web.security.CurrentCaller;
 
 import java.util.List;

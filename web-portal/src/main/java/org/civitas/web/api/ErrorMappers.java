@@ -8,10 +8,10 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import org.civitas.domain.federation.UpdateRejectedException;
-import org.civitas.federation.application.InvalidRequestException;
-import org.civitas.federation.application.NotFoundException;
+import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.core.dataset.ManifestImporter;
-import org.civitas.federation.participant.DatasetRejectedException;
+import org.civitas.federation.site.DatasetRejectedException;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -50,16 +50,16 @@ public final class ErrorMappers {
             return Response.status(422).type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(new ManifestErrors(d.getMessage(), "INVALID_MANIFEST", d.lines())).build();
         }
-        if (e instanceof org.civitas.federation.application.TransactionRunner.ConcurrentWriteException) {
+        if (e instanceof org.civitas.federation.common.TransactionRunner.ConcurrentWriteException) {
             return error(409, e.getMessage() + "; retry the request", "CONFLICT");
         }
-        if (e instanceof org.civitas.federation.application.ConflictException) {
+        if (e instanceof org.civitas.federation.common.ConflictException) {
             return error(409, e.getMessage(), "CONFLICT");
         }
         if (e instanceof NotFoundException) {
             return error(404, e.getMessage(), "NOT_FOUND");
         }
-        if (e instanceof org.civitas.federation.application.ForbiddenException) {
+        if (e instanceof org.civitas.federation.common.ForbiddenException) {
             return error(403, e.getMessage(), "FORBIDDEN");
         }
         if (e instanceof jakarta.ws.rs.ForbiddenException) {

@@ -11,9 +11,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import org.civitas.federation.application.FederationService;
-import org.civitas.federation.application.PlanRequest;
-import org.civitas.federation.application.Views;
+import org.civitas.federation.coordinator.FederationService;
+import org.civitas.federation.coordinator.PlanRequest;
+import org.civitas.federation.coordinator.Views;
 
 import java.util.List;
 

@@ -12,7 +12,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
-import org.civitas.federation.application.LedgerService;
+import org.civitas.federation.coordinator.LedgerService;
 
 import java.io.OutputStreamWriter;
 import java.io.Writer;

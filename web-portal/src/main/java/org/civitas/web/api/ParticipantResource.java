@@ -16,16 +16,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.civitas.domain.federation.UpdateRejectedException;
 import org.civitas.domain.federation.UpdateRejectedException.Reason;
-import org.civitas.federation.application.DatasetMetadata;
-import org.civitas.federation.application.DatasetRegistry;
-import org.civitas.federation.application.ParticipantProtocolService;
-import org.civitas.federation.application.RoundTask;
-import org.civitas.federation.application.SecureAggregationProtocol;
-import org.civitas.federation.application.SecureAggregationService;
-import org.civitas.federation.application.UpdateMetadata;
-import org.civitas.federation.application.Views;
+import org.civitas.federation.protocol.DatasetMetadata;
+import org.civitas.federation.coordinator.DatasetRegistry;
+import org.civitas.federation.coordinator.ParticipantProtocolService;
+import org.civitas.federation.protocol.RoundTask;
+import org.civitas.federation.protocol.SecureAggregationProtocol;
+import org.civitas.federation.coordinator.SecureAggregationService;
+import org.civitas.federation.protocol.UpdateMetadata;
+import org.civitas.federation.coordinator.Views;
 import org.civitas.federation.infrastructure.CivitasSettings;
-import org.civitas.federation.infrastructure.CoordinatorClient;
+import org.civitas.federation.site.CoordinatorClient;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -70,7 +70,7 @@ public class ParticipantResource {
     }
 
     @jakarta.ejb.EJB
-    org.civitas.federation.application.DatasetQualityService quality;
+    org.civitas.federation.coordinator.DatasetQualityService quality;
 
     /** A site's aggregate quality report about one of its registered datasets. */
     @POST
@@ -161,13 +161,13 @@ public class ParticipantResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response reportWindows(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                  List<org.civitas.federation.application.SiteScheduleService.SiteWindow> windows) {
+                                  List<org.civitas.federation.protocol.SiteWindow> windows) {
         schedules.report(site, bearer(authorization), windows);
         return Response.noContent().build();
     }
 
     @EJB
-    org.civitas.federation.application.SiteScheduleService schedules;
+    org.civitas.federation.coordinator.SiteScheduleService schedules;
 
     // Secure aggregation: keys, then sealed shares, then the masked update (through /updates), then reveals.
 

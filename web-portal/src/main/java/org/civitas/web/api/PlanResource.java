@@ -6,8 +6,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.civitas.federation.application.FederationService;
-import org.civitas.federation.application.PlanRequest;
+import org.civitas.federation.coordinator.FederationService;
+import org.civitas.federation.coordinator.PlanRequest;
 
 /** A plan before it runs: validated, with the hash agreements bind to and the enterprises that must agree. */
 @Path("plans")

@@ -8,7 +8,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.civitas.federation.application.PrivacyBudgetService;
+import org.civitas.federation.coordinator.PrivacyBudgetService;
 
 import java.util.List;
 

@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 import org.civitas.domain.federation.UpdateRejectedException;
 import org.civitas.federation.infrastructure.CivitasSettings;
-import org.civitas.federation.infrastructure.CoordinatorClient;
+import org.civitas.federation.site.CoordinatorClient;
 import org.civitas.infrastructure.tls.MutualTls;
 
 import java.security.cert.X509Certificate;

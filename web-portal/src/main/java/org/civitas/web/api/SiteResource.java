@@ -9,9 +9,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.PathParam;
-import org.civitas.federation.application.InvalidRequestException;
-import org.civitas.federation.application.SiteService;
-import org.civitas.federation.participant.SiteDatasetService;
+import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.federation.coordinator.SiteService;
+import org.civitas.federation.site.SiteDatasetService;
 
 import java.util.List;
 
@@ -24,7 +24,7 @@ public class SiteResource {
     SiteService sites;
 
     @EJB
-    org.civitas.federation.participant.TrainingRuns trainingRuns;
+    org.civitas.federation.site.TrainingRuns trainingRuns;
 
     @EJB
     SiteDatasetService siteDatasets;
@@ -39,9 +39,9 @@ public class SiteResource {
     /** The hosted sites' recent local training runs, newest first, with their progress while they train. */
     @GET
     @Path("runs")
-    public List<org.civitas.federation.participant.TrainingRuns.RunView> runs(@jakarta.ws.rs.QueryParam("max") @jakarta.ws.rs.DefaultValue("50") int max) {
+    public List<org.civitas.federation.site.TrainingRuns.RunView> runs(@jakarta.ws.rs.QueryParam("max") @jakarta.ws.rs.DefaultValue("50") int max) {
         if (max < 1 || max > 1000) {
-            throw new org.civitas.federation.application.InvalidRequestException("max must be in [1, 1000], was " + max);
+            throw new org.civitas.federation.common.InvalidRequestException("max must be in [1, 1000], was " + max);
         }
         return trainingRuns.recent(max);
     }
@@ -75,25 +75,25 @@ public class SiteResource {
     }
 
     @jakarta.ejb.EJB
-    org.civitas.federation.participant.TrainingWindowService windows;
+    org.civitas.federation.site.TrainingWindowService windows;
 
     @jakarta.inject.Inject
     org.civitas.web.security.CurrentCaller caller;
 
     @jakarta.ejb.EJB
-    org.civitas.federation.application.SiteScheduleService reportedSchedules;
+    org.civitas.federation.coordinator.SiteScheduleService reportedSchedules;
 
     /** The training windows a site reported to this coordinator, which its rounds' deadlines follow. */
     @jakarta.ws.rs.GET
     @Path("{site}/reported-windows")
-    public List<org.civitas.federation.application.SiteScheduleService.SiteWindow> reportedWindows(@PathParam("site") String site) {
+    public List<org.civitas.federation.protocol.SiteWindow> reportedWindows(@PathParam("site") String site) {
         return reportedSchedules.reported(site);
     }
 
     /** A hosted site's training windows, and whether one is open now. */
     @jakarta.ws.rs.GET
     @Path("{site}/windows")
-    public org.civitas.federation.participant.TrainingWindowService.Schedule windows(@PathParam("site") String site) {
+    public org.civitas.federation.site.TrainingWindowService.Schedule windows(@PathParam("site") String site) {
         return windows.schedule(site);
     }
 
@@ -101,40 +101,40 @@ public class SiteResource {
     @jakarta.ws.rs.PUT
     @Path("{site}/windows")
     @Consumes(MediaType.APPLICATION_JSON)
-    public org.civitas.federation.participant.TrainingWindowService.Schedule setWindows(@PathParam("site") String site,
-            List<org.civitas.federation.participant.TrainingWindowService.WindowRequest> requests) {
+    public org.civitas.federation.site.TrainingWindowService.Schedule setWindows(@PathParam("site") String site,
+            List<org.civitas.federation.site.TrainingWindowService.WindowRequest> requests) {
         return windows.set(caller.get(), site, requests);
     }
 
     @jakarta.ejb.EJB
-    org.civitas.federation.participant.DataQualityService dataQuality;
+    org.civitas.federation.site.DataQualityService dataQuality;
 
     /** Starts the data-quality job over one of the site's manifests (the site's data steward). */
     @POST
     @Path("{site}/quality-runs")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response startQualityRun(@PathParam("site") String site,
-                                    org.civitas.federation.participant.DataQualityService.StartRequest request) {
+                                    org.civitas.federation.site.DataQualityService.StartRequest request) {
         return Response.status(Response.Status.ACCEPTED).entity(dataQuality.start(caller.get(), site, request)).build();
     }
 
     @GET
     @Path("{site}/quality-runs")
-    public List<org.civitas.federation.participant.DataQualityService.RunView> qualityRuns(@PathParam("site") String site) {
+    public List<org.civitas.federation.site.DataQualityService.RunView> qualityRuns(@PathParam("site") String site) {
         return dataQuality.runs(site);
     }
 
     /** A quality run: its progress (items done of total) while it runs, its aggregate report once done. */
     @GET
     @Path("{site}/quality-runs/{id}")
-    public org.civitas.federation.participant.DataQualityService.RunView qualityRun(@PathParam("site") String site,
+    public org.civitas.federation.site.DataQualityService.RunView qualityRun(@PathParam("site") String site,
                                                                                    @PathParam("id") long id) {
         return dataQuality.view(site, id);
     }
 
     @POST
     @Path("{site}/quality-runs/{id}/restart")
-    public org.civitas.federation.participant.DataQualityService.RunView restartQualityRun(@PathParam("site") String site,
+    public org.civitas.federation.site.DataQualityService.RunView restartQualityRun(@PathParam("site") String site,
                                                                                           @PathParam("id") long id) {
         return dataQuality.restart(caller.get(), site, id);
     }
@@ -142,7 +142,7 @@ public class SiteResource {
     /** The run's flagged items: for the site's own staff, since they name items. */
     @GET
     @Path("{site}/quality-runs/{id}/findings")
-    public List<org.civitas.federation.participant.DataQualityService.FindingView> qualityFindings(@PathParam("site") String site,
+    public List<org.civitas.federation.site.DataQualityService.FindingView> qualityFindings(@PathParam("site") String site,
                                                                                                   @PathParam("id") long id) {
         return dataQuality.findings(caller.get(), site, id);
     }
@@ -158,7 +158,7 @@ public class SiteResource {
     }
 
     @jakarta.ejb.EJB
-    org.civitas.federation.application.ParticipantProtocolService protocol;
+    org.civitas.federation.coordinator.ParticipantProtocolService protocol;
 
     /** Clears a site's update-signing key after it was lost or compromised; the site registers a new one. */
     @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN"})

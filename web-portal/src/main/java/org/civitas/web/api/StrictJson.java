@@ -8,7 +8,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.ext.Provider;
 import jakarta.ws.rs.ext.ReaderInterceptor;
 import jakarta.ws.rs.ext.ReaderInterceptorContext;
-import org.civitas.federation.application.InvalidRequestException;
+import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.core.json.JsonTree;
 
 import java.io.IOException;

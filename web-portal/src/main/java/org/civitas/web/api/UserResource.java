@@ -11,9 +11,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.civitas.domain.security.Role;
-import org.civitas.federation.application.Caller;
-import org.civitas.federation.application.InvalidRequestException;
-import org.civitas.federation.application.UserService;
+import org.civitas.federation.common.Caller;
+import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.federation.common.UserService;
 import org.civitas.web.security.CurrentCaller;
 
 import java.util.List;

@@ -9,11 +9,11 @@ import jakarta.inject.Named;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import org.civitas.domain.security.Role;
-import org.civitas.federation.application.AgreementService;
-import org.civitas.federation.application.ForbiddenException;
-import org.civitas.federation.application.InvalidRequestException;
-import org.civitas.federation.application.NotFoundException;
-import org.civitas.federation.application.PlanRequest;
+import org.civitas.federation.coordinator.AgreementService;
+import org.civitas.federation.common.ForbiddenException;
+import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.federation.common.NotFoundException;
+import org.civitas.federation.coordinator.PlanRequest;
 import org.civitas.web.security.CurrentCaller;
 
 import java.time.Instant;
@@ -38,7 +38,7 @@ public class AgreementsBacking {
     AgreementService agreements;
 
     @EJB
-    org.civitas.federation.application.DatasetQualityService quality;
+    org.civitas.federation.coordinator.DatasetQualityService quality;
 
     @Inject
     CurrentCaller caller;
@@ -165,7 +165,7 @@ public class AgreementsBacking {
     /** The newest quality report of each of the enterprise's named datasets: attached to the request for the officers. */
     private java.util.List<Long> newestReports(java.util.List<String> names) {
         java.util.Map<String, Long> newest = new java.util.LinkedHashMap<>();
-        for (org.civitas.federation.application.DatasetQualityService.ReportView r : quality.reports()) {
+        for (org.civitas.federation.coordinator.DatasetQualityService.ReportView r : quality.reports()) {
             if (r.enterprise().equals(caller.get().enterprise()) && names.contains(r.dataset())) {
                 newest.putIfAbsent(r.site() + "/" + r.dataset(), r.id());
             }
@@ -177,7 +177,7 @@ public class AgreementsBacking {
     public String qualitySummary(AgreementService.AgreementView a) {
         java.util.List<String> parts = new java.util.ArrayList<>();
         for (Long id : a.qualityReports()) {
-            org.civitas.federation.application.DatasetQualityService.ReportView r = quality.report(id);
+            org.civitas.federation.coordinator.DatasetQualityService.ReportView r = quality.report(id);
             parts.add("report " + id + " on " + r.site() + "/" + r.dataset() + ": " + r.flaggedItems() + " of " + r.items()
                     + " items flagged, " + r.report().getInt("redactedItems") + " redacted");
         }

@@ -3,7 +3,7 @@ package org.civitas.web.portal;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Named;
-import org.civitas.federation.application.AuditService;
+import org.civitas.federation.common.AuditService;
 
 import java.util.List;
 

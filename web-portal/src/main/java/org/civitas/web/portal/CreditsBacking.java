@@ -3,8 +3,8 @@ package org.civitas.web.portal;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Named;
-import org.civitas.federation.application.LedgerService;
-import org.civitas.federation.application.NotFoundException;
+import org.civitas.federation.coordinator.LedgerService;
+import org.civitas.federation.common.NotFoundException;
 
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package org.civitas.web.portal;
 
-import org.civitas.federation.application.Views;
+import org.civitas.federation.coordinator.Views;
 
 import java.util.List;
 

@@ -4,11 +4,11 @@ import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.faces.context.FacesContext;
 import jakarta.inject.Named;
-import org.civitas.federation.application.AgreementService;
-import org.civitas.federation.application.Caller;
-import org.civitas.federation.application.DatasetRegistry;
-import org.civitas.federation.application.SiteService;
-import org.civitas.federation.application.UserService;
+import org.civitas.federation.coordinator.AgreementService;
+import org.civitas.federation.common.Caller;
+import org.civitas.federation.coordinator.DatasetRegistry;
+import org.civitas.federation.coordinator.SiteService;
+import org.civitas.federation.common.UserService;
 
 import java.util.List;
 

@@ -3,7 +3,7 @@ package org.civitas.web.portal;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Named;
-import org.civitas.federation.application.PrivacyBudgetService;
+import org.civitas.federation.coordinator.PrivacyBudgetService;
 
 import java.util.List;
 import java.util.Locale;

@@ -3,10 +3,10 @@ package org.civitas.web.portal;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Named;
-import org.civitas.federation.application.AgreementService;
-import org.civitas.federation.application.FederationService;
-import org.civitas.federation.application.NotFoundException;
-import org.civitas.federation.application.Views;
+import org.civitas.federation.coordinator.AgreementService;
+import org.civitas.federation.coordinator.FederationService;
+import org.civitas.federation.common.NotFoundException;
+import org.civitas.federation.coordinator.Views;
 
 import java.util.List;
 import java.util.Map;

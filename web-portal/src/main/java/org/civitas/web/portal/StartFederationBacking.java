@@ -5,10 +5,10 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.faces.application.FacesMessage;
 import jakarta.faces.context.FacesContext;
 import jakarta.inject.Named;
-import org.civitas.federation.application.FederationService;
-import org.civitas.federation.application.InvalidRequestException;
-import org.civitas.federation.application.PlanRequest;
-import org.civitas.federation.application.Views;
+import org.civitas.federation.coordinator.FederationService;
+import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.federation.coordinator.PlanRequest;
+import org.civitas.federation.coordinator.Views;
 import org.civitas.federation.core.aggregation.StrategyCatalog;
 
 import java.util.LinkedHashMap;

@@ -6,11 +6,11 @@ import jakarta.faces.application.FacesMessage;
 import jakarta.faces.context.FacesContext;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import org.civitas.federation.application.ForbiddenException;
-import org.civitas.federation.application.InvalidRequestException;
-import org.civitas.federation.application.NotFoundException;
-import org.civitas.federation.participant.HostedSites;
-import org.civitas.federation.participant.TrainingWindowService;
+import org.civitas.federation.common.ForbiddenException;
+import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.federation.common.NotFoundException;
+import org.civitas.federation.site.HostedSites;
+import org.civitas.federation.site.TrainingWindowService;
 import org.civitas.web.security.CurrentCaller;
 
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import jakarta.security.enterprise.credential.Credential;
 import jakarta.security.enterprise.credential.UsernamePasswordCredential;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import jakarta.security.enterprise.identitystore.IdentityStore;
-import org.civitas.federation.application.UserService;
+import org.civitas.federation.common.UserService;
 
 import java.util.stream.Collectors;
 

@@ -4,9 +4,9 @@ import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.SecurityContext;
-import org.civitas.federation.application.Caller;
-import org.civitas.federation.application.ForbiddenException;
-import org.civitas.federation.application.UserService;
+import org.civitas.federation.common.Caller;
+import org.civitas.federation.common.ForbiddenException;
+import org.civitas.federation.common.UserService;
 
 import java.security.Principal;
 

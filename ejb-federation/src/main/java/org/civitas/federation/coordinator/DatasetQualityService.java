@@ -1,0 +1,86 @@
+package org.civitas.federation.coordinator;
+
+import org.civitas.federation.common.AuditService;
+import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.federation.common.NotFoundException;
+
+import jakarta.ejb.EJB;
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.civitas.domain.consortium.Site;
+import org.civitas.domain.dataset.DatasetRegistration;
+import org.civitas.domain.quality.DatasetQualityReport;
+import org.civitas.infrastructure.persistence.DatasetRepository;
+import org.civitas.infrastructure.persistence.QualityRepository;
+
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The coordinator's side of data quality: sites send an aggregate report about a dataset they
+ * registered (counts and histograms only; a report that names items is refused), and members see
+ * them beside the datasets and the agreements that use them.
+ */
+@Stateless
+public class DatasetQualityService {
+
+    /** A received report as the API and portal show it; {@code report} is the report's JSON object. */
+    public record ReportView(long id, String site, String enterprise, String dataset, int items, int flaggedItems, JsonObject report,
+                             Instant receivedAt) {
+    }
+
+    @Inject
+    QualityRepository quality;
+
+    @Inject
+    DatasetRepository datasets;
+
+    @EJB
+    ParticipantProtocolService protocol;
+
+    @EJB
+    AuditService audit;
+
+    public ReportView receive(String siteCode, String token, String datasetName, String reportJson) {
+        Site site = protocol.authenticate(siteCode, token);
+        DatasetRegistration dataset = datasets.find(site.getCode(), datasetName).orElseThrow(() -> new NotFoundException(
+                "site '" + site.getCode() + "' has registered no dataset named '" + datasetName + "'; register it before its quality report"));
+        int items;
+        try {
+            items = org.civitas.federation.core.quality.QualityReportCheck.check(
+                    org.civitas.federation.core.json.JsonTree.parse(reportJson == null ? "" : reportJson));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("quality report refused: " + e.getMessage());
+        }
+        JsonObject report = Json.createReader(new StringReader(reportJson)).readObject();
+        int flagged = report.getInt("flaggedItems");
+        if (flagged > items) {
+            throw new InvalidRequestException("flaggedItems " + flagged + " exceeds items " + items);
+        }
+        DatasetQualityReport saved = quality.addReport(new DatasetQualityReport(dataset, items, flagged, report.toString(), Instant.now()));
+        audit.record("site:" + site.getCode(), "dataset.quality.reported", "dataset " + site.getCode() + "/" + datasetName,
+                flagged + " of " + items + " items flagged");
+        return view(saved);
+    }
+
+    public List<ReportView> reports() {
+        return quality.allReports().stream().map(DatasetQualityService::view).toList();
+    }
+
+    public List<ReportView> reports(String siteCode, String datasetName) {
+        return quality.reports(siteCode, datasetName).stream().map(DatasetQualityService::view).toList();
+    }
+
+    public ReportView report(long id) {
+        return quality.report(id).map(DatasetQualityService::view).orElseThrow(() -> new NotFoundException("no quality report " + id));
+    }
+
+    static ReportView view(DatasetQualityReport r) {
+        return new ReportView(r.getId(), r.getDataset().getSite().getCode(), r.getDataset().getSite().getEnterprise().getCode(),
+                r.getDataset().getName(), r.getItems(), r.getFlaggedItems(),
+                Json.createReader(new StringReader(r.getReportJson())).readObject(), r.getReceivedAt());
+    }
+}

@@ -1,0 +1,127 @@
+package org.civitas.federation.coordinator;
+
+import org.civitas.federation.common.AuditService;
+import org.civitas.federation.common.ModelCatalog;
+import org.civitas.federation.common.NotFoundException;
+
+import jakarta.ejb.EJB;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import org.civitas.domain.federation.FederationPlan;
+import org.civitas.domain.federation.Round;
+import org.civitas.domain.registry.ModelVersion;
+import org.civitas.federation.infrastructure.CivitasSettings;
+import org.civitas.federation.infrastructure.CoordinatorStores;
+import org.civitas.federation.infrastructure.worker.ModelWorker;
+import org.civitas.federation.common.BuiltInTask;
+import org.civitas.infrastructure.persistence.FederationRepository;
+import org.civitas.infrastructure.persistence.ModelRegistryRepository;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Evaluates each model version of a worker-run model on the coordinator's clean test split:
+ * accuracy, macro-F1 and macro-F1 per scenario, stored with the version in the registry. The
+ * coordinator's model worker does the work; the version's state goes to it as a file.
+ */
+@Stateless
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class ModelEvaluationService {
+
+    static final String TEST_SPLIT = BuiltInTask.DATASET + "-test";
+
+    @Inject
+    FederationRepository federations;
+
+    @Inject
+    ModelRegistryRepository registry;
+
+    @Inject
+    CoordinatorStores stores;
+
+    @Inject
+    CivitasSettings settings;
+
+    @EJB
+    ModelWorker worker;
+
+    @EJB
+    ModelEvaluationService self;
+
+    @EJB
+    AuditService audit;
+
+    /** What to evaluate, read in a transaction of its own (the worker call must not hold one). */
+    public record Target(String modelKind, String versionSha256, boolean evaluated) {
+    }
+
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    public Target target(long federationId, int roundNumber) {
+        Round round = federations.round(federationId, roundNumber).orElseThrow(() ->
+                new NotFoundException("federation " + federationId + " has no round " + roundNumber));
+        FederationPlan plan = round.getFederation().getPlan();
+        ModelVersion version = registry.version(federationId, roundNumber).orElse(null);
+        return new Target(plan.getModelKind(), version == null ? null : version.getSha256(), version != null && version.getEvalSplit() != null);
+    }
+
+    public String evaluate(long federationId, int roundNumber) {
+        Target target = self.target(federationId, roundNumber);
+        if (!ModelCatalog.isMultimodal(target.modelKind())) {
+            return "model " + target.modelKind() + " runs in the server: not evaluated on the test split";
+        }
+        if (target.versionSha256() == null) {
+            return "round " + roundNumber + " produced no model version";
+        }
+        if (target.evaluated()) {
+            return "model version " + roundNumber + " was evaluated already";
+        }
+        Path test = settings.dataDir().resolve("coordinator").resolve("datasets").resolve(TEST_SPLIT).resolve("test.jsonl");
+        if (!Files.exists(test)) {
+            return "no test split at " + test + ": not evaluated";
+        }
+        Path stateFile = settings.dataDir().resolve("coordinator").resolve("work").resolve(target.versionSha256() + ".safetensors");
+        try {
+            Files.createDirectories(stateFile.getParent());
+            Files.write(stateFile, stores.models().get(target.versionSha256()));
+            ModelWorker.Answer answer = worker.request(Map.of("op", "evaluate", "dataset", test.toString(), "state", stateFile.toString()),
+                    (step, steps, loss) -> { });
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metrics = (Map<String, Object>) answer.result().get("metrics");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> byScenario = (Map<String, Object>) answer.result().get("macroF1ByScenario");
+            String scenariosJson = byScenario == null ? "{}" : byScenario.entrySet().stream()
+                    .map(e -> "\"" + e.getKey().replace("\"", "") + "\":" + String.format(Locale.ROOT, "%.4f", ((Number) e.getValue()).doubleValue()))
+                    .collect(Collectors.joining(",", "{", "}"));
+            double accuracy = ((Number) metrics.get("accuracy")).doubleValue();
+            double macroF1 = ((Number) metrics.get("macroF1")).doubleValue();
+            self.record(federationId, roundNumber, accuracy, macroF1, scenariosJson);
+            return String.format(Locale.ROOT, "model version %d on %s: accuracy %.3f, macro-F1 %.3f", roundNumber, TEST_SPLIT, accuracy, macroF1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(stateFile);
+            } catch (IOException e) {
+                // a leftover work file does no harm
+            }
+        }
+    }
+
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    public void record(long federationId, int versionNumber, double accuracy, double macroF1, String byScenarioJson) {
+        ModelVersion version = registry.version(federationId, versionNumber).orElseThrow();
+        if (version.getEvalSplit() == null) {
+            version.recordEvaluation(TEST_SPLIT, accuracy, macroF1, byScenarioJson);
+            audit.record(AuditService.SYSTEM, "model.evaluated", "federation " + federationId + " model version " + versionNumber,
+                    String.format(Locale.ROOT, "%s: accuracy %.4f, macro-F1 %.4f, by scenario %s", TEST_SPLIT, accuracy, macroF1, byScenarioJson));
+        }
+    }
+}

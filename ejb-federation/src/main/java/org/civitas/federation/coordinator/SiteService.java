@@ -1,0 +1,105 @@
+package org.civitas.federation.coordinator;
+
+import org.civitas.federation.common.AuditService;
+import org.civitas.federation.common.ConflictException;
+import org.civitas.federation.common.InvalidRequestException;
+
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+import org.civitas.domain.consortium.Enterprise;
+import org.civitas.domain.consortium.Site;
+import org.civitas.infrastructure.persistence.ConsortiumRepository;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Registers member enterprises and their sites; a new site's token is shown once and stored only
+ * as a hash. Both are governance events in the audit chain.
+ */
+@Stateless
+public class SiteService {
+
+    /**
+     * A registered site. The token is set only in the answer to its registration; the fingerprint
+     * of its Ed25519 signing key once the site has registered one.
+     */
+    public record SiteView(String code, String name, String enterprise, String token, String signingKeyFingerprint) {
+    }
+
+    /** What a caller sends to register a site. */
+    public record SiteRegistration(String code, String name, String enterprise) {
+    }
+
+    /** What a caller sends to register a member enterprise. */
+    public record EnterpriseRegistration(String code, String name, String sector) {
+    }
+
+    @Inject
+    ConsortiumRepository consortium;
+
+    @jakarta.ejb.EJB
+    AuditService audit;
+
+    public EnterpriseView registerEnterprise(String actor, EnterpriseRegistration request) {
+        if (request == null || request.code() == null || request.name() == null || request.sector() == null) {
+            throw new InvalidRequestException("an enterprise registration needs code, name and sector");
+        }
+        if (consortium.enterprise(request.code()).isPresent()) {
+            throw new ConflictException("enterprise '" + request.code() + "' already exists");
+        }
+        try {
+            Enterprise enterprise = consortium.add(new Enterprise(request.code(), request.name(), request.sector()));
+            audit.record(actor, "enterprise.registered", "enterprise " + enterprise.getCode(),
+                    enterprise.getName() + " (" + enterprise.getSector() + ")");
+            return new EnterpriseView(enterprise.getCode(), enterprise.getName(), enterprise.getSector(), List.of());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    public SiteView register(String actor, SiteRegistration request) {
+        if (request == null || request.code() == null || request.enterprise() == null) {
+            throw new InvalidRequestException("a site registration needs code and enterprise (and optionally name)");
+        }
+        if (consortium.site(request.code()).isPresent()) {
+            throw new ConflictException("site '" + request.code() + "' already exists");
+        }
+        Enterprise enterprise = consortium.enterprise(request.enterprise()).orElseThrow(() ->
+                new InvalidRequestException("unknown enterprise '" + request.enterprise() + "'"));
+        String token = newToken();
+        try {
+            Site site = consortium.add(new Site(request.code(), request.name() == null ? request.code() : request.name(),
+                    enterprise, token));
+            audit.record(actor, "site.registered", "site " + site.getCode(), "of enterprise " + enterprise.getCode()
+                    + "; its token was handed to the caller once");
+            return new SiteView(site.getCode(), site.getDisplayName(), enterprise.getCode(), token, null);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    /** A member enterprise and its sites. */
+    public record EnterpriseView(String code, String name, String sector, List<String> sites) {
+    }
+
+    public List<EnterpriseView> enterprises() {
+        List<org.civitas.domain.consortium.Site> all = consortium.sites();
+        return consortium.enterprises().stream().map(e -> new EnterpriseView(e.getCode(), e.getName(), e.getSector(),
+                all.stream().filter(s -> s.getEnterprise().getCode().equals(e.getCode())).map(s -> s.getCode()).toList())).toList();
+    }
+
+    public List<SiteView> sites() {
+        return consortium.sites().stream()
+                .map(s -> new SiteView(s.getCode(), s.getDisplayName(), s.getEnterprise().getCode(), null,
+                        s.getSigningKey() == null ? null : org.civitas.federation.core.identity.UpdateSignature.fingerprint(s.getSigningKey())))
+                .toList();
+    }
+
+    static String newToken() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    }
+}

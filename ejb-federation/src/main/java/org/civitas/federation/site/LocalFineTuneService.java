@@ -1,0 +1,261 @@
+package org.civitas.federation.site;
+
+import org.civitas.federation.common.BuiltInTask;
+
+import jakarta.ejb.EJB;
+import jakarta.ejb.Local;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import org.civitas.batch.finetune.LocalFineTuneSteps;
+import org.civitas.domain.participant.LocalTrainingRun;
+import org.civitas.federation.common.ModelCatalog;
+import org.civitas.federation.protocol.RoundTask;
+import org.civitas.federation.protocol.UpdateMetadata;
+import org.civitas.federation.core.aggregation.FedProx;
+import org.civitas.federation.core.aggregation.FfaLora;
+import org.civitas.federation.core.aggregation.LoraStacking;
+import org.civitas.federation.core.privacy.DifferentialPrivacy;
+import org.civitas.federation.core.privacy.UpdatePrivacy;
+import org.civitas.federation.core.model.TrainingConfig;
+import org.civitas.federation.core.model.TrainingResult;
+import org.civitas.federation.core.tensor.NamedTensors;
+import org.civitas.federation.infrastructure.worker.ModelWorker;
+import org.civitas.federation.core.tensor.SafeTensors;
+import org.civitas.federation.infrastructure.BlobStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The work behind the {@code local-finetune} job: train on the site's own data from the round's
+ * global state, keep the update in the site's outbox, then upload it. Only the update and three
+ * numbers (sample count, losses) leave the site.
+ */
+@Stateless
+@Local(LocalFineTuneSteps.class)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class LocalFineTuneService implements LocalFineTuneSteps {
+
+    @Inject
+    HostedSites hostedSites;
+
+    @Inject
+    CoordinatorClient coordinator;
+
+    @EJB
+    TrainingRuns runs;
+
+    @EJB
+    ModelWorker worker;
+
+    @EJB
+    DataQualityService dataQuality;
+
+    /** A local training's result, with the global model's accuracy on the site's data when it was measured. */
+    private record Trained(TrainingResult result, Double globalAccuracy, Double heldoutMacroF1) {
+    }
+
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LocalFineTuneService.class.getName());
+
+    @Inject
+    org.civitas.federation.infrastructure.CivitasMetrics metrics;
+
+    @jakarta.ejb.EJB
+    SiteDatasetService siteDatasets;
+
+    @Override
+    public String train(long runId, long executionId) {
+        return recordingFailure(runId, executionId, () -> {
+            LocalTrainingRun run = runs.get(runId);
+            SiteIdentity site = hostedSites.identity(run.getSiteCode());
+            RoundTask task = coordinator.task(site, run.getFederationId(), run.getRoundNumber());
+            byte[] state = coordinator.globalState(site, run.getFederationId(), run.getRoundNumber());
+            if (!BlobStore.sha256(state).equals(task.stateSha256())) {
+                throw new IllegalStateException("global state of round " + task.round() + " does not match its announced hash");
+            }
+            NamedTensors global = SafeTensors.read(state).tensors();
+            long trainingStart = System.nanoTime();
+            Trained trained = ModelCatalog.isMultimodal(task.modelKind())
+                    ? trainInWorker(runId, executionId, site, run, task, state)
+                    : new Trained(ModelCatalog.trainer(task.modelKind(), task.featureCount(), task.classCount())
+                    .train(global, hostedSites.trainingData(site, task.classCount()), new TrainingConfig(task.localEpochs(),
+                            task.learningRate(), task.batchSize(), task.seed(), task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0),
+                            task.extra().getOrDefault(FfaLora.FREEZE_LORA_A, 0.0) == 1.0,
+                            task.extra().getOrDefault(LoraStacking.HETEROGENEOUS_RANKS, 0.0) == 1.0 ? hostedSites.loraRank(site.code()) : 0)), null, null);
+            TrainingResult result = trained.result();
+            NamedTensors update = result.delta();
+            Double clipNorm = task.extra().get(DifferentialPrivacy.CLIP_NORM);
+            if (clipNorm != null) {
+                // Client-level DP: the update is clipped before it leaves, and noised here when the noise is split across sites.
+                Double siteNoise = task.extra().get(DifferentialPrivacy.SITE_NOISE_MULTIPLIER);
+                update = siteNoise == null ? UpdatePrivacy.clip(update, clipNorm)
+                        : UpdatePrivacy.privatise(update, clipNorm, siteNoise, task.extra().get(DifferentialPrivacy.NOISE_SHARES).intValue());
+            }
+            Map<String, String> outboxMeta = new java.util.HashMap<>(Map.of(
+                    "sampleCount", Long.toString(result.sampleCount()),
+                    "trainLoss", Double.toString(result.trainLoss()),
+                    "globalLoss", Double.toString(result.globalLoss())));
+            if (trained.globalAccuracy() != null) {
+                outboxMeta.put("globalAccuracy", Double.toString(trained.globalAccuracy()));
+            }
+            if (trained.heldoutMacroF1() != null) {
+                outboxMeta.put("heldoutMacroF1", Double.toString(trained.heldoutMacroF1()));
+            }
+            writeOutbox(outboxFile(site, run), SafeTensors.write(update, outboxMeta));
+            metrics.localTraining(site.code(), task.modelKind(), java.time.Duration.ofNanos(System.nanoTime() - trainingStart));
+            String summary = String.format(Locale.ROOT, "trained on %d samples: global loss %.4f, train loss %.4f",
+                    result.sampleCount(), result.globalLoss(), result.trainLoss());
+            runs.trained(runId, summary);
+            return summary;
+        });
+    }
+
+    /**
+     * Trains a multimodal model in the model worker on the site's dataset: the global state goes
+     * in as a file, the update comes back as one, and the worker's progress is recorded on the run.
+     */
+    private Trained trainInWorker(long runId, long executionId, SiteIdentity site, LocalTrainingRun run, RoundTask task, byte[] state) {
+        Path work = site.home().resolve("work");
+        Path stateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-global.safetensors");
+        Path updateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-update.safetensors");
+        writeOutbox(stateFile, state);
+        // The curated manifest of the site's newest data-quality run, when there is one.
+        Path dataset = dataQuality.trainingManifest(site, BuiltInTask.DATASET, BuiltInTask.MANIFEST);
+        Map<String, Object> hyper = new java.util.LinkedHashMap<>();
+        hyper.put("epochs", task.localEpochs());
+        hyper.put("learningRate", task.learningRate());
+        hyper.put("batchSize", task.batchSize());
+        hyper.put("seed", task.seed());
+        hyper.put("proximalMu", task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0));
+        long start = System.nanoTime();
+        // A restarted job resumes after the last epoch the worker checkpointed for this round.
+        Path checkpoint = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-checkpoint.safetensors");
+        Map<String, Object> request = new java.util.LinkedHashMap<>(Map.of("op", "train", "dataset", dataset.toString(),
+                "state", stateFile.toString(), "out", updateFile.toString(), "hyper", hyper, "checkpoint", checkpoint.toString()));
+        Path heldout = dataset.resolveSibling("heldout.jsonl");
+        LOG.fine(() -> "Site " + site.code() + " trains on " + dataset.getFileName());
+        if (Files.exists(heldout)) {
+            // The received global model, judged on data the site never trains on.
+            request.put("heldout", heldout.toString());
+        }
+        ModelWorker.Answer answer = worker.request(workerOwner(runId, executionId), request, (step, steps, loss) -> runs.progress(runId,
+                String.format(Locale.ROOT, "training in the model worker: step %d of %d, loss %.4f", step, steps, loss)));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metrics = (Map<String, Object>) answer.result().get("metrics");
+        try {
+            NamedTensors update = SafeTensors.read(Files.readAllBytes(updateFile)).tensors();
+            Files.deleteIfExists(stateFile);
+            Files.deleteIfExists(updateFile);
+            LOG.info(() -> String.format(Locale.ROOT, "Site %s round %d: worker training %.2f s (worker start %.2f s, in-worker %.2f s)",
+                    site.code(), run.getRoundNumber(), seconds, answer.workerStartup().toMillis() / 1e3,
+                    ((Number) metrics.get("seconds")).doubleValue()));
+            return new Trained(new TrainingResult(update, ((Number) answer.result().get("samples")).intValue(),
+                    ((Number) metrics.get("trainLoss")).doubleValue(), ((Number) metrics.get("globalLoss")).doubleValue()),
+                    ((Number) metrics.get("globalAccuracy")).doubleValue(),
+                    answer.result().get("heldout") instanceof Map<?, ?> h ? ((Number) h.get("macroF1")).doubleValue() : null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the model worker's update cannot be read", e);
+        }
+    }
+
+    @Override
+    public String upload(long runId) {
+        return recordingFailure(runId, null, () -> {
+            LocalTrainingRun run = runs.get(runId);
+            SiteIdentity site = hostedSites.identity(run.getSiteCode());
+            byte[] body;
+            try {
+                body = Files.readAllBytes(outboxFile(site, run));
+            } catch (IOException e) {
+                throw new UncheckedIOException("no trained update in the outbox of site " + site.code(), e);
+            }
+            Map<String, String> meta = SafeTensors.read(body).metadata();
+            UpdateMetadata metadata = new UpdateMetadata(Long.parseLong(meta.get("sampleCount")),
+                    Double.parseDouble(meta.get("trainLoss")), Double.parseDouble(meta.get("globalLoss")),
+                    meta.containsKey("globalAccuracy") ? Double.valueOf(meta.get("globalAccuracy")) : null,
+                    meta.containsKey("heldoutMacroF1") ? Double.valueOf(meta.get("heldoutMacroF1")) : null);
+            String summary;
+            RoundTask task = coordinator.task(site, run.getFederationId(), run.getRoundNumber());
+            // The coordinator bounds the claimed sample count by the registered dataset: make sure it has it.
+            siteDatasets.ensureRegistered(site, task.dataset());
+            if (task.extra().containsKey(org.civitas.federation.protocol.SecureAggregationProtocol.THRESHOLD)) {
+                // Only a masked update leaves the site; the coordinator learns the sum of the survivors' updates.
+                summary = new SecureUpload(coordinator, site, task, text -> runs.progress(runId, text))
+                        .run(SafeTensors.read(body).tensors(), metadata);
+                runs.uploaded(runId, summary);
+                return summary;
+            }
+            try {
+                coordinator.upload(site, run.getFederationId(), run.getRoundNumber(), metadata, body);
+                summary = "uploaded " + body.length + " bytes";
+            } catch (CoordinatorClient.ProtocolException e) {
+                // An earlier attempt that got through but whose answer was lost: the upload is idempotent.
+                if (e.status() != 409 || !e.getMessage().contains("DUPLICATE")) {
+                    throw e;
+                }
+                summary = "already uploaded";
+            }
+            runs.uploaded(runId, summary);
+            return summary;
+        });
+    }
+
+    @Override
+    public void stop(long runId, long executionId) {
+        worker.interrupt(workerOwner(runId, executionId));
+    }
+
+    /**
+     * Who a worker request is for: one execution of a run. A stop that arrives after the
+     * execution's request has finished must not refuse the request of the execution that resumes it.
+     */
+    private static String workerOwner(long runId, long executionId) {
+        return "run-" + runId + "/execution-" + executionId;
+    }
+
+    /**
+     * Runs a step and records its failure on the run, except where the failure is not the run's:
+     * a run paused at its window's end was stopped on purpose (it resumes, it did not fail), and an
+     * execution that is no longer the run's current one (its stop was still unwinding while the
+     * next window had already resumed the run as a new execution) fails only itself. Counting such
+     * a failure made the resumed run look like a second attempt.
+     */
+    private String recordingFailure(long runId, Long executionId, Supplier<String> step) {
+        LocalTrainingRun run = runs.get(runId);
+        try (var context = org.civitas.federation.infrastructure.LogContext.of(run.getFederationId(), run.getRoundNumber(), run.getSiteCode())) {
+            return step.get();
+        } catch (RuntimeException e) {
+            LocalTrainingRun now = runs.get(runId);
+            boolean paused = now.getStatus() == org.civitas.domain.participant.LocalTrainingRun.Status.PAUSED;
+            boolean superseded = executionId != null && !executionId.equals(now.getJobExecutionId());
+            if (!paused && !superseded) {
+                runs.failed(runId, e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private static Path outboxFile(SiteIdentity site, LocalTrainingRun run) {
+        return site.outbox().resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + ".safetensors");
+    }
+
+    private static void writeOutbox(Path file, byte[] bytes) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the outbox of " + file.getParent(), e);
+        }
+    }
+}
