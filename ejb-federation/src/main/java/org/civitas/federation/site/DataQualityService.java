@@ -105,6 +105,9 @@ public class DataQualityService implements DataQualitySteps {
     @EJB
     SiteStaff staff;
 
+    @EJB
+    org.civitas.federation.common.TransactionRunner transactions;
+
     @Inject
     org.civitas.federation.infrastructure.CivitasSettings settings;
 
@@ -228,7 +231,7 @@ public class DataQualityService implements DataQualitySteps {
     }
 
     /** What training reads: the curated manifest of the site's newest completed run over the dataset, or the raw one. */
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public Path trainingManifest(SiteIdentity site, String dataset, String rawManifest) {
         Path raw = site.home().resolve(rawManifest);
         return quality.latestCompleted(site.code(), dataset).map(QualityRun::getCuratedManifest).filter(c -> c != null)
@@ -236,7 +239,7 @@ public class DataQualityService implements DataQualitySteps {
     }
 
     /** The code of the enterprise a hosted site belongs to. */
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public String enterpriseOf(String siteCode) {
         return hostedSite(siteCode).getEnterprise().getCode();
     }
@@ -245,8 +248,9 @@ public class DataQualityService implements DataQualitySteps {
     // No step holds a transaction while it waits. The chunk transaction of the inspect step holds
     // only the batch repository's checkpoint: on Payara that repository's connection is XA and the
     // Civitas pool's is not, and with both in one chunk transaction commits failed under load
-    // ("Cannot commit when autoCommit is enabled"). So the steps run outside it, and the items are
-    // written in a transaction of their own that replaces the chunk's lines: a chunk repeated
+    // ("Cannot commit when autoCommit is enabled"). So the steps run outside it (their reads in short
+    // transactions of their own), and the items are written in a transaction of their own that
+    // replaces the chunk's lines: a chunk repeated
     // after a failure between the two commits rewrites the same rows. The texts are embedded in a
     // step of their own, with no transaction, because the one model worker may be training for
     // longer than any chunk transaction may last.
@@ -298,7 +302,7 @@ public class DataQualityService implements DataQualitySteps {
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public int embed(long runId) {
         Map<Integer, ItemFeatures> pending = new java.util.TreeMap<>();
-        for (QualityItem item : quality.items(runId)) {
+        for (QualityItem item : runs.items(runId)) {
             ItemFeatures f = ItemFeaturesCodec.decode(item.getFeatures());
             if (f.hasText() && f.schemaProblem() == null && f.textEmbedding() == null) {
                 pending.put(f.line(), f);
@@ -365,38 +369,49 @@ public class DataQualityService implements DataQualitySteps {
         return out;
     }
 
+    /** What the analysis stored, to send and to complete the run with. */
+    private record Analysed(String site, String dataset, String requestedBy, String reportJson, String curated,
+                            org.civitas.federation.core.quality.QualityReport report) {
+    }
+
     @Override
-    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public String analyse(long runId) {
-        QualityRun run = quality.find(runId).orElseThrow();
-        List<ItemFeatures> items = new ArrayList<>();
-        for (QualityItem item : quality.items(runId)) {
-            items.add(ItemFeaturesCodec.decode(item.getFeatures()));
-        }
-        if (items.size() != run.getTotalItems()) {
-            throw new IllegalStateException("quality run " + runId + " measured " + items.size() + " of " + run.getTotalItems() + " items");
-        }
-        QualityThresholds thresholds = fromJson(run.getThresholdsJson(), QualityThresholds.class);
-        QualityAnalysis.Outcome outcome = QualityAnalysis.analyse(items, thresholds);
-        quality.deleteFindings(runId);
-        for (Finding f : outcome.findings()) {
-            quality.addFinding(new QualityFinding(runId, f.line(), f.id(), f.check().key(), f.score(), f.reason(), f.relatedId()));
-        }
-        String curated = writeCurated(run, outcome);
-        String report = json(outcome.report());
+        // Three steps, so that no transaction is open while the report travels to the coordinator
+        // (which may be this very server, answering on another thread).
+        Analysed a = transactions.once(() -> {
+            QualityRun run = quality.find(runId).orElseThrow();
+            List<ItemFeatures> items = new ArrayList<>();
+            for (QualityItem item : quality.items(runId)) {
+                items.add(ItemFeaturesCodec.decode(item.getFeatures()));
+            }
+            if (items.size() != run.getTotalItems()) {
+                throw new IllegalStateException("quality run " + runId + " measured " + items.size() + " of " + run.getTotalItems() + " items");
+            }
+            QualityThresholds thresholds = fromJson(run.getThresholdsJson(), QualityThresholds.class);
+            QualityAnalysis.Outcome outcome = QualityAnalysis.analyse(items, thresholds);
+            quality.deleteFindings(runId);
+            for (Finding f : outcome.findings()) {
+                quality.addFinding(new QualityFinding(runId, f.line(), f.id(), f.check().key(), f.score(), f.reason(), f.relatedId()));
+            }
+            return new Analysed(run.getSiteCode(), run.getDatasetName(), run.getRequestedBy(), json(outcome.report()),
+                    writeCurated(run, outcome), outcome.report());
+        });
         String sent;
         try {
-            coordinator.sendQualityReport(hostedSites.identity(run.getSiteCode()), run.getDatasetName(), report);
+            coordinator.sendQualityReport(hostedSites.identity(a.site()), a.dataset(), a.reportJson());
             sent = "report sent to the coordinator";
         } catch (RuntimeException e) {
             // The findings and the curated manifest are the site's own; the coordinator may learn the aggregates later.
             sent = "report kept at the site: " + e.getMessage();
         }
-        run.completed(report, curated, Instant.now());
-        String summary = String.format(Locale.ROOT, "%d items: %d left out, %d redacted, %d curated; %s", outcome.report().items(),
-                outcome.report().flaggedItems(), outcome.report().redactedItems(), outcome.report().curatedItems(), sent);
-        audit.record(run.getRequestedBy(), "dataset.quality.completed", "site " + run.getSiteCode() + " dataset " + run.getDatasetName(),
-                summary);
+        String summary = String.format(Locale.ROOT, "%d items: %d left out, %d redacted, %d curated; %s", a.report().items(),
+                a.report().flaggedItems(), a.report().redactedItems(), a.report().curatedItems(), sent);
+        transactions.once(() -> {
+            quality.find(runId).orElseThrow().completed(a.reportJson(), a.curated(), Instant.now());
+            audit.record(a.requestedBy(), "dataset.quality.completed", "site " + a.site() + " dataset " + a.dataset(), summary);
+            return null;
+        });
         return summary;
     }
 

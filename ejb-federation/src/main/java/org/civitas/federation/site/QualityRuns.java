@@ -26,8 +26,12 @@ public class QualityRuns {
         return run;
     }
 
-    /** A read, in the caller's transaction if it has one. */
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    /**
+     * A read, in the caller's transaction if it has one and in one of its own otherwise: never
+     * outside a transaction, which on Payara (EclipseLink on a JTA pool) was seen to release a
+     * pooled connection twice.
+     */
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public QualityRun get(long runId) {
         return quality.find(runId).orElseThrow(() -> new IllegalArgumentException("no quality run " + runId));
     }
@@ -38,6 +42,11 @@ public class QualityRuns {
 
     public void restarted(long runId, long executionId) {
         get(runId).restarted(executionId);
+    }
+
+    /** The run's measured items, read in a transaction of their own. */
+    public java.util.List<org.civitas.domain.quality.QualityItem> items(long runId) {
+        return quality.items(runId);
     }
 
     /** Stores a chunk's measured items, replacing those of the same lines (a repeated chunk rewrites its rows). */

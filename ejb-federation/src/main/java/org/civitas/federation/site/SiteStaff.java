@@ -18,7 +18,7 @@ import org.civitas.infrastructure.persistence.ConsortiumRepository;
  * at another enterprise's site).
  */
 @Stateless
-@TransactionAttribute(TransactionAttributeType.SUPPORTS)
+@TransactionAttribute(TransactionAttributeType.REQUIRED)
 public class SiteStaff {
 
     @Inject

@@ -90,7 +90,7 @@ public class TrainingRuns {
                           String message, Instant startedAt, Instant finishedAt, int windowPauses) {
     }
 
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public java.util.List<RunView> recent(int max) {
         return runs.recent(max).stream().map(r -> new RunView(r.getSiteCode(), r.getFederationId(), r.getRoundNumber(),
                 r.getStatus().name(), r.getJobExecutionId(), r.getAttempts(), r.getMessage(), r.getStartedAt(), r.getFinishedAt(),
