@@ -250,7 +250,7 @@ public class DataQualityService implements DataQualitySteps {
     // Civitas pool's is not, and with both in one chunk transaction commits failed under load
     // ("Cannot commit when autoCommit is enabled"). So the steps run outside it (their reads in short
     // transactions of their own), and the items are written in a transaction of their own that
-    // replaces the chunk's lines: a chunk repeated
+    // updates the chunk's lines in place: a chunk repeated
     // after a failure between the two commits rewrites the same rows. The texts are embedded in a
     // step of their own, with no transaction, because the one model worker may be training for
     // longer than any chunk transaction may last.

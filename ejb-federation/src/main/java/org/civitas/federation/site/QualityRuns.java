@@ -49,9 +49,9 @@ public class QualityRuns {
         return quality.items(runId);
     }
 
-    /** Stores a chunk's measured items, replacing those of the same lines (a repeated chunk rewrites its rows). */
+    /** Stores measured items, updating those of lines already stored (a repeated chunk rewrites its rows). */
     public void storeItems(long runId, java.util.List<org.civitas.domain.quality.QualityItem> items) {
-        quality.replaceItems(runId, items);
+        quality.storeItems(runId, items);
     }
 
     /** Records a problem while the job still runs; the run fails when the job ends. */

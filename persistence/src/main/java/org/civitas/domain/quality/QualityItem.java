@@ -42,6 +42,11 @@ public class QualityItem {
         return line;
     }
 
+    /** The line measured again (a repeated chunk) or completed (its text embedded). */
+    public void remeasured(byte[] features) {
+        this.features = features;
+    }
+
     public byte[] getFeatures() {
         return features;
     }

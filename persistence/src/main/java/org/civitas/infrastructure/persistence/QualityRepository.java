@@ -39,14 +39,26 @@ public class QualityRepository {
                 .setMaxResults(1).getResultStream().findFirst();
     }
 
-    /** Stores items, replacing any of the run that have the same lines: a repeated chunk rewrites its rows. */
-    public void replaceItems(long runId, List<QualityItem> items) {
+    /**
+     * Stores items: a line the run has already is updated in place, a new one is inserted. A
+     * repeated chunk thus rewrites its rows, and the run's count of items never drops meanwhile.
+     */
+    public void storeItems(long runId, List<QualityItem> items) {
         if (items.isEmpty()) {
             return;
         }
-        em.createQuery("delete from QualityItem i where i.runId = :r and i.line in :lines").setParameter("r", runId)
-                .setParameter("lines", items.stream().map(QualityItem::getLine).toList()).executeUpdate();
-        items.forEach(em::persist);
+        java.util.Map<Integer, QualityItem> existing = new java.util.HashMap<>();
+        em.createQuery("select i from QualityItem i where i.runId = :r and i.line in :lines", QualityItem.class).setParameter("r", runId)
+                .setParameter("lines", items.stream().map(QualityItem::getLine).toList()).getResultList()
+                .forEach(i -> existing.put(i.getLine(), i));
+        for (QualityItem item : items) {
+            QualityItem stored = existing.get(item.getLine());
+            if (stored != null) {
+                stored.remeasured(item.getFeatures());
+            } else {
+                em.persist(item);
+            }
+        }
     }
 
     public long itemCount(long runId) {

@@ -24,7 +24,7 @@ public interface DataQualitySteps {
     Object inspect(long runId, int line, String text);
 
     /**
-     * Stores the chunk's items in a transaction of its own, replacing any stored for the same
+     * Stores the chunk's items in a transaction of its own, updating any stored for the same
      * lines, so that a chunk repeated after a restart rewrites its rows.
      */
     void store(long runId, List<Object> items);
