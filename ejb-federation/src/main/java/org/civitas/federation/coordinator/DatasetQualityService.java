@@ -44,8 +44,8 @@ public class DatasetQualityService {
     @EJB
     AuditService audit;
 
-    public ReportView receive(String siteCode, String token, String datasetName, String reportJson) {
-        Site site = protocol.authenticate(siteCode, token);
+    public ReportView receive(SiteCaller caller, String datasetName, String reportJson) {
+        Site site = protocol.site(caller);
         DatasetRegistration dataset = datasets.find(site.getCode(), datasetName).orElseThrow(() -> new NotFoundException(
                 "site '" + site.getCode() + "' has registered no dataset named '" + datasetName + "'; register it before its quality report"));
         int items;

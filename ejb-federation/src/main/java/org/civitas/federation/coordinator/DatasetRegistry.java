@@ -35,8 +35,8 @@ public class DatasetRegistry {
      * Registers a site's dataset. The same name with the same content hash is accepted again
      * (idempotent); with other content it is refused, since registrations are immutable.
      */
-    public DatasetView register(String siteCode, String token, DatasetMetadata m) {
-        Site site = protocol.authenticate(siteCode, token);
+    public DatasetView register(SiteCaller caller, DatasetMetadata m) {
+        Site site = protocol.site(caller);
         if (m == null || m.name() == null || m.samples() == null || m.images() == null || m.texts() == null
                 || m.labeled() == null || m.labelHistogram() == null || m.contentSha256() == null) {
             throw new InvalidRequestException("dataset metadata needs name, samples, images, texts, labeled, labelHistogram and contentSha256");

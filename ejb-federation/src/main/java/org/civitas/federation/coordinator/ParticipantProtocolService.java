@@ -64,7 +64,11 @@ public class ParticipantProtocolService {
     @Inject
     org.civitas.infrastructure.persistence.DatasetRepository datasets;
 
-    public Site authenticate(String siteCode, String token) {
+    /**
+     * Checks a site's token once per request (the web layer's site filter calls this); the
+     * services then take the {@link SiteCaller} it returns.
+     */
+    public SiteCaller authenticate(String siteCode, String token) {
         if (siteCode == null || siteCode.isBlank()) {
             throw new UpdateRejectedException(Reason.UNKNOWN_SITE, "no site named: send the X-Civitas-Site header");
         }
@@ -73,26 +77,32 @@ public class ParticipantProtocolService {
         if (!site.acceptsToken(token)) {
             throw new UpdateRejectedException(Reason.UNKNOWN_SITE, "wrong or missing token for site '" + siteCode + "'");
         }
-        return site;
+        return new SiteCaller(site.getCode());
+    }
+
+    /** The calling site's entity, read in the caller's transaction. */
+    public Site site(SiteCaller caller) {
+        return consortium.site(caller.code()).orElseThrow(() ->
+                new UpdateRejectedException(Reason.UNKNOWN_SITE, "unknown site '" + caller.code() + "'"));
     }
 
     /** The open rounds the site takes part in and has not yet answered. */
-    public List<RoundTask> tasks(String siteCode, String token) {
-        Site site = authenticate(siteCode, token);
+    public List<RoundTask> tasks(SiteCaller caller) {
+        Site site = site(caller);
         return federations.openRoundsFor(site.getCode()).stream()
                 .filter(r -> r.offersTaskTo(site.getCode()))
                 .map(r -> task(r, site))
                 .toList();
     }
 
-    public RoundTask task(String siteCode, String token, long federationId, int roundNumber) {
-        Site site = authenticate(siteCode, token);
+    public RoundTask task(SiteCaller caller, long federationId, int roundNumber) {
+        Site site = site(caller);
         return task(round(site, federationId, roundNumber), site);
     }
 
     /** The global state a round starts from: the model version of the round before. */
-    public byte[] globalState(String siteCode, String token, long federationId, int roundNumber) {
-        Site site = authenticate(siteCode, token);
+    public byte[] globalState(SiteCaller caller, long federationId, int roundNumber) {
+        Site site = site(caller);
         round(site, federationId, roundNumber).requireMayTrain(site);
         return stores.models().get(startVersion(federationId, roundNumber).getSha256());
     }
@@ -111,9 +121,9 @@ public class ParticipantProtocolService {
     @Inject
     org.civitas.federation.infrastructure.CivitasMetrics metrics;
 
-    public Views.ReceiptView acceptUpdate(String siteCode, String token, long federationId, int roundNumber,
+    public Views.ReceiptView acceptUpdate(SiteCaller caller, long federationId, int roundNumber,
                                           UpdateMetadata metadata, byte[] body, long maxBytes, Signed signed) {
-        Site site = authenticate(siteCode, token);
+        Site site = site(caller);
         if (body.length > maxBytes) {
             throw new UpdateRejectedException(Reason.TOO_LARGE, "update of " + body.length + " bytes exceeds the limit of " + maxBytes);
         }
@@ -223,8 +233,8 @@ public class ParticipantProtocolService {
     }
 
     /** Registers the authenticated site's signing key on first use; another key needs an administrator to clear the old one. */
-    public String registerSigningKey(String siteCode, String token, String publicKey) {
-        Site site = authenticate(siteCode, token);
+    public String registerSigningKey(SiteCaller caller, String publicKey) {
+        Site site = site(caller);
         try {
             UpdateSignature.publicKey(publicKey);
             if (site.registerSigningKey(publicKey)) {

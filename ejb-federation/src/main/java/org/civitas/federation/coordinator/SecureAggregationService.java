@@ -63,8 +63,8 @@ public class SecureAggregationService {
     ParticipantProtocolService protocol;
 
     /** Phase 1: the site's two public keys. A repeat with the same keys is accepted; other keys are refused. */
-    public void advertise(String siteCode, String token, long federationId, int roundNumber, SecureAggregationProtocol.Keys keys) {
-        Site site = protocol.authenticate(siteCode, token);
+    public void advertise(SiteCaller caller, long federationId, int roundNumber, SecureAggregationProtocol.Keys keys) {
+        Site site = protocol.site(caller);
         Round round = lockedRound(site, federationId, roundNumber);
         if (keys == null) {
             throw invalid("send encryptionKey and maskingKey");
@@ -100,8 +100,8 @@ public class SecureAggregationService {
         }
     }
 
-    public SecureAggregationProtocol.Roster roster(String siteCode, String token, long federationId, int roundNumber) {
-        Site site = protocol.authenticate(siteCode, token);
+    public SecureAggregationProtocol.Roster roster(SiteCaller caller, long federationId, int roundNumber) {
+        Site site = protocol.site(caller);
         Round round = round(site, federationId, roundNumber);
         FederationPlan plan = round.getFederation().getPlan();
         List<Member> list = round.getSecaggPhase() == SecureAggregationPhase.KEYS ? List.of()
@@ -112,8 +112,8 @@ public class SecureAggregationService {
     }
 
     /** Phase 2: one sealed envelope for every other member of the roster. */
-    public void submitShares(String siteCode, String token, long federationId, int roundNumber, SecureAggregationProtocol.Shares shares) {
-        Site site = protocol.authenticate(siteCode, token);
+    public void submitShares(SiteCaller caller, long federationId, int roundNumber, SecureAggregationProtocol.Shares shares) {
+        Site site = protocol.site(caller);
         Round round = lockedRound(site, federationId, roundNumber);
         SecureAggregationMember me = member(round, site);
         if (shares == null || shares.envelopes() == null) {
@@ -142,8 +142,8 @@ public class SecureAggregationService {
     }
 
     /** Once the share phase closed: who masks with whom, and the envelopes addressed to this site. */
-    public SecureAggregationProtocol.Inbox inbox(String siteCode, String token, long federationId, int roundNumber) {
-        Site site = protocol.authenticate(siteCode, token);
+    public SecureAggregationProtocol.Inbox inbox(SiteCaller caller, long federationId, int roundNumber) {
+        Site site = protocol.site(caller);
         Round round = round(site, federationId, roundNumber);
         if (round.getSecaggPhase() == SecureAggregationPhase.KEYS || round.getSecaggPhase() == SecureAggregationPhase.SHARES) {
             return new SecureAggregationProtocol.Inbox(phase(round), List.of(), List.of());
@@ -183,8 +183,8 @@ public class SecureAggregationService {
         }
     }
 
-    public SecureAggregationProtocol.Survivors survivors(String siteCode, String token, long federationId, int roundNumber) {
-        Site site = protocol.authenticate(siteCode, token);
+    public SecureAggregationProtocol.Survivors survivors(SiteCaller caller, long federationId, int roundNumber) {
+        Site site = protocol.site(caller);
         Round round = round(site, federationId, roundNumber);
         if (round.getSecaggPhase() != SecureAggregationPhase.UNMASKING) {
             return new SecureAggregationProtocol.Survivors(phase(round), List.of());
@@ -196,8 +196,8 @@ public class SecureAggregationService {
      * Phase 4: a member's reveals, exactly one per member that sent shares: the self-mask seed share
      * of a survivor, the private-key share of a member whose masked update did not arrive.
      */
-    public void reveal(String siteCode, String token, long federationId, int roundNumber, SecureAggregationProtocol.Reveals reveals) {
-        Site site = protocol.authenticate(siteCode, token);
+    public void reveal(SiteCaller caller, long federationId, int roundNumber, SecureAggregationProtocol.Reveals reveals) {
+        Site site = protocol.site(caller);
         Round round = lockedRound(site, federationId, roundNumber);
         SecureAggregationMember me = member(round, site);
         if (!me.hasRevealed()) {

@@ -39,8 +39,8 @@ public class SiteScheduleService {
     @EJB
     ParticipantProtocolService protocol;
 
-    public void report(String siteCode, String token, List<SiteWindow> windows) {
-        Site site = protocol.authenticate(siteCode, token);
+    public void report(SiteCaller caller, List<SiteWindow> windows) {
+        Site site = protocol.site(caller);
         if (windows == null) {
             throw new InvalidRequestException("send the site's windows as a list");
         }

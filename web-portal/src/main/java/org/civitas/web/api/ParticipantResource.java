@@ -22,6 +22,7 @@ import org.civitas.federation.coordinator.ParticipantProtocolService;
 import org.civitas.federation.protocol.RoundTask;
 import org.civitas.federation.protocol.SecureAggregationProtocol;
 import org.civitas.federation.coordinator.SecureAggregationService;
+import org.civitas.federation.coordinator.SiteCaller;
 import org.civitas.federation.protocol.UpdateMetadata;
 import org.civitas.federation.coordinator.Views;
 import org.civitas.federation.infrastructure.CivitasSettings;
@@ -33,12 +34,16 @@ import java.io.InputStream;
 import java.util.List;
 
 /**
- * The participant protocol. A site names itself in {@code X-Civitas-Site} and proves it with
- * {@code Authorization: Bearer <token>}. An update is {@code multipart/form-data} with a JSON
+ * The participant protocol. Every endpoint is {@link SiteAuthenticated}: the site names itself in
+ * {@code X-Civitas-Site} and proves it with {@code Authorization: Bearer <token>}. An update is {@code multipart/form-data} with a JSON
  * {@code metadata} part ({@link UpdateMetadata}) and a safetensors {@code tensors} part.
  */
 @Path("participant")
+@SiteAuthenticated
 public class ParticipantResource {
+
+    @Inject
+    CallingSite callingSite;
 
     @EJB
     ParticipantProtocolService protocol;
@@ -55,18 +60,16 @@ public class ParticipantResource {
     @GET
     @Path("tasks")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<RoundTask> tasks(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                                 @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        return protocol.tasks(site, bearer(authorization));
+    public List<RoundTask> tasks() {
+        return protocol.tasks(site());
     }
 
     @POST
     @Path("datasets")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response registerDataset(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                                    @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, DatasetMetadata metadata) {
-        return Response.status(Response.Status.CREATED).entity(datasets.register(site, bearer(authorization), metadata)).build();
+    public Response registerDataset(DatasetMetadata metadata) {
+        return Response.status(Response.Status.CREATED).entity(datasets.register(site(), metadata)).build();
     }
 
     @jakarta.ejb.EJB
@@ -77,37 +80,30 @@ public class ParticipantResource {
     @Path("datasets/{name}/quality")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response qualityReport(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                                  @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("name") String name,
+    public Response qualityReport(@PathParam("name") String name,
                                   String report) {
-        return Response.status(Response.Status.CREATED).entity(quality.receive(site, bearer(authorization), name, report)).build();
+        return Response.status(Response.Status.CREATED).entity(quality.receive(site(), name, report)).build();
     }
 
     @GET
     @Path("federations/{federation}/rounds/{round}/task")
     @Produces(MediaType.APPLICATION_JSON)
-    public RoundTask task(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                          @PathParam("federation") long federation, @PathParam("round") int round) {
-        return protocol.task(site, bearer(authorization), federation, round);
+    public RoundTask task(@PathParam("federation") long federation, @PathParam("round") int round) {
+        return protocol.task(site(), federation, round);
     }
 
     @GET
     @Path("federations/{federation}/rounds/{round}/state")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
-    public byte[] state(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                        @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                        @PathParam("federation") long federation, @PathParam("round") int round) {
-        return protocol.globalState(site, bearer(authorization), federation, round);
+    public byte[] state(@PathParam("federation") long federation, @PathParam("round") int round) {
+        return protocol.globalState(site(), federation, round);
     }
 
     @POST
     @Path("federations/{federation}/rounds/{round}/updates")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response upload(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                           @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
+    public Response upload(@HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
                            @HeaderParam(CoordinatorClient.NONCE_HEADER) String nonce,
                            @HeaderParam(CoordinatorClient.SIGNATURE_HEADER) String signature,
                            @PathParam("federation") long federation, @PathParam("round") int round,
@@ -135,7 +131,7 @@ public class ParticipantResource {
         if (metadata == null || tensors == null) {
             throw new UpdateRejectedException(Reason.INVALID_TENSORS, "an update needs a 'metadata' part and a 'tensors' part");
         }
-        Views.ReceiptView receipt = protocol.acceptUpdate(site, bearer(authorization), federation, round, metadata, tensors, max,
+        Views.ReceiptView receipt = protocol.acceptUpdate(site(), federation, round, metadata, tensors, max,
                 new ParticipantProtocolService.Signed(nonce, signature, metadataBytes));
         return Response.status(Response.Status.CREATED).entity(receipt).build();
     }
@@ -149,20 +145,16 @@ public class ParticipantResource {
     @Path("signing-key")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public java.util.Map<String, String> registerSigningKey(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                                                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                            SigningKey key) {
-        return java.util.Map.of("fingerprint", protocol.registerSigningKey(site, bearer(authorization), key == null ? null : key.publicKey()));
+    public java.util.Map<String, String> registerSigningKey(SigningKey key) {
+        return java.util.Map.of("fingerprint", protocol.registerSigningKey(site(), key == null ? null : key.publicKey()));
     }
 
     /** A site reports its training windows, so round deadlines leave it time inside one. */
     @POST
     @Path("windows")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response reportWindows(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                                  @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                  List<org.civitas.federation.protocol.SiteWindow> windows) {
-        schedules.report(site, bearer(authorization), windows);
+    public Response reportWindows(List<org.civitas.federation.protocol.SiteWindow> windows) {
+        schedules.report(site(), windows);
         return Response.noContent().build();
     }
 
@@ -174,68 +166,53 @@ public class ParticipantResource {
     @POST
     @Path("federations/{federation}/rounds/{round}/secagg/keys")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response advertiseKeys(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                                  @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                  @PathParam("federation") long federation, @PathParam("round") int round,
+    public Response advertiseKeys(@PathParam("federation") long federation, @PathParam("round") int round,
                                   SecureAggregationProtocol.Keys keys) {
-        secureAggregation.advertise(site, bearer(authorization), federation, round, keys);
+        secureAggregation.advertise(site(), federation, round, keys);
         return Response.noContent().build();
     }
 
     @GET
     @Path("federations/{federation}/rounds/{round}/secagg/roster")
     @Produces(MediaType.APPLICATION_JSON)
-    public SecureAggregationProtocol.Roster roster(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                   @PathParam("federation") long federation, @PathParam("round") int round) {
-        return secureAggregation.roster(site, bearer(authorization), federation, round);
+    public SecureAggregationProtocol.Roster roster(@PathParam("federation") long federation, @PathParam("round") int round) {
+        return secureAggregation.roster(site(), federation, round);
     }
 
     @POST
     @Path("federations/{federation}/rounds/{round}/secagg/shares")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response shares(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                           @PathParam("federation") long federation, @PathParam("round") int round,
+    public Response shares(@PathParam("federation") long federation, @PathParam("round") int round,
                            SecureAggregationProtocol.Shares shares) {
-        secureAggregation.submitShares(site, bearer(authorization), federation, round, shares);
+        secureAggregation.submitShares(site(), federation, round, shares);
         return Response.noContent().build();
     }
 
     @GET
     @Path("federations/{federation}/rounds/{round}/secagg/inbox")
     @Produces(MediaType.APPLICATION_JSON)
-    public SecureAggregationProtocol.Inbox inbox(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                                                 @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                 @PathParam("federation") long federation, @PathParam("round") int round) {
-        return secureAggregation.inbox(site, bearer(authorization), federation, round);
+    public SecureAggregationProtocol.Inbox inbox(@PathParam("federation") long federation, @PathParam("round") int round) {
+        return secureAggregation.inbox(site(), federation, round);
     }
 
     @GET
     @Path("federations/{federation}/rounds/{round}/secagg/survivors")
     @Produces(MediaType.APPLICATION_JSON)
-    public SecureAggregationProtocol.Survivors survivors(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                                                         @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                         @PathParam("federation") long federation, @PathParam("round") int round) {
-        return secureAggregation.survivors(site, bearer(authorization), federation, round);
+    public SecureAggregationProtocol.Survivors survivors(@PathParam("federation") long federation, @PathParam("round") int round) {
+        return secureAggregation.survivors(site(), federation, round);
     }
 
     @POST
     @Path("federations/{federation}/rounds/{round}/secagg/reveals")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response reveals(@HeaderParam(CoordinatorClient.SITE_HEADER) String site,
-                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                            @PathParam("federation") long federation, @PathParam("round") int round,
+    public Response reveals(@PathParam("federation") long federation, @PathParam("round") int round,
                             SecureAggregationProtocol.Reveals reveals) {
-        secureAggregation.reveal(site, bearer(authorization), federation, round, reveals);
+        secureAggregation.reveal(site(), federation, round, reveals);
         return Response.noContent().build();
     }
 
-    private static String bearer(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        return authorization.substring(7).strip();
+    private SiteCaller site() {
+        return callingSite.caller();
     }
 
     private static UpdateMetadata parseMetadata(String json) {
