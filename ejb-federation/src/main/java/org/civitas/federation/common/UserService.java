@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Clock;
 
 /**
  * Logins against the user accounts. A password is checked against its PBKDF2 hash (about a tenth
@@ -29,6 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Stateless
 public class UserService {
+
+    @Inject
+    Clock clock;
 
     /** What a login gives: the caller, or why it was refused. */
     public record Login(Caller caller, String refusal) {
@@ -60,7 +64,7 @@ public class UserService {
      * @param address the client's address: failed logins slow down that address for that user only
      */
     public Login login(String username, String password, String address) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         String name = username == null ? "" : username;
         var blocked = THROTTLE.blockedUntil(name, address, now);
         if (blocked.isPresent()) {
@@ -116,7 +120,7 @@ public class UserService {
             throw new InvalidRequestException("user '" + username + "' exists already");
         }
         try {
-            return caller(users.add(new UserAccount(username, PasswordHashes.hash(password.toCharArray()), enterprise, roles, Instant.now())));
+            return caller(users.add(new UserAccount(username, PasswordHashes.hash(password.toCharArray()), enterprise, roles, clock.instant())));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("invalid user: " + e.getMessage());
         }

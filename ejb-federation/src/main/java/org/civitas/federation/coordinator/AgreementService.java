@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.time.Clock;
 
 /**
  * Data-sharing agreements: a data steward requests one for a plan (bound by the plan's hash); the
@@ -38,6 +39,9 @@ import java.util.TreeMap;
  */
 @Stateless
 public class AgreementService {
+
+    @Inject
+    Clock clock;
 
     /** What a data steward asks for. The plan is given in full; the agreement binds its hash. */
     public record AgreementRequest(PlanRequest plan, List<String> datasets, Set<String> modalities, String purpose, String task,
@@ -92,7 +96,7 @@ public class AgreementService {
         Enterprise enterprise = consortium.enterprise(caller.enterprise()).orElseThrow();
         DataSharingAgreement agreement;
         try {
-            agreement = agreements.add(new DataSharingAgreement(enterprise, terms(enterprise, request), caller.username(), Instant.now()));
+            agreement = agreements.add(new DataSharingAgreement(enterprise, terms(enterprise, request), caller.username(), clock.instant()));
         } catch (IllegalArgumentException e) {
             // The terms' own checks (expiry, retention, modalities, purpose, budget): a bad request, nothing stored.
             throw new InvalidRequestException(e.getMessage());
@@ -114,7 +118,7 @@ public class AgreementService {
         }
         DataSharingAgreement next;
         try {
-            next = agreements.add(latest.nextVersion(terms(previous.getEnterprise(), request), caller.username(), Instant.now()));
+            next = agreements.add(latest.nextVersion(terms(previous.getEnterprise(), request), caller.username(), clock.instant()));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
@@ -177,7 +181,7 @@ public class AgreementService {
         if (decision == null || decision.approve() == null) {
             throw new InvalidRequestException("send {\"approve\": true|false, \"comment\": \"...\"}");
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         try {
             a.decide(scope, caller.username(), decision.approve(), decision.comment(), now);
         } catch (IllegalStateException | IllegalArgumentException e) {
@@ -208,7 +212,7 @@ public class AgreementService {
                     + ", or the consortium's compliance officer, revokes this agreement");
         }
         try {
-            a.revoke(caller.username(), request == null ? null : request.reason(), Instant.now());
+            a.revoke(caller.username(), request == null ? null : request.reason(), clock.instant());
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
@@ -217,12 +221,12 @@ public class AgreementService {
     }
 
     public List<AgreementView> agreements() {
-        return agreements.agreements().stream().map(AgreementService::view).toList();
+        return agreements.agreements().stream().map(this::view).toList();
     }
 
     /** Every agreement (any version, any state) bound to a plan hash: a model's governance lineage. */
     public List<AgreementView> forPlan(String planSha256) {
-        return agreements.forPlan(planSha256).stream().map(AgreementService::view).toList();
+        return agreements.forPlan(planSha256).stream().map(this::view).toList();
     }
 
     public AgreementView agreement(long id) {
@@ -240,12 +244,12 @@ public class AgreementService {
                 .filter(a -> caller.isConsortium() || a.getEnterprise().getCode().equals(caller.enterprise()))
                 .filter(a -> !a.getRequestedBy().equals(caller.username()))
                 .filter(a -> a.getDecisions().stream().noneMatch(d -> d.getScope() == scope || d.getDecidedBy().equals(caller.username())))
-                .map(AgreementService::view).toList();
+                .map(this::view).toList();
     }
 
     /** The versions of an agreement's series, oldest first. */
     public List<AgreementView> history(long id) {
-        return agreements.series(find(id, false).getSeries()).stream().map(AgreementService::view).toList();
+        return agreements.series(find(id, false).getSeries()).stream().map(this::view).toList();
     }
 
     /** What changed from agreement {@code from} to agreement {@code to} (two versions of one series). */
@@ -342,7 +346,7 @@ public class AgreementService {
             return new DataSharingAgreement.Terms(plan.getPlanSha256(), plan.getCanonicalJson(), r.datasets(), r.modalities(), r.purpose(),
                     r.task(), r.epsilon(), r.epsilon() != null && r.delta() == null ? Double.valueOf(1e-5) : r.delta(),
                     r.retentionDays() == null ? 365 : r.retentionDays(),
-                    r.expiresAt() == null ? Instant.now().plus(Duration.ofDays(365)) : r.expiresAt());
+                    r.expiresAt() == null ? clock.instant().plus(Duration.ofDays(365)) : r.expiresAt());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
@@ -357,10 +361,10 @@ public class AgreementService {
         return "agreement " + a.getId() + " v" + a.getSeriesVersion();
     }
 
-    static AgreementView view(DataSharingAgreement a) {
+    AgreementView view(DataSharingAgreement a) {
         return new AgreementView(a.getId(), a.getSeries(), a.getSeriesVersion(), a.getEnterprise().getCode(), a.getPlanSha256(),
                 a.getPlanJson(), a.getDatasets(), a.getModalities(), a.getPurpose(), a.getTask(), a.getEpsilon(), a.getDelta(),
-                a.getRetentionDays(), a.getExpiresAt(), a.statusAt(Instant.now()).name(), a.getRequestedBy(), a.getCreatedAt(),
+                a.getRetentionDays(), a.getExpiresAt(), a.statusAt(clock.instant()).name(), a.getRequestedBy(), a.getCreatedAt(),
                 a.getDecisions().stream().map(d -> new DecisionView(d.getScope().name(), d.getDecidedBy(), d.isApproved(), d.getComment(),
                         d.getDecidedAt())).toList(), a.getClosedBy(), a.getClosedReason(), a.getClosedAt(), a.getQualityReports());
     }

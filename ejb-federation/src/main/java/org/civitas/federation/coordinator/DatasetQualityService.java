@@ -18,6 +18,7 @@ import org.civitas.infrastructure.persistence.QualityRepository;
 import java.io.StringReader;
 import java.time.Instant;
 import java.util.List;
+import java.time.Clock;
 
 /**
  * The coordinator's side of data quality: sites send an aggregate report about a dataset they
@@ -26,6 +27,9 @@ import java.util.List;
  */
 @Stateless
 public class DatasetQualityService {
+
+    @Inject
+    Clock clock;
 
     /** A received report as the API and portal show it; {@code report} is the report's JSON object. */
     public record ReportView(long id, String site, String enterprise, String dataset, int items, int flaggedItems, JsonObject report,
@@ -60,7 +64,7 @@ public class DatasetQualityService {
         if (flagged > items) {
             throw new InvalidRequestException("flaggedItems " + flagged + " exceeds items " + items);
         }
-        DatasetQualityReport saved = quality.addReport(new DatasetQualityReport(dataset, items, flagged, report.toString(), Instant.now()));
+        DatasetQualityReport saved = quality.addReport(new DatasetQualityReport(dataset, items, flagged, report.toString(), clock.instant()));
         audit.record("site:" + site.getCode(), "dataset.quality.reported", "dataset " + site.getCode() + "/" + datasetName,
                 flagged + " of " + items + " items flagged");
         return view(saved);

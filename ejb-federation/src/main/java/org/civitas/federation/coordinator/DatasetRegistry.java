@@ -12,10 +12,14 @@ import org.civitas.infrastructure.persistence.DatasetRepository;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.time.Clock;
 
 /** The coordinator's register of the sites' datasets: metadata only. */
 @Stateless
 public class DatasetRegistry {
+
+    @Inject
+    Clock clock;
 
     /** A registered dataset as the API and portal show it. */
     public record DatasetView(String site, String enterprise, String name, int samples, int images, int texts, int labeled,
@@ -54,7 +58,7 @@ public class DatasetRegistry {
         }
         try {
             return view(datasets.add(new DatasetRegistration(site, m.name(), m.samples(), m.images(), m.texts(), m.labeled(),
-                    m.labelHistogram(), m.skippedLines() == null ? 0 : m.skippedLines(), m.contentSha256(), Instant.now())));
+                    m.labelHistogram(), m.skippedLines() == null ? 0 : m.skippedLines(), m.contentSha256(), clock.instant())));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("invalid dataset metadata: " + e.getMessage());
         }

@@ -26,10 +26,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.Clock;
 
 /** Starts federations from plans and shows them. */
 @Stateless
 public class FederationService {
+
+    @Inject
+    Clock clock;
 
     @Inject
     ConsortiumRepository consortium;
@@ -66,7 +70,7 @@ public class FederationService {
      */
     public Views.FederationView start(PlanRequest request, String actor) {
         FederationPlan plan = plan(request);
-        agreements.requireAgreements(plan, Instant.now());
+        agreements.requireAgreements(plan, clock.instant());
         return start(plan, actor);
     }
 
@@ -197,7 +201,7 @@ public class FederationService {
     }
 
     private Views.FederationView start(FederationPlan plan, String actor) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         federations.add(plan);
         Federation federation = federations.add(new Federation(plan, now));
         federation.openRound().ifPresent(first -> schedules.fitDeadline(first, now));

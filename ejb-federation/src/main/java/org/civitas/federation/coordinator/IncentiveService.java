@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.time.Clock;
 
 /**
  * The plan's contribution rule: once round n is valued, round n + 1 opens, without the sites that
@@ -23,6 +24,9 @@ import java.util.Optional;
  */
 @Stateless
 public class IncentiveService {
+
+    @Inject
+    Clock clock;
 
     @Inject
     FederationRepository federations;
@@ -56,7 +60,7 @@ public class IncentiveService {
                         + round.getNumber() + " site " + v.getSite().getCode(), why);
             }
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         round.admit(now);
         schedules.fitDeadline(round, now);
         return "round " + round.getNumber() + " opened" + (withheld.isEmpty() ? "" : " without " + withheld);
@@ -67,7 +71,7 @@ public class IncentiveService {
      * without the contribution rule, so the federation does not stall; the reason is audited.
      */
     public void admitWithoutValuation(Round round) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         round.admit(now);
         // Like any opening, the deadline leaves each site the round timeout from its next training window.
         schedules.fitDeadline(round, now);

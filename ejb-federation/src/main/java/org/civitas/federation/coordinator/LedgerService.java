@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.time.Clock;
 
 /**
  * The credit ledger: rewards rounds by contribution, posts administrators' adjustments and
@@ -41,6 +42,9 @@ import java.util.stream.Collectors;
 @Stateless
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class LedgerService {
+
+    @Inject
+    Clock clock;
 
     @Inject
     LedgerRepository ledger;
@@ -124,7 +128,7 @@ public class LedgerService {
                     values.stream().filter(v -> ineligible.contains(v.getSite().getCode()))
                             .collect(Collectors.toMap(v -> v.getSite().getCode(), v -> belowRule(v, plan)))));
             LedgerTransaction posted = ledger.post(new LedgerTransaction(LedgerTransaction.Kind.ROUND_REWARD, AuditService.SYSTEM,
-                    memo, round, amounts, Instant.now()));
+                    memo, round, amounts, clock.instant()));
             audit.record(AuditService.SYSTEM, "ledger.round-reward", "federation " + federationId + " round " + roundNumber,
                     "transaction " + posted.getId() + ": " + entriesText(posted));
             return "round " + roundNumber + " rewarded: " + entriesText(posted);
@@ -179,7 +183,7 @@ public class LedgerService {
             }
             LedgerTransaction reversal;
             try {
-                reversal = ledger.post(original.reversal(actor, memo, Instant.now()));
+                reversal = ledger.post(original.reversal(actor, memo, clock.instant()));
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException(e.getMessage());
             }
@@ -191,7 +195,7 @@ public class LedgerService {
 
     private LedgerTransaction post(LedgerTransaction.Kind kind, String actor, String memo, Map<LedgerAccount, BigDecimal> amounts) {
         try {
-            return ledger.post(new LedgerTransaction(kind, actor, memo, null, amounts, Instant.now()));
+            return ledger.post(new LedgerTransaction(kind, actor, memo, null, amounts, clock.instant()));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }

@@ -31,6 +31,7 @@ import org.civitas.infrastructure.persistence.ModelRegistryRepository;
 
 import java.time.Instant;
 import java.util.List;
+import java.time.Clock;
 
 /**
  * The coordinator's side of the participant protocol: a site lists its open round tasks,
@@ -39,6 +40,9 @@ import java.util.List;
  */
 @Stateless
 public class ParticipantProtocolService {
+
+    @Inject
+    Clock clock;
 
     @Inject
     ConsortiumRepository consortium;
@@ -130,7 +134,7 @@ public class ParticipantProtocolService {
         boolean verified = verifySignature(site, federationId, roundNumber, signed, body);
         Round round = federations.roundForUpdate(federationId, roundNumber).orElseThrow(() ->
                 new UpdateRejectedException(Reason.UNKNOWN_ROUND, "federation " + federationId + " has no round " + roundNumber));
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Strategy strategy = ModelCatalog.strategy(round.getFederation().getPlan());
         int staleness = 0;
         if (round.getStatus() != RoundStatus.OPEN && strategy.acceptsStaleUpdates()) {
@@ -225,7 +229,7 @@ public class ParticipantProtocolService {
             throw new UpdateRejectedException(Reason.BAD_SIGNATURE, "the signature does not verify with the key of site '"
                     + site.getCode() + "' for this update (federation " + federationId + ", round " + roundNumber + ")");
         }
-        if (!consortium.recordNonce(site.getCode(), federationId, roundNumber, signed.nonce(), Instant.now())) {
+        if (!consortium.recordNonce(site.getCode(), federationId, roundNumber, signed.nonce(), clock.instant())) {
             throw new UpdateRejectedException(Reason.REPLAYED, "site '" + site.getCode() + "' already sent nonce " + signed.nonce()
                     + " for federation " + federationId + " round " + roundNumber + ": a replayed upload is refused");
         }

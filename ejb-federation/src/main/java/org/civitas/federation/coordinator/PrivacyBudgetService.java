@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import java.time.Clock;
 
 /**
  * The lifetime privacy-budget ledger. Each enterprise's dataset has one ledger across every
@@ -30,6 +31,9 @@ import java.util.TreeSet;
  */
 @Stateless
 public class PrivacyBudgetService {
+
+    @Inject
+    Clock clock;
 
     /** A round's charge, as shown. */
     public record SpendView(long federationId, int round, double samplingRate, double noiseMultiplier, double epsilonAfter,
@@ -62,7 +66,7 @@ public class PrivacyBudgetService {
         }
         double delta = request.delta() == null ? 1e-5 : request.delta();
         String source = request.source() == null ? "set by " + actor : request.source();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         PrivacyBudget budget;
         try {
             var existing = budgets.budgetForSpend(enterprise.getCode(), dataset);
@@ -85,7 +89,7 @@ public class PrivacyBudgetService {
      * has none yet; a budget already set stays (an operator changes it over REST).
      */
     public void grant(Enterprise enterprise, String dataset, double epsilon, double delta, String source) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         var existing = budgets.budgetForSpend(enterprise.getCode(), dataset);
         if (existing.isPresent() && existing.get().isLimited()) {
             return;
@@ -115,7 +119,7 @@ public class PrivacyBudgetService {
         for (Site s : plan.getSites()) {
             enterprises.add(s.getEnterprise().getCode());
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         double sigma = plan.isDifferentiallyPrivate() ? ModelCatalog.guaranteedNoiseMultiplier(plan) : 0;
         List<PrivacySpend> charges = new java.util.ArrayList<>();
         for (String code : enterprises) {

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
+import java.time.Clock;
 
 /**
  * Closes rounds that are due: aggregates the accepted updates with the plan's strategy into the
@@ -37,6 +38,9 @@ import java.util.logging.Logger;
  */
 @Stateless
 public class RoundAggregator {
+
+    @Inject
+    Clock clock;
 
     private static final Logger LOG = Logger.getLogger(RoundAggregator.class.getName());
 
@@ -113,7 +117,7 @@ public class RoundAggregator {
     }
 
     private Closing closeIfDue(Round round) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         if (round != null && round.getStatus() == RoundStatus.OPEN && round.isAwaitingValuation()) {
             if (now.isAfter(round.getOpenedAt().plus(round.getFederation().getPlan().getRoundTimeout().dividedBy(2)))) {
                 incentives.admitWithoutValuation(round);

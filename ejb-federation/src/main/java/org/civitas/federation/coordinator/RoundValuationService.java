@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.time.Clock;
 
 /**
  * Values each site's contribution to an aggregated round: Shapley values of the validation
@@ -44,6 +45,9 @@ import java.util.Map;
 @LocalBean
 @Local(RoundValuationSteps.class)
 public class RoundValuationService implements RoundValuationSteps {
+
+    @Inject
+    Clock clock;
 
     static final int EXACT_UP_TO = 6;
 
@@ -111,7 +115,7 @@ public class RoundValuationService implements RoundValuationSteps {
             values = new GtgShapley(1e-4, 1e-6, 50 * sites.size(), 0.01, round.getId()).values(sites, utility).values();
         }
         Map<String, String> freeRiders = FreeRiderCheck.evidence(updates, values);
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (UpdateReceipt u : included) {
             String code = u.getSite().getCode();
             contributions.add(new ContributionValue(round, u.getSite(), method, values.get(code), freeRiders.get(code), now));

@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.time.Clock;
 
 /**
  * The coordinator's side of secure aggregation: it collects keys, relays sealed shares, accepts
@@ -47,6 +48,9 @@ import java.util.stream.Collectors;
  */
 @Stateless
 public class SecureAggregationService {
+
+    @Inject
+    Clock clock;
 
     private static final BigInteger X25519_LIMIT = BigInteger.TWO.pow(255);
 
@@ -83,8 +87,8 @@ public class SecureAggregationService {
             return;
         }
         requirePhase(round, SecureAggregationPhase.KEYS, "advertise keys");
-        round.requireCanAccept(site, Instant.now());
-        members.add(new SecureAggregationMember(round, site, encryption, masking, Instant.now()));
+        round.requireCanAccept(site, clock.instant());
+        members.add(new SecureAggregationMember(round, site, encryption, masking, clock.instant()));
         advanceEarly(round);
     }
 
@@ -96,7 +100,7 @@ public class SecureAggregationService {
     public void advanceEarly(Round round) {
         if (round.getSecaggPhase() != SecureAggregationPhase.UNMASKING) {
             members.flush();
-            advance(round, null, Instant.now());
+            advance(round, null, clock.instant());
         }
     }
 
@@ -137,7 +141,7 @@ public class SecureAggregationService {
         if (!me.hasSentShares()) {
             requirePhase(round, SecureAggregationPhase.SHARES, "send shares");
         }
-        me.sendShares(envelopes, Instant.now());
+        me.sendShares(envelopes, clock.instant());
         advanceEarly(round);
     }
 
@@ -234,7 +238,7 @@ public class SecureAggregationService {
         if (!shares.keySet().equals(new TreeSet<>(owners))) {
             throw invalid("reveals must cover exactly the members " + new TreeSet<>(owners) + ", got " + shares.keySet());
         }
-        me.reveal(shares, Instant.now());
+        me.reveal(shares, clock.instant());
     }
 
     /** What {@link #advance} decided: wait, fail with a reason, or aggregate this update. */

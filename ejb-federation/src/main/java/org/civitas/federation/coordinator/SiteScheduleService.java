@@ -19,6 +19,7 @@ import org.civitas.infrastructure.persistence.FederationRepository;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.time.Clock;
 
 /**
  * The coordinator's knowledge of the sites' training windows: each site reports its windows, and
@@ -29,6 +30,9 @@ import java.util.List;
  */
 @Stateless
 public class SiteScheduleService {
+
+    @Inject
+    Clock clock;
 
     /** How long a round waits at most for a site's next window to open: a weekly window still fits. */
     public static final Duration MAX_WINDOW_WAIT = Duration.ofDays(7);
@@ -55,7 +59,7 @@ public class SiteScheduleService {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         federations.schedule(site.getCode()).ifPresentOrElse(s -> s.report(json, now),
                 () -> federations.add(new SiteSchedule(site.getCode(), json, now)));
     }

@@ -52,6 +52,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.time.Clock;
 
 /**
  * Data quality at a site: starts the {@code data-quality} job over one of the site's manifests,
@@ -63,6 +64,9 @@ import java.util.Set;
 @LocalBean
 @Local(DataQualitySteps.class)
 public class DataQualityService implements DataQualitySteps {
+
+    @Inject
+    Clock clock;
 
     public static final String JOB = "data-quality";
     private static final PiiScanner PII = PiiScanner.withDefaultNames();
@@ -408,7 +412,7 @@ public class DataQualityService implements DataQualitySteps {
         String summary = String.format(Locale.ROOT, "%d items: %d left out, %d redacted, %d curated; %s", a.report().items(),
                 a.report().flaggedItems(), a.report().redactedItems(), a.report().curatedItems(), sent);
         transactions.once(() -> {
-            quality.find(runId).orElseThrow().completed(a.reportJson(), a.curated(), Instant.now());
+            quality.find(runId).orElseThrow().completed(a.reportJson(), a.curated(), clock.instant());
             audit.record(a.requestedBy(), "dataset.quality.completed", "site " + a.site() + " dataset " + a.dataset(), summary);
             return null;
         });

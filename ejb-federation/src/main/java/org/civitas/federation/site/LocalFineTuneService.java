@@ -33,6 +33,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.time.Clock;
 
 /**
  * The work behind the {@code local-finetune} job: train on the site's own data from the round's
@@ -43,6 +44,9 @@ import java.util.function.Supplier;
 @Local(LocalFineTuneSteps.class)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class LocalFineTuneService implements LocalFineTuneSteps {
+
+    @Inject
+    Clock clock;
 
     @Inject
     HostedSites hostedSites;
@@ -189,7 +193,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
             siteDatasets.ensureRegistered(site, task.dataset());
             if (task.extra().containsKey(org.civitas.federation.protocol.SecureAggregationProtocol.THRESHOLD)) {
                 // Only a masked update leaves the site; the coordinator learns the sum of the survivors' updates.
-                summary = new SecureUpload(coordinator, site, task, text -> runs.progress(runId, text))
+                summary = new SecureUpload(coordinator, site, task, text -> runs.progress(runId, text), clock)
                         .run(SafeTensors.read(body).tensors(), metadata);
                 runs.uploaded(runId, summary);
                 return summary;

@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.time.Clock;
 
 /**
  * Each hosted site asks the coordinator for open round tasks every second (sites call out; the
@@ -38,6 +39,9 @@ import java.util.logging.Logger;
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class ParticipantPoller {
+
+    @Inject
+    Clock clock;
 
     private static final Logger LOG = Logger.getLogger(ParticipantPoller.class.getName());
     public static final String JOB = "local-finetune";
@@ -179,7 +183,7 @@ public class ParticipantPoller {
         reached.fire(new SiteEvents.Reached(site));
         reportWindowsIfChanged(site);
         JobOperator jobs = BatchRuntime.getJobOperator();
-        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant now = clock.instant();
         org.civitas.federation.core.schedule.TrainingCalendar calendar = windows.calendar(site.code());
         if (!calendar.isOpen(now)) {
             // Outside the site's training window: pause what trains, start nothing.

@@ -8,11 +8,15 @@ import org.civitas.domain.quality.QualityRun;
 import org.civitas.infrastructure.persistence.QualityRepository;
 
 import java.time.Instant;
+import java.time.Clock;
 
 /** A site's records of its quality runs, each change in its own transaction (they outlive a failing chunk). */
 @Stateless
 @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
 public class QualityRuns {
+
+    @Inject
+    Clock clock;
 
     @Inject
     QualityRepository quality;
@@ -21,7 +25,7 @@ public class QualityRuns {
     org.civitas.federation.common.AuditService audit;
 
     public QualityRun create(String siteCode, String dataset, String manifest, String thresholdsJson, int items, String requestedBy) {
-        QualityRun run = quality.add(new QualityRun(siteCode, dataset, manifest, thresholdsJson, items, requestedBy, Instant.now()));
+        QualityRun run = quality.add(new QualityRun(siteCode, dataset, manifest, thresholdsJson, items, requestedBy, clock.instant()));
         audit.record(requestedBy, "dataset.quality.started", "site " + siteCode + " dataset " + dataset, items + " items, run " + run.getId());
         return run;
     }
@@ -63,7 +67,7 @@ public class QualityRuns {
     public void failed(long runId, String reason) {
         QualityRun run = get(runId);
         if (run.getStatus() == QualityRun.Status.STARTED) {
-            run.failed(reason, Instant.now());
+            run.failed(reason, clock.instant());
         }
     }
 }

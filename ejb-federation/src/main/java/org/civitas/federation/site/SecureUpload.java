@@ -20,6 +20,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -44,8 +45,10 @@ final class SecureUpload {
     private final SiteIdentity site;
     private final RoundTask task;
     private final Consumer<String> progress;
+    private final Clock clock;
 
-    SecureUpload(CoordinatorClient coordinator, SiteIdentity site, RoundTask task, Consumer<String> progress) {
+    SecureUpload(CoordinatorClient coordinator, SiteIdentity site, RoundTask task, Consumer<String> progress, Clock clock) {
+        this.clock = clock;
         this.coordinator = coordinator;
         this.site = site;
         this.task = task;
@@ -160,7 +163,7 @@ final class SecureUpload {
             if (ready.test(answer)) {
                 return answer;
             }
-            if (Instant.now().isAfter(giveUp)) {
+            if (clock.instant().isAfter(giveUp)) {
                 throw new IllegalStateException("gave up waiting for " + what + " of round " + task.round() + " of federation "
                         + task.federationId() + " at " + giveUp);
             }

@@ -9,11 +9,15 @@ import org.civitas.infrastructure.persistence.LocalTrainingRunRepository;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.time.Clock;
 
 /** A site's records of its training runs, each change in its own transaction. */
 @Stateless
 @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
 public class TrainingRuns {
+
+    @Inject
+    Clock clock;
 
     @Inject
     LocalTrainingRunRepository runs;
@@ -23,7 +27,7 @@ public class TrainingRuns {
         if (runs.find(siteCode, federationId, round).isPresent()) {
             return Optional.empty();
         }
-        return Optional.of(runs.add(new LocalTrainingRun(siteCode, federationId, round, Instant.now())).getId());
+        return Optional.of(runs.add(new LocalTrainingRun(siteCode, federationId, round, clock.instant())).getId());
     }
 
     public LocalTrainingRun get(long runId) {
@@ -44,7 +48,7 @@ public class TrainingRuns {
     }
 
     public void retried(String siteCode, long federationId, int round, long executionId) {
-        runs.find(siteCode, federationId, round).orElseThrow().retried(executionId, Instant.now());
+        runs.find(siteCode, federationId, round).orElseThrow().retried(executionId, clock.instant());
     }
 
     /** The site's runs still training or uploading. */
@@ -78,11 +82,11 @@ public class TrainingRuns {
     }
 
     public void uploaded(long runId, String summary) {
-        get(runId).uploaded(summary, Instant.now());
+        get(runId).uploaded(summary, clock.instant());
     }
 
     public void failed(long runId, String reason) {
-        get(runId).failed(reason, Instant.now());
+        get(runId).failed(reason, clock.instant());
     }
 
     /** A training run as the portal shows it. */

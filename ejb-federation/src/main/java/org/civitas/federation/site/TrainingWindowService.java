@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Clock;
 
 /**
  * The training windows of the sites hosted here, set by each site's IT operator: the site's
@@ -27,6 +28,9 @@ import java.util.List;
  */
 @Stateless
 public class TrainingWindowService {
+
+    @Inject
+    Clock clock;
 
     /** A window as an IT operator sets it. */
     public record WindowRequest(String cron, Long lengthSeconds, String timeZone) {
@@ -55,7 +59,7 @@ public class TrainingWindowService {
         requireHosted(siteCode);
         List<TrainingWindow> windows = runs.windows(siteCode);
         TrainingCalendar calendar = calendar(windows);
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         return new Schedule(siteCode, windows.stream().map(w -> new WindowView(w.getCron(), w.getLengthSeconds(), w.getTimeZone(),
                 w.getSetBy(), w.getSetAt())).toList(), calendar.isOpen(now), calendar.openUntil(now).orElse(null),
                 calendar.nextOpening(now).orElse(null));
@@ -73,7 +77,7 @@ public class TrainingWindowService {
             throw new InvalidRequestException("send a list of windows: [{\"cron\", \"lengthSeconds\", \"timeZone\"}] (empty: any time)");
         }
         List<TrainingWindow> windows = new ArrayList<>();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (int i = 0; i < requests.size(); i++) {
             WindowRequest r = requests.get(i);
             try {

@@ -76,4 +76,14 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage(ROOT + ".demo..")
                 .check(classes);
     }
+
+    /** Services read the time from the injected {@link java.time.Clock}, so tests can fix it. */
+    @Test
+    void theTimeComesFromTheInjectedClock() {
+        noClasses().should().callMethod(java.time.Instant.class, "now")
+                .orShould().callMethod(java.time.Clock.class, "systemUTC")
+                .orShould().callMethod(java.time.Clock.class, "systemDefaultZone")
+                .because("the application's one clock is org.civitas.infrastructure.time.ClockProducer")
+                .check(classes);
+    }
 }

@@ -10,10 +10,15 @@ import org.civitas.domain.audit.ChainVerifier;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import jakarta.inject.Inject;
+import java.time.Clock;
 
 /** The audit chain: appended under a lock on its head, read in sequence order. */
 @ApplicationScoped
 public class AuditRepository {
+
+    @Inject
+    Clock clock;
 
     /** Entries read per query while verifying, so a long chain is never held in memory at once. */
     private static final int PAGE = 500;
@@ -24,7 +29,7 @@ public class AuditRepository {
     /** Appends in the caller's transaction: the event and its audit entry commit or roll back together. */
     public AuditEntry append(String actor, String action, String subject, String detail) {
         AuditHead head = EntityLocks.findForUpdate(em, AuditHead.class, AuditHead.ID);
-        AuditEntry entry = head.append(Instant.now(), actor, action, subject, detail);
+        AuditEntry entry = head.append(clock.instant(), actor, action, subject, detail);
         return GeneratedIds.persist(em, entry);
     }
 
