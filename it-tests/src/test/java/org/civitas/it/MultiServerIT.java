@@ -1,7 +1,7 @@
 package org.civitas.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.civitas.infrastructure.tls.MutualTls;
+import org.civitas.operations.tls.MutualTls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -84,7 +84,7 @@ public class CoordinatorClient {
                             .connectTimeout(5, TimeUnit.SECONDS)
                             .readTimeout(120, TimeUnit.SECONDS);
                     // With mutual TLS the site shows its certificate and trusts only the consortium CA's.
-                    org.civitas.infrastructure.tls.MutualTls.configured().ifPresent(builder::sslContext);
+                    org.civitas.operations.tls.MutualTls.configured().ifPresent(builder::sslContext);
                     client = builder.build();
                 }
                 c = client;

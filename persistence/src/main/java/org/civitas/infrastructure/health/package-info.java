@@ -1,6 +1,6 @@
 /**
- * Readiness checks that mean something: the database answers, the coordinator is reachable from
- * this server's sites, the model worker is installed. They live in an EAR library jar because
- * that is where the server discovers them; they run on a management thread (no java:comp).
+ * The database's readiness check: the datasource answers. The checks of what else a server needs
+ * are in the operations module. They live in an EAR library jar because that is where the server
+ * discovers them; they run on a management thread (no java:comp).
  */
 package org.civitas.infrastructure.health;

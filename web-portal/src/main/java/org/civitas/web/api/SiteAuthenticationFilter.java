@@ -16,7 +16,7 @@ import org.civitas.domain.federation.UpdateRejectedException;
 import org.civitas.federation.coordinator.ParticipantProtocolService;
 import org.civitas.federation.infrastructure.CivitasSettings;
 import org.civitas.federation.site.CoordinatorClient;
-import org.civitas.infrastructure.tls.MutualTls;
+import org.civitas.operations.tls.MutualTls;
 
 import java.security.cert.X509Certificate;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package org.civitas.infrastructure.health;
+package org.civitas.operations.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,4 +1,4 @@
-package org.civitas.infrastructure.health;
+package org.civitas.operations.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,7 +29,7 @@ public class CoordinatorReachableCheck implements HealthCheck {
         if (client == null) {
             // HTTP/1.1 as the sites' REST client speaks: no cleartext HTTP/2 upgrade, which Payara's listener may cut short.
             HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2));
-            org.civitas.infrastructure.tls.MutualTls.configured().ifPresent(builder::sslContext);
+            org.civitas.operations.tls.MutualTls.configured().ifPresent(builder::sslContext);
             client = builder.build();
             http = client;
         }

@@ -1,4 +1,4 @@
-package org.civitas.infrastructure.tls;
+package org.civitas.operations.tls;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
