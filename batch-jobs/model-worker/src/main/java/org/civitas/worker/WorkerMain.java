@@ -2,13 +2,14 @@ package org.civitas.worker;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.civitas.federation.core.dataset.ManifestImporter;
 import org.civitas.federation.core.dataset.Sample;
 import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.tensor.NamedTensors;
 import org.civitas.federation.core.tensor.SafeTensors;
+import org.civitas.federation.core.worker.WorkerLines;
+import org.civitas.federation.core.worker.WorkerRequest;
+import org.civitas.federation.core.worker.WorkerResult;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The worker process: answers {@link WorkerProtocol} requests from stdin until {@code shutdown}
+ * The worker process: answers {@link WorkerRequest}s from stdin until {@code shutdown}
  * or end of input. Towers, models and prepared datasets stay loaded between requests, which is
  * what keeping the worker warm across rounds buys.
  */
@@ -32,7 +33,6 @@ public final class WorkerMain {
 
     private static final Logger LOG = Logger.getLogger(WorkerMain.class.getName());
 
-    private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
     private final PrintStream out;
     private final String device;
     private final int threads;
@@ -75,13 +75,13 @@ public final class WorkerMain {
      */
     void serve(BufferedReader in) throws IOException {
         Engine engine = Engine.getEngine("PyTorch");
-        emit(WorkerProtocol.ready(engine.getEngineName() + " " + engine.getVersion(), device));
+        emit(WorkerLines.ready(engine.getEngineName() + " " + engine.getVersion(), device, ProcessHandle.current().pid()));
         java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
             try {
                 String l;
                 while ((l = in.readLine()) != null) {
-                    String cancel = WorkerProtocol.cancelTarget(json, l);
+                    String cancel = WorkerProtocol.cancelTarget(l);
                     if (cancel != null) {
                         cancelRequested = cancel;
                     } else {
@@ -101,23 +101,30 @@ public final class WorkerMain {
             if (line.isBlank()) {
                 continue;
             }
-            WorkerProtocol.Request request;
+            Map<String, Object> fields;
             try {
-                request = json.readValue(line, WorkerProtocol.Request.class);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                emit(Map.of("event", "error", "message", "malformed request: " + e.getOriginalMessage()));
+                fields = WorkerLines.read(line);
+            } catch (IllegalArgumentException e) {
+                emit(WorkerLines.error(null, "malformed request: " + e.getMessage()));
                 continue;
             }
-            if ("shutdown".equals(request.op())) {
-                emit(Map.of("id", String.valueOf(request.id()), "event", "result"));
+            String id = String.valueOf(fields.get("id"));
+            WorkerRequest<?> request;
+            try {
+                request = WorkerRequest.parse(fields);
+            } catch (IllegalArgumentException e) {
+                emit(WorkerLines.error(id, e.getMessage()));
+                continue;
+            }
+            if (request instanceof WorkerRequest.Shutdown) {
+                emit(WorkerLines.result(id, new WorkerResult.Done()));
                 break;
             }
             try {
-                emit(handle(request));
+                emit(WorkerLines.result(id, handle(id, request)));
             } catch (RuntimeException e) {
-                LOG.warning("request " + request.id() + " failed: " + e);
-                emit(Map.of("id", String.valueOf(request.id()), "event", "error",
-                        "message", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                LOG.warning("request " + id + " failed: " + e);
+                emit(WorkerLines.error(id, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
             }
         }
         models.values().forEach(l -> {
@@ -136,48 +143,44 @@ public final class WorkerMain {
         }
     }
 
-    private Map<String, Object> handle(WorkerProtocol.Request r) {
-        String id = String.valueOf(r.id());
-        return switch (r.op() == null ? "" : r.op()) {
-            case "ping" -> Map.of("id", id, "event", "result");
-            case "embed" -> {
-                Loaded loaded = load(r.manifest());
-                if (r.texts() == null) {
-                    throw new IllegalArgumentException("embed needs texts");
-                }
-                yield Map.of("id", id, "event", "result", "vectors", loaded.text().embed(r.texts()));
-            }
-            case "evaluate" -> {
-                Loaded loaded = load(r.manifest());
-                LabeledBatchSource data = dataset(loaded, required(r.dataset(), "dataset"));
-                loaded.model().load(readState(required(r.state(), "state")));
-                int[] predicted = new int[data.size()];
-                double loss = LocalTraining.predict(loaded.model(), data, 64, predicted);
-                int classes = loaded.manifest().labels().size();
-                LocalTraining.Metrics m = LocalTraining.metrics(data.labels(), predicted, classes, loss);
-                yield Map.of("id", id, "event", "result", "samples", m.samples(),
-                        "metrics", Map.of("loss", m.loss(), "accuracy", m.accuracy(), "macroF1", m.macroF1()),
-                        "macroF1ByScenario", LocalTraining.macroF1ByScenario(data, predicted, classes));
-            }
-            case "train" -> train(id, r);
-            default -> throw new IllegalArgumentException("unknown op '" + r.op() + "' (ops: train, evaluate, embed, ping, shutdown)");
-        };
+    private WorkerResult handle(String id, WorkerRequest<?> request) {
+        if (request instanceof WorkerRequest.Train r) {
+            return train(id, r);
+        }
+        if (request instanceof WorkerRequest.Evaluate r) {
+            Loaded loaded = load(r.manifest());
+            LabeledBatchSource data = dataset(loaded, r.dataset());
+            loaded.model().load(readState(r.state()));
+            int[] predicted = new int[data.size()];
+            double loss = LocalTraining.predict(loaded.model(), data, 64, predicted);
+            int classes = loaded.manifest().labels().size();
+            LocalTraining.Metrics m = LocalTraining.metrics(data.labels(), predicted, classes, loss);
+            return new WorkerResult.Evaluated(m.samples(), m.loss(), m.accuracy(), m.macroF1(),
+                    LocalTraining.macroF1ByScenario(data, predicted, classes));
+        }
+        if (request instanceof WorkerRequest.Embed r) {
+            return new WorkerResult.Embedded(java.util.Arrays.asList(load(r.manifest()).text().embed(r.texts())));
+        }
+        if (request instanceof WorkerRequest.Ping) {
+            return new WorkerResult.Done();
+        }
+        throw new IllegalArgumentException("op '" + request.op() + "' is not served here");
     }
 
-    private Map<String, Object> train(String id, WorkerProtocol.Request r) {
+    private WorkerResult.Trained train(String id, WorkerRequest.Train r) {
         Loaded loaded = load(r.manifest());
-        LabeledBatchSource data = dataset(loaded, required(r.dataset(), "dataset"));
-        NamedTensors global = readState(required(r.state(), "state"));
-        Path target = Path.of(required(r.out(), "out"));
-        LocalTraining.Hyper hyper = (r.hyper() == null ? new WorkerProtocol.Hyper(null, null, null, null, null) : r.hyper()).resolve();
+        LabeledBatchSource data = dataset(loaded, r.dataset());
+        NamedTensors global = readState(r.state());
+        Path target = Path.of(r.out());
+        LocalTraining.Hyper hyper = WorkerProtocol.resolve(r.hyper());
         long start = System.nanoTime();
         long[] lastEmit = {0};
-        Map<String, Object> heldout = null;
+        WorkerResult.Evaluation heldout = null;
         if (r.heldout() != null) {
             LabeledBatchSource split = dataset(loaded, r.heldout());
             loaded.model().load(global);
             LocalTraining.Metrics m = LocalTraining.evaluate(loaded.model(), split, 64);
-            heldout = Map.of("samples", m.samples(), "accuracy", m.accuracy(), "macroF1", m.macroF1(), "loss", m.loss());
+            heldout = new WorkerResult.Evaluation(m.samples(), m.loss(), m.accuracy(), m.macroF1());
         }
         LocalTraining.Checkpoint checkpoint = r.checkpoint() == null ? LocalTraining.NONE
                 : new FileCheckpoint(Path.of(r.checkpoint()), Artifacts.sha256(SafeTensors.write(global)) + "|" + hyper);
@@ -187,7 +190,7 @@ public final class WorkerMain {
                 long now = System.nanoTime();
                 if (step == steps || now - lastEmit[0] > 250_000_000L) {
                     lastEmit[0] = now;
-                    emit(Map.of("id", id, "event", "progress", "step", step, "steps", steps, "loss", loss));
+                    emit(WorkerLines.progress(id, step, steps, loss));
                 }
             }
 
@@ -206,21 +209,10 @@ public final class WorkerMain {
         } catch (IOException e) {
             throw new IllegalArgumentException("out: cannot write '" + target + "': " + e.getMessage());
         }
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("trainLoss", outcome.trainLoss());
-        metrics.put("globalLoss", outcome.before().loss());
-        metrics.put("globalAccuracy", outcome.before().accuracy());
-        metrics.put("loss", outcome.after().loss());
-        metrics.put("accuracy", outcome.after().accuracy());
-        metrics.put("macroF1", outcome.after().macroF1());
-        metrics.put("steps", outcome.steps());
-        metrics.put("seconds", (System.nanoTime() - start) / 1e9);
-        Map<String, Object> result = new LinkedHashMap<>(Map.of("id", id, "event", "result", "out", target.toString(),
-                "sha256", Artifacts.sha256(bytes), "samples", data.size(), "metrics", metrics));
-        if (heldout != null) {
-            result.put("heldout", heldout);
-        }
-        return result;
+        WorkerResult.TrainingMetrics metrics = new WorkerResult.TrainingMetrics(outcome.trainLoss(), outcome.before().loss(),
+                outcome.before().accuracy(), outcome.after().loss(), outcome.after().accuracy(), outcome.after().macroF1(),
+                outcome.steps(), (System.nanoTime() - start) / 1e9);
+        return new WorkerResult.Trained(target.toString(), Artifacts.sha256(bytes), data.size(), metrics, heldout);
     }
 
     private Loaded load(String manifestPath) {
@@ -276,18 +268,7 @@ public final class WorkerMain {
         }
     }
 
-    private static String required(String value, String field) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("the request needs '" + field + "'");
-        }
-        return value;
-    }
-
-    private synchronized void emit(Map<String, Object> message) {
-        try {
-            out.println(json.writeValueAsString(message));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    private synchronized void emit(String line) {
+        out.println(line);
     }
 }

@@ -26,6 +26,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.civitas.federation.core.worker.WorkerRequest;
+import org.civitas.federation.core.worker.WorkerResult;
 
 /**
  * Evaluates each model version of a worker-run model on the coordinator's clean test split:
@@ -91,17 +93,13 @@ public class ModelEvaluationService {
         try {
             Files.createDirectories(stateFile.getParent());
             Files.write(stateFile, stores.models().get(target.versionSha256()));
-            ModelWorker.Answer answer = worker.request(Map.of("op", "evaluate", "dataset", test.toString(), "state", stateFile.toString()),
-                    (step, steps, loss) -> { });
-            @SuppressWarnings("unchecked")
-            Map<String, Object> metrics = (Map<String, Object>) answer.result().get("metrics");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> byScenario = (Map<String, Object>) answer.result().get("macroF1ByScenario");
-            String scenariosJson = byScenario == null ? "{}" : byScenario.entrySet().stream()
-                    .map(e -> "\"" + e.getKey().replace("\"", "") + "\":" + String.format(Locale.ROOT, "%.4f", ((Number) e.getValue()).doubleValue()))
+            WorkerResult.Evaluated evaluated = worker.request(new WorkerRequest.Evaluate(null, test.toString(), stateFile.toString()),
+                    (step, steps, loss) -> { }).result();
+            String scenariosJson = evaluated.macroF1ByScenario().entrySet().stream()
+                    .map(e -> "\"" + e.getKey().replace("\"", "") + "\":" + String.format(Locale.ROOT, "%.4f", e.getValue()))
                     .collect(Collectors.joining(",", "{", "}"));
-            double accuracy = ((Number) metrics.get("accuracy")).doubleValue();
-            double macroF1 = ((Number) metrics.get("macroF1")).doubleValue();
+            double accuracy = evaluated.accuracy();
+            double macroF1 = evaluated.macroF1();
             self.record(federationId, roundNumber, accuracy, macroF1, scenariosJson);
             return String.format(Locale.ROOT, "model version %d on %s: accuracy %.3f, macro-F1 %.3f", roundNumber, TEST_SPLIT, accuracy, macroF1);
         } catch (IOException e) {

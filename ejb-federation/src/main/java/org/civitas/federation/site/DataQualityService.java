@@ -53,6 +53,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.time.Clock;
+import org.civitas.federation.core.worker.WorkerRequest;
 
 /**
  * Data quality at a site: starts the {@code data-quality} job over one of the site's manifests,
@@ -354,19 +355,7 @@ public class DataQualityService implements DataQualitySteps {
     }
 
     private List<float[]> embed(List<String> texts) {
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("op", "embed");
-        request.put("texts", texts);
-        Object vectors = worker.request(request, (step, steps, loss) -> { }).result().get("vectors");
-        List<float[]> out = new ArrayList<>();
-        for (Object row : (List<?>) vectors) {
-            List<?> values = (List<?>) row;
-            float[] v = new float[values.size()];
-            for (int k = 0; k < v.length; k++) {
-                v[k] = ((Number) values.get(k)).floatValue();
-            }
-            out.add(v);
-        }
+        List<float[]> out = worker.request(new WorkerRequest.Embed(null, texts), (step, steps, loss) -> { }).result().vectors();
         if (out.size() != texts.size()) {
             throw new IllegalStateException("the model worker embedded " + out.size() + " of " + texts.size() + " texts");
         }

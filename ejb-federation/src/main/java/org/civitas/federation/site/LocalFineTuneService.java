@@ -34,6 +34,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.time.Clock;
+import org.civitas.federation.core.worker.WorkerRequest;
+import org.civitas.federation.core.worker.WorkerResult;
 
 /**
  * The work behind the {@code local-finetune} job: train on the site's own data from the round's
@@ -133,39 +135,29 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         writeOutbox(stateFile, state);
         // The curated manifest of the site's newest data-quality run, when there is one.
         Path dataset = dataQuality.trainingManifest(site, BuiltInTask.DATASET, BuiltInTask.MANIFEST);
-        Map<String, Object> hyper = new java.util.LinkedHashMap<>();
-        hyper.put("epochs", task.localEpochs());
-        hyper.put("learningRate", task.learningRate());
-        hyper.put("batchSize", task.batchSize());
-        hyper.put("seed", task.seed());
-        hyper.put("proximalMu", task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0));
+        WorkerRequest.Hyper hyper = new WorkerRequest.Hyper(task.localEpochs(), task.learningRate(), task.batchSize(), task.seed(),
+                task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0).doubleValue());
         long start = System.nanoTime();
         // A restarted job resumes after the last epoch the worker checkpointed for this round.
         Path checkpoint = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-checkpoint.safetensors");
-        Map<String, Object> request = new java.util.LinkedHashMap<>(Map.of("op", "train", "dataset", dataset.toString(),
-                "state", stateFile.toString(), "out", updateFile.toString(), "hyper", hyper, "checkpoint", checkpoint.toString()));
         Path heldout = dataset.resolveSibling("heldout.jsonl");
         LOG.fine(() -> "Site " + site.code() + " trains on " + dataset.getFileName());
-        if (Files.exists(heldout)) {
-            // The received global model, judged on data the site never trains on.
-            request.put("heldout", heldout.toString());
-        }
-        ModelWorker.Answer answer = worker.request(workerOwner(runId, executionId), request, (step, steps, loss) -> runs.progress(runId,
-                String.format(Locale.ROOT, "training in the model worker: step %d of %d, loss %.4f", step, steps, loss)));
+        // With a held-out split, the received global model is judged on data the site never trains on.
+        WorkerRequest.Train request = new WorkerRequest.Train(null, dataset.toString(), stateFile.toString(), updateFile.toString(), hyper,
+                checkpoint.toString(), Files.exists(heldout) ? heldout.toString() : null);
+        ModelWorker.Answer<WorkerResult.Trained> answer = worker.request(workerOwner(runId, executionId), request,
+                (step, steps, loss) -> runs.progress(runId,
+                        String.format(Locale.ROOT, "training in the model worker: step %d of %d, loss %.4f", step, steps, loss)));
         double seconds = (System.nanoTime() - start) / 1e9;
-        @SuppressWarnings("unchecked")
-        Map<String, Object> metrics = (Map<String, Object>) answer.result().get("metrics");
+        WorkerResult.Trained trained = answer.result();
         try {
             NamedTensors update = SafeTensors.read(Files.readAllBytes(updateFile)).tensors();
             Files.deleteIfExists(stateFile);
             Files.deleteIfExists(updateFile);
             LOG.info(() -> String.format(Locale.ROOT, "Site %s round %d: worker training %.2f s (worker start %.2f s, in-worker %.2f s)",
-                    site.code(), run.getRoundNumber(), seconds, answer.workerStartup().toMillis() / 1e3,
-                    ((Number) metrics.get("seconds")).doubleValue()));
-            return new Trained(new TrainingResult(update, ((Number) answer.result().get("samples")).intValue(),
-                    ((Number) metrics.get("trainLoss")).doubleValue(), ((Number) metrics.get("globalLoss")).doubleValue()),
-                    ((Number) metrics.get("globalAccuracy")).doubleValue(),
-                    answer.result().get("heldout") instanceof Map<?, ?> h ? ((Number) h.get("macroF1")).doubleValue() : null);
+                    site.code(), run.getRoundNumber(), seconds, answer.workerStartup().toMillis() / 1e3, trained.metrics().seconds()));
+            return new Trained(new TrainingResult(update, trained.samples(), trained.metrics().trainLoss(), trained.metrics().globalLoss()),
+                    trained.metrics().globalAccuracy(), trained.heldout() == null ? null : trained.heldout().macroF1());
         } catch (IOException e) {
             throw new UncheckedIOException("the model worker's update cannot be read", e);
         }

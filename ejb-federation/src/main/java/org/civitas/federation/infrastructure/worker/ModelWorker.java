@@ -6,6 +6,8 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Schedule;
 import jakarta.ejb.Singleton;
 import jakarta.inject.Inject;
+import org.civitas.federation.core.worker.WorkerRequest;
+import org.civitas.federation.core.worker.WorkerResult;
 import org.civitas.federation.infrastructure.CivitasSettings;
 
 import java.io.IOException;
@@ -39,11 +41,11 @@ public class ModelWorker {
     private int starts;
 
     /** What a request cost beyond its own work: the worker's start, when this request had to start it. */
-    public record Answer(Map<String, Object> result, Duration workerStartup) {
+    public record Answer<R extends WorkerResult>(R result, Duration workerStartup) {
     }
 
-    public Answer request(Map<String, Object> fields, WorkerProcess.ProgressListener progress) {
-        return request(new Object(), fields, progress);
+    public <R extends WorkerResult> Answer<R> request(WorkerRequest<R> request, WorkerProcess.ProgressListener progress) {
+        return request(new Object(), request, progress);
     }
 
     /**
@@ -51,7 +53,8 @@ public class ModelWorker {
      * worker is killed mid-request (its last epoch checkpoint stays on disk), or the request is
      * refused if it had not begun yet.
      */
-    public synchronized Answer request(Object owner, Map<String, Object> fields, WorkerProcess.ProgressListener progress) {
+    public synchronized <R extends WorkerResult> Answer<R> request(Object owner, WorkerRequest<R> request,
+                                                                   WorkerProcess.ProgressListener progress) {
         if (cancelled.remove(owner)) {
             throw new WorkerProcess.WorkerCrashedException("the request was stopped before it began");
         }
@@ -63,7 +66,7 @@ public class ModelWorker {
         }
         lastUsed = System.nanoTime();
         try {
-            return new Answer(process.request(fields, progress), startup);
+            return new Answer<>(process.request(request, progress), startup);
         } catch (WorkerProcess.WorkerCrashedException e) {
             LOG.warning("Model worker crashed: " + e.getMessage() + "; the next request starts a new one");
             process.kill();

@@ -1,15 +1,14 @@
 package org.civitas.federation.infrastructure.worker;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import org.civitas.federation.core.json.JsonTree;
+import org.civitas.federation.core.worker.WorkerFields;
+import org.civitas.federation.core.worker.WorkerLines;
+import org.civitas.federation.core.worker.WorkerRequest;
+import org.civitas.federation.core.worker.WorkerResult;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,8 +22,6 @@ import java.util.concurrent.TimeUnit;
  * and one result or error line back. Not thread-safe; {@link ModelWorker} serialises requests.
  */
 public final class WorkerProcess implements AutoCloseable {
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     /** A request the worker answered with an error; the worker itself is fine. */
     public static final class WorkerRequestException extends RuntimeException {
@@ -100,18 +97,24 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     /**
-     * Sends one request and returns the worker's result line.
+     * Sends one request and returns the worker's result.
      *
-     * @param fields the request's fields besides {@code id} (strings, numbers, maps, lists)
      * @throws WorkerRequestException when the worker answers with an error
-     * @throws WorkerCrashedException when it exits or its output cannot be read
+     * @throws WorkerCrashedException when it exits, or its output cannot be read or is not the request's result
      */
-    public Map<String, Object> request(Map<String, Object> fields, ProgressListener progress) {
+    public <R extends WorkerResult> R request(WorkerRequest<R> request, ProgressListener progress) {
         String id = Long.toString(++nextId);
         current = id;
         try {
-            send(requestLine(id, fields));
-            return answer(id, progress);
+            send(WorkerLines.request(id, request));
+            Map<String, Object> result = answer(id, progress);
+            result.remove("id");
+            result.remove("event");
+            try {
+                return request.result(new WorkerFields(result, "the worker's answer to '" + request.op() + "'"));
+            } catch (IllegalArgumentException e) {
+                throw new WorkerCrashedException("the model worker's result does not fit the contract: " + e.getMessage());
+            }
         } catch (IOException e) {
             throw new WorkerCrashedException("the model worker stopped taking requests: " + e.getMessage() + exitText());
         } finally {
@@ -130,7 +133,7 @@ public final class WorkerProcess implements AutoCloseable {
             return false;
         }
         try {
-            send("{\"op\":\"cancel\",\"target\":\"" + id + "\"}");
+            send(WorkerLines.cancel(id));
             return true;
         } catch (IOException e) {
             return false;
@@ -152,7 +155,10 @@ public final class WorkerProcess implements AutoCloseable {
                 continue;
             }
             switch (String.valueOf(line.get("event"))) {
-                case "progress" -> progress.progress((int) number(line.get("step")), (int) number(line.get("steps")), number(line.get("loss")));
+                case "progress" -> {
+                    WorkerFields f = new WorkerFields(line, "a progress line");
+                    progress.progress((int) f.number("step"), (int) f.number("steps"), f.number("loss"));
+                }
                 case "result" -> {
                     return line;
                 }
@@ -162,22 +168,6 @@ public final class WorkerProcess implements AutoCloseable {
         }
     }
 
-    /**
-     * A number of a worker line. JSON has no NaN or infinity, so a worker writes a diverged loss as
-     * the string "NaN" or "Infinity"; a progress line must never fail the training it reports on.
-     */
-    static double number(Object value) {
-        if (value instanceof Number n) {
-            return n.doubleValue();
-        }
-        try {
-            return Double.parseDouble(String.valueOf(value));
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
-    }
-
-    @SuppressWarnings("unchecked")
     private Map<String, Object> readLine() {
         String line;
         try {
@@ -189,8 +179,8 @@ public final class WorkerProcess implements AutoCloseable {
             throw new WorkerCrashedException("the model worker exited" + exitText());
         }
         try {
-            return (Map<String, Object>) JsonTree.parse(line);
-        } catch (IllegalArgumentException | ClassCastException e) {
+            return WorkerLines.read(line);
+        } catch (IllegalArgumentException e) {
             throw new WorkerCrashedException("the model worker wrote a line that is not a JSON object: " + line);
         }
     }
@@ -206,28 +196,12 @@ public final class WorkerProcess implements AutoCloseable {
         return "";
     }
 
-    static String requestLine(String id, Map<String, Object> fields) {
-        StringWriter text = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(text)) {
-            g.writeStartObject();
-            g.writeStringField("id", id);
-            for (Map.Entry<String, Object> e : fields.entrySet()) {
-                g.writeFieldName(e.getKey());
-                org.civitas.federation.core.json.JsonTreeWriter.write(g, e.getValue());
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return text.toString();
-    }
-
     /** Asks the worker to shut down and waits briefly; kills it if it does not go. */
     @Override
     public void close() {
         try {
             if (process.isAlive()) {
-                in.write(requestLine("shutdown", Map.of("op", "shutdown")) + "\n");
+                in.write(WorkerLines.request("shutdown", new WorkerRequest.Shutdown()) + "\n");
                 in.flush();
             }
         } catch (IOException e) {

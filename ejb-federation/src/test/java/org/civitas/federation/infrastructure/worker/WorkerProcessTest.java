@@ -1,5 +1,7 @@
 package org.civitas.federation.infrastructure.worker;
 
+import org.civitas.federation.core.worker.WorkerRequest;
+import org.civitas.federation.core.worker.WorkerResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +23,10 @@ class WorkerProcessTest {
     @TempDir
     Path dir;
 
+    private static final WorkerRequest.Train TRAIN = new WorkerRequest.Train(null, "data.jsonl", "global.safetensors",
+            "update.safetensors", new WorkerRequest.Hyper(2, null, null, null, null), null, null);
+    private static final WorkerRequest.Ping PING = new WorkerRequest.Ping();
+
     private WorkerProcess start(String script) {
         return WorkerProcess.start(List.of("bash", "-c", script), dir.resolve("worker.log"), Map.of());
     }
@@ -31,22 +37,29 @@ class WorkerProcessTest {
                 echo '{"event":"ready","engine":"script"}'
                 while read -r line; do
                   id=$(echo "$line" | sed 's/.*"id":"\\([^"]*\\)".*/\\1/')
-                  case "$line" in *shutdown*) echo "{\\"id\\":\\"$id\\",\\"event\\":\\"result\\"}"; exit 0;; esac
+                  case "$line" in *shutdown*|*ping*) echo "{\\"id\\":\\"$id\\",\\"event\\":\\"result\\"}"; continue;; esac
+                  case "$line" in *'"epochs":2'*) ;; *) echo "{\\"id\\":\\"$id\\",\\"event\\":\\"error\\",\\"message\\":\\"no hyper\\"}"; continue;; esac
                   echo "{\\"id\\":\\"other\\",\\"event\\":\\"progress\\",\\"step\\":9,\\"steps\\":9,\\"loss\\":9}"
                   echo "{\\"id\\":\\"$id\\",\\"event\\":\\"progress\\",\\"step\\":1,\\"steps\\":2,\\"loss\\":0.5}"
-                  echo "{\\"id\\":\\"$id\\",\\"event\\":\\"result\\",\\"samples\\":42}"
+                  echo "{\\"id\\":\\"$id\\",\\"event\\":\\"result\\",\\"out\\":\\"u\\",\\"sha256\\":\\"ab\\",\\"samples\\":42,$METRICS}"
                 done
                 """;
+        String metrics = "\"metrics\":{\"trainLoss\":1.5,\"globalLoss\":2.5,\"globalAccuracy\":0.25,"
+                + "\"loss\":1.25,\"accuracy\":0.5,\"macroF1\":0.4,\"steps\":8,\"seconds\":\"NaN\"}";
         List<String> seen = new ArrayList<>();
-        try (WorkerProcess worker = start(echoWorker)) {
+        try (WorkerProcess worker = start("METRICS='" + metrics + "'\n" + echoWorker)) {
             assertThat(worker.readyLine()).containsEntry("engine", "script");
 
-            Map<String, Object> result = worker.request(Map.of("op", "train", "hyper", Map.of("epochs", 2)),
-                    (step, steps, loss) -> seen.add(step + "/" + steps + " " + loss));
-            Map<String, Object> second = worker.request(Map.of("op", "ping"), (a, b, c) -> { });
+            WorkerResult.Trained result = worker.request(TRAIN, (step, steps, loss) -> seen.add(step + "/" + steps + " " + loss));
+            WorkerResult.Done second = worker.request(PING, (a, b, c) -> { });
 
-            assertThat(result).containsEntry("id", "1").containsEntry("samples", 42);
-            assertThat(second).containsEntry("id", "2");
+            assertThat(result.samples()).isEqualTo(42);
+            assertThat(result.out()).isEqualTo("u");
+            assertThat(result.metrics().trainLoss()).isEqualTo(1.5);
+            assertThat(result.metrics().steps()).isEqualTo(8);
+            assertThat(result.metrics().seconds()).isNaN();
+            assertThat(result.heldout()).isNull();
+            assertThat(second).isNotNull();
             assertThat(seen).containsExactly("1/2 0.5");
         }
     }
@@ -68,7 +81,7 @@ class WorkerProcessTest {
             java.util.concurrent.CountDownLatch training = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CompletableFuture<Throwable> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
-                    worker.request(Map.of("op", "train"), (step, steps, loss) -> training.countDown());
+                    worker.request(TRAIN, (step, steps, loss) -> training.countDown());
                     return null;
                 } catch (RuntimeException e) {
                     return e;
@@ -80,7 +93,7 @@ class WorkerProcessTest {
 
             assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS))
                     .isInstanceOf(WorkerProcess.WorkerRequestException.class).hasMessageContaining("cancelled at step 1");
-            assertThat(worker.request(Map.of("op", "ping"), (a, b, c) -> { })).containsEntry("warm", true);
+            assertThat(worker.request(PING, (a, b, c) -> { })).isInstanceOf(WorkerResult.Done.class);
             assertThat(worker.isAlive()).isTrue();
             assertThat(worker.cancelCurrent()).as("nothing runs now").isFalse();
         }
@@ -100,8 +113,7 @@ class WorkerProcessTest {
                 """;
         List<Double> losses = new ArrayList<>();
         try (WorkerProcess process = start(worker)) {
-            Map<String, Object> result = process.request(Map.of("op", "train"), (step, steps, loss) -> losses.add(loss));
-            assertThat(result).containsEntry("event", "result");
+            assertThat(process.request(PING, (step, steps, loss) -> losses.add(loss))).isInstanceOf(WorkerResult.Done.class);
             assertThat(losses).containsExactly(Double.NaN, Double.POSITIVE_INFINITY);
         }
     }
@@ -114,16 +126,16 @@ class WorkerProcessTest {
                 read -r line; echo '{"id":"2","event":"result"}'
                 """;
         try (WorkerProcess worker = start(failing)) {
-            assertThatThrownBy(() -> worker.request(Map.of("op", "train"), (a, b, c) -> { }))
+            assertThatThrownBy(() -> worker.request(TRAIN, (a, b, c) -> { }))
                     .isInstanceOf(WorkerProcess.WorkerRequestException.class).hasMessage("dataset: cannot read x");
-            assertThat(worker.request(Map.of("op", "ping"), (a, b, c) -> { })).containsEntry("event", "result");
+            assertThat(worker.request(PING, (a, b, c) -> { })).isInstanceOf(WorkerResult.Done.class);
         }
     }
 
     @Test
     void aWorkerThatDiesMidRequestIsReportedWithItsExitCode() {
         try (WorkerProcess worker = start("echo '{\"event\":\"ready\"}'; read -r line; echo 'Segmentation fault' >&2; exit 139")) {
-            assertThatThrownBy(() -> worker.request(Map.of("op", "train"), (a, b, c) -> { }))
+            assertThatThrownBy(() -> worker.request(TRAIN, (a, b, c) -> { }))
                     .isInstanceOf(WorkerProcess.WorkerCrashedException.class)
                     .hasMessage("the model worker exited with code 139");
             assertThat(worker.isAlive()).isFalse();
@@ -141,9 +153,15 @@ class WorkerProcessTest {
     }
 
     @Test
-    void requestsAreWrittenAsOneJsonLine() {
-        assertThat(WorkerProcess.requestLine("7", new java.util.LinkedHashMap<>(Map.of("op", "train"))))
-                .isEqualTo("{\"id\":\"7\",\"op\":\"train\"}");
-        assertThat(Files.exists(dir)).isTrue();
+    void aResultThatDoesNotFitItsRequestIsAContractBreach() {
+        String worker = """
+                echo '{"event":"ready"}'
+                read -r line; echo '{"id":"1","event":"result","samples":"many"}'
+                """;
+        try (WorkerProcess process = start(worker)) {
+            assertThatThrownBy(() -> process.request(TRAIN, (a, b, c) -> { }))
+                    .isInstanceOf(WorkerProcess.WorkerCrashedException.class)
+                    .hasMessageContaining("does not fit the contract").hasMessageContaining("needs 'out'");
+        }
     }
 }
