@@ -64,6 +64,19 @@ public class HostedSites {
         return identities.computeIfAbsent(code, this::loadOrCreate);
     }
 
+    /**
+     * A manifest inside the site's folder that exists.
+     *
+     * @throws org.civitas.federation.common.InvalidRequestException when there is no such file
+     */
+    public Path existingManifest(String code, String manifest) {
+        Path file = identity(code).manifestInSite(manifest);
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new org.civitas.federation.common.InvalidRequestException("manifest '" + manifest + "' does not exist in the site's folder");
+        }
+        return file;
+    }
+
     @Inject
     @ConfigProperty(name = "civitas.site.lora-rank")
     Optional<Integer> participantLoraRank;

@@ -9,7 +9,7 @@ import java.util.List;
  */
 public interface DataQualitySteps {
 
-    String JNDI_NAME = "java:app/ejb-federation/DataQualityService!org.civitas.batch.quality.DataQualitySteps";
+    String JNDI_NAME = "java:app/ejb-federation/DataQualityJobSteps!org.civitas.batch.quality.DataQualitySteps";
 
     /** The absolute path of the run's manifest, which the partitions read. */
     String manifestPath(long runId);
