@@ -40,10 +40,10 @@ public class FirstAdministrator {
 
     @PostConstruct
     void createOnFirstStart() {
-        if (initialPassword.isEmpty() || initialPassword.get().isBlank() || !users.users().isEmpty()) {
+        if (initialPassword.isEmpty() || initialPassword.get().isBlank() || !users.users(Caller.SYSTEM).isEmpty()) {
             return;
         }
-        users.addUser(USERNAME, initialPassword.get(), null, Set.of(Role.CONSORTIUM_ADMIN));
+        users.addUser(Caller.SYSTEM, USERNAME, initialPassword.get(), null, Set.of(Role.CONSORTIUM_ADMIN));
         audit.record(AuditService.SYSTEM, "user.created", "user " + USERNAME,
                 "first administrator, from civitas.admin.initial-password");
         LOG.info(() -> "Created the first administrator '" + USERNAME + "' from civitas.admin.initial-password");

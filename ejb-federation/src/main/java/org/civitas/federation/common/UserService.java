@@ -110,7 +110,8 @@ public class UserService {
     }
 
     /** Adds a user with a hashed password; used by the demo seeding and by administrators. */
-    public Caller addUser(String username, String password, String enterpriseCode, Set<Role> roles) {
+    public Caller addUser(Caller caller, String username, String password, String enterpriseCode, Set<Role> roles) {
+        caller.require("add users", Role.CONSORTIUM_ADMIN);
         if (password == null || password.length() < 10) {
             throw new InvalidRequestException("a password needs at least 10 characters");
         }
@@ -126,7 +127,13 @@ public class UserService {
         }
     }
 
-    public List<Caller> users() {
+    /** Whether the caller may see the users: the consortium administrator or an auditor. */
+    public boolean mayList(Caller caller) {
+        return caller.has(Role.CONSORTIUM_ADMIN) || caller.has(Role.AUDITOR);
+    }
+
+    public List<Caller> users(Caller caller) {
+        caller.require("list the users", Role.CONSORTIUM_ADMIN, Role.AUDITOR);
         return users.users().stream().map(UserService::caller).toList();
     }
 

@@ -87,9 +87,19 @@ public class AgreementService {
     @EJB
     DatasetQualityService quality;
 
+    /** Whether the caller may request agreements: a data steward of an enterprise. */
+    public boolean mayRequest(Caller caller) {
+        return caller.has(Role.DATA_STEWARD) && !caller.isConsortium();
+    }
+
+    /** Whether the caller may decide agreements: a compliance officer (of the agreement's enterprise or of the consortium). */
+    public boolean mayDecide(Caller caller) {
+        return caller.has(Role.COMPLIANCE_OFFICER);
+    }
+
     /** A data steward requests an agreement for its enterprise; submitted for decision unless asked to stay a draft. */
     public AgreementView request(Caller caller, AgreementRequest request) {
-        if (!caller.has(Role.DATA_STEWARD) || caller.isConsortium()) {
+        if (!mayRequest(caller)) {
             throw new ForbiddenException("only a data steward of an enterprise requests data-sharing agreements; " + caller.username()
                     + " is not one");
         }
@@ -166,7 +176,7 @@ public class AgreementService {
      */
     public AgreementView decide(Caller caller, long id, DecisionRequest decision) {
         DataSharingAgreement a = find(id, true);
-        if (!caller.has(Role.COMPLIANCE_OFFICER)) {
+        if (!mayDecide(caller)) {
             throw new ForbiddenException("only compliance officers decide agreements; " + caller.username() + " is not one");
         }
         AgreementDecision.Scope scope;

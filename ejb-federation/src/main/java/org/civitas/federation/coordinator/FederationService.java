@@ -1,5 +1,9 @@
 package org.civitas.federation.coordinator;
 
+import org.civitas.domain.security.Role;
+
+import org.civitas.federation.common.Caller;
+
 import org.civitas.federation.common.AuditService;
 import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.common.ModelCatalog;
@@ -66,9 +70,11 @@ public class FederationService {
      * Validates the plan, stores it, and starts a federation whose first round opens at once, with
      * the model's initial state as version 0. All or nothing. Every site's enterprise must hold an
      * active data-sharing agreement for exactly this plan's hash (checked after the plan itself is
-     * valid). The actor is who the audit chain names: a user, or the platform itself.
+     * valid). Only a consortium administrator, or the platform itself ({@link Caller#SYSTEM}), starts one.
      */
-    public Views.FederationView start(PlanRequest request, String actor) {
+    public Views.FederationView start(PlanRequest request, Caller caller) {
+        caller.require("start federations", Role.CONSORTIUM_ADMIN);
+        String actor = caller.actor();
         FederationPlan plan = plan(request);
         agreements.requireAgreements(plan, clock.instant());
         return start(plan, actor);

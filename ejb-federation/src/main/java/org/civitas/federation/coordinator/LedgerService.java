@@ -1,5 +1,9 @@
 package org.civitas.federation.coordinator;
 
+import org.civitas.domain.security.Role;
+
+import org.civitas.federation.common.Caller;
+
 import org.civitas.federation.common.AuditService;
 import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.common.NotFoundException;
@@ -148,7 +152,9 @@ public class LedgerService {
     }
 
     /** Moves credits between two accounts by hand, with a memo saying why. */
-    public TransactionView adjust(AdjustmentRequest request, String actor) {
+    public TransactionView adjust(AdjustmentRequest request, Caller caller) {
+        caller.require("adjust the ledger", Role.CONSORTIUM_ADMIN);
+        String actor = caller.actor();
         if (request == null || request.from() == null || request.to() == null || request.amount() == null) {
             throw new InvalidRequestException("an adjustment needs from, to and amount (and a memo)");
         }
@@ -174,7 +180,9 @@ public class LedgerService {
     }
 
     /** Undoes a transaction by posting its opposite; a transaction is reversed at most once. */
-    public TransactionView reverse(long transactionId, String memo, String actor) {
+    public TransactionView reverse(long transactionId, String memo, Caller caller) {
+        caller.require("reverse ledger transactions", Role.CONSORTIUM_ADMIN);
+        String actor = caller.actor();
         return transactions.withRetry("reversal of " + transactionId, () -> {
             LedgerTransaction original = ledger.transaction(transactionId).orElseThrow(() ->
                     new NotFoundException("ledger transaction " + transactionId + " does not exist"));

@@ -1,5 +1,9 @@
 package org.civitas.federation.coordinator;
 
+import org.civitas.domain.security.Role;
+
+import org.civitas.federation.common.Caller;
+
 import org.civitas.federation.common.AuditService;
 import org.civitas.federation.common.ConflictException;
 import org.civitas.federation.common.InvalidRequestException;
@@ -254,7 +258,9 @@ public class ParticipantProtocolService {
     }
 
     /** An administrator clears a site's signing key (lost or compromised); the site registers its new one on its next poll. */
-    public void clearSigningKey(String siteCode, String actor) {
+    public void clearSigningKey(String siteCode, Caller caller) {
+        caller.require("clear a site's signing key", Role.CONSORTIUM_ADMIN);
+        String actor = caller.actor();
         Site site = consortium.site(siteCode).orElseThrow(() -> new NotFoundException("site '" + siteCode + "' is not registered"));
         site.clearSigningKey();
         audit.record(actor, "site.signing-key.cleared", "site " + siteCode, "the site registers a new key on its next poll");

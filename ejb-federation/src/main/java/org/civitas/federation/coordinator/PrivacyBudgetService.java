@@ -1,5 +1,9 @@
 package org.civitas.federation.coordinator;
 
+import org.civitas.domain.security.Role;
+
+import org.civitas.federation.common.Caller;
+
 import org.civitas.federation.common.AuditService;
 import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.common.ModelCatalog;
@@ -58,7 +62,9 @@ public class PrivacyBudgetService {
     @jakarta.ejb.EJB
     AuditService audit;
 
-    public BudgetView set(String enterpriseCode, String dataset, BudgetRequest request, String actor) {
+    public BudgetView set(String enterpriseCode, String dataset, BudgetRequest request, Caller caller) {
+        caller.require("set privacy budgets", Role.CONSORTIUM_ADMIN);
+        String actor = caller.actor();
         Enterprise enterprise = consortium.enterprise(enterpriseCode).orElseThrow(() ->
                 new NotFoundException("enterprise '" + enterpriseCode + "' does not exist"));
         if (request == null || request.epsilon() == null) {

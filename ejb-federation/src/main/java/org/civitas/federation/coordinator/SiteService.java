@@ -1,5 +1,9 @@
 package org.civitas.federation.coordinator;
 
+import org.civitas.domain.security.Role;
+
+import org.civitas.federation.common.Caller;
+
 import org.civitas.federation.common.AuditService;
 import org.civitas.federation.common.ConflictException;
 import org.civitas.federation.common.InvalidRequestException;
@@ -42,7 +46,9 @@ public class SiteService {
     @jakarta.ejb.EJB
     AuditService audit;
 
-    public EnterpriseView registerEnterprise(String actor, EnterpriseRegistration request) {
+    public EnterpriseView registerEnterprise(Caller caller, EnterpriseRegistration request) {
+        caller.require("register enterprises", Role.CONSORTIUM_ADMIN);
+        String actor = caller.actor();
         if (request == null || request.code() == null || request.name() == null || request.sector() == null) {
             throw new InvalidRequestException("an enterprise registration needs code, name and sector");
         }
@@ -59,7 +65,9 @@ public class SiteService {
         }
     }
 
-    public SiteView register(String actor, SiteRegistration request) {
+    public SiteView register(Caller caller, SiteRegistration request) {
+        caller.require("register sites", Role.CONSORTIUM_ADMIN);
+        String actor = caller.actor();
         if (request == null || request.code() == null || request.enterprise() == null) {
             throw new InvalidRequestException("a site registration needs code and enterprise (and optionally name)");
         }

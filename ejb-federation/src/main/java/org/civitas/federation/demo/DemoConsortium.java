@@ -2,7 +2,6 @@ package org.civitas.federation.demo;
 
 import org.civitas.federation.common.ReferenceConsortium;
 
-import org.civitas.federation.common.AuditService;
 import org.civitas.federation.common.Caller;
 import org.civitas.federation.common.ModelCatalog;
 import org.civitas.federation.common.SchemaMigrator;
@@ -92,11 +91,11 @@ public class DemoConsortium {
             agreeAsDemoMembers(PlanRequest.demo());
             agreeAsDemoMembers(PlanRequest.multimodalDemo());
             agreeAsDemoMembers(PlanRequest.privateDemo());
-            long id = federationService.start(PlanRequest.demo(), AuditService.SYSTEM).id();
+            long id = federationService.start(PlanRequest.demo(), Caller.SYSTEM).id();
             LOG.info(() -> "Demo federation " + id + " started with sites " + ReferenceConsortium.CODES);
-            long multimodal = federationService.start(PlanRequest.multimodalDemo(), AuditService.SYSTEM).id();
+            long multimodal = federationService.start(PlanRequest.multimodalDemo(), Caller.SYSTEM).id();
             LOG.info(() -> "Multimodal demo federation " + multimodal + " started: the sites train in their model worker");
-            long secure = federationService.start(PlanRequest.privateDemo(), AuditService.SYSTEM).id();
+            long secure = federationService.start(PlanRequest.privateDemo(), Caller.SYSTEM).id();
             LOG.info(() -> "Private demo federation " + secure + " started: secure aggregation with differential privacy");
         }
         LOG.info(() -> "Demo consortium ready: sites " + ReferenceConsortium.CODES + " under " + settings.dataDir().resolve("sites"));
@@ -118,7 +117,7 @@ public class DemoConsortium {
         }
         for (String[] u : demo) {
             if (userService.caller(u[0]).isEmpty()) {
-                userService.addUser(u[0], DEMO_PASSWORD, u[1], java.util.Set.of(org.civitas.domain.security.Role.valueOf(u[2])));
+                userService.addUser(Caller.SYSTEM, u[0], DEMO_PASSWORD, u[1], java.util.Set.of(org.civitas.domain.security.Role.valueOf(u[2])));
             }
         }
     }

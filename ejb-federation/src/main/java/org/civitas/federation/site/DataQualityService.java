@@ -146,6 +146,11 @@ public class DataQualityService {
                 f.getReason(), f.getRelatedId())).toList();
     }
 
+    /** Whether the caller may see a site's flagged items and their images: the staff of the site's enterprise. */
+    public boolean mayInspectItems(Caller caller, String siteCode) {
+        return staff.isStaff(caller, siteCode);
+    }
+
     /** The image of a manifest line, for the thumbnails the site's staff look at. */
     public byte[] itemImage(Caller caller, String siteCode, long runId, int line) {
         requireStaff(caller, siteCode);

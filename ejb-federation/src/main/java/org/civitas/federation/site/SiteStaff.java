@@ -54,11 +54,20 @@ public class SiteStaff {
         return site;
     }
 
+    /** Whether the caller is on the staff of the site's enterprise (steward, compliance officer, IT operator). */
+    public boolean isStaff(Caller caller, String siteCode) {
+        return isStaff(caller, hosted(siteCode));
+    }
+
+    private static boolean isStaff(Caller caller, Site site) {
+        return isOwnStaff(caller, site, Role.DATA_STEWARD) || isOwnStaff(caller, site, Role.COMPLIANCE_OFFICER)
+                || isOwnStaff(caller, site, Role.IT_OPERATOR);
+    }
+
     /** Seeing items of a site's data: any staff of the site's enterprise (steward, compliance officer, IT operator). */
     public Site requireStaff(Caller caller, String siteCode) {
         Site site = hosted(siteCode);
-        if (!isOwnStaff(caller, site, Role.DATA_STEWARD) && !isOwnStaff(caller, site, Role.COMPLIANCE_OFFICER)
-                && !isOwnStaff(caller, site, Role.IT_OPERATOR)) {
+        if (!isStaff(caller, site)) {
             throw new ForbiddenException("flagged items of site " + siteCode + " are shown to the staff of " + enterprise(site)
                     + " only; they never leave the site");
         }

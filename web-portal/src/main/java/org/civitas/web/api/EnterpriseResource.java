@@ -38,6 +38,6 @@ public class EnterpriseResource {
     @RolesAllowed("CONSORTIUM_ADMIN")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response register(SiteService.EnterpriseRegistration registration) {
-        return Response.status(Response.Status.CREATED).entity(sites.registerEnterprise(caller.actor(), registration)).build();
+        return Response.status(Response.Status.CREATED).entity(sites.registerEnterprise(caller.get(), registration)).build();
     }
 }

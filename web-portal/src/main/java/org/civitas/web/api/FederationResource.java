@@ -36,7 +36,7 @@ public class FederationResource {
     @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.WILDCARD})
     public Response start(String body, @Context UriInfo uri) {
         PlanRequest request = parse(body);
-        Views.FederationView started = federations.start(request, caller.actor());
+        Views.FederationView started = federations.start(request, caller.get());
         return Response.created(uri.getAbsolutePathBuilder().path(Long.toString(started.id())).build()).entity(started).build();
     }
 

@@ -75,7 +75,7 @@ public class LedgerResource {
     @Path("adjustments")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response adjust(LedgerService.AdjustmentRequest request) {
-        return Response.status(201).entity(ledger.adjust(request, caller.actor())).build();
+        return Response.status(201).entity(ledger.adjust(request, caller.get())).build();
     }
 
     /** Body: {@code {"memo": "why"}}. */
@@ -87,6 +87,6 @@ public class LedgerResource {
     @Path("transactions/{id}/reversal")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response reverse(@PathParam("id") long id, ReversalRequest request) {
-        return Response.status(201).entity(ledger.reverse(id, request == null ? null : request.memo(), caller.actor())).build();
+        return Response.status(201).entity(ledger.reverse(id, request == null ? null : request.memo(), caller.get())).build();
     }
 }

@@ -35,7 +35,7 @@ public class PrivacyResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public PrivacyBudgetService.BudgetView set(@PathParam("enterprise") String enterprise, @PathParam("dataset") String dataset,
                                                PrivacyBudgetService.BudgetRequest request) {
-        return budgets.set(enterprise, dataset, request, caller.actor());
+        return budgets.set(enterprise, dataset, request, caller.get());
     }
 
     @jakarta.inject.Inject

@@ -33,7 +33,7 @@ public class SiteResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response register(SiteService.SiteRegistration registration) {
-        return Response.status(Response.Status.CREATED).entity(sites.register(caller.actor(), registration)).build();
+        return Response.status(Response.Status.CREATED).entity(sites.register(caller.get(), registration)).build();
     }
 
     /** The hosted sites' recent local training runs, newest first, with their progress while they train. */
@@ -165,7 +165,7 @@ public class SiteResource {
     @jakarta.ws.rs.DELETE
     @Path("{site}/signing-key")
     public Response clearSigningKey(@PathParam("site") String site) {
-        protocol.clearSigningKey(site, caller.get().actor());
+        protocol.clearSigningKey(site, caller.get());
         return Response.noContent().build();
     }
 }

@@ -44,7 +44,7 @@ public class UserResource {
     @GET
     @RolesAllowed({"CONSORTIUM_ADMIN", "AUDITOR"})
     public List<Caller> list() {
-        return users.users();
+        return users.users(caller.get());
     }
 
     @POST
@@ -60,7 +60,7 @@ public class UserResource {
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("roles must be some of " + List.of(Role.values()) + ", was " + user.roles());
         }
-        return Response.status(Response.Status.CREATED).entity(users.addUser(user.username(), user.password(), user.enterprise(), roles))
+        return Response.status(Response.Status.CREATED).entity(users.addUser(caller.get(), user.username(), user.password(), user.enterprise(), roles))
                 .build();
     }
 }

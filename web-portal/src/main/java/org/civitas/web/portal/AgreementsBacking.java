@@ -8,7 +8,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
-import org.civitas.domain.security.Role;
 import org.civitas.federation.coordinator.AgreementService;
 import org.civitas.federation.common.ForbiddenException;
 import org.civitas.federation.common.InvalidRequestException;
@@ -63,11 +62,11 @@ public class AgreementsBacking {
     private List<AgreementService.AgreementView> queue;
 
     public boolean isSteward() {
-        return caller.get().has(Role.DATA_STEWARD) && !caller.get().isConsortium();
+        return agreements.mayRequest(caller.get());
     }
 
     public boolean isOfficer() {
-        return caller.get().has(Role.COMPLIANCE_OFFICER);
+        return agreements.mayDecide(caller.get());
     }
 
     public List<AgreementService.AgreementView> getAgreements() {

@@ -6,7 +6,9 @@ import jakarta.faces.application.FacesMessage;
 import jakarta.faces.context.FacesContext;
 import jakarta.inject.Named;
 import org.civitas.federation.coordinator.FederationService;
+import org.civitas.federation.common.ForbiddenException;
 import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.web.security.CurrentCaller;
 import org.civitas.federation.coordinator.PlanRequest;
 import org.civitas.federation.coordinator.Views;
 
@@ -16,6 +18,9 @@ import java.util.List;
 @Named
 @RequestScoped
 public class FederationsBacking {
+
+    @jakarta.inject.Inject
+    CurrentCaller caller;
 
     @EJB
     FederationService federationService;
@@ -50,16 +55,11 @@ public class FederationsBacking {
     }
 
     public void startDemo() {
-        if (!FacesContext.getCurrentInstance().getExternalContext().isUserInRole("CONSORTIUM_ADMIN")) {
-            FacesContext.getCurrentInstance().addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR,
-                    "Cannot start the demo plan", "only a consortium administrator may start federations"));
-            return;
-        }
         try {
-            Views.FederationView started = federationService.start(PlanRequest.demo(), "user:" + FacesContext.getCurrentInstance().getExternalContext().getRemoteUser());
+            Views.FederationView started = federationService.start(PlanRequest.demo(), caller.get());
             FacesContext.getCurrentInstance().addMessage(null, new FacesMessage("Federation " + started.id() + " started"));
             federations = null;
-        } catch (InvalidRequestException e) {
+        } catch (InvalidRequestException | ForbiddenException e) {
             FacesContext.getCurrentInstance().addMessage(null,
                     new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot start the demo plan", e.getMessage()));
         }

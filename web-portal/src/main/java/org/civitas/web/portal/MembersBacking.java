@@ -2,7 +2,6 @@ package org.civitas.web.portal;
 
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
-import jakarta.faces.context.FacesContext;
 import jakarta.inject.Named;
 import org.civitas.federation.coordinator.AgreementService;
 import org.civitas.federation.common.Caller;
@@ -20,6 +19,9 @@ import java.util.List;
 @Named
 @RequestScoped
 public class MembersBacking {
+
+    @jakarta.inject.Inject
+    org.civitas.web.security.CurrentCaller caller;
 
     @EJB
     SiteService sites;
@@ -59,8 +61,7 @@ public class MembersBacking {
     }
 
     public boolean isMayListUsers() {
-        FacesContext faces = FacesContext.getCurrentInstance();
-        return faces.getExternalContext().isUserInRole("CONSORTIUM_ADMIN") || faces.getExternalContext().isUserInRole("AUDITOR");
+        return users.mayList(caller.get());
     }
 
     /** Users of an enterprise (null: the consortium's own), with their roles. */
@@ -68,7 +69,7 @@ public class MembersBacking {
         if (!isMayListUsers()) {
             return List.of();
         }
-        return users.users().stream().filter(u -> java.util.Objects.equals(u.enterprise(), enterprise))
+        return users.users(caller.get()).stream().filter(u -> java.util.Objects.equals(u.enterprise(), enterprise))
                 .map(MembersBacking::describe).toList();
     }
 

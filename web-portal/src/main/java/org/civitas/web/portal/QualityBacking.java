@@ -10,8 +10,6 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import org.civitas.domain.security.Role;
-import org.civitas.federation.common.Caller;
 import org.civitas.federation.common.ConflictException;
 import org.civitas.federation.coordinator.DatasetQualityService;
 import org.civitas.federation.common.ForbiddenException;
@@ -139,9 +137,7 @@ public class QualityBacking {
 
     /** Whether the caller is on the staff of the site's enterprise, who may see its flagged items. */
     public boolean staffOf(String site) {
-        Caller c = caller.get();
-        boolean staff = c.has(Role.DATA_STEWARD) || c.has(Role.COMPLIANCE_OFFICER) || c.has(Role.IT_OPERATOR);
-        return staff && c.enterprise() != null && c.enterprise().equals(quality.enterpriseOf(site));
+        return quality.mayInspectItems(caller.get(), site);
     }
 
     /** The newest completed run's flagged items, the first ones with thumbnails. */

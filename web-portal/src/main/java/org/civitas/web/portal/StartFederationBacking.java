@@ -6,7 +6,9 @@ import jakarta.faces.application.FacesMessage;
 import jakarta.faces.context.FacesContext;
 import jakarta.inject.Named;
 import org.civitas.federation.coordinator.FederationService;
+import org.civitas.federation.common.ForbiddenException;
 import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.web.security.CurrentCaller;
 import org.civitas.federation.coordinator.PlanRequest;
 import org.civitas.federation.coordinator.Views;
 import org.civitas.federation.core.aggregation.StrategyCatalog;
@@ -19,6 +21,9 @@ import java.util.Map;
 @Named
 @RequestScoped
 public class StartFederationBacking {
+
+    @jakarta.inject.Inject
+    CurrentCaller caller;
 
     @EJB
     FederationService federationService;
@@ -39,16 +44,11 @@ public class StartFederationBacking {
 
     public void start() {
         FacesContext faces = FacesContext.getCurrentInstance();
-        if (!faces.getExternalContext().isUserInRole("CONSORTIUM_ADMIN")) {
-            faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot start the federation",
-                    "only a consortium administrator may start federations"));
-            return;
-        }
         try {
             Views.FederationView started = federationService.start(new PlanRequest(null, null, model, strategy, parse(parameters),
-                    null, null, rounds, null, null, null, null, null, null, null, null), "user:" + faces.getExternalContext().getRemoteUser());
+                    null, null, rounds, null, null, null, null, null, null, null, null), caller.get());
             faces.addMessage(null, new FacesMessage("Federation " + started.id() + " started with " + strategy));
-        } catch (InvalidRequestException e) {
+        } catch (InvalidRequestException | ForbiddenException e) {
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot start the federation", e.getMessage()));
         }
     }

@@ -33,9 +33,4 @@ public class CurrentCaller {
         }
         return caller;
     }
-
-    /** The actor as the audit chain records it. */
-    public String actor() {
-        return get().actor();
-    }
 }
