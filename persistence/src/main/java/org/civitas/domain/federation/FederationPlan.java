@@ -1,6 +1,7 @@
 package org.civitas.domain.federation;
 
 import jakarta.persistence.Column;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
 import jakarta.persistence.GeneratedValue;
@@ -77,38 +78,17 @@ public class FederationPlan {
     @Column(name = "filters", nullable = false, length = 2000)
     private String filters = "{}";
 
-    /** Client-level differential privacy, or all null when off. */
-    @Column(name = "dp_clip_norm")
-    private Double dpClipNorm;
+    /** Client-level differential privacy; unset (all columns null) when off. */
+    @Embedded
+    private PrivacyTerms privacy;
 
-    @Column(name = "dp_noise_multiplier")
-    private Double dpNoiseMultiplier;
+    /** Secure aggregation; unset when off. */
+    @Embedded
+    private SecureAggregationTerms secureAggregation;
 
-    @Column(name = "dp_delta")
-    private Double dpDelta;
-
-    /** The dataset (by name, at every site) whose lifetime privacy budget the plan's rounds spend. */
-    @Column(name = "dp_dataset", length = 100)
-    private String dpDataset;
-
-    /** Secure aggregation: Shamir threshold t and fixed-point fraction bits, or both null when off. */
-    @Column(name = "secagg_threshold")
-    private Integer secaggThreshold;
-
-    @Column(name = "secagg_fraction_bits")
-    private Integer secaggFractionBits;
-
-    /** Credits issued per valued round and split among the sites by contribution; null: no rewards. */
-    @Column(name = "reward_per_round", precision = 19, scale = 4)
-    private java.math.BigDecimal rewardPerRound;
-
-    /** A site valued below this in a round does not receive the next global model; null: no such rule. */
-    @Column(name = "min_contribution")
-    private Double minContribution;
-
-    /** Fraction of each round's reward paid in equal parts to every eligible site; null: none. */
-    @Column(name = "participation_share")
-    private Double participationShare;
+    /** Rewards and the minimum contribution; unset when the plan has none. */
+    @Embedded
+    private IncentiveTerms incentives;
 
     /** SHA-256 of the canonical model manifest, for models described by one. */
     @Column(name = "model_manifest_sha256", length = 64)
@@ -141,23 +121,77 @@ public class FederationPlan {
     protected FederationPlan() {
     }
 
-    public FederationPlan(String name, String modelKind, int featureCount, int classCount, String strategy, int rounds,
-                          int localEpochs, double learningRate, int batchSize, int minSites, Duration roundTimeout,
-                          List<Site> sites) {
-        this(name, modelKind, featureCount, classCount, strategy, Map.of(), Map.of(), null, rounds, localEpochs,
-                learningRate, batchSize, minSites, roundTimeout, sites);
+    /**
+     * What a plan is made of, before it is checked. {@code strategy} is an aggregation rule's name
+     * that the caller has checked with its parameters; {@code quorum} is the number of updates that
+     * close a round, or null for every site; the terms and the manifest are null when not used.
+     */
+    public record Spec(String name, String modelKind, int featureCount, int classCount, String strategy,
+                       Map<String, Double> strategyParams, Map<String, Double> filters, Integer quorum, int rounds, int localEpochs,
+                       double learningRate, int batchSize, int minSites, Duration roundTimeout, List<Site> sites,
+                       PrivacyTerms privacy, SecureAggregationTerms secureAggregation, IncentiveTerms incentives,
+                       String modelManifestSha256, String modelManifestLegacySha256) {
+
+        /** A plan of the base settings only: no privacy, secure aggregation, incentives or manifest. */
+        public static Spec of(String name, String modelKind, int featureCount, int classCount, String strategy,
+                              Map<String, Double> strategyParams, Map<String, Double> filters, Integer quorum, int rounds,
+                              int localEpochs, double learningRate, int batchSize, int minSites, Duration roundTimeout, List<Site> sites) {
+            return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
+                    learningRate, batchSize, minSites, roundTimeout, sites, null, null, null, null, null);
+        }
+
+        /** The softmax plan of the earliest schema: no rule parameters, filters or quorum. */
+        public static Spec of(String name, String modelKind, int featureCount, int classCount, String strategy, int rounds,
+                              int localEpochs, double learningRate, int batchSize, int minSites, Duration roundTimeout, List<Site> sites) {
+            return of(name, modelKind, featureCount, classCount, strategy, Map.of(), Map.of(), null, rounds, localEpochs, learningRate,
+                    batchSize, minSites, roundTimeout, sites);
+        }
+
+        public Spec withPrivacy(PrivacyTerms terms) {
+            return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
+                    learningRate, batchSize, minSites, roundTimeout, sites, terms, secureAggregation, incentives, modelManifestSha256,
+                    modelManifestLegacySha256);
+        }
+
+        public Spec withSecureAggregation(SecureAggregationTerms terms) {
+            return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
+                    learningRate, batchSize, minSites, roundTimeout, sites, privacy, terms, incentives, modelManifestSha256,
+                    modelManifestLegacySha256);
+        }
+
+        public Spec withIncentives(IncentiveTerms terms) {
+            return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
+                    learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, terms, modelManifestSha256,
+                    modelManifestLegacySha256);
+        }
+
+        /** Binds the plan to its model's manifest, by the manifest's hash and its legacy hash. */
+        public Spec withModelManifest(String sha256, String legacySha256) {
+            return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
+                    learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, incentives, sha256, legacySha256);
+        }
     }
 
     /**
-     * @param strategy       an aggregation rule's name; the caller has checked it and its parameters
-     * @param strategyParams the rule's parameters
-     * @param filters        pre-fusion filters and their thresholds
-     * @param quorum         updates that close a round, or null for every site
+     * The plan a spec describes, checked whole, with its canonical JSON and hash computed once.
+     *
+     * @throws IllegalArgumentException naming what is wrong: the base settings all at once, then the
+     *                                  first wrong incentive, manifest, privacy or secure-aggregation term
      */
-    public FederationPlan(String name, String modelKind, int featureCount, int classCount, String strategy,
-                          Map<String, Double> strategyParams, Map<String, Double> filters, Integer quorum, int rounds,
-                          int localEpochs, double learningRate, int batchSize, int minSites, Duration roundTimeout,
-                          List<Site> sites) {
+    public FederationPlan(Spec spec) {
+        String name = spec.name();
+        String modelKind = spec.modelKind();
+        int featureCount = spec.featureCount();
+        int classCount = spec.classCount();
+        String strategy = spec.strategy();
+        Integer quorum = spec.quorum();
+        int rounds = spec.rounds();
+        int localEpochs = spec.localEpochs();
+        double learningRate = spec.learningRate();
+        int batchSize = spec.batchSize();
+        int minSites = spec.minSites();
+        Duration roundTimeout = spec.roundTimeout();
+        List<Site> sites = spec.sites();
         List<String> problems = new ArrayList<>();
         if (name == null || name.isBlank()) {
             problems.add("name must not be blank");
@@ -210,8 +244,8 @@ public class FederationPlan {
         this.featureCount = featureCount;
         this.classCount = classCount;
         this.strategy = strategy;
-        this.strategyParams = NumberMaps.toJson(strategyParams);
-        this.filters = NumberMaps.toJson(filters);
+        this.strategyParams = NumberMaps.toJson(spec.strategyParams());
+        this.filters = NumberMaps.toJson(spec.filters());
         this.quorum = quorum;
         this.rounds = rounds;
         this.localEpochs = localEpochs;
@@ -221,11 +255,25 @@ public class FederationPlan {
         this.roundTimeoutSeconds = roundTimeout.getSeconds();
         this.sites = new ArrayList<>(sites);
         this.sites.sort(java.util.Comparator.comparing(Site::getCode));
-        rehash();
-    }
-
-    /** The canonical JSON and hash, in RFC 8785 form, after the plan changed (before it is stored). */
-    private void rehash() {
+        // The terms in the order the plan's rules were always applied, so the first wrong one is named.
+        if (spec.incentives() != null) {
+            this.incentives = spec.incentives().checked();
+        }
+        if (spec.modelManifestSha256() != null || spec.modelManifestLegacySha256() != null) {
+            if (spec.modelManifestSha256() == null || !spec.modelManifestSha256().matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("invalid federation plan: model manifest hash must be 64 hex digits");
+            }
+            this.modelManifestSha256 = spec.modelManifestSha256();
+            this.modelManifestLegacySha256 = spec.modelManifestLegacySha256();
+        }
+        if (spec.privacy() != null) {
+            spec.privacy().check();
+            this.privacy = spec.privacy();
+        }
+        if (spec.secureAggregation() != null) {
+            spec.secureAggregation().check(this.sites.size(), minSites);
+            this.secureAggregation = spec.secureAggregation();
+        }
         this.canonicalJson = CanonicalJson.of(jsonText(false));
         this.planSha256 = CanonicalJson.sha256(canonicalJson);
         this.canonicalForm = CanonicalJson.RFC_8785;
@@ -277,16 +325,19 @@ public class FederationPlan {
         if (quorum != null) {
             fields.put("quorum", Integer.toString(quorum));
         }
-        if (dpClipNorm != null) {
-            fields.put("privacy", "{\"clipNorm\":" + dpClipNorm + (dpDataset == null ? "" : ",\"dataset\":" + quoted.apply(dpDataset))
-                    + ",\"delta\":" + dpDelta + ",\"noiseMultiplier\":" + dpNoiseMultiplier + "}");
+        if (isDifferentiallyPrivate()) {
+            fields.put("privacy", "{\"clipNorm\":" + getDpClipNorm() + (getDpDataset() == null ? "" : ",\"dataset\":"
+                    + quoted.apply(getDpDataset())) + ",\"delta\":" + getDpDelta() + ",\"noiseMultiplier\":" + getDpNoiseMultiplier() + "}");
         }
-        if (secaggThreshold != null) {
-            fields.put("secureAggregation", "{\"fractionBits\":" + secaggFractionBits + ",\"threshold\":" + secaggThreshold + "}");
+        if (isSecureAggregation()) {
+            fields.put("secureAggregation", "{\"fractionBits\":" + getSecaggFractionBits() + ",\"threshold\":" + getSecaggThreshold() + "}");
         }
         if (manifest != null) {
             fields.put("modelManifest", quoted.apply(manifest));
         }
+        java.math.BigDecimal rewardPerRound = getRewardPerRound();
+        Double minContribution = getMinContribution();
+        Double participationShare = getParticipationShare();
         if (rewardPerRound != null || minContribution != null || participationShare != null) {
             List<String> incentives = new ArrayList<>();
             if (minContribution != null) {
@@ -371,130 +422,16 @@ public class FederationPlan {
         return NumberMaps.fromJson(filters);
     }
 
-    /**
-     * Switches on client-level differential privacy. Only before the plan is stored: the canonical
-     * form and hash are computed again.
-     */
-    public FederationPlan withDifferentialPrivacy(double clipNorm, double noiseMultiplier, double delta) {
-        return withDifferentialPrivacy(clipNorm, noiseMultiplier, delta, null);
-    }
-
-    /** As {@link #withDifferentialPrivacy(double, double, double)}, naming the dataset whose privacy budget the rounds spend. */
-    public FederationPlan withDifferentialPrivacy(double clipNorm, double noiseMultiplier, double delta, String dataset) {
-        if (dataset != null) {
-            org.civitas.domain.consortium.Codes.require(dataset, "privacy dataset");
-        }
-        this.dpDataset = dataset;
-        if (id != null) {
-            throw new IllegalStateException("a stored plan does not change");
-        }
-        if (!(clipNorm > 0) || !Double.isFinite(clipNorm)) {
-            throw new IllegalArgumentException("invalid federation plan: privacy clipNorm must be a positive number, was " + clipNorm);
-        }
-        if (!(noiseMultiplier >= 0) || !Double.isFinite(noiseMultiplier)) {
-            throw new IllegalArgumentException("invalid federation plan: privacy noiseMultiplier must be a non-negative number, was "
-                    + noiseMultiplier);
-        }
-        if (!(delta > 0 && delta < 1)) {
-            throw new IllegalArgumentException("invalid federation plan: privacy delta must be in (0, 1), was " + delta);
-        }
-        this.dpClipNorm = clipNorm;
-        this.dpNoiseMultiplier = noiseMultiplier;
-        this.dpDelta = delta;
-        rehash();
-        return this;
-    }
-
-    /**
-     * Sets the plan's incentive rules: {@code rewardPerRound} credits split among the sites of each
-     * valued round by contribution, and the minimum contribution a site must reach in a round to
-     * receive the next global model. Either may be null.
-     */
-    public FederationPlan withIncentives(java.math.BigDecimal rewardPerRound, Double minContribution) {
-        return withIncentives(rewardPerRound, minContribution, null);
-    }
-
-    /** As {@link #withIncentives(java.math.BigDecimal, Double)}, with the participation share of each reward, in [0, 1]. */
-    public FederationPlan withIncentives(java.math.BigDecimal rewardPerRound, Double minContribution, Double participationShare) {
-        if (participationShare != null && !(participationShare >= 0 && participationShare <= 1)) {
-            throw new IllegalArgumentException("invalid federation plan: incentives participationShare must be in [0, 1], was "
-                    + participationShare);
-        }
-        this.participationShare = participationShare;
-        if (id != null) {
-            throw new IllegalStateException("a stored plan does not change");
-        }
-        if (rewardPerRound != null && (rewardPerRound.signum() < 0 || rewardPerRound.compareTo(java.math.BigDecimal.valueOf(1_000_000_000L)) > 0
-                || rewardPerRound.stripTrailingZeros().scale() > 4)) {
-            throw new IllegalArgumentException("invalid federation plan: incentives rewardPerRound must be in [0, 1e9] with at most 4 decimals, was "
-                    + rewardPerRound.toPlainString());
-        }
-        if (minContribution != null && !Double.isFinite(minContribution)) {
-            throw new IllegalArgumentException("invalid federation plan: incentives minContribution must be a finite number");
-        }
-        this.rewardPerRound = rewardPerRound == null ? null : rewardPerRound.setScale(4);
-        this.minContribution = minContribution;
-        rehash();
-        return this;
-    }
-
-    /**
-     * Switches on secure aggregation: sites upload only masked updates, and the coordinator learns
-     * only the sum of the survivors' updates. The threshold t must be a strict majority of the sites
-     * (so no two disjoint groups can each rebuild secrets) and at least 2; at least three sites
-     * (with two, each could subtract its own update from the sum and read the other's).
-     */
-    public FederationPlan withSecureAggregation(int threshold, int fractionBits) {
-        if (id != null) {
-            throw new IllegalStateException("a stored plan does not change");
-        }
-        int n = sites.size();
-        if (n < 3) {
-            throw new IllegalArgumentException("invalid federation plan: secure aggregation needs at least 3 sites, the plan has " + n
-                    + " (with two, each site could read the other's update from the sum)");
-        }
-        if (threshold <= n / 2 || threshold > n) {
-            throw new IllegalArgumentException("invalid federation plan: secureAggregation threshold must be in [" + (n / 2 + 1) + ", "
-                    + n + "] for " + n + " sites (a strict majority), was " + threshold);
-        }
-        if (fractionBits < 8 || fractionBits > 24) {
-            throw new IllegalArgumentException("invalid federation plan: secureAggregation fractionBits must be in [8, 24], was "
-                    + fractionBits);
-        }
-        if (threshold > minSites) {
-            throw new IllegalArgumentException("invalid federation plan: secureAggregation threshold " + threshold
-                    + " exceeds minSites " + minSites + ": a round that closes with minSites updates could not be unmasked");
-        }
-        this.secaggThreshold = threshold;
-        this.secaggFractionBits = fractionBits;
-        rehash();
-        return this;
-    }
-
     public boolean isSecureAggregation() {
-        return secaggThreshold != null;
+        return secureAggregation != null && secureAggregation.isSet();
     }
 
     public Integer getSecaggThreshold() {
-        return secaggThreshold;
+        return isSecureAggregation() ? secureAggregation.getThreshold() : null;
     }
 
     public Integer getSecaggFractionBits() {
-        return secaggFractionBits;
-    }
-
-    /** Binds the plan to the model manifest its model is built from (by the manifest's hash, and its legacy hash). */
-    public FederationPlan withModelManifest(String sha256, String legacySha256) {
-        if (id != null) {
-            throw new IllegalStateException("a stored plan does not change");
-        }
-        if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
-            throw new IllegalArgumentException("invalid federation plan: model manifest hash must be 64 hex digits");
-        }
-        this.modelManifestSha256 = sha256;
-        this.modelManifestLegacySha256 = legacySha256;
-        rehash();
-        return this;
+        return isSecureAggregation() ? secureAggregation.getFractionBits() : null;
     }
 
     public String getCanonicalForm() {
@@ -506,35 +443,35 @@ public class FederationPlan {
     }
 
     public java.math.BigDecimal getRewardPerRound() {
-        return rewardPerRound;
+        return incentives == null ? null : incentives.getRewardPerRound();
     }
 
     public Double getParticipationShare() {
-        return participationShare;
+        return incentives == null ? null : incentives.getParticipationShare();
     }
 
     public Double getMinContribution() {
-        return minContribution;
+        return incentives == null ? null : incentives.getMinContribution();
     }
 
     public boolean isDifferentiallyPrivate() {
-        return dpClipNorm != null;
+        return privacy != null && privacy.isSet();
     }
 
     public Double getDpClipNorm() {
-        return dpClipNorm;
+        return isDifferentiallyPrivate() ? privacy.getClipNorm() : null;
     }
 
     public Double getDpNoiseMultiplier() {
-        return dpNoiseMultiplier;
+        return isDifferentiallyPrivate() ? privacy.getNoiseMultiplier() : null;
     }
 
     public String getDpDataset() {
-        return dpDataset;
+        return isDifferentiallyPrivate() ? privacy.getDataset() : null;
     }
 
     public Double getDpDelta() {
-        return dpDelta;
+        return isDifferentiallyPrivate() ? privacy.getDelta() : null;
     }
 
     public Duration getRoundTimeout() {

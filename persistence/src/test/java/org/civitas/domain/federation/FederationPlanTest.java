@@ -16,9 +16,13 @@ class FederationPlanTest {
     private final Site energy = new Site("energy", "Energy", enterprise, "token-of-energy-site");
     private final Site urban = new Site("urban", "Urban", enterprise, "token-of-urban-site!");
 
-    private FederationPlan plan(List<Site> sites, double learningRate) {
-        return new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, learningRate, 32, sites.size(),
+    private FederationPlan.Spec spec(List<Site> sites, double learningRate) {
+        return FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, learningRate, 32, sites.size(),
                 Duration.ofMinutes(5), sites);
+    }
+
+    private FederationPlan plan(List<Site> sites, double learningRate) {
+        return new FederationPlan(spec(sites, learningRate));
     }
 
     @Test
@@ -35,9 +39,9 @@ class FederationPlanTest {
 
     @Test
     void strategyParametersFiltersAndQuorumEnterTheHashInCanonicalForm() {
-        FederationPlan plan = new FederationPlan("demo", "softmax-regression", 16, 5, "fedadam",
+        FederationPlan plan = new FederationPlan(FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedadam",
                 java.util.Map.of("eta", 0.05, "beta1", 0.9), java.util.Map.of("maxNorm", 10.0), 1, 5, 2, 0.1, 32, 1,
-                Duration.ofMinutes(5), List.of(urban, energy));
+                Duration.ofMinutes(5), List.of(urban, energy)));
 
         assertThat(plan.getCanonicalJson()).contains("\"filters\":{\"maxNorm\":10},\"learningRate\"")
                 .contains("\"quorum\":1,\"roundTimeoutSeconds\"")
@@ -46,16 +50,16 @@ class FederationPlanTest {
         assertThat(plan.getFilters()).containsEntry("maxNorm", 10.0);
         assertThat(plan.getQuorum()).isEqualTo(1);
         assertThat(plan(List.of(energy, urban), 0.1).getQuorum()).isEqualTo(2);
-        assertThatThrownBy(() -> new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", java.util.Map.of(),
-                java.util.Map.of(), 3, 5, 2, 0.1, 32, 1, Duration.ofMinutes(5), List.of(urban, energy)))
+        assertThatThrownBy(() -> new FederationPlan(FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedavg", java.util.Map.of(),
+                java.util.Map.of(), 3, 5, 2, 0.1, 32, 1, Duration.ofMinutes(5), List.of(urban, energy))))
                 .hasMessageContaining("quorum must be in [1, 2] for 2 sites, was 3");
     }
 
     @Test
     void hashesOverRfc8785AndKeepsTheLegacyHashForOlderAgreements() {
-        FederationPlan plan = new FederationPlan("demo", "softmax-regression", 16, 5, "fedadam",
+        FederationPlan plan = new FederationPlan(FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedadam",
                 java.util.Map.of("eta", 0.05, "beta1", 0.9), java.util.Map.of("maxNorm", 10.0), 1, 5, 2, 0.1, 32, 1,
-                Duration.ofMinutes(5), List.of(urban, energy));
+                Duration.ofMinutes(5), List.of(urban, energy)));
         assertThat(plan.getCanonicalForm()).isEqualTo(CanonicalJson.RFC_8785);
         assertThat(plan.getPlanSha256()).isEqualTo(CanonicalJson.sha256(plan.getCanonicalJson()));
         // the text hashed until 2026-12, by hand: numbers as Java printed them
@@ -69,19 +73,19 @@ class FederationPlanTest {
 
     @Test
     void aControlCharacterInANameStillGivesValidCanonicalJson() {
-        FederationPlan bell = new FederationPlan("demo\u0007", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 1,
-                Duration.ofMinutes(5), List.of(energy));
+        FederationPlan bell = new FederationPlan(FederationPlan.Spec.of("demo\u0007", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 1,
+                Duration.ofMinutes(5), List.of(energy)));
         assertThat(bell.getCanonicalJson()).contains("\"name\":\"demo\\u0007\"");
         assertThat(CanonicalJson.of(bell.getCanonicalJson())).isEqualTo(bell.getCanonicalJson());
-        FederationPlan plain = new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 1,
-                Duration.ofMinutes(5), List.of(energy));
+        FederationPlan plain = new FederationPlan(FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 1,
+                Duration.ofMinutes(5), List.of(energy)));
         assertThat(bell.getPlanSha256()).isNotEqualTo(plain.getPlanSha256());
     }
 
     @Test
     void listsEveryProblemOfAnInvalidPlan() {
-        assertThatThrownBy(() -> new FederationPlan(" ", "gpt", 16, 1, " ", 0, 0, -1, 0, 3,
-                Duration.ZERO, List.of(energy, energy)))
+        assertThatThrownBy(() -> new FederationPlan(FederationPlan.Spec.of(" ", "gpt", 16, 1, " ", 0, 0, -1, 0, 3,
+                Duration.ZERO, List.of(energy, energy))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("name must not be blank")
                 .hasMessageContaining("model 'gpt' is not known")
@@ -110,32 +114,53 @@ class FederationPlanTest {
     void secureAggregationNeedsThreeSitesAStrictMajorityThresholdAndEntersTheHash() {
         Site community = new Site("community", "Community", enterprise, "token-of-community-site");
         List<Site> three = List.of(energy, urban, community);
-        FederationPlan plain = new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 2,
+        FederationPlan.Spec spec = FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 2,
                 Duration.ofMinutes(5), three);
-        String before = plain.getPlanSha256();
-        plain.withSecureAggregation(2, 16);
-        assertThat(plain.getCanonicalJson()).contains("\"secureAggregation\":{\"fractionBits\":16,\"threshold\":2}");
-        assertThat(plain.getPlanSha256()).isNotEqualTo(before);
-        assertThat(plain.isSecureAggregation()).isTrue();
+        String before = new FederationPlan(spec).getPlanSha256();
+        FederationPlan secure = new FederationPlan(spec.withSecureAggregation(new SecureAggregationTerms(2, 16)));
+        assertThat(secure.getCanonicalJson()).contains("\"secureAggregation\":{\"fractionBits\":16,\"threshold\":2}");
+        assertThat(secure.getPlanSha256()).isNotEqualTo(before);
+        assertThat(secure.isSecureAggregation()).isTrue();
+        assertThat(new FederationPlan(spec).isSecureAggregation()).isFalse();
 
-        assertThatThrownBy(() -> plan(List.of(energy, urban), 0.1).withSecureAggregation(2, 16))
+        assertThatThrownBy(() -> new FederationPlan(spec(List.of(energy, urban), 0.1).withSecureAggregation(new SecureAggregationTerms(2, 16))))
                 .hasMessageContaining("secure aggregation needs at least 3 sites, the plan has 2");
-        assertThatThrownBy(() -> new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 3,
-                Duration.ofMinutes(5), three).withSecureAggregation(1, 16))
+        assertThatThrownBy(() -> new FederationPlan(FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 3,
+                Duration.ofMinutes(5), three).withSecureAggregation(new SecureAggregationTerms(1, 16))))
                 .hasMessageContaining("secureAggregation threshold must be in [2, 3] for 3 sites (a strict majority), was 1");
-        assertThatThrownBy(() -> new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 3,
-                Duration.ofMinutes(5), three).withSecureAggregation(2, 30))
+        assertThatThrownBy(() -> new FederationPlan(FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 3,
+                Duration.ofMinutes(5), three).withSecureAggregation(new SecureAggregationTerms(2, 30))))
                 .hasMessageContaining("secureAggregation fractionBits must be in [8, 24], was 30");
-        assertThatThrownBy(() -> new FederationPlan("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 1,
-                Duration.ofMinutes(5), three).withSecureAggregation(3, 16))
+        assertThatThrownBy(() -> new FederationPlan(FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 1,
+                Duration.ofMinutes(5), three).withSecureAggregation(new SecureAggregationTerms(3, 16))))
                 .hasMessageContaining("secureAggregation threshold 3 exceeds minSites 1");
     }
 
     @Test
     void aDifferentiallyPrivatePlanNamesTheDatasetItsBudgetIsChargedTo() {
-        FederationPlan plan = plan(List.of(energy, urban), 0.1).withDifferentialPrivacy(1.0, 0.5, 1e-5, "incident-features");
+        FederationPlan plan = new FederationPlan(spec(List.of(energy, urban), 0.1)
+                .withPrivacy(new PrivacyTerms(1.0, 0.5, 1e-5, "incident-features")));
         assertThat(plan.getCanonicalJson()).contains("\"privacy\":{\"clipNorm\":1,\"dataset\":\"incident-features\",\"delta\":0.00001");
-        assertThatThrownBy(() -> plan(List.of(energy, urban), 0.1).withDifferentialPrivacy(1.0, 0.5, 1e-5, "Bad Name!"))
+        assertThat(plan.isDifferentiallyPrivate()).isTrue();
+        assertThat(plan.getDpDataset()).isEqualTo("incident-features");
+        assertThat(plan(List.of(energy, urban), 0.1).isDifferentiallyPrivate()).isFalse();
+        assertThatThrownBy(() -> new FederationPlan(spec(List.of(energy, urban), 0.1).withPrivacy(new PrivacyTerms(1.0, 0.5, 1e-5, "Bad Name!"))))
                 .hasMessageContaining("privacy dataset");
+    }
+
+    @Test
+    void theBaseSettingsAreNamedBeforeTheTermsAndTheFirstWrongTermIsNamed() {
+        FederationPlan.Spec wrong = FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedavg", 0, 2, 0.1, 32, 2,
+                        Duration.ofMinutes(5), List.of(energy, urban))
+                .withIncentives(new IncentiveTerms(new java.math.BigDecimal("-1"), null, null))
+                .withPrivacy(new PrivacyTerms(-1, 0.5, 1e-5, null));
+        assertThatThrownBy(() -> new FederationPlan(wrong)).hasMessageContaining("rounds must be in [1, 1000], was 0")
+                .hasMessageNotContaining("rewardPerRound");
+        FederationPlan.Spec terms = FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedavg", 5, 2, 0.1, 32, 2,
+                        Duration.ofMinutes(5), List.of(energy, urban))
+                .withIncentives(new IncentiveTerms(new java.math.BigDecimal("-1"), null, null))
+                .withPrivacy(new PrivacyTerms(-1, 0.5, 1e-5, null));
+        assertThatThrownBy(() -> new FederationPlan(terms)).hasMessageContaining("rewardPerRound must be in [0, 1e9]")
+                .hasMessageNotContaining("clipNorm");
     }
 }

@@ -19,9 +19,13 @@ class RoundTest {
     private final Site outsider = new Site("outsider", "Outsider", enterprise, "token-of-outsider-site");
     private final Instant t0 = Instant.parse("2026-11-01T10:00:00Z");
 
-    private FederationPlan plan(int rounds, int minSites) {
-        return new FederationPlan("test", "softmax-regression", 4, 3, "fedavg", rounds, 1, 0.1, 8, minSites,
+    private FederationPlan.Spec spec(int rounds, int minSites) {
+        return FederationPlan.Spec.of("test", "softmax-regression", 4, 3, "fedavg", rounds, 1, 0.1, 8, minSites,
                 Duration.ofMinutes(5), List.of(energy, urban));
+    }
+
+    private FederationPlan plan(int rounds, int minSites) {
+        return new FederationPlan(spec(rounds, minSites));
     }
 
     private static UpdateReceipt.Content content(long samples) {
@@ -142,7 +146,7 @@ class RoundTest {
 
     @Test
     void withAContributionRuleTheNextRoundWaitsForValuationThenOpensWithoutWithheldSites() {
-        FederationPlan plan = plan(3, 2).withIncentives(new java.math.BigDecimal("100"), 0.0);
+        FederationPlan plan = new FederationPlan(spec(3, 2).withIncentives(new IncentiveTerms(new java.math.BigDecimal("100"), 0.0, null)));
         Federation f = new Federation(plan, t0);
         Round first = f.openRound().orElseThrow();
         assertThat(first.isAwaitingValuation()).as("round 1 has nothing to wait for").isFalse();
@@ -175,11 +179,11 @@ class RoundTest {
     @Test
     void incentivesArePartOfThePlanHash() {
         String without = plan(3, 2).getPlanSha256();
-        FederationPlan with = plan(3, 2).withIncentives(new java.math.BigDecimal("100"), null);
+        FederationPlan with = new FederationPlan(spec(3, 2).withIncentives(new IncentiveTerms(new java.math.BigDecimal("100"), null, null)));
 
         assertThat(with.getPlanSha256()).isNotEqualTo(without);
         assertThat(with.getCanonicalJson()).contains("\"incentives\":{\"rewardPerRound\":100}");
-        assertThatThrownBy(() -> plan(3, 2).withIncentives(new java.math.BigDecimal("-1"), null))
+        assertThatThrownBy(() -> new FederationPlan(spec(3, 2).withIncentives(new IncentiveTerms(new java.math.BigDecimal("-1"), null, null))))
                 .hasMessageContaining("rewardPerRound must be in [0, 1e9]");
     }
 }

@@ -1,0 +1,140 @@
+package org.civitas.federation.coordinator;
+
+import org.civitas.domain.consortium.Site;
+import org.civitas.domain.federation.FederationPlan;
+import org.civitas.domain.federation.IncentiveTerms;
+import org.civitas.domain.federation.PrivacyTerms;
+import org.civitas.domain.federation.SecureAggregationTerms;
+import org.civitas.federation.common.BuiltInTask;
+import org.civitas.federation.common.ModelCatalog;
+import org.civitas.federation.common.ReferenceConsortium;
+import org.civitas.federation.core.aggregation.Strategy;
+import org.civitas.federation.core.aggregation.StrategyCatalog;
+import org.civitas.federation.core.model.manifest.ModelManifest;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The rules that turn a plan request into a plan: the defaults a request leaves out, and what a
+ * rule, a model, differential privacy, secure aggregation and incentives ask of each other. A
+ * plan is built once, whole, from what these rules decide ({@link FederationPlan.Spec}).
+ */
+final class PlanPolicy {
+
+    private PlanPolicy() {
+    }
+
+    /**
+     * The plan the request describes for these (registered) sites, not stored.
+     *
+     * @throws IllegalArgumentException naming the first rule the request breaks
+     */
+    static FederationPlan plan(PlanRequest r, List<Site> sites) {
+        String strategyName = r.strategy() == null ? "fedavg" : r.strategy();
+        // With secure aggregation a round may close with the threshold's strict majority: that is its dropout tolerance.
+        int minSites = r.minSites() != null ? r.minSites()
+                : r.secureAggregation() != null ? secureThreshold(r.secureAggregation(), sites.size()) : sites.size();
+        String modelKind = r.model() == null ? "softmax-regression" : r.model();
+        Strategy strategy = StrategyCatalog.create(strategyName, r.strategyParams(), r.filters());
+        if (r.privacy() != null && !strategy.isMeanBased()) {
+            throw new IllegalArgumentException("differential privacy needs a mean-based rule; " + strategyName
+                    + " needs individual updates");
+        }
+        Integer quorum = r.quorum() != null ? r.quorum()
+                : strategy.roundQuorum().isPresent() ? Integer.valueOf(strategy.roundQuorum().getAsInt()) : null;
+        int fewest = Math.min(minSites, quorum == null ? sites.size() : quorum);
+        if (fewest < strategy.minimumUpdates()) {
+            throw new IllegalArgumentException("strategy " + strategyName + " needs at least " + strategy.minimumUpdates()
+                    + " updates per round, but this plan may close a round with " + fewest
+                    + " (raise minSites or quorum, or add sites)");
+        }
+        boolean multimodal = ModelCatalog.isMultimodal(modelKind);
+        if (multimodal && ("ffa-lora".equals(strategyName) || "lora-stacking".equals(strategyName))) {
+            throw new IllegalArgumentException("rule " + strategyName + " trains the adapters in its own way, which the model worker"
+                    + " does not offer yet; use a mean-based or robust rule with " + modelKind);
+        }
+        ModelManifest manifest = multimodal ? ModelCatalog.manifest(modelKind) : null;
+        FederationPlan.Spec spec = FederationPlan.Spec.of(
+                r.name() == null ? "City safety demo" : r.name(),
+                modelKind, multimodal ? manifest.text().dim() : ReferenceConsortium.FEATURES,
+                multimodal ? manifest.labels().size() : ReferenceConsortium.CLASSES,
+                strategyName, r.strategyParams(), r.filters(), quorum,
+                r.rounds() == null ? 5 : r.rounds(),
+                // The multimodal model trains with Adam: more, smaller steps than the softmax models' SGD.
+                r.localEpochs() == null ? (multimodal ? 5 : 2) : r.localEpochs(),
+                r.learningRate() == null ? (multimodal ? 0.01 : 0.1) : r.learningRate(),
+                r.batchSize() == null ? 32 : r.batchSize(),
+                minSites,
+                Duration.ofSeconds(r.roundTimeoutSeconds() == null ? 300 : r.roundTimeoutSeconds()),
+                sites);
+        // The base settings are checked first, so that a request wrong in them hears of those.
+        new FederationPlan(spec);
+        boolean secure = r.secureAggregation() != null;
+        if (secure) {
+            // Everything that needs a site's own update is refused here, at plan validation, not at round time.
+            if (!strategy.isMeanBased()) {
+                throw new IllegalArgumentException("secure aggregation reveals only the sum of the updates; rule " + strategyName
+                        + " needs individual updates");
+            }
+            if (strategy.acceptsStaleUpdates()) {
+                throw new IllegalArgumentException("secure aggregation masks every update of one round together; rule " + strategyName
+                        + " mixes updates of different rounds");
+            }
+            if (r.filters() != null && !r.filters().isEmpty()) {
+                throw new IllegalArgumentException("secure aggregation reveals only the sum of the updates; filters " + r.filters().keySet()
+                        + " need individual updates");
+            }
+            if (r.incentives() != null) {
+                throw new IllegalArgumentException("secure aggregation reveals only the sum of the updates; incentives need each"
+                        + " site's contribution, valued from its own update");
+            }
+            if (r.quorum() != null) {
+                throw new IllegalArgumentException("secure aggregation closes each phase when every site answered or at its deadline;"
+                        + " a quorum cannot apply");
+            }
+        }
+        boolean valuable = ModelCatalog.isValuable(modelKind, strategy, secure);
+        if (r.incentives() != null) {
+            if (!valuable) {
+                throw new IllegalArgumentException("incentives need per-site contribution values, which rule " + strategyName
+                        + " with model " + modelKind + " does not allow (updates not combined by a weighted mean, or a model"
+                        + " the coordinator cannot evaluate in the server)");
+            }
+            spec = spec.withIncentives(new IncentiveTerms(r.incentives().rewardPerRound(), r.incentives().minContribution(),
+                    r.incentives().participationShare() == null ? PlanRequest.DEFAULT_PARTICIPATION_SHARE
+                            : r.incentives().participationShare()));
+        } else if (valuable) {
+            spec = spec.withIncentives(new IncentiveTerms(BigDecimal.valueOf(PlanRequest.DEFAULT_REWARD_PER_ROUND), null,
+                    PlanRequest.DEFAULT_PARTICIPATION_SHARE));
+        }
+        if (manifest != null) {
+            spec = spec.withModelManifest(manifest.sha256(), manifest.legacySha256());
+        }
+        if (r.privacy() != null) {
+            PlanRequest.Privacy p = r.privacy();
+            if (p.clipNorm() == null || p.noiseMultiplier() == null) {
+                throw new IllegalArgumentException("invalid federation plan: privacy needs clipNorm and noiseMultiplier");
+            }
+            spec = spec.withPrivacy(new PrivacyTerms(p.clipNorm(), p.noiseMultiplier(), p.delta() == null ? 1e-5 : p.delta(),
+                    p.dataset() == null ? defaultDataset(modelKind) : p.dataset()));
+        }
+        if (secure) {
+            PlanRequest.SecureAggregation sa = r.secureAggregation();
+            spec = spec.withSecureAggregation(new SecureAggregationTerms(secureThreshold(sa, sites.size()),
+                    sa.fractionBits() == null ? PlanRequest.DEFAULT_FRACTION_BITS : sa.fractionBits()));
+        }
+        return new FederationPlan(spec);
+    }
+
+    /** Without a threshold, the smallest strict majority of the sites. */
+    static int secureThreshold(PlanRequest.SecureAggregation sa, int sites) {
+        return sa.threshold() == null ? sites / 2 + 1 : sa.threshold();
+    }
+
+    /** The dataset a model trains on at each site, whose privacy budget a DP plan spends unless it names another. */
+    static String defaultDataset(String modelKind) {
+        return ModelCatalog.isMultimodal(modelKind) ? BuiltInTask.DATASET : BuiltInTask.FEATURES_DATASET;
+    }
+}
