@@ -146,6 +146,16 @@ class DataQualityIT {
         Api.Answer attached = Api.postJsonAs("energy-steward", "/agreements", String.format(request, energyReport));
         assertThat(attached.status()).as(attached.text()).isEqualTo(201);
         assertThat(attached.json().path("qualityReports").get(0).asLong()).isEqualTo(energyReport);
+
+        // Without the field the newest report of each named dataset of the enterprise is attached; [] attaches none.
+        String unnamed = request.replace(", \"qualityReports\": [%d]", "");
+        Api.Answer newest = Api.postJsonAs("energy-steward", "/agreements", unnamed);
+        assertThat(newest.status()).as(newest.text()).isEqualTo(201);
+        assertThat(newest.json().path("qualityReports")).hasSize(1);
+        assertThat(newest.json().path("qualityReports").get(0).asLong()).isEqualTo(energyReport);
+        Api.Answer none = Api.postJsonAs("energy-steward", "/agreements", request.replace("[%d]", "[]"));
+        assertThat(none.status()).as(none.text()).isEqualTo(201);
+        assertThat(none.json().path("qualityReports")).isEmpty();
     }
 
     @Test

@@ -135,9 +135,22 @@ public class AgreementService {
         return submitted(caller, next, request);
     }
 
+    /** The newest quality report of each site's copy of the datasets the agreement names, of its enterprise. */
+    private List<Long> newestReports(DataSharingAgreement agreement) {
+        java.util.Map<String, Long> newest = new java.util.LinkedHashMap<>();
+        for (DatasetQualityService.ReportView r : quality.reports()) {
+            if (r.enterprise().equals(agreement.getEnterprise().getCode()) && agreement.getDatasets().contains(r.dataset())) {
+                newest.putIfAbsent(r.site() + "/" + r.dataset(), r.id());
+            }
+        }
+        return List.copyOf(newest.values());
+    }
+
     private AgreementView submitted(Caller caller, DataSharingAgreement agreement, AgreementRequest request) {
-        if (request.qualityReports() != null && !request.qualityReports().isEmpty()) {
-            for (Long id : request.qualityReports()) {
+        // Left out, the officers see the newest quality report of each dataset the request names; [] attaches none.
+        List<Long> reports = request.qualityReports() != null ? request.qualityReports() : newestReports(agreement);
+        if (!reports.isEmpty()) {
+            for (Long id : reports) {
                 DatasetQualityService.ReportView report = id == null ? null : quality.reports().stream()
                         .filter(r -> r.id() == id).findFirst().orElse(null);
                 if (report == null) {
@@ -149,7 +162,7 @@ public class AgreementService {
                             + agreement.getDatasets());
                 }
             }
-            agreement.attachQualityReports(request.qualityReports());
+            agreement.attachQualityReports(reports);
         }
         if (!Boolean.TRUE.equals(request.draft())) {
             agreement.submit(caller.username());

@@ -118,8 +118,7 @@ public class AgreementsBacking {
         try {
             java.util.List<String> names = Arrays.stream(datasets.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList();
             AgreementService.AgreementView a = agreements.request(caller.get(), new AgreementService.AgreementRequest(planRequest,
-                    names, new LinkedHashSet<>(modalities), purpose, task, epsilon, delta, retentionDays, expiresAt, false,
-                    newestReports(names)));
+                    names, new LinkedHashSet<>(modalities), purpose, task, epsilon, delta, retentionDays, expiresAt, false, null));
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Agreement " + a.id() + " requested for plan "
                     + a.planSha256().substring(0, 12) + "…; it waits for both compliance officers", ""));
             all = null;
@@ -159,17 +158,6 @@ public class AgreementsBacking {
         } catch (InvalidRequestException | ForbiddenException | NotFoundException e) {
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Cannot revoke agreement " + agreementId, e.getMessage()));
         }
-    }
-
-    /** The newest quality report of each of the enterprise's named datasets: attached to the request for the officers. */
-    private java.util.List<Long> newestReports(java.util.List<String> names) {
-        java.util.Map<String, Long> newest = new java.util.LinkedHashMap<>();
-        for (org.civitas.federation.coordinator.DatasetQualityService.ReportView r : quality.reports()) {
-            if (r.enterprise().equals(caller.get().enterprise()) && names.contains(r.dataset())) {
-                newest.putIfAbsent(r.site() + "/" + r.dataset(), r.id());
-            }
-        }
-        return java.util.List.copyOf(newest.values());
     }
 
     /** The attached quality reports in a few words, for the officers deciding. */
