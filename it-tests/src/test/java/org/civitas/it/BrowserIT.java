@@ -110,6 +110,10 @@ class BrowserIT {
         login("energy-steward", Api.DEMO_PASSWORD);
         open("/quality.xhtml");
         assertThat(browser.getPageSource()).contains("energy / city-safety:").contains("class=\"thumbnail\"");
+        // The thumbnails load by URL in the portal's session: the first one is a real, decoded image.
+        wait.until(b -> ((org.openqa.selenium.JavascriptExecutor) b).executeScript(
+                "var i = document.querySelector('img.thumbnail'); return i != null && i.complete && i.naturalWidth > 0;").equals(Boolean.TRUE));
+        assertThat(browser.findElement(By.cssSelector("img.thumbnail")).getAttribute("src")).contains("/quality/item-image?site=energy");
         screenshot("data-quality");
         open("/agreements.xhtml");
         WebElement plan = browser.findElement(By.id("request:plan"));

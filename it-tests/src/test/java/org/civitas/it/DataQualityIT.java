@@ -109,7 +109,15 @@ class DataQualityIT {
         // The portal: the coordinator's report with its charts for everyone, thumbnails of flagged items for the site's staff.
         String page = Api.pageAs("energy-steward", "quality.xhtml").text();
         assertThat(page).contains("energy / city-safety: " + report.path("flaggedItems").asInt() + " of " + items + " items flagged")
-                .contains("data:image/png;base64,").contains(findings.get(0).path("itemId").asText());
+                .contains("/quality/item-image?site=energy&amp;run=").contains(findings.get(0).path("itemId").asText());
+        // Each thumbnail loads by its URL, for the site's staff only.
+        java.util.regex.Matcher thumbnail = java.util.regex.Pattern.compile("src=\"/civitas(/quality/item-image\\?[^\"]+)\"").matcher(page);
+        assertThat(thumbnail.find()).as("a thumbnail's URL on the page").isTrue();
+        String thumbnailUrl = thumbnail.group(1).replace("&amp;", "&").substring(1);
+        Api.Answer own = Api.pageAs("energy-steward", thumbnailUrl);
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(own.body()))).as("a decodable image").isNotNull();
+        assertThat(Api.pageAs("community-steward", thumbnailUrl).status()).as("another enterprise's staff").isEqualTo(403);
         String foreignPage = Api.pageAs("community-steward", "quality.xhtml").text();
         assertThat(foreignPage).contains("energy / city-safety").doesNotContain(findings.get(0).path("itemId").asText());
 

@@ -49,8 +49,8 @@ public class DataQualityService {
                           Instant finishedAt) {
     }
 
-    /** One flagged item, for the site's own staff. */
-    public record FindingView(int line, String itemId, String check, double score, String reason, String relatedId) {
+    /** One flagged item, for the site's own staff; {@code hasImage}: its image was readable, so a thumbnail can be shown. */
+    public record FindingView(int line, String itemId, String check, double score, String reason, String relatedId, boolean hasImage) {
     }
 
     @EJB
@@ -142,8 +142,14 @@ public class DataQualityService {
     public List<FindingView> findings(Caller caller, String siteCode, long runId) {
         requireStaff(caller, siteCode);
         run(siteCode, runId);
+        java.util.Set<Integer> withImage = new java.util.HashSet<>();
+        for (org.civitas.domain.quality.QualityItem item : quality.items(runId)) {
+            if (org.civitas.federation.core.quality.ItemFeaturesCodec.decode(item.getFeatures()).image() != null) {
+                withImage.add(item.getLine());
+            }
+        }
         return quality.findings(runId).stream().map(f -> new FindingView(f.getLine(), f.getItemId(), f.getCheck(), f.getScore(),
-                f.getReason(), f.getRelatedId())).toList();
+                f.getReason(), f.getRelatedId(), withImage.contains(f.getLine()))).toList();
     }
 
     /** Whether the caller may see a site's flagged items and their images: the staff of the site's enterprise. */

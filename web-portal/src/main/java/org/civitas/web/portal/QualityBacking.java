@@ -20,7 +20,6 @@ import org.civitas.federation.site.HostedSites;
 import org.civitas.web.security.CurrentCaller;
 
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +35,6 @@ import java.util.Map;
 @RequestScoped
 public class QualityBacking {
 
-    private static final int THUMBNAILS = 24;
 
     @EJB
     DatasetQualityService reports;
@@ -55,8 +53,6 @@ public class QualityBacking {
     private Map<String, DataQualityService.RunView> latest;
 
     /** A flagged item as the page shows it: the finding and, when the item has an image, its thumbnail as a data URI. */
-    public record FlaggedItem(DataQualityService.FindingView finding, String thumbnail) {
-    }
 
     /** The newest report of each dataset. */
     public List<DatasetQualityService.ReportView> getReports() {
@@ -140,25 +136,20 @@ public class QualityBacking {
         return quality.mayInspectItems(caller.get(), site);
     }
 
-    /** The newest completed run's flagged items, the first ones with thumbnails. */
-    public List<FlaggedItem> flagged(String site) {
+    /** The newest completed run's flagged items; the page loads their thumbnails from {@link QualityItemImages}. */
+    public List<DataQualityService.FindingView> flagged(String site) {
         DataQualityService.RunView run = getLatest().get(site);
         if (run == null || !"COMPLETED".equals(run.status()) || !staffOf(site)) {
             return List.of();
         }
-        List<FlaggedItem> out = new ArrayList<>();
-        for (DataQualityService.FindingView f : quality.findings(caller.get(), site, run.id())) {
-            String thumbnail = null;
-            if (out.size() < THUMBNAILS) {
-                try {
-                    thumbnail = "data:image/png;base64," + Base64.getEncoder().encodeToString(quality.itemImage(caller.get(), site, run.id(), f.line()));
-                } catch (NotFoundException e) {
-                    thumbnail = null; // an item without an image
-                }
-            }
-            out.add(new FlaggedItem(f, thumbnail));
-        }
-        return out;
+        return quality.findings(caller.get(), site, run.id());
+    }
+
+    /** Where the thumbnail of a flagged item loads from, in this session. */
+    public String thumbnail(String site, DataQualityService.FindingView item) {
+        return FacesContext.getCurrentInstance().getExternalContext().getRequestContextPath() + QualityItemImages.PATH + "?site="
+                + java.net.URLEncoder.encode(site, java.nio.charset.StandardCharsets.UTF_8) + "&run=" + getLatest().get(site).id()
+                + "&line=" + item.line();
     }
 
     public Map<String, String> getManifests() {
