@@ -161,7 +161,19 @@ class LedgerIT {
         assertThat(decimals.json().path("error").asText()).contains("more than 4 decimals");
         assertThat(negative.json().path("error").asText()).contains("amount must be positive");
         assertThat(noMemo.json().path("error").asText()).contains("needs a memo");
+        refusedByConstraints(Api.postJson("/ledger/adjustments", "{\"memo\": \"no amount\", \"amount\": -1}"));
         assertThat(entries()).isEqualTo(before);
+    }
+
+    /** A body that breaks its constraints: 400 with every broken field, whatever the server's REST runtime. */
+    static void refusedByConstraints(Api.Answer answer) {
+        assertThat(answer.status()).as(answer.text()).isEqualTo(400);
+        assertThat(answer.json().path("reason").asText()).isEqualTo("INVALID_REQUEST");
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        answer.json().path("violations").forEach(v -> fields.add(v.path("field").asText() + ": " + v.path("message").asText()));
+        assertThat(fields).containsExactly("amount: amount must be positive", "from: name the account credits come from",
+                "to: name the account credits go to");
+        assertThat(answer.json().path("error").asText()).isEqualTo(String.join("; ", fields));
     }
 
     @Test

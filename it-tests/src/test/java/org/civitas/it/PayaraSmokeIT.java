@@ -160,6 +160,8 @@ class PayaraSmokeIT {
         Api.Answer badPlan = post("admin", "/plans/preview", "{\"rounds\": 0}");
         assertThat(badPlan.status()).isEqualTo(400);
         assertThat(badPlan.json().path("error").asText()).contains("rounds must be in [1, 1000], was 0");
+        // Bean Validation at the boundary answers the same JSON shape under Jersey as under RESTEasy.
+        LedgerIT.refusedByConstraints(post("admin", "/ledger/adjustments", "{\"memo\": \"no amount\", \"amount\": -1}"));
     }
 
     @Test

@@ -87,9 +87,6 @@ public class LedgerService {
     public record Check(BigDecimal totalOfAllEntries, long entries, List<String> balanceMismatches, boolean balanced) {
     }
 
-    public record AdjustmentRequest(String from, String to, BigDecimal amount, String memo) {
-    }
-
     /**
      * Posts the round's reward, once: the plan's reward per round is issued and split among the
      * enterprises of the round's sites by contribution (see {@link RewardSplit} for the rule on
@@ -152,28 +149,25 @@ public class LedgerService {
     }
 
     /** Moves credits between two accounts by hand, with a memo saying why. */
-    public TransactionView adjust(AdjustmentRequest request, Caller caller) {
+    public TransactionView adjust(String fromCode, String toCode, BigDecimal amount, String memo, Caller caller) {
         caller.require("adjust the ledger", Role.CONSORTIUM_ADMIN);
         String actor = caller.actor();
-        if (request == null || request.from() == null || request.to() == null || request.amount() == null) {
-            throw new InvalidRequestException("an adjustment needs from, to and amount (and a memo)");
+        if (amount.signum() <= 0) {
+            throw new InvalidRequestException("amount must be positive, was " + amount.toPlainString());
         }
-        if (request.amount().signum() <= 0) {
-            throw new InvalidRequestException("amount must be positive, was " + request.amount().toPlainString());
-        }
-        if (request.from().equals(request.to())) {
-            throw new InvalidRequestException("from and to must be different accounts, both were '" + request.from() + "'");
+        if (fromCode.equals(toCode)) {
+            throw new InvalidRequestException("from and to must be different accounts, both were '" + fromCode + "'");
         }
         return transactions.withRetry("adjustment", () -> {
-            LedgerAccount from = ledger.account(request.from()).orElseThrow(() ->
-                    new InvalidRequestException("no ledger account '" + request.from() + "' (from)"));
-            LedgerAccount to = ledger.account(request.to()).orElseThrow(() ->
-                    new InvalidRequestException("no ledger account '" + request.to() + "' (to)"));
+            LedgerAccount from = ledger.account(fromCode).orElseThrow(() ->
+                    new InvalidRequestException("no ledger account '" + fromCode + "' (from)"));
+            LedgerAccount to = ledger.account(toCode).orElseThrow(() ->
+                    new InvalidRequestException("no ledger account '" + toCode + "' (to)"));
             Map<LedgerAccount, BigDecimal> amounts = new LinkedHashMap<>();
-            amounts.put(from, request.amount().negate());
-            amounts.put(to, request.amount());
-            LedgerTransaction posted = post(LedgerTransaction.Kind.ADJUSTMENT, actor, request.memo(), amounts);
-            audit.record(actor, "ledger.adjustment", request.from() + " -> " + request.to(),
+            amounts.put(from, amount.negate());
+            amounts.put(to, amount);
+            LedgerTransaction posted = post(LedgerTransaction.Kind.ADJUSTMENT, actor, memo, amounts);
+            audit.record(actor, "ledger.adjustment", fromCode + " -> " + toCode,
                     "transaction " + posted.getId() + ": " + entriesText(posted) + "; " + posted.getMemo());
             return TransactionView.of(posted);
         });

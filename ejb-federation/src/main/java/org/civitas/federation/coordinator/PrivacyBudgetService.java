@@ -49,10 +49,6 @@ public class PrivacyBudgetService {
                              Double remaining, List<SpendView> spends) {
     }
 
-    /** What an operator sets: the lifetime (epsilon, delta) and who granted it. */
-    public record BudgetRequest(Double epsilon, Double delta, String source) {
-    }
-
     @Inject
     PrivacyBudgetRepository budgets;
 
@@ -62,31 +58,29 @@ public class PrivacyBudgetService {
     @jakarta.ejb.EJB
     AuditService audit;
 
-    public BudgetView set(String enterpriseCode, String dataset, BudgetRequest request, Caller caller) {
+    /** Sets a dataset's lifetime budget: epsilon, delta (null: 1e-5) and who granted it (null: the caller). */
+    public BudgetView set(String enterpriseCode, String dataset, double epsilon, Double deltaOrNull, String sourceOrNull, Caller caller) {
         caller.require("set privacy budgets", Role.CONSORTIUM_ADMIN);
         String actor = caller.actor();
         Enterprise enterprise = consortium.enterprise(enterpriseCode).orElseThrow(() ->
                 new NotFoundException("enterprise '" + enterpriseCode + "' does not exist"));
-        if (request == null || request.epsilon() == null) {
-            throw new InvalidRequestException("a privacy budget needs epsilon (and optionally delta, default 1e-5, and source)");
-        }
-        double delta = request.delta() == null ? 1e-5 : request.delta();
-        String source = request.source() == null ? "set by " + actor : request.source();
+        double delta = deltaOrNull == null ? 1e-5 : deltaOrNull;
+        String source = sourceOrNull == null ? "set by " + actor : sourceOrNull;
         Instant now = clock.instant();
         PrivacyBudget budget;
         try {
             var existing = budgets.budgetForSpend(enterprise.getCode(), dataset);
             if (existing.isPresent()) {
                 budget = existing.get();
-                budget.change(request.epsilon(), delta, source, now);
+                budget.change(epsilon, delta, source, now);
             } else {
-                budget = budgets.add(new PrivacyBudget(enterprise, dataset, request.epsilon(), delta, source, now));
+                budget = budgets.add(new PrivacyBudget(enterprise, dataset, epsilon, delta, source, now));
             }
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("invalid privacy budget: " + e.getMessage());
         }
         audit.record(actor, "privacy.budget.set", "enterprise " + enterprise.getCode() + " dataset " + dataset,
-                String.format(Locale.ROOT, "epsilon %s at delta %s (%s)", request.epsilon(), delta, source));
+                String.format(Locale.ROOT, "epsilon %s at delta %s (%s)", epsilon, delta, source));
         return view(budget);
     }
 

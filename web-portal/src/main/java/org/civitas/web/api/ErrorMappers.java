@@ -2,6 +2,8 @@ package org.civitas.web.api;
 
 import jakarta.ejb.EJBException;
 import jakarta.json.bind.JsonbException;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -13,6 +15,7 @@ import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.core.dataset.ManifestImporter;
 import org.civitas.federation.site.DatasetRejectedException;
 
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,6 +43,9 @@ public final class ErrorMappers {
     }
 
     static Response toResponse(Throwable e) {
+        if (e instanceof ConstraintViolationException v) {
+            return violations(v);
+        }
         if (e instanceof UpdateRejectedException u) {
             return error(statusOf(u.getReason()), u.getMessage(), u.getReason().name());
         }
@@ -110,8 +116,51 @@ public final class ErrorMappers {
         };
     }
 
+    /** The 400 body of a request that breaks its constraints: every broken field with what it must be. */
+    public record Violations(String error, String reason, List<Violation> violations) {
+    }
+
+    /** One broken constraint: the field ({@code body} for a missing body) and the message. */
+    public record Violation(String field, String message) {
+    }
+
+    static Response violations(ConstraintViolationException e) {
+        List<Violation> found = e.getConstraintViolations().stream()
+                .map(v -> new Violation(field(v.getPropertyPath()), v.getMessage()))
+                .sorted(java.util.Comparator.comparing(Violation::field).thenComparing(Violation::message))
+                .toList();
+        String error = found.stream().map(v -> v.field() + ": " + v.message()).collect(java.util.stream.Collectors.joining("; "));
+        return Response.status(400).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new Violations(error.isEmpty() ? "invalid request" : error, "INVALID_REQUEST", found)).build();
+    }
+
+    /** The last named node of a violation's path: a body's field, or "body" for the body itself (method.arg0). */
+    private static String field(Path path) {
+        String name = null;
+        int nodes = 0;
+        for (Path.Node node : path) {
+            nodes++;
+            if (node.getKind() == jakarta.validation.ElementKind.PROPERTY) {
+                name = node.getName();
+            }
+        }
+        return name != null ? name : nodes <= 2 ? "body" : path.toString();
+    }
+
     /** The 422 body of a refused manifest: every bad line with its number. */
     public record ManifestErrors(String error, String reason, java.util.List<ManifestImporter.LineError> lines) {
+    }
+
+    /**
+     * Bean Validation's refusals, ahead of the framework's own mappers (RESTEasy's and Jersey's map
+     * the broader {@code ValidationException}), so every server answers the same JSON shape.
+     */
+    @Provider
+    public static class ConstraintViolations implements ExceptionMapper<ConstraintViolationException> {
+        @Override
+        public Response toResponse(ConstraintViolationException e) {
+            return violations(e);
+        }
     }
 
     @Provider

@@ -1,5 +1,10 @@
 package org.civitas.web.api;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.civitas.web.api.dto.AdjustmentBody;
+import org.civitas.web.api.dto.ReversalBody;
+
 import jakarta.ejb.EJB;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -74,19 +79,15 @@ public class LedgerResource {
     @POST
     @Path("adjustments")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response adjust(LedgerService.AdjustmentRequest request) {
-        return Response.status(201).entity(ledger.adjust(request, caller.get())).build();
-    }
-
-    /** Body: {@code {"memo": "why"}}. */
-    public record ReversalRequest(String memo) {
+    public Response adjust(@Valid @NotNull(message = "send the adjustment as JSON") AdjustmentBody body) {
+        return Response.status(201).entity(ledger.adjust(body.from(), body.to(), body.amount(), body.memo(), caller.get())).build();
     }
 
     @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN"})
     @POST
     @Path("transactions/{id}/reversal")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response reverse(@PathParam("id") long id, ReversalRequest request) {
+    public Response reverse(@PathParam("id") long id, ReversalBody request) {
         return Response.status(201).entity(ledger.reverse(id, request == null ? null : request.memo(), caller.get())).build();
     }
 }

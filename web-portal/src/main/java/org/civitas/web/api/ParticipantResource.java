@@ -1,5 +1,9 @@
 package org.civitas.web.api;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.civitas.web.api.dto.SigningKeyBody;
+
 import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -136,17 +140,13 @@ public class ParticipantResource {
         return Response.status(Response.Status.CREATED).entity(receipt).build();
     }
 
-    /** What a site sends to register the Ed25519 key it signs its updates with. */
-    public record SigningKey(String publicKey) {
-    }
-
     /** A site registers its signing key (first use; another key is refused until an administrator clears the old one). */
     @PUT
     @Path("signing-key")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public java.util.Map<String, String> registerSigningKey(SigningKey key) {
-        return java.util.Map.of("fingerprint", protocol.registerSigningKey(site(), key == null ? null : key.publicKey()));
+    public java.util.Map<String, String> registerSigningKey(@Valid @NotNull(message = "send {\"publicKey\": ...}") SigningKeyBody key) {
+        return java.util.Map.of("fingerprint", protocol.registerSigningKey(site(), key.publicKey()));
     }
 
     /** A site reports its training windows, so round deadlines leave it time inside one. */

@@ -1,5 +1,9 @@
 package org.civitas.web.api;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.civitas.web.api.dto.BudgetBody;
+
 import jakarta.ejb.EJB;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -34,8 +38,8 @@ public class PrivacyResource {
     @Path("{enterprise}/{dataset}")
     @Consumes(MediaType.APPLICATION_JSON)
     public PrivacyBudgetService.BudgetView set(@PathParam("enterprise") String enterprise, @PathParam("dataset") String dataset,
-                                               PrivacyBudgetService.BudgetRequest request) {
-        return budgets.set(enterprise, dataset, request, caller.get());
+                                               @Valid @NotNull(message = "send the budget as JSON") BudgetBody body) {
+        return budgets.set(enterprise, dataset, body.epsilon(), body.delta(), body.source(), caller.get());
     }
 
     @jakarta.inject.Inject

@@ -1,5 +1,9 @@
 package org.civitas.web.api;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.civitas.web.api.dto.NewUserBody;
+
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
@@ -25,10 +29,6 @@ import java.util.stream.Collectors;
 @Produces(MediaType.APPLICATION_JSON)
 public class UserResource {
 
-    /** A new user; {@code enterprise} null for a consortium user. */
-    public record NewUser(String username, String password, String enterprise, Set<String> roles) {
-    }
-
     @EJB
     UserService users;
 
@@ -50,10 +50,7 @@ public class UserResource {
     @POST
     @RolesAllowed("CONSORTIUM_ADMIN")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response add(NewUser user) {
-        if (user == null || user.username() == null || user.roles() == null) {
-            throw new InvalidRequestException("send username, password, roles and (for enterprise users) enterprise");
-        }
+    public Response add(@Valid @NotNull(message = "send username, password, roles and (for enterprise users) enterprise") NewUserBody user) {
         Set<Role> roles;
         try {
             roles = user.roles().stream().map(Role::valueOf).collect(Collectors.toSet());
