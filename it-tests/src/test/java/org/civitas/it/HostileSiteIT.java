@@ -283,6 +283,18 @@ class HostileSiteIT {
         Api.Answer nowhere = Api.get("/no-such-thing");
         assertThat(nowhere.status()).isEqualTo(404);
         assertThat(nowhere.json().path("reason").asText()).isEqualTo("NOT_FOUND");
+
+        // Bodies checked at the boundary name every broken field, and nothing is registered.
+        int enterprisesBefore = Api.get("/enterprises").json().size();
+        Api.Answer half = Api.postJson("/enterprises", "{\"code\": \"half-registered\", \"name\": \" \"}");
+        assertThat(half.status()).as(half.text()).isEqualTo(400);
+        assertThat(half.json().path("error").asText())
+                .isEqualTo("name: give the enterprise's name; sector: give the enterprise's sector");
+        assertThat(half.json().path("violations")).hasSize(2);
+        assertThat(Api.get("/enterprises").json().size()).isEqualTo(enterprisesBefore);
+        Api.Answer undecided = Api.postJsonAs("energy-compliance", "/agreements/1/decision", "{\"comment\": \"maybe\"}");
+        assertThat(undecided.status()).as(undecided.text()).isEqualTo(400);
+        assertThat(undecided.json().path("error").asText()).startsWith("approve: say whether you approve");
     }
 
     /** Item 8: a form posted with a view state this session never had leads to the login page, without a stack trace. */

@@ -49,12 +49,6 @@ public class AgreementService {
                                    List<Long> qualityReports) {
     }
 
-    public record DecisionRequest(Boolean approve, String comment) {
-    }
-
-    public record RevocationRequest(String reason) {
-    }
-
     public record DecisionView(String scope, String decidedBy, boolean approved, String comment, Instant decidedAt) {
     }
 
@@ -187,7 +181,7 @@ public class AgreementService {
      * A compliance officer's decision: the enterprise's officer decides for the enterprise, an
      * officer without an enterprise for the consortium.
      */
-    public AgreementView decide(Caller caller, long id, DecisionRequest decision) {
+    public AgreementView decide(Caller caller, long id, boolean approve, String comment) {
         DataSharingAgreement a = find(id, true);
         if (!mayDecide(caller)) {
             throw new ForbiddenException("only compliance officers decide agreements; " + caller.username() + " is not one");
@@ -201,17 +195,14 @@ public class AgreementService {
             throw new ForbiddenException("a compliance officer of " + caller.enterprise() + " cannot decide an agreement of "
                     + a.getEnterprise().getCode());
         }
-        if (decision == null || decision.approve() == null) {
-            throw new InvalidRequestException("send {\"approve\": true|false, \"comment\": \"...\"}");
-        }
         Instant now = clock.instant();
         try {
-            a.decide(scope, caller.username(), decision.approve(), decision.comment(), now);
+            a.decide(scope, caller.username(), approve, comment, now);
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
-        audit.record(caller.actor(), decision.approve() ? "agreement.approved" : "agreement.rejected", subject(a),
-                scope.name().toLowerCase() + " decision: " + decision.comment().strip() + " → " + a.statusAt(now));
+        audit.record(caller.actor(), approve ? "agreement.approved" : "agreement.rejected", subject(a),
+                scope.name().toLowerCase() + " decision: " + comment.strip() + " → " + a.statusAt(now));
         if (a.statusAt(now) == AgreementStatus.ACTIVE) {
             // The new version replaces the older ones of its series.
             for (DataSharingAgreement older : agreements.series(a.getSeries())) {
@@ -225,7 +216,7 @@ public class AgreementService {
     }
 
     /** Revocation by the enterprise's data steward or compliance officer, or the consortium's compliance officer. */
-    public AgreementView revoke(Caller caller, long id, RevocationRequest request) {
+    public AgreementView revoke(Caller caller, long id, String reason) {
         DataSharingAgreement a = find(id, true);
         boolean own = a.getEnterprise().getCode().equals(caller.enterprise())
                 && (caller.has(Role.DATA_STEWARD) || caller.has(Role.COMPLIANCE_OFFICER));
@@ -235,7 +226,7 @@ public class AgreementService {
                     + ", or the consortium's compliance officer, revokes this agreement");
         }
         try {
-            a.revoke(caller.username(), request == null ? null : request.reason(), clock.instant());
+            a.revoke(caller.username(), reason, clock.instant());
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }

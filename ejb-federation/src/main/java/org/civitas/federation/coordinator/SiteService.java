@@ -33,12 +33,8 @@ public class SiteService {
     }
 
     /** What a caller sends to register a site. */
-    public record SiteRegistration(String code, String name, String enterprise) {
-    }
 
     /** What a caller sends to register a member enterprise. */
-    public record EnterpriseRegistration(String code, String name, String sector) {
-    }
 
     @Inject
     ConsortiumRepository consortium;
@@ -46,17 +42,14 @@ public class SiteService {
     @jakarta.ejb.EJB
     AuditService audit;
 
-    public EnterpriseView registerEnterprise(Caller caller, EnterpriseRegistration request) {
+    public EnterpriseView registerEnterprise(Caller caller, String code, String name, String sector) {
         caller.require("register enterprises", Role.CONSORTIUM_ADMIN);
         String actor = caller.actor();
-        if (request == null || request.code() == null || request.name() == null || request.sector() == null) {
-            throw new InvalidRequestException("an enterprise registration needs code, name and sector");
-        }
-        if (consortium.enterprise(request.code()).isPresent()) {
-            throw new ConflictException("enterprise '" + request.code() + "' already exists");
+        if (consortium.enterprise(code).isPresent()) {
+            throw new ConflictException("enterprise '" + code + "' already exists");
         }
         try {
-            Enterprise enterprise = consortium.add(new Enterprise(request.code(), request.name(), request.sector()));
+            Enterprise enterprise = consortium.add(new Enterprise(code, name, sector));
             audit.record(actor, "enterprise.registered", "enterprise " + enterprise.getCode(),
                     enterprise.getName() + " (" + enterprise.getSector() + ")");
             return new EnterpriseView(enterprise.getCode(), enterprise.getName(), enterprise.getSector(), List.of());
@@ -65,20 +58,18 @@ public class SiteService {
         }
     }
 
-    public SiteView register(Caller caller, SiteRegistration request) {
+    /** Registers a site of an enterprise; its name defaults to its code. */
+    public SiteView register(Caller caller, String code, String name, String enterpriseCode) {
         caller.require("register sites", Role.CONSORTIUM_ADMIN);
         String actor = caller.actor();
-        if (request == null || request.code() == null || request.enterprise() == null) {
-            throw new InvalidRequestException("a site registration needs code and enterprise (and optionally name)");
+        if (consortium.site(code).isPresent()) {
+            throw new ConflictException("site '" + code + "' already exists");
         }
-        if (consortium.site(request.code()).isPresent()) {
-            throw new ConflictException("site '" + request.code() + "' already exists");
-        }
-        Enterprise enterprise = consortium.enterprise(request.enterprise()).orElseThrow(() ->
-                new InvalidRequestException("unknown enterprise '" + request.enterprise() + "'"));
+        Enterprise enterprise = consortium.enterprise(enterpriseCode).orElseThrow(() ->
+                new InvalidRequestException("unknown enterprise '" + enterpriseCode + "'"));
         String token = newToken();
         try {
-            Site site = consortium.add(new Site(request.code(), request.name() == null ? request.code() : request.name(),
+            Site site = consortium.add(new Site(code, name == null ? code : name,
                     enterprise, token));
             audit.record(actor, "site.registered", "site " + site.getCode(), "of enterprise " + enterprise.getCode()
                     + "; its token was handed to the caller once");

@@ -144,8 +144,8 @@ public class DemoConsortium {
                     java.util.List.of(preview.dataset()), multimodal ? java.util.Set.of("image", "text") : java.util.Set.of("features"),
                     "Embedded demo: a shared city-safety incident classifier", multimodal ? "incident classification, 12 classes"
                     : "incident classification, 5 classes", epsilon, epsilon == null ? null : 1e-5, 365, null, false, null));
-            agreementService.decide(officer, a.id(), new AgreementService.DecisionRequest(true, "Synthetic demo data; approved."));
-            agreementService.decide(consortiumOfficer, a.id(), new AgreementService.DecisionRequest(true, "Consortium approval for the demo."));
+            agreementService.decide(officer, a.id(), true, "Synthetic demo data; approved.");
+            agreementService.decide(consortiumOfficer, a.id(), true, "Consortium approval for the demo.");
         }
     }
 }

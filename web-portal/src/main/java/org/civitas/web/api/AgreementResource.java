@@ -1,5 +1,10 @@
 package org.civitas.web.api;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.civitas.web.api.dto.DecisionBody;
+import org.civitas.web.api.dto.RevocationBody;
+
 import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -82,14 +87,15 @@ public class AgreementResource {
     @POST
     @Path("{id}/decision")
     @Consumes(MediaType.APPLICATION_JSON)
-    public AgreementService.AgreementView decide(@PathParam("id") long id, AgreementService.DecisionRequest decision) {
-        return agreements.decide(caller.get(), id, decision);
+    public AgreementService.AgreementView decide(@PathParam("id") long id,
+                                                 @Valid @NotNull(message = "send {\"approve\": true|false, \"comment\": \"...\"}") DecisionBody decision) {
+        return agreements.decide(caller.get(), id, decision.approve(), decision.comment());
     }
 
     @POST
     @Path("{id}/revocation")
     @Consumes(MediaType.APPLICATION_JSON)
-    public AgreementService.AgreementView revoke(@PathParam("id") long id, AgreementService.RevocationRequest request) {
-        return agreements.revoke(caller.get(), id, request);
+    public AgreementService.AgreementView revoke(@PathParam("id") long id, RevocationBody request) {
+        return agreements.revoke(caller.get(), id, request == null ? null : request.reason());
     }
 }

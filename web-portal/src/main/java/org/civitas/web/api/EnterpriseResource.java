@@ -1,5 +1,9 @@
 package org.civitas.web.api;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.civitas.web.api.dto.EnterpriseBody;
+
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
@@ -37,7 +41,8 @@ public class EnterpriseResource {
     @POST
     @RolesAllowed("CONSORTIUM_ADMIN")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response register(SiteService.EnterpriseRegistration registration) {
-        return Response.status(Response.Status.CREATED).entity(sites.registerEnterprise(caller.get(), registration)).build();
+    public Response register(@Valid @NotNull(message = "send {\"code\", \"name\", \"sector\"}") EnterpriseBody registration) {
+        return Response.status(Response.Status.CREATED).entity(sites.registerEnterprise(caller.get(), registration.code(),
+                registration.name(), registration.sector())).build();
     }
 }

@@ -1,5 +1,9 @@
 package org.civitas.web.api;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.civitas.web.api.dto.SiteBody;
+
 import jakarta.ejb.EJB;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -32,8 +36,9 @@ public class SiteResource {
     @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN"})
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response register(SiteService.SiteRegistration registration) {
-        return Response.status(Response.Status.CREATED).entity(sites.register(caller.get(), registration)).build();
+    public Response register(@Valid @NotNull(message = "send {\"code\", \"enterprise\", \"name\"}") SiteBody registration) {
+        return Response.status(Response.Status.CREATED).entity(sites.register(caller.get(), registration.code(), registration.name(),
+                registration.enterprise())).build();
     }
 
     /** The hosted sites' recent local training runs, newest first, with their progress while they train. */

@@ -138,8 +138,7 @@ public class AgreementsBacking {
     private void decide(long agreementId, boolean approve) {
         FacesContext faces = FacesContext.getCurrentInstance();
         try {
-            AgreementService.AgreementView a = agreements.decide(caller.get(), agreementId, new AgreementService.DecisionRequest(approve,
-                    comments.get(agreementId)));
+            AgreementService.AgreementView a = agreements.decide(caller.get(), agreementId, approve, comments.get(agreementId));
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Agreement " + agreementId + " is now " + a.status(), ""));
             all = null;
             queue = null;
@@ -151,7 +150,7 @@ public class AgreementsBacking {
     public void revoke(long agreementId) {
         FacesContext faces = FacesContext.getCurrentInstance();
         try {
-            agreements.revoke(caller.get(), agreementId, new AgreementService.RevocationRequest(reasons.get(agreementId)));
+            agreements.revoke(caller.get(), agreementId, reasons.get(agreementId));
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Agreement " + agreementId
                     + " revoked; its sites leave the plan's next rounds", ""));
             all = null;
