@@ -179,6 +179,13 @@ class DataQualityIT {
                 "{\"dataset\": \"city-safety\", \"manifest\": \"../urban/datasets/city-safety/train.jsonl\"}");
         assertThat(escape.status()).isEqualTo(400);
         assertThat(escape.json().path("error").asText()).contains("leaves the site's folder");
+        Api.Answer shape = Api.postJsonAs("energy-steward", "/sites/energy/quality-runs", "{\"dataset\": \"city-safety\", \"shardLines\": 5}");
+        assertThat(shape.status()).as(shape.text()).isEqualTo(400);
+        assertThat(shape.json().path("error").asText()).isEqualTo("manifest: give the manifest's path inside the site's folder;"
+                + " shardLines: shardLines must be in [10, 100000]");
+        Api.Answer unnamed = Api.postJsonAs("energy-steward", "/sites/energy/datasets", "{\"manifest\": \"datasets/city-safety/train.jsonl\"}");
+        assertThat(unnamed.status()).as(unnamed.text()).isEqualTo(400);
+        assertThat(unnamed.json().path("error").asText()).isEqualTo("name: give the name to register the dataset under");
     }
 
     @Test

@@ -39,10 +39,6 @@ public class DataQualityService {
 
     public static final String JOB = "data-quality";
 
-    /** A request to check a dataset: its registered name, its manifest inside the site's folder, and threshold changes. */
-    public record StartRequest(String dataset, String manifest, Map<String, Double> thresholds, Integer shardLines) {
-    }
-
     /** A run as the API and portal show it: progress while it runs, the aggregate report (JSON) once done. */
     public record RunView(long id, String site, String dataset, String manifest, String status, int totalItems, long itemsDone,
                           jakarta.json.JsonObject report, String curatedManifest, String message, String requestedBy, Instant startedAt,
@@ -67,44 +63,43 @@ public class DataQualityService {
 
     // ---- the site's staff -------------------------------------------------------------------
 
+    /**
+     * Checks a dataset: its registered name, its manifest inside the site's folder, threshold
+     * changes (null: the defaults) and the lines per partition (null: 200).
+     */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    public RunView start(Caller caller, String siteCode, StartRequest request) {
+    public RunView start(Caller caller, String siteCode, String dataset, String manifest, Map<String, Double> thresholds,
+                         Integer shardLines) {
         staff.requireDataSteward(caller, siteCode);
-        return start(caller.username(), siteCode, request);
+        return start(caller.username(), siteCode, dataset, manifest, thresholds, shardLines);
     }
 
     /** Starts a run on behalf of the platform (the demo checks its generated data this way). */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public RunView startAsSystem(String siteCode, String dataset, String manifest) {
-        return start(AuditService.SYSTEM, siteCode, new StartRequest(dataset, manifest, null, null));
+        return start(AuditService.SYSTEM, siteCode, dataset, manifest, null, null);
     }
 
-    private RunView start(String requestedBy, String siteCode, StartRequest request) {
-        if (request == null || request.dataset() == null || request.dataset().isBlank() || request.manifest() == null) {
-            throw new InvalidRequestException("send {\"dataset\", \"manifest\", \"thresholds\": {...}, \"shardLines\"}: the dataset's registered"
-                    + " name and its manifest's path inside the site's folder");
-        }
-        Path file = hostedSites.existingManifest(siteCode, request.manifest());
+    private RunView start(String requestedBy, String siteCode, String dataset, String manifest, Map<String, Double> changes,
+                          Integer shardLines) {
+        Path file = hostedSites.existingManifest(siteCode, manifest);
         QualityThresholds thresholds;
         try {
-            thresholds = QualityThresholds.defaultsWith(request.thresholds() == null ? Map.of() : request.thresholds());
+            thresholds = QualityThresholds.defaultsWith(changes == null ? Map.of() : changes);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
-        int shard = request.shardLines() == null ? 200 : request.shardLines();
-        if (shard < 10 || shard > 100_000) {
-            throw new InvalidRequestException("shardLines must be in [10, 100000], was " + shard);
-        }
+        int shard = shardLines == null ? 200 : shardLines;
         int items;
         try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
             items = (int) lines.filter(l -> !l.isBlank()).count();
         } catch (IOException | UncheckedIOException e) {
-            throw new InvalidRequestException("cannot read manifest '" + request.manifest() + "': " + e.getMessage());
+            throw new InvalidRequestException("cannot read manifest '" + manifest + "': " + e.getMessage());
         }
         if (items == 0) {
-            throw new InvalidRequestException("manifest '" + request.manifest() + "' has no lines to check");
+            throw new InvalidRequestException("manifest '" + manifest + "' has no lines to check");
         }
-        QualityRun run = runs.create(siteCode, request.dataset(), request.manifest(), QualityJson.write(thresholds), items, requestedBy);
+        QualityRun run = runs.create(siteCode, dataset, manifest, QualityJson.write(thresholds), items, requestedBy);
         Properties params = new Properties();
         params.setProperty("runId", Long.toString(run.getId()));
         params.setProperty("shardLines", Integer.toString(shard));

@@ -2,6 +2,8 @@ package org.civitas.web.api;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import org.civitas.web.api.dto.ImportBody;
+import org.civitas.web.api.dto.QualityRunBody;
 import org.civitas.web.api.dto.SiteBody;
 
 import jakarta.ejb.EJB;
@@ -56,24 +58,13 @@ public class SiteResource {
         return sites.sites();
     }
 
-    /**
-     * An import request.
-     *
-     * @param manifest     path of the JSONL manifest inside the site's folder
-     * @param skipBadLines register the valid lines and list the others, instead of refusing the manifest
-     */
-    public record ImportRequest(String name, String manifest, Boolean skipBadLines) {
-    }
-
     @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN", "DATA_STEWARD"})
     /** A site hosted here imports a manifest from its own folder and registers the dataset's aggregates. */
     @POST
     @Path("{site}/datasets")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response importDataset(@PathParam("site") String site, ImportRequest request) {
-        if (request == null) {
-            throw new InvalidRequestException("send {\"name\", \"manifest\", \"skipBadLines\"}");
-        }
+    public Response importDataset(@PathParam("site") String site,
+                                  @Valid @NotNull(message = "send {\"name\", \"manifest\", \"skipBadLines\"}") ImportBody request) {
         SiteDatasetService.ImportResult result = siteDatasets.importManifest(caller.get(), site, request.name(), request.manifest(),
                 Boolean.TRUE.equals(request.skipBadLines()));
         return Response.status(Response.Status.CREATED).entity(result).build();
@@ -119,8 +110,10 @@ public class SiteResource {
     @Path("{site}/quality-runs")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response startQualityRun(@PathParam("site") String site,
-                                    org.civitas.federation.site.DataQualityService.StartRequest request) {
-        return Response.status(Response.Status.ACCEPTED).entity(dataQuality.start(caller.get(), site, request)).build();
+                                    @Valid @NotNull(message = "send {\"dataset\", \"manifest\", \"thresholds\", \"shardLines\"}")
+                                    QualityRunBody request) {
+        return Response.status(Response.Status.ACCEPTED).entity(dataQuality.start(caller.get(), site, request.dataset(),
+                request.manifest(), request.thresholds(), request.shardLines())).build();
     }
 
     @GET

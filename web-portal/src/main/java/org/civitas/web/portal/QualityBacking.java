@@ -162,8 +162,7 @@ public class QualityBacking {
     public void check(String site) {
         FacesContext faces = FacesContext.getCurrentInstance();
         try {
-            DataQualityService.RunView run = quality.start(caller.get(), site,
-                    new DataQualityService.StartRequest("city-safety", getManifests().get(site), null, null));
+            DataQualityService.RunView run = quality.start(caller.get(), site, "city-safety", getManifests().get(site), null, null);
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, "Quality run " + run.id() + " started at site " + site,
                     run.totalItems() + " items to check"));
             latest = null;
