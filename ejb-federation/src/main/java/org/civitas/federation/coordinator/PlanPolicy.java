@@ -70,7 +70,7 @@ final class PlanPolicy {
                 Duration.ofSeconds(r.roundTimeoutSeconds() == null ? 300 : r.roundTimeoutSeconds()),
                 sites);
         // The base settings are checked first, so that a request wrong in them hears of those.
-        new FederationPlan(spec);
+        spec.requireValidBase();
         boolean secure = r.secureAggregation() != null;
         if (secure) {
             // Everything that needs a site's own update is refused here, at plan validation, not at round time.

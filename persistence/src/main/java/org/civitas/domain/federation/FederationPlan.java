@@ -132,6 +132,61 @@ public class FederationPlan {
                        PrivacyTerms privacy, SecureAggregationTerms secureAggregation, IncentiveTerms incentives,
                        String modelManifestSha256, String modelManifestLegacySha256) {
 
+        /**
+         * Checks the base settings, all at once, so that a request wrong in them hears of every one.
+         *
+         * @throws IllegalArgumentException listing the problems
+         */
+        public void requireValidBase() {
+            List<String> problems = new ArrayList<>();
+            if (name == null || name.isBlank()) {
+                problems.add("name must not be blank");
+            }
+            if (!MODEL_KINDS.contains(modelKind)) {
+                problems.add("model '" + modelKind + "' is not known (known: " + String.join(", ", MODEL_KINDS) + ")");
+            }
+            if (featureCount < 1 || featureCount > 100_000) {
+                problems.add("featureCount must be in [1, 100000], was " + featureCount);
+            }
+            if (classCount < 2 || classCount > 1000) {
+                problems.add("classCount must be in [2, 1000], was " + classCount);
+            }
+            if (strategy == null || strategy.isBlank()) {
+                problems.add("strategy must not be blank");
+            }
+            if (rounds < 1 || rounds > MAX_ROUNDS) {
+                problems.add("rounds must be in [1, " + MAX_ROUNDS + "], was " + rounds);
+            }
+            if (localEpochs < 1 || localEpochs > 100) {
+                problems.add("localEpochs must be in [1, 100], was " + localEpochs);
+            }
+            if (!(learningRate > 0 && learningRate <= 10)) {
+                problems.add("learningRate must be in (0, 10], was " + learningRate);
+            }
+            if (batchSize < 1 || batchSize > 100_000) {
+                problems.add("batchSize must be in [1, 100000], was " + batchSize);
+            }
+            if (sites == null || sites.isEmpty()) {
+                problems.add("a plan needs at least one site");
+            } else {
+                if (sites.stream().map(Site::getCode).distinct().count() != sites.size()) {
+                    problems.add("sites must not repeat");
+                }
+                if (minSites < 1 || minSites > sites.size()) {
+                    problems.add("minSites must be in [1, " + sites.size() + "] for " + sites.size() + " sites, was " + minSites);
+                }
+                if (quorum != null && (quorum < 1 || quorum > sites.size())) {
+                    problems.add("quorum must be in [1, " + sites.size() + "] for " + sites.size() + " sites, was " + quorum);
+                }
+            }
+            if (roundTimeout == null || roundTimeout.getSeconds() < 1 || roundTimeout.toDays() > 30) {
+                problems.add("roundTimeoutSeconds must be between 1 second and 30 days");
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("invalid federation plan: " + String.join("; ", problems));
+            }
+        }
+
         /** A plan of the base settings only: no privacy, secure aggregation, incentives or manifest. */
         public static Spec of(String name, String modelKind, int featureCount, int classCount, String strategy,
                               Map<String, Double> strategyParams, Map<String, Double> filters, Integer quorum, int rounds,
@@ -179,81 +234,22 @@ public class FederationPlan {
      *                                  first wrong incentive, manifest, privacy or secure-aggregation term
      */
     public FederationPlan(Spec spec) {
-        String name = spec.name();
-        String modelKind = spec.modelKind();
-        int featureCount = spec.featureCount();
-        int classCount = spec.classCount();
-        String strategy = spec.strategy();
-        Integer quorum = spec.quorum();
-        int rounds = spec.rounds();
-        int localEpochs = spec.localEpochs();
-        double learningRate = spec.learningRate();
-        int batchSize = spec.batchSize();
-        int minSites = spec.minSites();
-        Duration roundTimeout = spec.roundTimeout();
-        List<Site> sites = spec.sites();
-        List<String> problems = new ArrayList<>();
-        if (name == null || name.isBlank()) {
-            problems.add("name must not be blank");
-        }
-        if (!MODEL_KINDS.contains(modelKind)) {
-            problems.add("model '" + modelKind + "' is not known (known: " + String.join(", ", MODEL_KINDS) + ")");
-        }
-        if (featureCount < 1 || featureCount > 100_000) {
-            problems.add("featureCount must be in [1, 100000], was " + featureCount);
-        }
-        if (classCount < 2 || classCount > 1000) {
-            problems.add("classCount must be in [2, 1000], was " + classCount);
-        }
-        if (strategy == null || strategy.isBlank()) {
-            problems.add("strategy must not be blank");
-        }
-        if (rounds < 1 || rounds > MAX_ROUNDS) {
-            problems.add("rounds must be in [1, " + MAX_ROUNDS + "], was " + rounds);
-        }
-        if (localEpochs < 1 || localEpochs > 100) {
-            problems.add("localEpochs must be in [1, 100], was " + localEpochs);
-        }
-        if (!(learningRate > 0 && learningRate <= 10)) {
-            problems.add("learningRate must be in (0, 10], was " + learningRate);
-        }
-        if (batchSize < 1 || batchSize > 100_000) {
-            problems.add("batchSize must be in [1, 100000], was " + batchSize);
-        }
-        if (sites == null || sites.isEmpty()) {
-            problems.add("a plan needs at least one site");
-        } else {
-            if (sites.stream().map(Site::getCode).distinct().count() != sites.size()) {
-                problems.add("sites must not repeat");
-            }
-            if (minSites < 1 || minSites > sites.size()) {
-                problems.add("minSites must be in [1, " + sites.size() + "] for " + sites.size() + " sites, was " + minSites);
-            }
-            if (quorum != null && (quorum < 1 || quorum > sites.size())) {
-                problems.add("quorum must be in [1, " + sites.size() + "] for " + sites.size() + " sites, was " + quorum);
-            }
-        }
-        if (roundTimeout == null || roundTimeout.getSeconds() < 1 || roundTimeout.toDays() > 30) {
-            problems.add("roundTimeoutSeconds must be between 1 second and 30 days");
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid federation plan: " + String.join("; ", problems));
-        }
-        this.name = name.strip();
-        this.modelKind = modelKind;
-        this.featureCount = featureCount;
-        this.classCount = classCount;
-        this.strategy = strategy;
+        spec.requireValidBase();
+        this.name = spec.name().strip();
+        this.modelKind = spec.modelKind();
+        this.featureCount = spec.featureCount();
+        this.classCount = spec.classCount();
+        this.strategy = spec.strategy();
         this.strategyParams = NumberMaps.toJson(spec.strategyParams());
         this.filters = NumberMaps.toJson(spec.filters());
-        this.quorum = quorum;
-        this.rounds = rounds;
-        this.localEpochs = localEpochs;
-        this.learningRate = learningRate;
-        this.batchSize = batchSize;
-        this.minSites = minSites;
-        this.roundTimeoutSeconds = roundTimeout.getSeconds();
-        this.sites = new ArrayList<>(sites);
+        this.quorum = spec.quorum();
+        this.rounds = spec.rounds();
+        this.localEpochs = spec.localEpochs();
+        this.learningRate = spec.learningRate();
+        this.batchSize = spec.batchSize();
+        this.minSites = spec.minSites();
+        this.roundTimeoutSeconds = spec.roundTimeout().getSeconds();
+        this.sites = new ArrayList<>(spec.sites());
         this.sites.sort(java.util.Comparator.comparing(Site::getCode));
         // The terms in the order the plan's rules were always applied, so the first wrong one is named.
         if (spec.incentives() != null) {
@@ -271,7 +267,7 @@ public class FederationPlan {
             this.privacy = spec.privacy();
         }
         if (spec.secureAggregation() != null) {
-            spec.secureAggregation().check(this.sites.size(), minSites);
+            spec.secureAggregation().check(this.sites.size(), this.minSites);
             this.secureAggregation = spec.secureAggregation();
         }
         this.canonicalJson = CanonicalJson.of(jsonText(false));
