@@ -152,8 +152,12 @@ public class DataQualityService {
         return staff.isStaff(caller, siteCode);
     }
 
+    /** An item's image and its media type (PNG or JPEG, the formats the manifests hold). */
+    public record ItemImage(byte[] bytes, String contentType) {
+    }
+
     /** The image of a manifest line, for the thumbnails the site's staff look at. */
-    public byte[] itemImage(Caller caller, String siteCode, long runId, int line) {
+    public ItemImage itemImage(Caller caller, String siteCode, long runId, int line) {
         requireStaff(caller, siteCode);
         QualityRun run = run(siteCode, runId);
         Path manifest = hostedSites.existingManifest(siteCode, run.getManifest());
@@ -184,7 +188,9 @@ public class DataQualityService {
         }
         image = real;
         try {
-            return Files.readAllBytes(image);
+            byte[] bytes = Files.readAllBytes(image);
+            boolean png = bytes.length > 3 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P';
+            return new ItemImage(bytes, png ? "image/png" : "image/jpeg");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

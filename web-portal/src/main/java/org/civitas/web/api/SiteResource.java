@@ -150,9 +150,8 @@ public class SiteResource {
     @Path("{site}/quality-runs/{id}/items/{line}/image")
     @Produces({"image/png", "image/jpeg", MediaType.APPLICATION_OCTET_STREAM})
     public Response qualityItemImage(@PathParam("site") String site, @PathParam("id") long id, @PathParam("line") int line) {
-        byte[] image = dataQuality.itemImage(caller.get(), site, id, line);
-        boolean png = image.length > 3 && (image[0] & 0xff) == 0x89 && image[1] == 'P';
-        return Response.ok(image, png ? "image/png" : "image/jpeg").header("Cache-Control", "private, max-age=300").build();
+        var image = dataQuality.itemImage(caller.get(), site, id, line);
+        return Response.ok(image.bytes(), image.contentType()).header("Cache-Control", "private, max-age=300").build();
     }
 
     @jakarta.ejb.EJB

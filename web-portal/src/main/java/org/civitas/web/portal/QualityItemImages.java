@@ -42,7 +42,7 @@ public class QualityItemImages extends HttpServlet {
             response.sendError(HttpServletResponse.SC_BAD_REQUEST, "send site, run and line");
             return;
         }
-        byte[] image;
+        DataQualityService.ItemImage image;
         try {
             image = quality.itemImage(caller.get(), site, run, line);
         } catch (NotFoundException e) {
@@ -55,11 +55,10 @@ public class QualityItemImages extends HttpServlet {
             response.sendError(HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
             return;
         }
-        boolean png = image.length > 3 && (image[0] & 0xff) == 0x89 && image[1] == 'P';
-        response.setContentType(png ? "image/png" : "image/jpeg");
+        response.setContentType(image.contentType());
         // The site's private data: kept by this browser only, never by a shared cache.
         response.setHeader("Cache-Control", "private, max-age=300");
-        response.setContentLength(image.length);
-        response.getOutputStream().write(image);
+        response.setContentLength(image.bytes().length);
+        response.getOutputStream().write(image.bytes());
     }
 }
