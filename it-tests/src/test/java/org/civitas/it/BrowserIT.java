@@ -89,7 +89,7 @@ class BrowserIT {
 
         // The energy site's IT operator sets a training window in the portal, sees it, and removes it again
         login("energy-operator", Api.DEMO_PASSWORD);
-        open("/windows.xhtml");
+        open("/windows/index.xhtml");
         WebElement box = browser.findElement(By.xpath("//div[contains(@class, 'site-windows')][.//*[text()='Site energy']]//textarea"));
         box.clear();
         box.sendKeys("0 0 22 ? * MON-FRI | 28800 | Europe/Berlin");
@@ -111,14 +111,14 @@ class BrowserIT {
             CivitasServer.sleep(500);
         }
         login("energy-steward", Api.DEMO_PASSWORD);
-        open("/quality.xhtml");
+        open("/quality/index.xhtml");
         assertThat(browser.getPageSource()).contains("energy / city-safety:").contains("class=\"thumbnail\"");
         // The thumbnails load by URL in the portal's session: the first one is a real, decoded image.
         wait.until(b -> ((org.openqa.selenium.JavascriptExecutor) b).executeScript(
                 "var i = document.querySelector('img.thumbnail'); return i != null && i.complete && i.naturalWidth > 0;").equals(Boolean.TRUE));
         assertThat(browser.findElement(By.cssSelector("img.thumbnail")).getAttribute("src")).contains("/quality/item-image?site=energy");
         screenshot("data-quality");
-        open("/agreements.xhtml");
+        open("/agreements/index.xhtml");
         WebElement plan = browser.findElement(By.id("request:plan"));
         plan.clear();
         plan.sendKeys(PLAN);
@@ -139,7 +139,7 @@ class BrowserIT {
         Api.postJsonAs("ui-both-hats", "/agreements", "{\"plan\": {\"rounds\": 9}, \"datasets\": [\"incident-features\"],"
                 + " \"modalities\": [\"features\"], \"purpose\": \"own request\", \"task\": \"classification\"}");
         login("ui-both-hats", Api.DEMO_PASSWORD);
-        open("/agreements.xhtml");
+        open("/agreements/index.xhtml");
         assertThat(text(By.id("reviewQueue"))).contains("requested by energy-steward").doesNotContain("requested by ui-both-hats");
         assertThat(text(By.id("reviewQueue"))).contains("Data quality: report").contains("on energy/city-safety");
         screenshot("review-queue");
@@ -155,7 +155,7 @@ class BrowserIT {
         Api.agree(PLAN, preview, "harbourview-residential");
         long urban = Api.agree(PLAN, preview, "civic-operations");
         login("admin", Api.DEMO_PASSWORD);
-        open("/index.xhtml");
+        open("/federations/index.xhtml");
         WebElement rounds = browser.findElement(By.id("federationsForm:rounds_input"));
         rounds.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"), "20");
         int before = Api.get("/federations").json().size();
@@ -171,7 +171,7 @@ class BrowserIT {
         // Revoking civic-operations' agreement takes the urban site out of the next round
         logout();
         login("urban-compliance", Api.DEMO_PASSWORD);
-        open("/agreements.xhtml");
+        open("/agreements/index.xhtml");
         WebElement row = browser.findElement(By.xpath("//a[text()='" + urban + "']/ancestor::tr"));
         row.findElement(By.cssSelector("input[id$=':reason']")).sendKeys("Retention terms changed");
         row.findElement(By.cssSelector("button[id$=':revoke']")).click();
@@ -183,29 +183,33 @@ class BrowserIT {
         logout();
 
         login("auditor", Api.DEMO_PASSWORD);
-        open("/index.xhtml");
+        // The portal's own address leads to the federations page
+        open("/");
+        wait.until(ExpectedConditions.urlContains("/federations/index.xhtml"));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("status-" + federation)));
         screenshot("dashboard-after-federation");
-        open("/audit.xhtml?prefix=agreement.");
+        open("/audit/index.xhtml?prefix=agreement.");
         assertThat(browser.getPageSource()).contains("agreement.revoked").contains("agreement.approved");
         screenshot("audit");
-        open("/registry.xhtml?federation=" + federation);
+        open("/registry/index.xhtml?federation=" + federation);
         assertThat(text(By.id("lineage"))).contains(preview.path("planSha256").asText()).contains(agreement + " v1")
                 .contains("energy-compliance (enterprise)").contains("community, energy");
         screenshot("registry");
-        open("/members.xhtml");
+        open("/agreements/history.xhtml?id=" + agreement);
+        assertThat(text(By.id("history"))).contains("Version 1 (agreement " + agreement + ")").contains("requested by energy-steward");
+        open("/members/index.xhtml");
         assertThat(browser.getPageSource()).contains("Meridian Energy (meridian-energy)").contains("energy-steward (DATA_STEWARD)");
         screenshot("members");
-        open("/privacy.xhtml");
+        open("/privacy/index.xhtml");
         screenshot("privacy");
-        open("/credits.xhtml");
+        open("/credits/index.xhtml");
         screenshot("credits");
         logout();
     }
 
     private void decide(String officer, long agreement, String comment, String expected, String screenshot) {
         login(officer, Api.DEMO_PASSWORD);
-        open("/agreements.xhtml");
+        open("/agreements/index.xhtml");
         WebElement form = browser.findElement(By.xpath("//div[contains(@class, 'decision-form')][.//strong[starts-with(text(), 'Agreement "
                 + agreement + " ')]]"));
         form.findElement(By.cssSelector("textarea[id$=':comment']")).sendKeys(comment);
@@ -229,7 +233,7 @@ class BrowserIT {
         browser.findElement(By.id("login:username")).sendKeys(user);
         browser.findElement(By.id("login:password")).sendKeys(password);
         browser.findElement(By.id("login:submit")).click();
-        wait.until(d -> d.getCurrentUrl().contains("/index.xhtml") || d.getPageSource().contains("Wrong user name"));
+        wait.until(d -> d.getCurrentUrl().contains("/federations/index.xhtml") || d.getPageSource().contains("Wrong user name"));
     }
 
     private void logout() {

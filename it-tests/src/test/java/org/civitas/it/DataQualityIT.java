@@ -107,7 +107,7 @@ class DataQualityIT {
         assertThat(ids).doesNotContain(findings.get(0).path("itemId").asText());
 
         // The portal: the coordinator's report with its charts for everyone, thumbnails of flagged items for the site's staff.
-        String page = Api.pageAs("energy-steward", "quality.xhtml").text();
+        String page = Api.pageAs("energy-steward", "quality/index.xhtml").text();
         assertThat(page).contains("energy / city-safety: " + report.path("flaggedItems").asInt() + " of " + items + " items flagged")
                 .contains("/quality/item-image?site=energy&amp;run=").contains(findings.get(0).path("itemId").asText());
         // Each thumbnail loads by its URL, for the site's staff only.
@@ -118,7 +118,7 @@ class DataQualityIT {
         assertThat(own.status()).isEqualTo(200);
         assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(own.body()))).as("a decodable image").isNotNull();
         assertThat(Api.pageAs("community-steward", thumbnailUrl).status()).as("another enterprise's staff").isEqualTo(403);
-        String foreignPage = Api.pageAs("community-steward", "quality.xhtml").text();
+        String foreignPage = Api.pageAs("community-steward", "quality/index.xhtml").text();
         assertThat(foreignPage).contains("energy / city-safety").doesNotContain(findings.get(0).path("itemId").asText());
 
         // Training reads the curated manifest: the update counts exactly its samples.

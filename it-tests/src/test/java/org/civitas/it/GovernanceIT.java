@@ -42,10 +42,10 @@ class GovernanceIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(api.statusCode()).isEqualTo(401);
         assertThat(api.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(CivitasServer.BASE + "/credits.xhtml")).build(),
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(CivitasServer.BASE + "/credits/index.xhtml")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(302);
-        assertThat(page.headers().firstValue("Location")).hasValueSatisfying(v -> assertThat(v).contains("/login.xhtml?next=%2Fcredits.xhtml"));
+        assertThat(page.headers().firstValue("Location")).hasValueSatisfying(v -> assertThat(v).contains("/login.xhtml?next=%2Fcredits%2Findex.xhtml"));
 
         int before = federationCount();
         Api.Answer auditorStarts = Api.postJsonAs("auditor", "/federations", PLAN);
@@ -179,7 +179,7 @@ class GovernanceIT {
         Api.Answer rejected = Api.postJsonAs("community-compliance", "/agreements/" + id + "/decision",
                 "{\"approve\": false, \"comment\": \"<script>alert('x')</script> no\"}");
         assertThat(rejected.json().path("status").asText()).isEqualTo("REJECTED");
-        String page = Api.getAbsolute(CivitasServer.BASE + "/agreements.xhtml").text();
+        String page = Api.getAbsolute(CivitasServer.BASE + "/agreements/index.xhtml").text();
         assertThat(page).contains("&lt;script&gt;alert(").doesNotContain("<script>alert(");
 
         Api.Answer search = Api.get("/audit?prefix=" + URLEncoder.encode("x' OR '1'='1'; DROP TABLE audit_entry; --", StandardCharsets.UTF_8));
@@ -226,7 +226,7 @@ class GovernanceIT {
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
                 .cookieHandler(new java.net.CookieManager()).build();
         String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + Api.DEMO_PASSWORD).getBytes(StandardCharsets.UTF_8));
-        String page = http.send(HttpRequest.newBuilder(URI.create(CivitasServer.BASE + "/index.xhtml")).header("Authorization", auth).build(),
+        String page = http.send(HttpRequest.newBuilder(URI.create(CivitasServer.BASE + "/federations/index.xhtml")).header("Authorization", auth).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"jakarta.faces.ViewState\"[^>]*value=\"([^\"]+)\"").matcher(page);
         assertThat(m.find()).as("the page carries a view state").isTrue();
@@ -234,13 +234,13 @@ class GovernanceIT {
 
         // A forged cross-site POST of the "start demo federation" button: the right fields, a guessed view state
         int before = federationCount();
-        http.send(HttpRequest.newBuilder(URI.create(CivitasServer.BASE + "/index.xhtml")).header("Authorization", auth)
+        http.send(HttpRequest.newBuilder(URI.create(CivitasServer.BASE + "/federations/index.xhtml")).header("Authorization", auth)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form + URLEncoder.encode("-1234:5678", StandardCharsets.UTF_8))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(federationCount()).isEqualTo(before);
         // The same POST with the view state the page handed out does start it (so the forged one was refused for its token)
-        http.send(HttpRequest.newBuilder(URI.create(CivitasServer.BASE + "/index.xhtml")).header("Authorization", auth)
+        http.send(HttpRequest.newBuilder(URI.create(CivitasServer.BASE + "/federations/index.xhtml")).header("Authorization", auth)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form + URLEncoder.encode(m.group(1), StandardCharsets.UTF_8))).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -44,7 +44,7 @@ class HostileSiteIT {
 
         Api.Answer good = Api.postJson("/participant/datasets/incident-features/quality", String.format(report, "{\"pii\": 1}"), reporter);
         assertThat(good.status()).as(good.text()).isEqualTo(201);
-        Api.Answer page = Api.pageAs("auditor", "quality.xhtml");
+        Api.Answer page = Api.pageAs("auditor", "quality/index.xhtml");
         assertThat(page.status()).as(page.text()).isEqualTo(200);
         assertThat(page.text()).contains(reporter.code() + " / incident-features").doesNotContain("alert(");
     }
@@ -304,7 +304,7 @@ class HostileSiteIT {
                 .cookieHandler(new java.net.CookieManager()).build();
         String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(("auditor:" + Api.DEMO_PASSWORD).getBytes());
         java.net.http.HttpResponse<String> posted = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(CivitasServer.BASE + "/index.xhtml")).header("Authorization", auth)
+                        java.net.URI.create(CivitasServer.BASE + "/federations/index.xhtml")).header("Authorization", auth)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("federationsForm=federationsForm&federationsForm%3AstartDemo="
                         + "&jakarta.faces.ViewState=" + java.net.URLEncoder.encode("-42:4242", java.nio.charset.StandardCharsets.UTF_8)))

@@ -219,10 +219,10 @@ class LedgerIT {
         assertThat(verification.path("intact").asBoolean()).as(verification.toString()).isTrue();
         assertThat(verification.path("entriesChecked").asLong()).isGreaterThan(3);
 
-        Api.Answer page = Api.getAbsolute(CivitasServer.BASE + "/credits.xhtml?account=enterprise:meridian-energy");
+        Api.Answer page = Api.getAbsolute(CivitasServer.BASE + "/credits/index.xhtml?account=enterprise:meridian-energy");
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.text()).contains("Statement of account: enterprise:meridian-energy").contains("Balanced:");
-        Api.Answer audit = Api.getAbsolute(CivitasServer.BASE + "/audit.xhtml");
+        Api.Answer audit = Api.getAbsolute(CivitasServer.BASE + "/audit/index.xhtml");
         assertThat(audit.text()).contains("Intact:");
     }
 }

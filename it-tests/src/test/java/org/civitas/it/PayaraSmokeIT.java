@@ -153,7 +153,7 @@ class PayaraSmokeIT {
     void theApiRefusesWhatItRefusesOnWildFly() {
         assertThat(Api.call(API + "/federations", "admin", "wrong-password", null).status()).isEqualTo(401);
         assertThat(Api.anonymous(API + "/federations").status()).isEqualTo(401);
-        assertThat(Api.anonymous(BASE + "/credits.xhtml").status()).as("an anonymous page request goes to the login").isEqualTo(302);
+        assertThat(Api.anonymous(BASE + "/credits/index.xhtml").status()).as("an anonymous page request goes to the login").isEqualTo(302);
         // @RolesAllowed: a data steward may not start a federation.
         Api.Answer steward = post("energy-steward", "/federations", "{}");
         assertThat(steward.status()).as(steward.text()).isEqualTo(403);
@@ -166,7 +166,7 @@ class PayaraSmokeIT {
 
     @Test
     void thePortalAndTheReadinessChecksAnswer() {
-        Api.Answer page = Api.call(BASE + "/index.xhtml", "admin", PASSWORD, null);
+        Api.Answer page = Api.call(BASE + "/federations/index.xhtml", "admin", PASSWORD, null);
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.text()).contains("Federations");
         Api.Answer ready = Api.getAbsolute("http://127.0.0.1:" + (PORT_BASE + 80) + "/health/ready");

@@ -38,7 +38,7 @@ class TrainingWindowIT {
         JsonNode schedule = Api.get("/sites/energy/windows").json();
         assertThat(schedule.path("windows")).isEmpty();
         assertThat(schedule.path("openNow").asBoolean()).isTrue();
-        String page = Api.getAbsolute(CivitasServer.BASE + "/windows.xhtml").text();
+        String page = Api.getAbsolute(CivitasServer.BASE + "/windows/index.xhtml").text();
         assertThat(page).contains("Site energy").contains("Open at any time (no windows)");
     }
 
