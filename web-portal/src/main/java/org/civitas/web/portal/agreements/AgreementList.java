@@ -12,6 +12,7 @@ import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.coordinator.AgreementService;
 import org.civitas.web.portal.Messages;
+import org.civitas.web.portal.Texts;
 import org.civitas.web.security.CurrentCaller;
 
 import java.io.Serializable;
@@ -52,17 +53,17 @@ public class AgreementList implements Serializable {
 
     /** "approved by x (enterprise): comment" lines of an agreement's decisions. */
     public List<String> decisionLines(AgreementService.AgreementView a) {
-        return a.decisions().stream().map(d -> (d.approved() ? "approved" : "rejected") + " by " + d.decidedBy() + " ("
-                + d.scope().toLowerCase() + "): " + d.comment()).toList();
+        return a.decisions().stream().map(d -> Texts.of(d.approved() ? "agreements.decision.approved" : "agreements.decision.rejected",
+                d.decidedBy(), d.scope().toLowerCase(java.util.Locale.ROOT), d.comment())).toList();
     }
 
     public void revoke(long agreementId) {
         try {
             agreements.revoke(caller.get(), agreementId, reasons.get(agreementId));
-            Messages.info("Agreement " + agreementId + " revoked; its sites leave the plan's next rounds", "");
+            Messages.info(Texts.of("agreements.revoked", agreementId), "");
             changed.fire(new AgreementsChanged());
         } catch (InvalidRequestException | ForbiddenException | NotFoundException e) {
-            Messages.error("Cannot revoke agreement " + agreementId, e.getMessage());
+            Messages.error(Texts.of("agreements.cannotRevoke", agreementId), e.getMessage());
         }
     }
 

@@ -13,6 +13,7 @@ import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.coordinator.AgreementService;
 import org.civitas.federation.coordinator.PlanRequest;
 import org.civitas.web.portal.Messages;
+import org.civitas.web.portal.Texts;
 import org.civitas.web.security.CurrentCaller;
 
 import java.io.Serializable;
@@ -66,7 +67,7 @@ public class AgreementRequestForm implements Serializable {
         try (Jsonb jsonb = JsonbBuilder.create()) {
             planRequest = jsonb.fromJson(plan == null || plan.isBlank() ? "{}" : plan, PlanRequest.class);
         } catch (Exception e) {
-            Messages.errorAt("request:plan", "The plan is not valid JSON", "Paste the plan as its JSON, for example {\"rounds\": 5}");
+            Messages.errorAt("request:plan", Texts.of("agreements.invalidPlan"), Texts.of("agreements.invalidPlan.detail"));
             return;
         }
         Instant expiresAt = null;
@@ -74,7 +75,7 @@ public class AgreementRequestForm implements Serializable {
             try {
                 expiresAt = LocalDate.parse(expires.strip()).atStartOfDay(ZoneOffset.UTC).toInstant();
             } catch (DateTimeParseException e) {
-                Messages.errorAt("request:expires", "Expiry must be a date like 2027-06-30", null);
+                Messages.errorAt("request:expires", Texts.of("agreements.invalidExpiry"), null);
                 return;
             }
         }
@@ -82,11 +83,10 @@ public class AgreementRequestForm implements Serializable {
             List<String> names = Arrays.stream(datasets.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList();
             AgreementService.AgreementView a = agreements.request(caller.get(), new AgreementService.AgreementRequest(planRequest,
                     names, new LinkedHashSet<>(modalities), purpose, task, epsilon, delta, retentionDays, expiresAt, false, null));
-            Messages.info("Agreement " + a.id() + " requested for plan " + a.planSha256().substring(0, 12)
-                    + "…; it waits for both compliance officers", "");
+            Messages.info(Texts.of("agreements.requested", a.id(), a.planSha256().substring(0, 12)), "");
             changed.fire(new AgreementsChanged());
         } catch (InvalidRequestException | ForbiddenException e) {
-            Messages.error("Cannot request the agreement", e.getMessage());
+            Messages.error(Texts.of("agreements.cannotRequest"), e.getMessage());
         }
     }
 

@@ -13,6 +13,7 @@ import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.coordinator.AgreementService;
 import org.civitas.federation.coordinator.DatasetQualityService;
 import org.civitas.web.portal.Messages;
+import org.civitas.web.portal.Texts;
 import org.civitas.web.security.CurrentCaller;
 
 import java.io.Serializable;
@@ -68,8 +69,8 @@ public class AgreementReviewQueue implements Serializable {
         List<String> parts = new ArrayList<>();
         for (Long id : a.qualityReports()) {
             DatasetQualityService.ReportView r = quality.report(id);
-            parts.add("report " + id + " on " + r.site() + "/" + r.dataset() + ": " + r.flaggedItems() + " of " + r.items()
-                    + " items flagged, " + r.report().getInt("redactedItems") + " redacted");
+            parts.add(Texts.of("agreements.qualityReport", id, r.site(), r.dataset(), r.flaggedItems(), r.items(),
+                    r.report().getInt("redactedItems")));
         }
         return String.join("; ", parts);
     }
@@ -85,10 +86,10 @@ public class AgreementReviewQueue implements Serializable {
     private void decide(long agreementId, boolean approve) {
         try {
             AgreementService.AgreementView a = agreements.decide(caller.get(), agreementId, approve, comments.get(agreementId));
-            Messages.info("Agreement " + agreementId + " is now " + a.status(), "");
+            Messages.info(Texts.of("agreements.decided", agreementId, a.status()), "");
             changed.fire(new AgreementsChanged());
         } catch (InvalidRequestException | ForbiddenException | NotFoundException e) {
-            Messages.error("Cannot decide agreement " + agreementId, e.getMessage());
+            Messages.error(Texts.of("agreements.cannotDecide", agreementId), e.getMessage());
         }
     }
 

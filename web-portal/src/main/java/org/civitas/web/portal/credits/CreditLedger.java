@@ -6,6 +6,7 @@ import jakarta.inject.Named;
 import org.civitas.federation.coordinator.LedgerService;
 import org.civitas.federation.common.NotFoundException;
 import org.civitas.web.portal.Chart;
+import org.civitas.web.portal.Texts;
 
 import java.util.List;
 
@@ -63,7 +64,7 @@ public class CreditLedger implements java.io.Serializable {
         List<LedgerService.AccountView> enterprises = getAccounts().stream().filter(a -> "ENTERPRISE".equals(a.kind())).toList();
         return Chart.bar().horizontal()
                 .labels(enterprises.stream().map(LedgerService.AccountView::enterprise).toList())
-                .series("credits", enterprises.stream().map(a -> a.balance().doubleValue()).toList(), "#2563eb")
+                .series(Texts.of("chart.credits"), enterprises.stream().map(a -> a.balance().doubleValue()).toList(), "#2563eb")
                 .json();
     }
 

@@ -2,6 +2,7 @@ package org.civitas.web.portal.federations;
 
 import org.civitas.federation.coordinator.Views;
 import org.civitas.web.portal.Chart;
+import org.civitas.web.portal.Texts;
 
 import java.util.List;
 
@@ -19,7 +20,7 @@ final class ContributionChart {
 
     static String of(Views.FederationView f) {
         List<Views.RoundView> rounds = f.rounds().stream().filter(r -> !r.contributions().isEmpty()).toList();
-        Chart chart = Chart.bar().stacked().labels(roundLabels(rounds)).axisTitle("y", "Shapley value (validation loss reduction)");
+        Chart chart = Chart.bar().stacked().labels(roundLabels(rounds)).axisTitle("y", Texts.of("chart.shapley"));
         for (int i = 0; i < f.sites().size(); i++) {
             String site = f.sites().get(i);
             chart.series(site, rounds.stream().map(r -> r.contributions().get(site)).toList(), COLOURS[i % COLOURS.length]);
@@ -28,13 +29,13 @@ final class ContributionChart {
     }
 
     private static List<String> roundLabels(List<Views.RoundView> rounds) {
-        return rounds.stream().map(r -> "round " + r.number()).toList();
+        return rounds.stream().map(r -> Texts.of("chart.roundNumber", r.number())).toList();
     }
 
     /** Each site's running total of contribution over the valued rounds. */
     static String cumulative(Views.FederationView f) {
         List<Views.RoundView> rounds = f.rounds().stream().filter(r -> !r.contributions().isEmpty()).toList();
-        Chart chart = Chart.line().labels(roundLabels(rounds)).axisTitle("y", "cumulative Shapley value");
+        Chart chart = Chart.line().labels(roundLabels(rounds)).axisTitle("y", Texts.of("chart.shapleyCumulative"));
         for (int i = 0; i < f.sites().size(); i++) {
             String site = f.sites().get(i);
             List<Double> totals = new java.util.ArrayList<>();

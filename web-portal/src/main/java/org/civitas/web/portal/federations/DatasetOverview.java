@@ -5,6 +5,7 @@ import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Named;
 import org.civitas.federation.coordinator.DatasetRegistry;
 import org.civitas.web.portal.Chart;
+import org.civitas.web.portal.Texts;
 
 import java.io.Serializable;
 import java.util.List;
@@ -35,7 +36,7 @@ public class DatasetOverview implements Serializable {
     public String getHistogramChart() {
         TreeSet<String> labels = new TreeSet<>();
         getDatasets().forEach(d -> labels.addAll(d.labelHistogram().keySet()));
-        Chart chart = Chart.bar().labels(List.copyOf(labels)).axisTitle("y", "samples");
+        Chart chart = Chart.bar().labels(List.copyOf(labels)).axisTitle("y", Texts.of("chart.samples"));
         int i = 0;
         for (DatasetRegistry.DatasetView d : getDatasets()) {
             chart.series(d.site() + " / " + d.name(), labels.stream().map(l -> d.labelHistogram().getOrDefault(l, 0)).toList(),

@@ -13,6 +13,7 @@ import org.civitas.federation.coordinator.FederationService;
 import org.civitas.federation.coordinator.PlanRequest;
 import org.civitas.federation.coordinator.Views;
 import org.civitas.web.portal.Messages;
+import org.civitas.web.portal.Texts;
 import org.civitas.web.security.CurrentCaller;
 
 import java.io.Serializable;
@@ -79,10 +80,10 @@ public class FederationList implements Serializable {
     public void startDemo() {
         try {
             Views.FederationView started = federationService.start(PlanRequest.demo(), caller.get());
-            Messages.info("Federation " + started.id() + " started", null);
+            Messages.info(Texts.of("federations.started", started.id()), null);
             changed.fire(new FederationsChanged());
         } catch (InvalidRequestException | ForbiddenException e) {
-            Messages.error("Cannot start the demo plan", e.getMessage());
+            Messages.error(Texts.of("federations.cannotStartDemo"), e.getMessage());
         }
     }
 }

@@ -2,6 +2,7 @@ package org.civitas.web.portal.federations;
 
 import org.civitas.federation.coordinator.Views;
 import org.civitas.web.portal.Chart;
+import org.civitas.web.portal.Texts;
 
 import java.util.List;
 
@@ -15,9 +16,9 @@ final class LossChart {
         List<Views.RoundView> rounds = federation.rounds().stream().filter(r -> r.loss() != null).toList();
         return Chart.line()
                 .labels(rounds.stream().map(r -> Integer.toString(r.number())).toList())
-                .series("local training loss", rounds.stream().map(Views.RoundView::loss).toList(), "#2563eb")
-                .series("global model loss at round start", rounds.stream().map(Views.RoundView::globalLoss).toList(), "#f97316")
-                .axisTitle("x", "round").axisTitle("y", "cross-entropy")
+                .series(Texts.of("chart.localLoss"), rounds.stream().map(Views.RoundView::loss).toList(), "#2563eb")
+                .series(Texts.of("chart.globalLoss"), rounds.stream().map(Views.RoundView::globalLoss).toList(), "#f97316")
+                .axisTitle("x", Texts.of("chart.round")).axisTitle("y", Texts.of("chart.crossEntropy"))
                 .json();
     }
 }

@@ -13,6 +13,7 @@ import org.civitas.federation.coordinator.PlanRequest;
 import org.civitas.federation.coordinator.Views;
 import org.civitas.federation.core.aggregation.StrategyCatalog;
 import org.civitas.web.portal.Messages;
+import org.civitas.web.portal.Texts;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -48,10 +49,10 @@ public class StartFederationForm implements Serializable {
         try {
             Views.FederationView started = federationService.start(new PlanRequest(null, null, model, strategy, parse(parameters),
                     null, null, rounds, null, null, null, null, null, null, null, null), caller.get());
-            Messages.info("Federation " + started.id() + " started with " + strategy, null);
+            Messages.info(Texts.of("federations.startedWith", started.id(), strategy), null);
             changed.fire(new FederationsChanged());
         } catch (InvalidRequestException | ForbiddenException e) {
-            Messages.error("Cannot start the federation", e.getMessage());
+            Messages.error(Texts.of("federations.cannotStart"), e.getMessage());
         }
     }
 

@@ -13,6 +13,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.civitas.web.portal.Messages;
+import org.civitas.web.portal.Texts;
 import org.civitas.web.security.CivitasAuthenticationMechanism;
 
 import java.io.IOException;
@@ -48,7 +49,7 @@ public class LoginForm {
             return null;
         }
         // Same answer for an unknown user, a wrong password and a locked account: nothing to learn by guessing.
-        Messages.error("Wrong user name or password, or the account is locked after too many failed logins; try again later", null);
+        Messages.error(Texts.of("login.failed"), null);
         return null;
     }
 

@@ -5,6 +5,7 @@ import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Named;
 import org.civitas.federation.coordinator.PrivacyBudgetService;
 import org.civitas.web.portal.Chart;
+import org.civitas.web.portal.Texts;
 
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +31,7 @@ public class PrivacyBudgets implements java.io.Serializable {
 
     /** "3.1416" or "none set", for a budget's epsilon or what is left of it. */
     public String epsilon(Double value) {
-        return value == null ? "none set" : String.format(Locale.ROOT, "%.4f", value);
+        return value == null ? Texts.of("privacy.noneSet") : String.format(Locale.ROOT, "%.4f", value);
     }
 
     /** A Chart.js bar chart: spent and remaining epsilon per enterprise dataset (stacked). */
@@ -38,8 +39,8 @@ public class PrivacyBudgets implements java.io.Serializable {
         List<PrivacyBudgetService.BudgetView> all = getBudgets();
         return Chart.bar().horizontal().stacked()
                 .labels(all.stream().map(b -> b.enterprise() + " / " + b.dataset()).toList())
-                .series("epsilon spent", all.stream().map(b -> Math.min(b.spent(), 1e6)).toList(), "#dc2626")
-                .series("epsilon left", all.stream().map(b -> b.remaining() == null ? 0.0 : b.remaining()).toList(), "#16a34a")
+                .series(Texts.of("chart.epsilonSpent"), all.stream().map(b -> Math.min(b.spent(), 1e6)).toList(), "#dc2626")
+                .series(Texts.of("chart.epsilonLeft"), all.stream().map(b -> b.remaining() == null ? 0.0 : b.remaining()).toList(), "#16a34a")
                 .json();
     }
 }

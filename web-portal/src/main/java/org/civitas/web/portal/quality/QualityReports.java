@@ -9,6 +9,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.civitas.federation.coordinator.DatasetQualityService;
 import org.civitas.web.portal.Chart;
+import org.civitas.web.portal.Texts;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -52,8 +53,8 @@ public class QualityReports implements Serializable {
                 counts.add(n.intValue());
             }
         });
-        return Chart.bar().horizontal().withoutLegend().labels(checks).series("flagged items", counts, "#dc2626")
-                .axisTitle("x", "items").json();
+        return Chart.bar().horizontal().withoutLegend().labels(checks).series(Texts.of("chart.flaggedItems"), counts, "#dc2626")
+                .axisTitle("x", Texts.of("chart.items")).json();
     }
 
     /** The images' sharpness (relative to the dataset median) and luminance histograms, as one Chart.js bar chart. */
@@ -65,9 +66,9 @@ public class QualityReports implements Serializable {
             bins.add(String.format(Locale.ROOT, "%.1f · %.1f", i / 10.0, i / 5.0));
         }
         return Chart.bar().labels(bins)
-                .series("mean luminance", luminance, "#f97316")
-                .series("sharpness / dataset median", sharpness, "#2563eb")
-                .axisTitle("x", "bin from: luminance · sharpness ratio").axisTitle("y", "images").json();
+                .series(Texts.of("chart.luminance"), luminance, "#f97316")
+                .series(Texts.of("chart.sharpness"), sharpness, "#2563eb")
+                .axisTitle("x", Texts.of("chart.bins")).axisTitle("y", Texts.of("chart.images")).json();
     }
 
     /** The whole numbers of a histogram; anything else (missing, not a list, not numbers) reads as none. */
@@ -80,10 +81,10 @@ public class QualityReports implements Serializable {
 
     /** A whole number of the report, or "n/a" when the report lacks it. */
     public String count(DatasetQualityService.ReportView r, String field) {
-        return r.report().get(field) instanceof JsonNumber n ? Integer.toString(n.intValue()) : "n/a";
+        return r.report().get(field) instanceof JsonNumber n ? Integer.toString(n.intValue()) : Texts.of("common.na");
     }
 
     public String percent(Object value) {
-        return value instanceof JsonNumber n ? String.format(Locale.ROOT, "%.0f %%", 100 * n.doubleValue()) : "n/a";
+        return value instanceof JsonNumber n ? String.format(Locale.ROOT, "%.0f %%", 100 * n.doubleValue()) : Texts.of("common.na");
     }
 }

@@ -12,6 +12,7 @@ import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.site.DataQualityService;
 import org.civitas.federation.site.HostedSites;
 import org.civitas.web.portal.Messages;
+import org.civitas.web.portal.Texts;
 import org.civitas.web.security.CurrentCaller;
 
 import java.io.Serializable;
@@ -93,10 +94,10 @@ public class SiteQualityChecks implements Serializable {
     public void check(String site) {
         try {
             DataQualityService.RunView run = quality.start(caller.get(), site, "city-safety", getManifests().get(site), null, null);
-            Messages.info("Quality run " + run.id() + " started at site " + site, run.totalItems() + " items to check");
+            Messages.info(Texts.of("quality.started", run.id(), site), Texts.of("quality.started.detail", run.totalItems()));
             latest = null;
         } catch (InvalidRequestException | ForbiddenException | NotFoundException | ConflictException e) {
-            Messages.error("Cannot check the data of " + site, e.getMessage());
+            Messages.error(Texts.of("quality.cannotCheck", site), e.getMessage());
         }
     }
 }

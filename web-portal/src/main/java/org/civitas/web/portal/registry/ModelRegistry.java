@@ -8,6 +8,8 @@ import org.civitas.federation.coordinator.FederationService;
 import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.coordinator.Views;
 
+import org.civitas.web.portal.Texts;
+
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,7 +60,7 @@ public class ModelRegistry implements java.io.Serializable {
     /** The sites whose updates went into a version (those of the round that made it, not excluded). */
     public String sitesOf(Views.ModelVersionView version) {
         if (version.round() == null || getSelected() == null) {
-            return "initial state";
+            return Texts.of("registry.initialState");
         }
         return getSelected().rounds().stream().filter(r -> r.number() == version.round()).findFirst()
                 .map(r -> String.join(", ", r.receipts().stream().filter(u -> u.excludedReason() == null).map(Views.ReceiptView::site).sorted().toList()))
@@ -69,12 +71,12 @@ public class ModelRegistry implements java.io.Serializable {
     public Map<String, String> metricsOf(Views.ModelVersionView version) {
         Map<String, String> out = new TreeMap<>();
         if (version.evaluation() != null) {
-            out.put("test macro-F1", String.format(java.util.Locale.ROOT, "%.3f", version.evaluation().macroF1()));
-            out.put("test accuracy", String.format(java.util.Locale.ROOT, "%.3f", version.evaluation().accuracy()));
+            out.put(Texts.of("registry.metric.testF1"), String.format(java.util.Locale.ROOT, "%.3f", version.evaluation().macroF1()));
+            out.put(Texts.of("registry.metric.testAccuracy"), String.format(java.util.Locale.ROOT, "%.3f", version.evaluation().accuracy()));
         }
         if (version.round() != null && getSelected() != null) {
             getSelected().rounds().stream().filter(r -> r.number() == version.round() && r.loss() != null).findFirst()
-                    .ifPresent(r -> out.put("training loss", String.format(java.util.Locale.ROOT, "%.4f", r.loss())));
+                    .ifPresent(r -> out.put(Texts.of("registry.metric.trainingLoss"), String.format(java.util.Locale.ROOT, "%.4f", r.loss())));
         }
         return out;
     }

@@ -10,6 +10,7 @@ import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.site.HostedSites;
 import org.civitas.federation.site.TrainingWindowService;
 import org.civitas.web.portal.Messages;
+import org.civitas.web.portal.Texts;
 import org.civitas.web.security.CurrentCaller;
 
 import java.util.ArrayList;
@@ -70,24 +71,22 @@ public class TrainingWindows implements java.io.Serializable {
             }
             String[] f = raw.split("\\|");
             if (f.length != 3) {
-                Messages.error("Cannot save the windows of " + site,
-                        "line " + line + ": write 'cron | length in seconds | time zone', e.g. '0 0 22 ? * MON-FRI | 28800 | Europe/Berlin'");
+                Messages.error(Texts.of("windows.cannotSave", site), Texts.of("windows.badLine", line));
                 return;
             }
             try {
                 requests.add(new TrainingWindowService.WindowRequest(f[0].strip(), Long.parseLong(f[1].strip()), f[2].strip()));
             } catch (NumberFormatException e) {
-                Messages.error("Cannot save the windows of " + site,
-                        "line " + line + ": the length must be a whole number of seconds, was '" + f[1].strip() + "'");
+                Messages.error(Texts.of("windows.cannotSave", site), Texts.of("windows.badLength", line, f[1].strip()));
                 return;
             }
         }
         try {
             windows.set(caller.get(), site, requests);
-            Messages.info("Training windows of " + site + " saved", "");
+            Messages.info(Texts.of("windows.saved", site), "");
             schedules = null;
         } catch (InvalidRequestException | ForbiddenException | NotFoundException e) {
-            Messages.error("Cannot save the windows of " + site, e.getMessage());
+            Messages.error(Texts.of("windows.cannotSave", site), e.getMessage());
         }
     }
 }
