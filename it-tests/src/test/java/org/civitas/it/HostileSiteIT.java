@@ -256,6 +256,12 @@ class HostileSiteIT {
             assertThat(refused.json().path("reason").asText()).isEqualTo("INVALID_REQUEST");
             assertThat(refused.json().path("error").asText()).contains(e.getValue());
         }
+        // The request's shape is checked at the boundary: every broken field at once, by name
+        Api.Answer unshaped = Api.postJsonAs("energy-steward", "/agreements", "{\"plan\": " + plan + ", \"datasets\": [],"
+                + " \"modalities\": [\"features\"], \"task\": \"incident classification\", \"retentionDays\": 5000}");
+        assertThat(unshaped.status()).as(unshaped.text()).isEqualTo(400);
+        assertThat(unshaped.json().path("violations").findValuesAsText("field")).containsExactly("datasets", "purpose", "retentionDays");
+        assertThat(unshaped.json().path("error").asText()).contains("retentionDays must be in [1, 3650], was 5000");
         assertThat(Api.get("/agreements").json().size()).as("nothing stored").isEqualTo(agreementsBefore);
 
         int federationsBefore = Api.get("/federations").json().size();

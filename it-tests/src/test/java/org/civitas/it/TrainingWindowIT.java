@@ -35,6 +35,15 @@ class TrainingWindowIT {
         assertThat(badCron.json().path("error").asText()).startsWith("window 1: training window cron 'nightly' is not a valid cron expression");
         Api.Answer badZone = putWindows("energy-operator", "energy", "[{\"cron\": \"0 0 22 ? * *\", \"lengthSeconds\": 3600, \"timeZone\": \"Nowhere/Land\"}]");
         assertThat(badZone.status()).isEqualTo(400);
+        // The body's shape is checked at the boundary, each broken field named with its window's place
+        Api.Answer unshaped = putWindows("energy-operator", "energy", "[{\"cron\": \"0 0 22 ? * *\", \"lengthSeconds\": 3600},"
+                + " {\"cron\": \" \", \"lengthSeconds\": -5}]");
+        assertThat(unshaped.status()).as(unshaped.text()).isEqualTo(400);
+        assertThat(unshaped.json().path("reason").asText()).isEqualTo("INVALID_REQUEST");
+        assertThat(unshaped.json().path("violations").findValuesAsText("field")).containsExactly("[1].cron", "[1].lengthSeconds");
+        assertThat(unshaped.json().path("error").asText()).contains("[1].lengthSeconds: lengthSeconds must be positive");
+        Api.Answer noBody = putWindows("energy-operator", "energy", "null");
+        assertThat(noBody.status()).as(noBody.text()).isEqualTo(400);
         JsonNode schedule = Api.get("/sites/energy/windows").json();
         assertThat(schedule.path("windows")).isEmpty();
         assertThat(schedule.path("openNow").asBoolean()).isTrue();

@@ -9,7 +9,6 @@ import org.civitas.domain.security.Role;
 import org.civitas.federation.common.AuditService;
 import org.civitas.federation.common.Caller;
 import org.civitas.federation.common.ForbiddenException;
-import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.core.schedule.TrainingCalendar;
 import org.civitas.infrastructure.persistence.ConsortiumRepository;
@@ -17,7 +16,6 @@ import org.civitas.infrastructure.persistence.LocalTrainingRunRepository;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.time.Clock;
 
@@ -31,10 +29,6 @@ public class TrainingWindowService {
 
     @Inject
     Clock clock;
-
-    /** A window as an IT operator sets it. */
-    public record WindowRequest(String cron, Long lengthSeconds, String timeZone) {
-    }
 
     public record WindowView(String cron, long lengthSeconds, String timeZone, String setBy, Instant setAt) {
     }
@@ -65,32 +59,20 @@ public class TrainingWindowService {
                 calendar.nextOpening(now).orElse(null));
     }
 
-    /** Replaces the site's windows (an empty list: train at any time). Only the IT operator of the site's enterprise. */
-    public Schedule set(Caller caller, String siteCode, List<WindowRequest> requests) {
+    /**
+     * Replaces the site's windows (an empty list: train at any time). Only the IT operator of the site's
+     * enterprise. The windows come checked: a {@link TrainingCalendar.Window} is a valid one.
+     */
+    public Schedule set(Caller caller, String siteCode, List<TrainingCalendar.Window> calendarWindows) {
         requireHosted(siteCode);
         Site site = consortium.site(siteCode).orElseThrow(() -> new NotFoundException("site '" + siteCode + "' is not registered"));
         if (!caller.has(Role.IT_OPERATOR) || !site.getEnterprise().getCode().equals(caller.enterprise())) {
             throw new ForbiddenException("only an IT operator of " + site.getEnterprise().getCode() + " sets the training windows of site "
                     + siteCode);
         }
-        if (requests == null) {
-            throw new InvalidRequestException("send a list of windows: [{\"cron\", \"lengthSeconds\", \"timeZone\"}] (empty: any time)");
-        }
-        List<TrainingWindow> windows = new ArrayList<>();
         Instant now = clock.instant();
-        for (int i = 0; i < requests.size(); i++) {
-            WindowRequest r = requests.get(i);
-            try {
-                if (r == null || r.lengthSeconds() == null) {
-                    throw new IllegalArgumentException("training window needs cron, lengthSeconds and timeZone");
-                }
-                TrainingCalendar.Window w = new TrainingCalendar.Window(r.cron(), Duration.ofSeconds(r.lengthSeconds()),
-                        r.timeZone() == null ? "UTC" : r.timeZone());
-                windows.add(new TrainingWindow(siteCode, w.cron(), r.lengthSeconds(), w.timeZone(), caller.username(), now));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequestException("window " + (i + 1) + ": " + e.getMessage());
-            }
-        }
+        List<TrainingWindow> windows = calendarWindows.stream().map(w -> new TrainingWindow(siteCode, w.cron(), w.length().toSeconds(),
+                w.timeZone(), caller.username(), now)).toList();
         runs.replaceWindows(siteCode, windows);
         audit.record(caller.actor(), "site.windows.set", "site " + siteCode, windows.isEmpty() ? "any time"
                 : String.join("; ", windows.stream().map(w -> w.getCron() + " for " + w.getLengthSeconds() + " s (" + w.getTimeZone() + ")").toList()));

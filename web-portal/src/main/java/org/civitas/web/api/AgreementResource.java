@@ -2,6 +2,7 @@ package org.civitas.web.api;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import org.civitas.web.api.dto.AgreementBody;
 import org.civitas.web.api.dto.DecisionBody;
 import org.civitas.web.api.dto.RevocationBody;
 
@@ -28,6 +29,9 @@ import java.util.List;
 @Path("agreements")
 @Produces(MediaType.APPLICATION_JSON)
 public class AgreementResource {
+
+    static final String AGREEMENT_FIELDS = "send {\"plan\", \"datasets\", \"modalities\", \"purpose\", \"task\", \"epsilon\", \"delta\","
+            + " \"retentionDays\", \"expiresAt\", \"qualityReports\"}";
 
     @EJB
     AgreementService agreements;
@@ -67,15 +71,15 @@ public class AgreementResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response request(AgreementService.AgreementRequest request) {
-        return Response.status(Response.Status.CREATED).entity(agreements.request(caller.get(), request)).build();
+    public Response request(@Valid @NotNull(message = AGREEMENT_FIELDS) AgreementBody request) {
+        return Response.status(Response.Status.CREATED).entity(agreements.request(caller.get(), request.toRequest())).build();
     }
 
     @POST
     @Path("{id}/versions")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response newVersion(@PathParam("id") long id, AgreementService.AgreementRequest request) {
-        return Response.status(Response.Status.CREATED).entity(agreements.newVersion(caller.get(), id, request)).build();
+    public Response newVersion(@PathParam("id") long id, @Valid @NotNull(message = AGREEMENT_FIELDS) AgreementBody request) {
+        return Response.status(Response.Status.CREATED).entity(agreements.newVersion(caller.get(), id, request.toRequest())).build();
     }
 
     @POST

@@ -134,17 +134,24 @@ public final class ErrorMappers {
                 .entity(new Violations(error.isEmpty() ? "invalid request" : error, "INVALID_REQUEST", found)).build();
     }
 
-    /** The last named node of a violation's path: a body's field, or "body" for the body itself (method.arg0). */
+    /**
+     * A violation's field as the body names it: {@code purpose}, {@code datasets[1]} for an element
+     * of a list, {@code [0].cron} for a field of a list body's first element; "body" for the body
+     * itself (method.arg0).
+     */
     private static String field(Path path) {
-        String name = null;
+        StringBuilder field = new StringBuilder();
         int nodes = 0;
         for (Path.Node node : path) {
             nodes++;
+            String index = node.isInIterable() && node.getIndex() != null ? "[" + node.getIndex() + "]" : "";
             if (node.getKind() == jakarta.validation.ElementKind.PROPERTY) {
-                name = node.getName();
+                field.append(index).append(field.length() > 0 ? "." : "").append(node.getName());
+            } else if (node.getKind() == jakarta.validation.ElementKind.CONTAINER_ELEMENT) {
+                field.append(index);
             }
         }
-        return name != null ? name : nodes <= 2 ? "body" : path.toString();
+        return field.length() > 0 ? field.toString() : nodes <= 2 ? "body" : path.toString();
     }
 
     /** The 422 body of a refused manifest: every bad line with its number. */

@@ -1,5 +1,6 @@
 package org.civitas.web.api;
 
+import org.civitas.web.api.dto.WindowBody;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import org.civitas.web.api.dto.ImportBody;
@@ -98,8 +99,9 @@ public class SiteResource {
     @Path("{site}/windows")
     @Consumes(MediaType.APPLICATION_JSON)
     public org.civitas.federation.site.TrainingWindowService.Schedule setWindows(@PathParam("site") String site,
-            List<org.civitas.federation.site.TrainingWindowService.WindowRequest> requests) {
-        return windows.set(caller.get(), site, requests);
+            @NotNull(message = "send a list of windows: [{\"cron\", \"lengthSeconds\", \"timeZone\"}] (empty: any time)")
+            List<@Valid @NotNull(message = "a window is null") WindowBody> windows) {
+        return this.windows.set(caller.get(), site, WindowBody.windows(windows));
     }
 
     @jakarta.ejb.EJB

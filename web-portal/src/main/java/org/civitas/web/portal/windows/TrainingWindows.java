@@ -9,6 +9,7 @@ import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.site.HostedSites;
 import org.civitas.federation.site.TrainingWindowService;
+import org.civitas.web.api.dto.WindowBody;
 import org.civitas.web.portal.Messages;
 import org.civitas.web.portal.Texts;
 import org.civitas.web.security.CurrentCaller;
@@ -61,7 +62,7 @@ public class TrainingWindows implements java.io.Serializable {
     }
 
     public void save(String site) {
-        List<TrainingWindowService.WindowRequest> requests = new ArrayList<>();
+        List<WindowBody> requests = new ArrayList<>();
         String text = edits.getOrDefault(site, "");
         int line = 0;
         for (String raw : text.split("\\R")) {
@@ -75,14 +76,14 @@ public class TrainingWindows implements java.io.Serializable {
                 return;
             }
             try {
-                requests.add(new TrainingWindowService.WindowRequest(f[0].strip(), Long.parseLong(f[1].strip()), f[2].strip()));
+                requests.add(new WindowBody(f[0].strip(), Long.parseLong(f[1].strip()), f[2].strip()));
             } catch (NumberFormatException e) {
                 Messages.error(Texts.of("windows.cannotSave", site), Texts.of("windows.badLength", line, f[1].strip()));
                 return;
             }
         }
         try {
-            windows.set(caller.get(), site, requests);
+            windows.set(caller.get(), site, WindowBody.windows(requests));
             Messages.info(Texts.of("windows.saved", site), "");
             schedules = null;
         } catch (InvalidRequestException | ForbiddenException | NotFoundException e) {
