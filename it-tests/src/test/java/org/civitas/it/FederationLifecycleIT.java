@@ -106,7 +106,7 @@ class FederationLifecycleIT {
         JsonNode list = Api.get("/federations").json();
         assertThat(list.findValuesAsText("plan")).contains("Portal check");
 
-        String page = new String(Api.getAbsolute(CivitasServer.BASE + "/").body());
+        String page = Api.getAbsolute(CivitasServer.BASE + "/federations/index.xhtml").text();
         assertThat(page).contains("Federation " + id + " · Portal check").contains("status-" + id + "\" class=\"status-COMPLETED");
     }
 
