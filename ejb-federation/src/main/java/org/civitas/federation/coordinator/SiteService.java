@@ -32,10 +32,6 @@ public class SiteService {
     public record SiteView(String code, String name, String enterprise, String token, String signingKeyFingerprint) {
     }
 
-    /** What a caller sends to register a site. */
-
-    /** What a caller sends to register a member enterprise. */
-
     @Inject
     ConsortiumRepository consortium;
 
