@@ -155,6 +155,17 @@ class BrowserIT {
         Api.agree(PLAN, preview, "harbourview-residential");
         long urban = Api.agree(PLAN, preview, "civic-operations");
         login("admin", Api.DEMO_PASSWORD);
+        // The administrator registers a task of the consortium's own in the portal, one label per line
+        open("/tasks/index.xhtml");
+        assertThat(text(By.id("tasks"))).contains("city-safety").contains("smoke_fire");
+        browser.findElement(By.id("task:name")).sendKeys("browser-triage");
+        browser.findElement(By.id("task:description")).sendKeys("Whether a report needs a crew today");
+        browser.findElement(By.id("task:labels")).sendKeys("urgent\nroutine\nno action");
+        browser.findElement(By.id("task:submit")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Task browser-triage v1 registered with 3 labels"));
+        assertThat(text(By.id("tasks"))).contains("browser-triage");
+        assertThat(Api.get("/tasks/browser-triage").json().path("labels").toString()).isEqualTo("[\"urgent\",\"routine\",\"no action\"]");
+        screenshot("tasks");
         open("/federations/index.xhtml");
         WebElement rounds = browser.findElement(By.id("federationsForm:rounds_input"));
         rounds.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"), "20");

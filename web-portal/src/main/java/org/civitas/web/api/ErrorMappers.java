@@ -59,6 +59,9 @@ public final class ErrorMappers {
         if (e instanceof org.civitas.federation.common.TransactionRunner.ConcurrentWriteException) {
             return error(409, e.getMessage() + "; retry the request", "CONFLICT");
         }
+        if (e instanceof org.civitas.federation.common.UnprocessableException) {
+            return error(422, e.getMessage(), "UNPROCESSABLE");
+        }
         if (e instanceof org.civitas.federation.common.ConflictException) {
             return error(409, e.getMessage(), "CONFLICT");
         }

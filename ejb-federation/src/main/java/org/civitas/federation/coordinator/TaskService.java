@@ -1,0 +1,116 @@
+package org.civitas.federation.coordinator;
+
+import jakarta.ejb.EJB;
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+import org.civitas.domain.security.Role;
+import org.civitas.domain.task.TaskDefinition;
+import org.civitas.federation.common.AuditService;
+import org.civitas.federation.common.Caller;
+import org.civitas.federation.common.ConflictException;
+import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.federation.common.NotFoundException;
+import org.civitas.federation.common.UnprocessableException;
+import org.civitas.infrastructure.persistence.TaskRepository;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The consortium's tasks: the consortium administrator registers a task and, for any change, its
+ * next version; a registered version never changes, so a plan, a dataset or a model that names it
+ * keeps meaning the same thing. Every registration is a governance event in the audit chain.
+ */
+@Stateless
+public class TaskService {
+
+    /** A task version as callers see it. */
+    public record TaskView(String name, int version, String description, List<String> labels, Set<String> modalities,
+                           String primaryMetric, String sha256, String registeredBy, Instant registeredAt) {
+    }
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    TaskRepository tasks;
+
+    @EJB
+    AuditService audit;
+
+    /** Whether the caller may register tasks and their versions. */
+    public boolean mayRegister(Caller caller) {
+        return caller.has(Role.CONSORTIUM_ADMIN);
+    }
+
+    /** Version 1 of a task whose name is new. */
+    public TaskView register(Caller caller, TaskDefinition.Spec spec) {
+        caller.require("register tasks", Role.CONSORTIUM_ADMIN);
+        tasks.latest(spec.name()).ifPresent(t -> {
+            throw new ConflictException("task '" + t.getName() + "' exists (version " + t.getVersion() + "); a change is its next"
+                    + " version: POST /api/tasks/" + t.getName() + "/versions");
+        });
+        return add(caller, spec, 1);
+    }
+
+    /** The next version of a registered task; the versions before it stay as they are. */
+    public TaskView newVersion(Caller caller, String name, TaskDefinition.Spec spec) {
+        caller.require("register task versions", Role.CONSORTIUM_ADMIN);
+        if (!name.equals(spec.name())) {
+            throw new InvalidRequestException("name: the body names task '" + spec.name() + "', the address task '" + name + "'");
+        }
+        TaskDefinition latest = tasks.latest(name).orElseThrow(() -> new NotFoundException("task '" + name + "' is not registered"));
+        return add(caller, spec, latest.getVersion() + 1);
+    }
+
+    private TaskView add(Caller caller, TaskDefinition.Spec spec, int version) {
+        List<String> twice = spec.duplicateLabels();
+        if (!twice.isEmpty()) {
+            throw new UnprocessableException("labels must be distinct; given more than once: " + twice);
+        }
+        TaskDefinition task;
+        try {
+            task = tasks.add(new TaskDefinition(spec, version, caller.username(), clock.instant()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        audit.record(caller.actor(), "task.registered", "task " + task.getName() + " v" + task.getVersion(),
+                task.getLabelCount() + " labels, " + String.join("+", task.getModalities()) + ", judged by " + task.getPrimaryMetric()
+                        + ", sha256 " + task.getSha256());
+        return view(task);
+    }
+
+    /** Every version of every task, by name and newest version first. */
+    public List<TaskView> tasks() {
+        return tasks.tasks().stream().map(TaskService::view).toList();
+    }
+
+    public List<TaskView> versions(String name) {
+        List<TaskView> versions = tasks.versions(name).stream().map(TaskService::view).toList();
+        if (versions.isEmpty()) {
+            throw new NotFoundException("task '" + name + "' is not registered");
+        }
+        return versions;
+    }
+
+    public TaskView version(String name, int version) {
+        return tasks.version(name, version).map(TaskService::view).orElseThrow(() ->
+                new NotFoundException("task '" + name + "' has no version " + version));
+    }
+
+    /** The task's newest version, if the task is registered. */
+    public java.util.Optional<TaskView> registered(String name) {
+        return tasks.latest(name).map(TaskService::view);
+    }
+
+    public TaskView latest(String name) {
+        return tasks.latest(name).map(TaskService::view).orElseThrow(() -> new NotFoundException("task '" + name + "' is not registered"));
+    }
+
+    static TaskView view(TaskDefinition t) {
+        return new TaskView(t.getName(), t.getVersion(), t.getDescription(), t.getLabels(), t.getModalities(), t.getPrimaryMetric(),
+                t.getSha256(), t.getRegisteredBy(), t.getRegisteredAt());
+    }
+}
