@@ -183,7 +183,7 @@ class DataQualityIT {
         assertThat(shape.status()).as(shape.text()).isEqualTo(400);
         assertThat(shape.json().path("error").asText()).isEqualTo("manifest: give the manifest's path inside the site's folder;"
                 + " shardLines: shardLines must be in [10, 100000]");
-        Api.Answer unnamed = Api.postJsonAs("energy-steward", "/sites/energy/datasets", "{\"manifest\": \"datasets/city-safety/train.jsonl\"}");
+        Api.Answer unnamed = Api.postJsonAs("energy-steward", "/sites/energy/datasets", "{\"manifest\": \"datasets/city-safety/train.jsonl\", \"task\": \"city-safety\"}");
         assertThat(unnamed.status()).as(unnamed.text()).isEqualTo(400);
         assertThat(unnamed.json().path("error").asText()).isEqualTo("name: give the name to register the dataset under");
     }

@@ -49,7 +49,7 @@ class DatasetIT {
                 "{\"id\":\"2\",\"text\":",
                 "{\"id\":\"3\",\"image\":\"../../../identity.properties\"}",
                 "{\"id\":\"4\",\"text\":\"unlisted\",\"label\":\"meteor_strike\"}"));
-        String request = "{\"name\": \"it-bad\", \"manifest\": \"datasets/it-bad/train.jsonl\"";
+        String request = "{\"name\": \"it-bad\", \"manifest\": \"datasets/it-bad/train.jsonl\", \"task\": \"city-safety\"";
 
         Api.Answer refused = Api.postJson("/sites/energy/datasets", request + "}");
         assertThat(refused.status()).as(refused.text()).isEqualTo(422);
@@ -82,14 +82,74 @@ class DatasetIT {
         assertThat(changed.json().path("error").asText()).contains("already registered a dataset named 'it-bad' with other content");
     }
 
+    /** The case a new consortium meets first: a text-only manifest of its own labels, imported for its own task. */
+    @Test
+    void aDatasetOfTheConsortiumsOwnTaskIsCheckedAgainstItsLabelsAndModalities() throws Exception {
+        Api.Answer task = Api.postJson("/tasks", "{\"name\": \"mail-filter\", \"description\": \"Spam or not\", \"labels\": [\"spam\","
+                + " \"ham\"], \"modalities\": [\"text\"], \"primaryMetric\": \"macro-f1\"}");
+        assertThat(task.status()).as(task.text()).isEqualTo(201);
+        Path folder = Files.createDirectories(CivitasServer.dataDir().resolve("sites/community/datasets/mail"));
+        List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            lines.add("{\"id\":\"s" + i + "\",\"text\":\"win a free prize number " + i + " click now\",\"label\":\"spam\"}");
+            lines.add("{\"id\":\"h" + i + "\",\"text\":\"minutes of meeting " + i + " attached for review\",\"label\":\"ham\"}");
+        }
+        Files.write(folder.resolve("train.jsonl"), lines);
+
+        // Against the built-in task every line's label is unknown; against its own task the dataset registers
+        Api.Answer wrongTask = Api.postJsonAs("community-steward", "/sites/community/datasets",
+                "{\"name\": \"mail\", \"manifest\": \"datasets/mail/train.jsonl\", \"task\": \"city-safety\"}");
+        assertThat(wrongTask.status()).as(wrongTask.text()).isEqualTo(422);
+        assertThat(wrongTask.json().path("lines")).hasSize(60);
+        assertThat(wrongTask.json().path("lines").get(0).path("error").asText()).isEqualTo("unknown label 'spam'");
+        Api.Answer imported = Api.postJsonAs("community-steward", "/sites/community/datasets",
+                "{\"name\": \"mail\", \"manifest\": \"datasets/mail/train.jsonl\", \"task\": \"mail-filter\"}");
+        assertThat(imported.status()).as(imported.text()).isEqualTo(201);
+        JsonNode registered = null;
+        for (JsonNode d : Api.get("/datasets").json()) {
+            if ("mail".equals(d.path("name").asText()) && "community".equals(d.path("site").asText())) {
+                registered = d;
+            }
+        }
+        assertThat(registered).as("the coordinator lists it").isNotNull();
+        assertThat(registered.path("task").asText()).isEqualTo("mail-filter");
+        assertThat(registered.path("taskVersion").asInt()).isEqualTo(1);
+        assertThat(registered.path("labelHistogram").path("spam").asInt()).isEqualTo(30);
+
+        // A task that reads text only takes no images; an unknown task is named
+        Files.write(folder.resolve("with-image.jsonl"), List.of("{\"id\":\"p\",\"image\":\"x.png\",\"text\":\"see the picture\",\"label\":\"spam\"}"));
+        Api.Answer image = Api.postJsonAs("community-steward", "/sites/community/datasets",
+                "{\"name\": \"mail-pictures\", \"manifest\": \"datasets/mail/with-image.jsonl\", \"task\": \"mail-filter\"}");
+        assertThat(image.status()).as(image.text()).isEqualTo(422);
+        assertThat(image.json().path("lines").get(0).path("error").asText()).isEqualTo("sample 'p' has an image, but the task reads text only");
+        Api.Answer unknown = Api.postJsonAs("community-steward", "/sites/community/datasets",
+                "{\"name\": \"mail-2\", \"manifest\": \"datasets/mail/train.jsonl\", \"task\": \"no-such-task\"}");
+        assertThat(unknown.status()).as(unknown.text()).isEqualTo(400);
+        assertThat(unknown.json().path("error").asText()).startsWith("task: the coordinator has no task 'no-such-task'");
+
+        // The data-quality job checks the items against the dataset's own task: no label is a schema error
+        Api.Answer started = Api.postJsonAs("community-steward", "/sites/community/quality-runs",
+                "{\"dataset\": \"mail\", \"manifest\": \"datasets/mail/train.jsonl\"}");
+        assertThat(started.status()).as(started.text()).isEqualTo(202);
+        long run = started.json().path("id").asLong();
+        java.util.concurrent.atomic.AtomicReference<JsonNode> last = new java.util.concurrent.atomic.AtomicReference<>();
+        CivitasServer.await(java.time.Duration.ofMinutes(3), "the quality run of the mail dataset ends", () -> {
+            last.set(Api.get("/sites/community/quality-runs/" + run).json());
+            return List.of("COMPLETED", "FAILED").contains(last.get().path("status").asText());
+        });
+        JsonNode finished = last.get();
+        assertThat(finished.path("status").asText()).as(finished.toString()).isEqualTo("COMPLETED");
+        assertThat(finished.path("report").path("findings").path("schema_error").asInt()).isZero();
+    }
+
     @Test
     void aManifestOutsideTheSitesFolderOrAnotherServersSiteIsRefused() {
         Api.Answer escape = Api.postJson("/sites/energy/datasets",
-                "{\"name\": \"x\", \"manifest\": \"../urban/datasets/city-safety/train.jsonl\"}");
+                "{\"name\": \"x\", \"manifest\": \"../urban/datasets/city-safety/train.jsonl\", \"task\": \"city-safety\"}");
         assertThat(escape.status()).isEqualTo(400);
         assertThat(escape.json().path("error").asText()).contains("leaves the site's folder");
 
-        Api.Answer foreign = Api.postJson("/sites/atlantis/datasets", "{\"name\": \"x\", \"manifest\": \"a.jsonl\"}");
+        Api.Answer foreign = Api.postJson("/sites/atlantis/datasets", "{\"name\": \"x\", \"manifest\": \"a.jsonl\", \"task\": \"city-safety\"}");
         assertThat(foreign.status()).isEqualTo(400);
         assertThat(foreign.json().path("error").asText()).contains("site 'atlantis' is not hosted on this server");
     }

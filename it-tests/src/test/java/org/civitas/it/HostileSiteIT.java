@@ -123,14 +123,14 @@ class HostileSiteIT {
                 "{\"id\": \"bomb\", \"image\": \"bomb.png\", \"text\": \"photo of the square\", \"label\": \"vandalism\"}"));
 
         Api.Answer imported = Api.postJsonAs("urban-steward", "/sites/urban/datasets",
-                "{\"name\": \"bombs\", \"manifest\": \"datasets/bombs/train.jsonl\"}");
+                "{\"name\": \"bombs\", \"manifest\": \"datasets/bombs/train.jsonl\", \"task\": \"city-safety\"}");
         assertThat(imported.status()).as(imported.text()).isEqualTo(422);
         JsonNode line = imported.json().path("lines").get(0);
         assertThat(line.path("line").asInt()).isEqualTo(2);
         assertThat(line.path("error").asText()).contains("is refused: the image is 8000 x 8000 pixels (64000000), over the limit");
 
         Api.Answer started = Api.postJsonAs("urban-steward", "/sites/urban/quality-runs",
-                "{\"dataset\": \"bombs\", \"manifest\": \"datasets/bombs/train.jsonl\"}");
+                "{\"dataset\": \"bombs\", \"manifest\": \"datasets/bombs/train.jsonl\", \"task\": \"city-safety\"}");
         assertThat(started.status()).as(started.text()).isEqualTo(202);
         long id = started.json().path("id").asLong();
         long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -150,7 +150,7 @@ class HostileSiteIT {
         Files.write(site.resolve("train.jsonl"), List.of(
                 "{\"id\": \"t1\", \"text\": \"gas smell near the boiler room\", \"label\": \"gas_leak\"}",
                 "{\"id\": \"t2\", \"text\": \"water in the basement garage\", \"label\": \"flooding\"}"));
-        String request = "{\"name\": \"small-%s\", \"manifest\": \"datasets/small/train.jsonl\"}";
+        String request = "{\"name\": \"small-%s\", \"manifest\": \"datasets/small/train.jsonl\", \"task\": \"city-safety\"}";
 
         Api.Answer foreign = Api.postJsonAs("energy-steward", "/sites/community/datasets", String.format(request, "foreign"));
         assertThat(foreign.status()).as(foreign.text()).isEqualTo(403);
@@ -185,11 +185,11 @@ class HostileSiteIT {
         Files.createSymbolicLink(energy.resolve("datasets/urban-folder"), urban);
         for (String manifest : List.of("datasets/links/urban.jsonl", "datasets/urban-folder/train.jsonl")) {
             Api.Answer imported = Api.postJsonAs("energy-steward", "/sites/energy/datasets",
-                    "{\"name\": \"linked\", \"manifest\": \"" + manifest + "\"}");
+                    "{\"name\": \"linked\", \"manifest\": \"" + manifest + "\", \"task\": \"city-safety\"}");
             assertThat(imported.status()).as(manifest + ": " + imported.text()).isEqualTo(400);
             assertThat(imported.json().path("error").asText()).contains("leaves the site's folder through a symbolic link");
             Api.Answer checked = Api.postJsonAs("energy-steward", "/sites/energy/quality-runs",
-                    "{\"dataset\": \"linked\", \"manifest\": \"" + manifest + "\"}");
+                    "{\"dataset\": \"linked\", \"manifest\": \"" + manifest + "\", \"task\": \"city-safety\"}");
             assertThat(checked.status()).as(manifest + ": " + checked.text()).isEqualTo(400);
         }
 
@@ -202,7 +202,7 @@ class HostileSiteIT {
         Files.writeString(leaky.resolve("train.jsonl"), "{\"id\": \"a\", \"image\": \"leak.png\", \"text\": \"smoke in the hall\","
                 + " \"label\": \"vandalism\"}\n");
         Api.Answer run = Api.postJsonAs("urban-steward", "/sites/urban/quality-runs",
-                "{\"dataset\": \"leaky\", \"manifest\": \"datasets/leaky/train.jsonl\"}");
+                "{\"dataset\": \"leaky\", \"manifest\": \"datasets/leaky/train.jsonl\", \"task\": \"city-safety\"}");
         assertThat(run.status()).as(run.text()).isEqualTo(202);
         Api.Answer image = Api.getAs("urban-steward", "/sites/urban/quality-runs/" + run.json().path("id").asLong() + "/items/1/image");
         assertThat(image.status()).as(image.text()).isEqualTo(404);

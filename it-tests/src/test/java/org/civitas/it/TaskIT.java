@@ -29,7 +29,7 @@ class TaskIT {
     }
 
     @Test
-    void theDemoRegistersItsTaskThroughTheRegistry() {
+    void everyCoordinatorRegistersTheBuiltInModelsTaskThroughTheRegistry() {
         JsonNode citySafety = Api.get("/tasks/city-safety").json();
         assertThat(citySafety.path("version").asInt()).isEqualTo(1);
         assertThat(texts(citySafety.path("labels"))).hasSize(12).startsWith("smoke_fire", "flooding");

@@ -8,6 +8,9 @@ package org.civitas.federation.common;
  */
 public final class BuiltInTask {
 
+    /** The multimodal task, as every coordinator registers it ({@code coordinator.BuiltInTasks}). */
+    public static final String TASK = "city-safety";
+
     /** The multimodal task's dataset. */
     public static final String DATASET = "city-safety";
 

@@ -7,6 +7,7 @@ import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
 import org.civitas.domain.consortium.Site;
 import org.civitas.domain.dataset.DatasetRegistration;
+import org.civitas.domain.task.TaskDefinition;
 import org.civitas.infrastructure.persistence.DatasetRepository;
 
 import java.time.Instant;
@@ -23,11 +24,15 @@ public class DatasetRegistry {
 
     /** A registered dataset as the API and portal show it. */
     public record DatasetView(String site, String enterprise, String name, int samples, int images, int texts, int labeled,
-                              Map<String, Integer> labelHistogram, int skippedLines, String contentSha256, Instant registeredAt) {
+                              Map<String, Integer> labelHistogram, int skippedLines, String contentSha256, Instant registeredAt,
+                              String task, Integer taskVersion) {
     }
 
     @Inject
     DatasetRepository datasets;
+
+    @Inject
+    org.civitas.infrastructure.persistence.TaskRepository tasks;
 
     @jakarta.persistence.PersistenceContext(unitName = "civitas")
     jakarta.persistence.EntityManager em;
@@ -56,12 +61,44 @@ public class DatasetRegistry {
             throw new InvalidRequestException("site '" + site.getCode() + "' already registered a dataset named '" + m.name()
                     + "' with other content; register the new content under a new name");
         }
+        TaskDefinition task = m.task() == null ? null : taskOf(m);
+        DatasetRegistration registration;
         try {
-            return view(datasets.add(new DatasetRegistration(site, m.name(), m.samples(), m.images(), m.texts(), m.labeled(),
-                    m.labelHistogram(), m.skippedLines() == null ? 0 : m.skippedLines(), m.contentSha256(), clock.instant())));
+            registration = new DatasetRegistration(site, m.name(), m.samples(), m.images(), m.texts(), m.labeled(),
+                    m.labelHistogram(), m.skippedLines() == null ? 0 : m.skippedLines(), m.contentSha256(), clock.instant());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("invalid dataset metadata: " + e.getMessage());
         }
+        if (task != null) {
+            registration.forTask(task.getName(), task.getVersion());
+        }
+        return view(datasets.add(registration));
+    }
+
+    /** The task version a dataset names, which must know every label the dataset carries (the site checked; so does the coordinator). */
+    private TaskDefinition taskOf(DatasetMetadata m) {
+        TaskDefinition task = (m.taskVersion() == null ? tasks.latest(m.task()) : tasks.version(m.task(), m.taskVersion())).orElseThrow(() ->
+                new InvalidRequestException("dataset '" + m.name() + "' names task '" + m.task() + "'"
+                        + (m.taskVersion() == null ? "" : " version " + m.taskVersion()) + ", which is not registered"));
+        java.util.Set<String> unknown = new java.util.TreeSet<>(m.labelHistogram().keySet());
+        unknown.removeAll(task.getLabels());
+        if (!unknown.isEmpty()) {
+            throw new InvalidRequestException("dataset '" + m.name() + "' carries labels " + unknown + " that task '" + task.getName()
+                    + "' v" + task.getVersion() + " does not have");
+        }
+        return task;
+    }
+
+    /** The task version of a site's registered dataset, for the site's own checks (the data-quality job). */
+    public org.civitas.federation.protocol.TaskDefinitionMessage taskOf(SiteCaller caller, String name) {
+        Site site = protocol.site(caller);
+        DatasetRegistration d = datasets.find(site.getCode(), name).orElseThrow(() ->
+                new org.civitas.federation.common.NotFoundException("site '" + site.getCode() + "' has no dataset '" + name + "'"));
+        if (d.getTaskName() == null) {
+            throw new org.civitas.federation.common.NotFoundException("dataset '" + name + "' of site '" + site.getCode()
+                    + "' names no task");
+        }
+        return TaskService.message(tasks.version(d.getTaskName(), d.getTaskVersion()).orElseThrow());
     }
 
     public List<DatasetView> datasets() {
@@ -71,6 +108,6 @@ public class DatasetRegistry {
     static DatasetView view(DatasetRegistration d) {
         return new DatasetView(d.getSite().getCode(), d.getSite().getEnterprise().getCode(), d.getName(), d.getSamples(),
                 d.getImages(), d.getTexts(), d.getLabeled(), d.getLabelHistogram(), d.getSkippedLines(), d.getContentSha256(),
-                d.getRegisteredAt());
+                d.getRegisteredAt(), d.getTaskName(), d.getTaskVersion());
     }
 }

@@ -11,6 +11,7 @@ import org.civitas.federation.common.ConflictException;
 import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.common.UnprocessableException;
+import org.civitas.federation.protocol.TaskDefinitionMessage;
 import org.civitas.infrastructure.persistence.TaskRepository;
 
 import java.time.Clock;
@@ -107,6 +108,17 @@ public class TaskService {
 
     public TaskView latest(String name) {
         return tasks.latest(name).map(TaskService::view).orElseThrow(() -> new NotFoundException("task '" + name + "' is not registered"));
+    }
+
+    /** A task version for a site: the newest when {@code version} is null. */
+    public TaskDefinitionMessage definition(String name, Integer version) {
+        TaskDefinition t = (version == null ? tasks.latest(name) : tasks.version(name, version)).orElseThrow(() ->
+                new NotFoundException(version == null ? "task '" + name + "' is not registered" : "task '" + name + "' has no version " + version));
+        return message(t);
+    }
+
+    static TaskDefinitionMessage message(TaskDefinition t) {
+        return new TaskDefinitionMessage(t.getName(), t.getVersion(), t.getLabels(), t.getModalities(), t.getSha256());
     }
 
     static TaskView view(TaskDefinition t) {

@@ -9,9 +9,6 @@ import org.civitas.federation.common.UserService;
 import org.civitas.federation.coordinator.AgreementService;
 import org.civitas.federation.coordinator.FederationService;
 import org.civitas.federation.coordinator.PlanRequest;
-import org.civitas.federation.coordinator.TaskService;
-import org.civitas.domain.task.TaskDefinition;
-import org.civitas.federation.core.dataset.Taxonomy;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.ejb.DependsOn;
@@ -90,7 +87,6 @@ public class DemoConsortium {
         }
         demoDatasets.generateIfMissing();
         seedDemoUsers();
-        registerDemoTask();
         if (settings.demoAutostart() && federations.federationCount() == 0) {
             agreeAsDemoMembers(PlanRequest.demo());
             agreeAsDemoMembers(PlanRequest.multimodalDemo());
@@ -125,21 +121,6 @@ public class DemoConsortium {
             }
         }
     }
-
-    @EJB
-    TaskService taskService;
-
-    /** The demo's task goes through the task registry like any consortium's: its 12 incident labels, images and reports. */
-    private void registerDemoTask() {
-        if (taskService.registered(CITY_SAFETY_TASK).isEmpty()) {
-            taskService.register(Caller.SYSTEM, new TaskDefinition.Spec(CITY_SAFETY_TASK, "Classify a city-safety incident from the"
-                    + " photo and the report a member's staff filed about it", Taxonomy.LABELS, java.util.Set.of("image", "text"),
-                    "macro-f1"));
-        }
-    }
-
-    /** The name of the demo's multimodal task. */
-    public static final String CITY_SAFETY_TASK = "city-safety";
 
     @EJB
     AgreementService agreementService;

@@ -1,5 +1,6 @@
 package org.civitas.federation.demo;
 
+import org.civitas.federation.common.BuiltInTask;
 import org.civitas.federation.common.ReferenceConsortium;
 
 import org.civitas.federation.site.HostedSites;
@@ -104,6 +105,7 @@ public class DemoDatasets {
         params.setProperty("site", site.code());
         params.setProperty("name", NAME);
         params.setProperty("manifest", MANIFEST);
+        params.setProperty("task", BuiltInTask.TASK);
         params.setProperty("skipBadLines", "false");
         BatchRuntime.getJobOperator().start("dataset-import", params);
     }
@@ -127,7 +129,7 @@ public class DemoDatasets {
     void needed(@jakarta.enterprise.event.Observes org.civitas.federation.site.SiteEvents.DatasetNeeded needed) {
         SiteIdentity site = needed.site();
         if (NAME.equals(needed.name()) && !isRegistered(site) && Files.exists(site.home().resolve(MANIFEST))) {
-            siteDatasets.registerManifest(site, NAME, MANIFEST);
+            siteDatasets.registerManifest(site, NAME, MANIFEST, BuiltInTask.TASK);
         }
     }
 

@@ -16,6 +16,7 @@ import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
+import jakarta.ws.rs.client.WebTarget;
 import jakarta.ws.rs.core.EntityPart;
 import jakarta.ws.rs.core.GenericEntity;
 import jakarta.ws.rs.core.GenericType;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.core.Response;
 import org.civitas.federation.infrastructure.CivitasMetrics;
 import org.civitas.federation.infrastructure.CivitasSettings;
 import org.civitas.federation.protocol.DatasetMetadata;
+import org.civitas.federation.protocol.TaskDefinitionMessage;
 import org.civitas.federation.protocol.RoundTask;
 import org.civitas.federation.protocol.UpdateMetadata;
 
@@ -197,6 +199,25 @@ public class CoordinatorClient {
         }
     }
 
+    /** A task version from the coordinator (the newest when {@code version} is null). */
+    public TaskDefinitionMessage taskDefinition(SiteIdentity site, String name, Integer version) {
+        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/task-definitions").path(name);
+        if (version != null) {
+            target = target.queryParam("version", version);
+        }
+        try (Response r = authenticated(target.request(MediaType.APPLICATION_JSON_TYPE), site).get()) {
+            return read(r, new GenericType<TaskDefinitionMessage>() { });
+        }
+    }
+
+    /** The task version the site registered one of its datasets for. */
+    public TaskDefinitionMessage datasetTask(SiteIdentity site, String dataset) {
+        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/datasets").path(dataset).path("task");
+        try (Response r = authenticated(target.request(MediaType.APPLICATION_JSON_TYPE), site).get()) {
+            return read(r, new GenericType<TaskDefinitionMessage>() { });
+        }
+    }
+
     /** Registers the site's public signing key; answers its fingerprint. */
     public String registerSigningKey(SiteIdentity site) {
         try (Response r = request(site, "participant/signing-key", MediaType.APPLICATION_JSON_TYPE)
@@ -220,9 +241,11 @@ public class CoordinatorClient {
     }
 
     private Invocation.Builder request(SiteIdentity site, String path, MediaType accept) {
-        return client().target(settings.coordinatorUrl()).path(path).request(accept)
-                .header(SITE_HEADER, site.code())
-                .header("Authorization", "Bearer " + site.token());
+        return authenticated(client().target(settings.coordinatorUrl()).path(path).request(accept), site);
+    }
+
+    private static Invocation.Builder authenticated(Invocation.Builder request, SiteIdentity site) {
+        return request.header(SITE_HEADER, site.code()).header("Authorization", "Bearer " + site.token());
     }
 
     private static <T> T read(Response r, GenericType<T> type) {

@@ -109,9 +109,12 @@ public class DataQualityJobSteps implements DataQualitySteps {
         if (text.isBlank()) {
             return null;
         }
-        Path manifest = Path.of(manifestPath(runId));
+        QualityRun run = runs.get(runId);
+        Path manifest = hostedSites.existingManifest(run.getSiteCode(), run.getManifest());
+        // The labels of the dataset's task; a run from before datasets named their task checks the built-in ones.
+        Set<String> labels = Set.copyOf(run.getLabels().isEmpty() ? Taxonomy.LABELS : run.getLabels());
         try {
-            return new ItemInspector(manifest.getParent(), Set.copyOf(Taxonomy.LABELS), PII, settings.imageMaxPixels()).inspect(line, text);
+            return new ItemInspector(manifest.getParent(), labels, PII, settings.imageMaxPixels()).inspect(line, text);
         } catch (ItemInspector.MalformedLineException e) {
             // The whole manifest is malformed: the run fails with the line, and no report is made.
             runs.problem(runId, "malformed manifest: " + e.getMessage());

@@ -18,6 +18,8 @@ import org.civitas.federation.core.dataset.Sample;
 import org.civitas.federation.core.quality.QualityThresholds;
 import org.civitas.infrastructure.persistence.QualityRepository;
 
+import org.civitas.federation.protocol.TaskDefinitionMessage;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +60,9 @@ public class DataQualityService {
     @Inject
     HostedSites hostedSites;
 
+    @Inject
+    CoordinatorClient coordinator;
+
     @EJB
     SiteStaff staff;
 
@@ -69,19 +74,19 @@ public class DataQualityService {
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public RunView start(Caller caller, String siteCode, String dataset, String manifest, Map<String, Double> thresholds,
-                         Integer shardLines) {
+                         Integer shardLines, String task, Integer taskVersion) {
         staff.requireDataSteward(caller, siteCode);
-        return start(caller.username(), siteCode, dataset, manifest, thresholds, shardLines);
+        return start(caller.username(), siteCode, dataset, manifest, thresholds, shardLines, task, taskVersion);
     }
 
     /** Starts a run on behalf of the platform (the demo checks its generated data this way). */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public RunView startAsSystem(String siteCode, String dataset, String manifest) {
-        return start(AuditService.SYSTEM, siteCode, dataset, manifest, null, null);
+        return start(AuditService.SYSTEM, siteCode, dataset, manifest, null, null, null, null);
     }
 
     private RunView start(String requestedBy, String siteCode, String dataset, String manifest, Map<String, Double> changes,
-                          Integer shardLines) {
+                          Integer shardLines, String task, Integer taskVersion) {
         Path file = hostedSites.existingManifest(siteCode, manifest);
         QualityThresholds thresholds;
         try {
@@ -99,13 +104,32 @@ public class DataQualityService {
         if (items == 0) {
             throw new InvalidRequestException("manifest '" + manifest + "' has no lines to check");
         }
-        QualityRun run = runs.create(siteCode, dataset, manifest, QualityJson.write(thresholds), items, requestedBy);
+        QualityRun run = runs.create(siteCode, dataset, manifest, QualityJson.write(thresholds), items, requestedBy,
+                taskOf(siteCode, dataset, task, taskVersion).labels());
         Properties params = new Properties();
         params.setProperty("runId", Long.toString(run.getId()));
         params.setProperty("shardLines", Integer.toString(shard));
         long execution = BatchRuntime.getJobOperator().start(JOB, params);
         runs.jobStarted(run.getId(), execution);
         return view(runs.get(run.getId()));
+    }
+
+    /**
+     * The task whose labels the run checks the items against: the one named, or else the one the
+     * site registered the dataset for. A dataset checked before its import names its task.
+     */
+    private TaskDefinitionMessage taskOf(String siteCode, String dataset, String task, Integer taskVersion) {
+        SiteIdentity site = hostedSites.identity(siteCode);
+        try {
+            return task != null ? coordinator.taskDefinition(site, task, taskVersion) : coordinator.datasetTask(site, dataset);
+        } catch (CoordinatorClient.ProtocolException e) {
+            if (task != null) {
+                throw new InvalidRequestException("task: the coordinator has no task '" + task + "'"
+                        + (taskVersion == null ? "" : " version " + taskVersion) + " (" + e.getMessage() + ")");
+            }
+            throw new InvalidRequestException("task: dataset '" + dataset + "' of site " + siteCode + " is not registered for a task ("
+                    + e.getMessage() + "); name the task its labels come from");
+        }
     }
 
     /** Restarts a failed run's job: finished partitions are kept, the others resume after their last chunk. */

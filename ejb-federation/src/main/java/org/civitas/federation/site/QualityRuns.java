@@ -24,8 +24,10 @@ public class QualityRuns {
     @jakarta.ejb.EJB
     org.civitas.federation.common.AuditService audit;
 
-    public QualityRun create(String siteCode, String dataset, String manifest, String thresholdsJson, int items, String requestedBy) {
-        QualityRun run = quality.add(new QualityRun(siteCode, dataset, manifest, thresholdsJson, items, requestedBy, clock.instant()));
+    public QualityRun create(String siteCode, String dataset, String manifest, String thresholdsJson, int items, String requestedBy,
+                             java.util.List<String> labels) {
+        QualityRun run = quality.add(new QualityRun(siteCode, dataset, manifest, thresholdsJson, items, requestedBy, clock.instant())
+                .checkingLabels(labels));
         audit.record(requestedBy, "dataset.quality.started", "site " + siteCode + " dataset " + dataset, items + " items, run " + run.getId());
         return run;
     }

@@ -13,7 +13,7 @@ import org.civitas.federation.common.Caller;
 import org.civitas.federation.protocol.DatasetMetadata;
 import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.core.dataset.ManifestImporter;
-import org.civitas.federation.core.dataset.Taxonomy;
+import org.civitas.federation.protocol.TaskDefinitionMessage;
 
 import org.civitas.federation.core.data.FeatureCsv;
 import org.civitas.federation.core.model.LabeledFeatures;
@@ -69,24 +69,30 @@ public class SiteDatasetService implements DatasetImportSteps {
     @jakarta.ejb.EJB
     org.civitas.federation.common.TransactionRunner transactions;
 
-    /** A user imports a manifest at a hosted site: the site's own data steward, or the consortium administrator. */
-    public ImportResult importManifest(Caller caller, String siteCode, String name, String manifest, boolean skipBadLines) {
+    /**
+     * A user imports a manifest at a hosted site for a task (its newest version when {@code taskVersion}
+     * is null): the site's own data steward, or the consortium administrator. The lines are checked
+     * against the task's labels and modalities, which the site reads from the coordinator.
+     */
+    public ImportResult importManifest(Caller caller, String siteCode, String name, String manifest, boolean skipBadLines, String task,
+                                       Integer taskVersion) {
         if (siteCode == null || !hostedSites.codes().contains(siteCode)) {
             throw new InvalidRequestException("site '" + siteCode + "' is not hosted on this server");
         }
         staff.requireImporter(caller, siteCode);
-        return importManifest(caller.actor(), siteCode, name, manifest, skipBadLines);
+        return importManifest(caller.actor(), siteCode, name, manifest, skipBadLines, task, taskVersion);
     }
 
-    private ImportResult importManifest(String actor, String siteCode, String name, String manifest, boolean skipBadLines) {
+    private ImportResult importManifest(String actor, String siteCode, String name, String manifest, boolean skipBadLines, String task,
+                                        Integer taskVersion) {
         if (siteCode == null || !hostedSites.codes().contains(siteCode)) {
             throw new InvalidRequestException("site '" + siteCode + "' is not hosted on this server");
         }
-        if (name == null || manifest == null) {
-            throw new InvalidRequestException("an import needs name and manifest (a path inside the site's folder)");
+        if (name == null || manifest == null || task == null) {
+            throw new InvalidRequestException("an import needs name, manifest (a path inside the site's folder) and task");
         }
         SiteIdentity site = hostedSites.identity(siteCode);
-        Checked checked = manifestMetadata(site, name, manifest, skipBadLines);
+        Checked checked = manifestMetadata(site, name, manifest, skipBadLines, taskDefinition(site, task, taskVersion));
         DatasetMetadata metadata = checked.metadata();
         register(site, metadata);
         // Recorded once the coordinator has the registration (the call above is not transactional).
@@ -114,19 +120,32 @@ public class SiteDatasetService implements DatasetImportSteps {
         }
     }
 
-    /** Registers a manifest inside the site's folder with the coordinator, refusing it whole if a line is bad. */
-    public void registerManifest(SiteIdentity site, String name, String manifest) {
-        register(site, manifestMetadata(site, name, manifest, false).metadata());
+    /** Registers a manifest inside the site's folder for a task's newest version, refusing it whole if a line is bad. */
+    public void registerManifest(SiteIdentity site, String name, String manifest, String task) {
+        register(site, manifestMetadata(site, name, manifest, false, taskDefinition(site, task, null)).metadata());
+    }
+
+    /** The task version from the coordinator; one it does not know is the caller's mistake, named. */
+    private TaskDefinitionMessage taskDefinition(SiteIdentity site, String task, Integer version) {
+        try {
+            return coordinator.taskDefinition(site, task, version);
+        } catch (CoordinatorClient.ProtocolException e) {
+            if (e.status() == 404) {
+                throw new InvalidRequestException("task: the coordinator has no task '" + task + "'" + (version == null ? "" : " version "
+                        + version) + "; the consortium administrator registers it first (POST /api/tasks)");
+            }
+            throw new InvalidRequestException("the coordinator did not answer the task '" + task + "': " + e.getMessage());
+        }
     }
 
     private record Checked(DatasetMetadata metadata, List<ManifestImporter.LineError> skipped) {
     }
 
-    private Checked manifestMetadata(SiteIdentity site, String name, String manifest, boolean skipBadLines) {
+    private Checked manifestMetadata(SiteIdentity site, String name, String manifest, boolean skipBadLines, TaskDefinitionMessage task) {
         Path file = site.manifestInSite(manifest);
         ManifestImporter.Report report;
         try {
-            report = ManifestImporter.check(file, Set.copyOf(Taxonomy.LABELS), skipBadLines, settings.imageMaxPixels());
+            report = ManifestImporter.check(file, Set.copyOf(task.labels()), task.modalities(), skipBadLines, settings.imageMaxPixels());
         } catch (IOException e) {
             throw new InvalidRequestException("cannot read manifest '" + manifest + "': " + e.getMessage());
         }
@@ -136,7 +155,7 @@ public class SiteDatasetService implements DatasetImportSteps {
         }
         ManifestImporter.Summary s = report.summary();
         return new Checked(new DatasetMetadata(name, s.samples(), s.images(), s.texts(), s.labeled(), s.labelHistogram(),
-                report.errors().size(), s.contentSha256()), report.errors());
+                report.errors().size(), s.contentSha256(), task.name(), task.version()), report.errors());
     }
 
     /** The feature table's aggregates: its rows, all labelled, and their class histogram. */
@@ -149,7 +168,7 @@ public class SiteDatasetService implements DatasetImportSteps {
                 histogram.merge("class-" + label, 1, Integer::sum);
             }
             return new DatasetMetadata(BuiltInTask.FEATURES_DATASET, rows.size(), 0, 0, rows.size(), histogram, 0,
-                    org.civitas.federation.infrastructure.BlobStore.sha256(bytes));
+                    org.civitas.federation.infrastructure.BlobStore.sha256(bytes), null, null);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("site " + site.code() + " cannot read its feature table", e);
         }
@@ -164,9 +183,9 @@ public class SiteDatasetService implements DatasetImportSteps {
     }
 
     @Override
-    public String importDataset(String site, String name, String manifest, boolean skipBadLines) {
+    public String importDataset(String site, String name, String manifest, boolean skipBadLines, String task) {
         // The dataset-import job runs for the platform (the demo registers its generated data this way).
-        ImportResult r = importManifest(org.civitas.federation.common.AuditService.SYSTEM, site, name, manifest, skipBadLines);
+        ImportResult r = importManifest(org.civitas.federation.common.AuditService.SYSTEM, site, name, manifest, skipBadLines, task, null);
         return String.format(Locale.ROOT, "registered %s at site %s: %d samples, %d skipped lines", name, site,
                 r.registered().samples(), r.skipped().size());
     }

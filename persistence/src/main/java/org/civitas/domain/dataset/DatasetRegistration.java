@@ -64,6 +64,13 @@ public class DatasetRegistration {
     @Column(name = "registered_at", nullable = false)
     private Instant registeredAt;
 
+    /** The task whose labels the dataset carries, and its version; none for the built-in feature table. */
+    @Column(name = "task_name", length = 64)
+    private String taskName;
+
+    @Column(name = "task_version")
+    private Integer taskVersion;
+
     protected DatasetRegistration() {
     }
 
@@ -90,8 +97,8 @@ public class DatasetRegistration {
         this.labeled = labeled;
         StringBuilder json = new StringBuilder("{");
         new TreeMap<>(labelHistogram).forEach((k, v) -> {
-            if (!k.matches("[A-Za-z0-9_.-]{1,64}")) {
-                throw new IllegalArgumentException("label '" + k + "' is not a plain name");
+            if (!org.civitas.domain.task.TaskDefinition.isLabel(k)) {
+                throw new IllegalArgumentException("label '" + k + "' " + org.civitas.domain.task.TaskDefinition.LABEL_RULE);
             }
             json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v);
         });
@@ -99,6 +106,21 @@ public class DatasetRegistration {
         this.skippedLines = skippedLines;
         this.contentSha256 = contentSha256;
         this.registeredAt = now;
+    }
+
+    /** Names the task version whose labels the dataset carries (checked against them by the caller). */
+    public DatasetRegistration forTask(String taskName, int taskVersion) {
+        this.taskName = taskName;
+        this.taskVersion = taskVersion;
+        return this;
+    }
+
+    public String getTaskName() {
+        return taskName;
+    }
+
+    public Integer getTaskVersion() {
+        return taskVersion;
     }
 
     public Long getId() {

@@ -62,6 +62,10 @@ public class QualityRun {
     @Column(name = "finished_at")
     private Instant finishedAt;
 
+    /** The labels of the dataset's task, one per line, that the run checks the items against; none for runs before tasks. */
+    @Column(length = 70000)
+    private String labels;
+
     protected QualityRun() {
     }
 
@@ -75,6 +79,17 @@ public class QualityRun {
         this.requestedBy = requestedBy;
         this.status = Status.STARTED;
         this.startedAt = now;
+    }
+
+    /** The run checks the items' labels against these (its dataset's task's), in their order. */
+    public QualityRun checkingLabels(java.util.List<String> taskLabels) {
+        this.labels = String.join("\n", taskLabels);
+        return this;
+    }
+
+    /** The labels the run checks against; empty for a run started before datasets named their task. */
+    public java.util.List<String> getLabels() {
+        return labels == null || labels.isEmpty() ? java.util.List.of() : java.util.List.of(labels.split("\n"));
     }
 
     public void jobStarted(long executionId) {

@@ -94,8 +94,7 @@ public class TaskDefinition {
             if (labels == null || labels.size() < MIN_LABELS || labels.size() > MAX_LABELS) {
                 problems.add("labels must be " + MIN_LABELS + " to " + MAX_LABELS + ", was " + (labels == null ? 0 : labels.size()));
             } else {
-                labels.stream().filter(l -> !isLabel(l)).findFirst().ifPresent(l -> problems.add("label '" + l + "' must be 1-"
-                        + MAX_LABEL_LENGTH + " characters with no control characters and no space at either end"));
+                labels.stream().filter(l -> !isLabel(l)).findFirst().ifPresent(l -> problems.add("label '" + l + "' " + LABEL_RULE));
                 if (!duplicateLabels().isEmpty()) {
                     problems.add("labels must be distinct; given more than once: " + duplicateLabels());
                 }
@@ -118,10 +117,16 @@ public class TaskDefinition {
             return labels.stream().filter(l -> !seen.add(l)).distinct().toList();
         }
 
-        private static boolean isLabel(String label) {
-            return label != null && !label.isEmpty() && label.length() <= MAX_LABEL_LENGTH && label.strip().equals(label)
-                    && label.chars().noneMatch(Character::isISOControl);
-        }
+    }
+
+    /** What a label must be, said when one is not. */
+    public static final String LABEL_RULE = "must be 1-" + MAX_LABEL_LENGTH
+            + " characters with no quote, backslash or control character and no space at either end";
+
+    /** Whether a text can be a label: it travels in JSON, histograms and file lines as it is. */
+    public static boolean isLabel(String label) {
+        return label != null && !label.isEmpty() && label.length() <= MAX_LABEL_LENGTH && label.strip().equals(label)
+                && label.chars().noneMatch(c -> Character.isISOControl(c) || c == '"' || c == '\\');
     }
 
     public TaskDefinition(Spec spec, int version, String registeredBy, Instant now) {

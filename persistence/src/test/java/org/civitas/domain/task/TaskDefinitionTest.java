@@ -56,8 +56,11 @@ class TaskDefinitionTest {
         TaskDefinition.Spec twice = spec(List.of("spam", "ham", "spam", "ham", "other"));
         assertThat(twice.duplicateLabels()).containsExactly("spam", "ham");
         assertThat(twice.problems()).containsExactly("labels must be distinct; given more than once: [spam, ham]");
-        assertThat(spec(List.of("spam", " ham")).problems()).singleElement().asString().startsWith("label ' ham' must be 1-64 characters");
+        assertThat(spec(List.of("spam", " ham")).problems()).singleElement().asString().startsWith("label ' ham' must be 1-64 characters with no quote");
         assertThat(spec(List.of("spam", "two\nlines")).problems()).hasSize(1);
+        assertThat(spec(List.of("spam", "say \"hi\"")).problems()).hasSize(1);
+        assertThat(spec(List.of("spam", "back\\slash")).problems()).hasSize(1);
+        assertThat(spec(List.of("no action", "l'urgence", "a/b (c)")).problems()).isEmpty();
         assertThat(spec(List.of("spam", "x".repeat(65))).problems()).hasSize(1);
         assertThat(spec(java.util.stream.IntStream.range(0, 1001).mapToObj(i -> "l" + i).toList()).problems())
                 .containsExactly("labels must be 2 to 1000, was 1001");

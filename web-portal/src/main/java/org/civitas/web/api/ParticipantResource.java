@@ -24,6 +24,7 @@ import org.civitas.federation.protocol.DatasetMetadata;
 import org.civitas.federation.coordinator.DatasetRegistry;
 import org.civitas.federation.coordinator.ParticipantProtocolService;
 import org.civitas.federation.protocol.RoundTask;
+import org.civitas.federation.protocol.TaskDefinitionMessage;
 import org.civitas.federation.protocol.SecureAggregationProtocol;
 import org.civitas.federation.coordinator.SecureAggregationService;
 import org.civitas.federation.coordinator.SiteCaller;
@@ -74,6 +75,26 @@ public class ParticipantResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response registerDataset(DatasetMetadata metadata) {
         return Response.status(Response.Status.CREATED).entity(datasets.register(site(), metadata)).build();
+    }
+
+    @EJB
+    org.civitas.federation.coordinator.TaskService taskDefinitions;
+
+    /** A task version (the newest without {@code version}): the labels and modalities a site's dataset of it may carry. */
+    @GET
+    @Path("task-definitions/{name}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public TaskDefinitionMessage taskDefinition(@PathParam("name") String name, @jakarta.ws.rs.QueryParam("version") Integer version) {
+        site();
+        return taskDefinitions.definition(name, version);
+    }
+
+    /** The task version the calling site's dataset was registered for. */
+    @GET
+    @Path("datasets/{name}/task")
+    @Produces(MediaType.APPLICATION_JSON)
+    public TaskDefinitionMessage datasetTask(@PathParam("name") String name) {
+        return datasets.taskOf(site(), name);
     }
 
     @jakarta.ejb.EJB

@@ -59,15 +59,16 @@ public class SiteResource {
         return sites.sites();
     }
 
+    /** A site hosted here imports a manifest from its own folder for a task and registers the dataset's aggregates. */
     @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN", "DATA_STEWARD"})
-    /** A site hosted here imports a manifest from its own folder and registers the dataset's aggregates. */
     @POST
     @Path("{site}/datasets")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response importDataset(@PathParam("site") String site,
-                                  @Valid @NotNull(message = "send {\"name\", \"manifest\", \"skipBadLines\"}") ImportBody request) {
+                                  @Valid @NotNull(message = "send {\"name\", \"manifest\", \"task\", \"taskVersion\", \"skipBadLines\"}")
+                                  ImportBody request) {
         SiteDatasetService.ImportResult result = siteDatasets.importManifest(caller.get(), site, request.name(), request.manifest(),
-                Boolean.TRUE.equals(request.skipBadLines()));
+                Boolean.TRUE.equals(request.skipBadLines()), request.task(), request.taskVersion());
         return Response.status(Response.Status.CREATED).entity(result).build();
     }
 
@@ -112,10 +113,10 @@ public class SiteResource {
     @Path("{site}/quality-runs")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response startQualityRun(@PathParam("site") String site,
-                                    @Valid @NotNull(message = "send {\"dataset\", \"manifest\", \"thresholds\", \"shardLines\"}")
+                                    @Valid @NotNull(message = "send {\"dataset\", \"manifest\", \"thresholds\", \"shardLines\", \"task\"}")
                                     QualityRunBody request) {
         return Response.status(Response.Status.ACCEPTED).entity(dataQuality.start(caller.get(), site, request.dataset(),
-                request.manifest(), request.thresholds(), request.shardLines())).build();
+                request.manifest(), request.thresholds(), request.shardLines(), request.task(), request.taskVersion())).build();
     }
 
     @GET

@@ -29,6 +29,10 @@ public class DatasetImportBatchlet extends AbstractBatchlet {
 
     @Inject
     @BatchProperty
+    String task;
+
+    @Inject
+    @BatchProperty
     String skipBadLines;
 
     @Inject
@@ -37,7 +41,7 @@ public class DatasetImportBatchlet extends AbstractBatchlet {
     @Override
     public String process() throws NamingException {
         DatasetImportSteps steps = InitialContext.doLookup(DatasetImportSteps.JNDI_NAME);
-        stepContext.setExitStatus(steps.importDataset(site, name, manifest, Boolean.parseBoolean(skipBadLines)));
+        stepContext.setExitStatus(steps.importDataset(site, name, manifest, Boolean.parseBoolean(skipBadLines), task));
         return "COMPLETED";
     }
 }

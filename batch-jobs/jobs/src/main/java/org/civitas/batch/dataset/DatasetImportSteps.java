@@ -6,9 +6,10 @@ public interface DatasetImportSteps {
     String JNDI_NAME = "java:app/ejb-federation/SiteDatasetService!org.civitas.batch.dataset.DatasetImportSteps";
 
     /**
-     * Checks the manifest (a path inside the site's folder) and registers the dataset.
+     * Checks the manifest (a path inside the site's folder) against the task's newest version and
+     * registers the dataset for it.
      *
      * @return a one-line summary
      */
-    String importDataset(String site, String name, String manifest, boolean skipBadLines);
+    String importDataset(String site, String name, String manifest, boolean skipBadLines, String task);
 }

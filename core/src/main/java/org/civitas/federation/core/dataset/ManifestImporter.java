@@ -44,12 +44,25 @@ public final class ManifestImporter {
     private ManifestImporter() {
     }
 
+    /** The modalities a sample may carry. */
+    public static final Set<String> ALL_MODALITIES = Set.of("image", "text");
+
     public static Report check(Path manifest, Set<String> labels, boolean skipBadLines) throws IOException {
         return check(manifest, labels, skipBadLines, BoundedImages.maxPixelsOfThisProcess());
     }
 
     /** As {@link #check(Path, Set, boolean)}, refusing images whose header declares more than {@code maxPixels} pixels. */
     public static Report check(Path manifest, Set<String> labels, boolean skipBadLines, long maxPixels) throws IOException {
+        return check(manifest, labels, ALL_MODALITIES, skipBadLines, maxPixels);
+    }
+
+    /**
+     * As {@link #check(Path, Set, boolean, long)} for a task that reads only {@code modalities}
+     * ({@code image}, {@code text}): a sample that carries another is a bad line, since the task's
+     * model would never see it.
+     */
+    public static Report check(Path manifest, Set<String> labels, Set<String> modalities, boolean skipBadLines, long maxPixels)
+            throws IOException {
         if (!Files.isRegularFile(manifest)) {
             throw new IOException("manifest " + manifest.getFileName() + " does not exist");
         }
@@ -80,7 +93,7 @@ public final class ManifestImporter {
                     errors.add(new LineError(lineNo, null, e.getMessage()));
                     continue;
                 }
-                String problem = problemOf(s, labels, folder, realFolder, firstLineOfId);
+                String problem = problemOf(s, labels, modalities, folder, realFolder, firstLineOfId);
                 if (problem != null) {
                     errors.add(new LineError(lineNo, s.id(), problem));
                     continue;
@@ -118,7 +131,8 @@ public final class ManifestImporter {
         return new Report(accepted, summary, errors, good);
     }
 
-    private static String problemOf(Sample s, Set<String> labels, Path folder, Path realFolder, Map<String, Integer> seen) {
+    private static String problemOf(Sample s, Set<String> labels, Set<String> modalities, Path folder, Path realFolder,
+                                    Map<String, Integer> seen) {
         Integer first = seen.get(s.id());
         if (first != null) {
             return "duplicate id '" + s.id() + "' (first on line " + first + ")";
@@ -128,6 +142,14 @@ public final class ManifestImporter {
         }
         if (s.label() != null && !labels.contains(s.label())) {
             return "unknown label '" + s.label() + "'";
+        }
+        if (s.hasImage() && !modalities.contains("image")) {
+            return "sample '" + s.id() + "' has an image, but the task reads " + String.join(" and ", new java.util.TreeSet<>(modalities))
+                    + " only";
+        }
+        if (s.hasText() && !modalities.contains("text")) {
+            return "sample '" + s.id() + "' has a text, but the task reads " + String.join(" and ", new java.util.TreeSet<>(modalities))
+                    + " only";
         }
         if (s.hasImage()) {
             Path image;

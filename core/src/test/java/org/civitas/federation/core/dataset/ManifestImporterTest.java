@@ -87,6 +87,25 @@ class ManifestImporterTest {
     }
 
     @Test
+    void aTaskOfItsOwnLabelsAndModalitiesChecksTheLinesAgainstThem() throws IOException {
+        Path m = manifest("{\"id\":\"1\",\"text\":\"win a prize now\",\"label\":\"spam\"}",
+                "{\"id\":\"2\",\"text\":\"minutes of the meeting\",\"label\":\"ham\"}",
+                "{\"id\":\"3\",\"text\":\"smoke at the gate\",\"label\":\"smoke_fire\"}",
+                "{\"id\":\"4\",\"image\":\"images/a.png\",\"text\":\"see the picture\",\"label\":\"spam\"}");
+
+        ManifestImporter.Report r = ManifestImporter.check(m, Set.of("spam", "ham"), Set.of("text"), false, 1_000_000);
+
+        assertThat(r.accepted()).isFalse();
+        assertThat(r.errors()).extracting(ManifestImporter.LineError::error).containsExactly("unknown label 'smoke_fire'",
+                "sample '4' has an image, but the task reads text only");
+        ManifestImporter.Report skipped = ManifestImporter.check(m, Set.of("spam", "ham"), Set.of("text"), true, 1_000_000);
+        assertThat(skipped.summary().labelHistogram()).containsExactly(java.util.Map.entry("ham", 1), java.util.Map.entry("spam", 1));
+        assertThat(ManifestImporter.check(manifest("{\"id\":\"1\",\"text\":\"x\",\"label\":\"spam\"}"), Set.of("spam", "ham"),
+                Set.of("image"), false, 1_000_000).errors()).extracting(ManifestImporter.LineError::error)
+                .containsExactly("sample '1' has a text, but the task reads image only");
+    }
+
+    @Test
     void skippingBadLinesKeepsTheGoodOnesAndListsTheRest() throws IOException {
         Path m = manifest("{\"id\":\"1\",\"text\":\"fine\"}", "{\"id\":\"2\"}", "{\"id\":\"3\",\"text\":\"also fine\"}");
 

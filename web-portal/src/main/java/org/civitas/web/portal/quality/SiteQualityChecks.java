@@ -93,7 +93,7 @@ public class SiteQualityChecks implements Serializable {
 
     public void check(String site) {
         try {
-            DataQualityService.RunView run = quality.start(caller.get(), site, "city-safety", getManifests().get(site), null, null);
+            DataQualityService.RunView run = quality.start(caller.get(), site, "city-safety", getManifests().get(site), null, null, null, null);
             Messages.info(Texts.of("quality.started", run.id(), site), Texts.of("quality.started.detail", run.totalItems()));
             latest = null;
         } catch (InvalidRequestException | ForbiddenException | NotFoundException | ConflictException e) {
