@@ -78,6 +78,26 @@ class MultimodalIT {
             assertThat(receipt.path("trainLoss").asDouble()).isLessThan(receipt.path("globalLoss").asDouble());
         }
         assertThat(rounds.get(0).path("contributions").size()).as("not valued in the server").isZero();
+        // Each site trains both rounds on one version of its data, even when a data-quality run ends in between
+        java.util.Map<String, String> manifestOf = new java.util.HashMap<>();
+        for (JsonNode run : Api.get("/sites/runs?max=200").json()) {
+            if (run.path("federationId").asLong() == id) {
+                assertThat(run.path("manifestSha256").asText()).as(run.toString()).matches("[0-9a-f]{64}");
+                String before = manifestOf.putIfAbsent(run.path("site").asText(), run.path("manifestSha256").asText());
+                assertThat(before == null ? run.path("manifestSha256").asText() : before).as(run.toString())
+                        .isEqualTo(run.path("manifestSha256").asText());
+            }
+        }
+        assertThat(manifestOf).containsOnlyKeys("energy", "community", "urban");
+        for (JsonNode receipt : rounds.get(1).path("receipts")) {
+            String site = receipt.path("site").asText();
+            JsonNode first = null;
+            for (JsonNode r : rounds.get(0).path("receipts")) {
+                first = site.equals(r.path("site").asText()) ? r : first;
+            }
+            assertThat(first).isNotNull();
+            assertThat(receipt.path("sampleCount").asLong()).as(site + " trains on the same samples").isEqualTo(first.path("sampleCount").asLong());
+        }
 
         NamedTensors model = SafeTensors.read(Api.get("/federations/" + id + "/models/2").body()).tensors();
         assertThat(model.names()).isEqualTo(MANIFEST.trainableShapes().keySet());

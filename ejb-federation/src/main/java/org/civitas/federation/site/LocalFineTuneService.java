@@ -133,8 +133,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         Path stateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-global.safetensors");
         Path updateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-update.safetensors");
         writeOutbox(stateFile, state);
-        // The curated manifest of the site's newest data-quality run, when there is one.
-        Path dataset = dataQuality.trainingManifest(site, BuiltInTask.DATASET, BuiltInTask.MANIFEST);
+        Path dataset = pinnedManifest(runId, site, run);
         WorkerRequest.Hyper hyper = new WorkerRequest.Hyper(task.localEpochs(), task.learningRate(), task.batchSize(), task.seed(),
                 task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0).doubleValue());
         long start = System.nanoTime();
@@ -161,6 +160,32 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         } catch (IOException e) {
             throw new UncheckedIOException("the model worker's update cannot be read", e);
         }
+    }
+
+    /**
+     * The manifest this round trains on. The federation's first trained round chooses it (the curated
+     * manifest of the site's newest completed data-quality run, or the raw one) and records it with
+     * the SHA-256 of its bytes; every later round reads the same one, so a quality run that ends in
+     * the middle of a federation does not change its data. A pinned manifest whose bytes changed
+     * fails the round, naming both hashes, rather than training on other data.
+     */
+    private Path pinnedManifest(long runId, SiteIdentity site, LocalTrainingRun run) {
+        java.util.Optional<LocalTrainingRun> pinned = runs.pinnedManifest(site.code(), run.getFederationId());
+        Path manifest = pinned.map(p -> site.home().resolve(p.getTrainingManifest()))
+                .orElseGet(() -> dataQuality.trainingManifest(site, BuiltInTask.DATASET, BuiltInTask.MANIFEST));
+        String sha256;
+        try {
+            sha256 = org.civitas.federation.infrastructure.BlobStore.sha256(Files.readAllBytes(manifest));
+        } catch (IOException e) {
+            throw new UncheckedIOException("site " + site.code() + " cannot read its training manifest " + manifest.getFileName(), e);
+        }
+        if (pinned.isPresent() && !pinned.get().getManifestSha256().equals(sha256)) {
+            throw new IllegalStateException("the manifest " + pinned.get().getTrainingManifest() + " that round "
+                    + pinned.get().getRoundNumber() + " of federation " + run.getFederationId() + " trained on has changed (SHA-256 "
+                    + pinned.get().getManifestSha256() + ", now " + sha256 + "): a federation trains on one version of the data");
+        }
+        runs.trainsOn(runId, site.home().relativize(manifest).toString(), sha256);
+        return manifest;
     }
 
     @Override

@@ -77,6 +77,15 @@ public class TrainingRuns {
         get(runId).progress(text);
     }
 
+    /** The manifest (and its SHA-256) the site's first trained round of the federation read, if one has. */
+    public Optional<LocalTrainingRun> pinnedManifest(String siteCode, long federationId) {
+        return runs.firstWithManifest(siteCode, federationId);
+    }
+
+    public void trainsOn(long runId, String manifest, String sha256) {
+        get(runId).trainsOn(manifest, sha256);
+    }
+
     public void trained(long runId, String summary) {
         get(runId).trained(summary);
     }
@@ -89,15 +98,16 @@ public class TrainingRuns {
         get(runId).failed(reason, clock.instant());
     }
 
-    /** A training run as the portal shows it. */
+    /** A training run as the portal shows it, with the manifest it trained on (the same in every round of a federation). */
     public record RunView(String site, long federationId, int round, String status, Long jobExecutionId, int attempts,
-                          String message, Instant startedAt, Instant finishedAt, int windowPauses) {
+                          String message, Instant startedAt, Instant finishedAt, int windowPauses, String trainingManifest,
+                          String manifestSha256) {
     }
 
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public java.util.List<RunView> recent(int max) {
         return runs.recent(max).stream().map(r -> new RunView(r.getSiteCode(), r.getFederationId(), r.getRoundNumber(),
                 r.getStatus().name(), r.getJobExecutionId(), r.getAttempts(), r.getMessage(), r.getStartedAt(), r.getFinishedAt(),
-                r.getWindowPauses())).toList();
+                r.getWindowPauses(), r.getTrainingManifest(), r.getManifestSha256())).toList();
     }
 }

@@ -60,6 +60,13 @@ public class LocalTrainingRun {
     @Column(name = "window_pauses", nullable = false)
     private int windowPauses;
 
+    /** The manifest the run trained on, inside the site's folder, and its SHA-256: the federation's later rounds read the same. */
+    @Column(name = "training_manifest", length = 500)
+    private String trainingManifest;
+
+    @Column(name = "manifest_sha256", length = 64)
+    private String manifestSha256;
+
     protected LocalTrainingRun() {
     }
 
@@ -144,6 +151,23 @@ public class LocalTrainingRun {
         this.status = Status.UPLOADED;
         this.message = limit(message == null ? summary : message + "; " + summary);
         this.finishedAt = now;
+    }
+
+    /** Records the manifest the run trains on (a path inside the site's folder) and the SHA-256 of its bytes. */
+    public void trainsOn(String manifest, String sha256) {
+        if (manifest == null || sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("a training manifest needs its path and its 64-hex-digit SHA-256");
+        }
+        this.trainingManifest = manifest;
+        this.manifestSha256 = sha256;
+    }
+
+    public String getTrainingManifest() {
+        return trainingManifest;
+    }
+
+    public String getManifestSha256() {
+        return manifestSha256;
     }
 
     private static String limit(String text) {

@@ -26,6 +26,13 @@ public class LocalTrainingRunRepository {
                 .getResultStream().findFirst();
     }
 
+    /** The site's earliest run of the federation that recorded its training manifest: the one every later round reads. */
+    public Optional<LocalTrainingRun> firstWithManifest(String siteCode, long federationId) {
+        return em.createQuery("select r from LocalTrainingRun r where r.siteCode = :s and r.federationId = :f "
+                        + "and r.trainingManifest is not null order by r.roundNumber, r.id", LocalTrainingRun.class)
+                .setParameter("s", siteCode).setParameter("f", federationId).setMaxResults(1).getResultStream().findFirst();
+    }
+
     public Optional<LocalTrainingRun> find(long id) {
         return Optional.ofNullable(em.find(LocalTrainingRun.class, id));
     }

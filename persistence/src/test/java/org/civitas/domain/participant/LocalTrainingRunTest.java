@@ -40,4 +40,15 @@ class LocalTrainingRunTest {
         assertThat(run.canRetry(3)).isFalse();
         assertThatThrownBy(() -> run.retried(11, t0)).hasMessage("only a failed run is retried; this one is UPLOADED");
     }
+
+    @Test
+    void recordsTheManifestItTrainsOnWithItsHash() {
+        LocalTrainingRun run = new LocalTrainingRun("energy", 1, 2, java.time.Instant.parse("2026-12-05T10:00:00Z"));
+        String sha = "ab".repeat(32);
+        run.trainsOn("datasets/city-safety/curated/run-3.jsonl", sha);
+        org.assertj.core.api.Assertions.assertThat(run.getTrainingManifest()).isEqualTo("datasets/city-safety/curated/run-3.jsonl");
+        org.assertj.core.api.Assertions.assertThat(run.getManifestSha256()).isEqualTo(sha);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run.trainsOn("m.jsonl", "not-a-hash"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
