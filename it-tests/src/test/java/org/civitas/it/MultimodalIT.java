@@ -115,6 +115,31 @@ class MultimodalIT {
         assertThat(v2.path("macroF1").asDouble()).isBetween(0.0, 1.0);
         assertThat(v2.path("accuracy").asDouble()).isGreaterThan(1.0 / 12);
         assertThat(Api.JSON.readTree(v2.path("macroF1ByScenario").asText()).size()).isEqualTo(10);
+        // Per label: the confusion matrix in the task's label order, and each label's precision, recall and F1 from it
+        JsonNode confusion = v2.path("confusion");
+        assertThat(confusion.path("labels").size()).isEqualTo(12);
+        assertThat(confusion.path("labels").get(0).asText()).isEqualTo("smoke_fire");
+        int total = 0;
+        int diagonal = 0;
+        for (int t = 0; t < 12; t++) {
+            assertThat(confusion.path("counts").get(t).size()).isEqualTo(12);
+            for (int p = 0; p < 12; p++) {
+                int count = confusion.path("counts").get(t).get(p).asInt();
+                total += count;
+                diagonal += t == p ? count : 0;
+            }
+        }
+        assertThat((double) diagonal / total).as("the matrix's diagonal is the accuracy").isCloseTo(v2.path("accuracy").asDouble(),
+                org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(v2.path("perLabel")).hasSize(12);
+        int support = 0;
+        for (JsonNode label : v2.path("perLabel")) {
+            assertThat(label.path("f1").asDouble()).isBetween(0.0, 1.0);
+            support += label.path("support").asInt();
+        }
+        assertThat(support).isEqualTo(total);
+        String registry = Api.getAbsolute(CivitasServer.BASE + "/registry/index.xhtml?federation=" + id).text();
+        assertThat(registry).contains("Evaluation of version").contains("class=\"confusion\"");
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.civitas.worker;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import org.civitas.federation.core.dataset.ManifestImporter;
+import org.civitas.federation.core.evaluation.ConfusionMatrix;
 import org.civitas.federation.core.dataset.Sample;
 import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.tensor.NamedTensors;
@@ -156,7 +157,8 @@ public final class WorkerMain {
             int classes = loaded.manifest().labels().size();
             LocalTraining.Metrics m = LocalTraining.metrics(data.labels(), predicted, classes, loss);
             return new WorkerResult.Evaluated(m.samples(), m.loss(), m.accuracy(), m.macroF1(),
-                    LocalTraining.macroF1ByScenario(data, predicted, classes));
+                    LocalTraining.macroF1ByScenario(data, predicted, classes),
+                    ConfusionMatrix.of(loaded.manifest().labels(), data.labels(), predicted).counts());
         }
         if (request instanceof WorkerRequest.Embed r) {
             return new WorkerResult.Embedded(java.util.Arrays.asList(load(r.manifest()).text().embed(r.texts())));

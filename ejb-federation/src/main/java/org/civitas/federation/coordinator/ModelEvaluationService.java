@@ -19,6 +19,8 @@ import org.civitas.federation.common.BuiltInTask;
 import org.civitas.infrastructure.persistence.FederationRepository;
 import org.civitas.infrastructure.persistence.ModelRegistryRepository;
 
+import org.civitas.federation.core.evaluation.ConfusionMatrix;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -100,7 +102,8 @@ public class ModelEvaluationService {
                     .collect(Collectors.joining(",", "{", "}"));
             double accuracy = evaluated.accuracy();
             double macroF1 = evaluated.macroF1();
-            self.record(federationId, roundNumber, accuracy, macroF1, scenariosJson);
+            ConfusionMatrix confusion = new ConfusionMatrix(ModelCatalog.manifest(target.modelKind()).labels(), evaluated.confusion());
+            self.record(federationId, roundNumber, accuracy, macroF1, scenariosJson, ConfusionJson.write(confusion));
             return String.format(Locale.ROOT, "model version %d on %s: accuracy %.3f, macro-F1 %.3f", roundNumber, TEST_SPLIT, accuracy, macroF1);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -114,10 +117,11 @@ public class ModelEvaluationService {
     }
 
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
-    public void record(long federationId, int versionNumber, double accuracy, double macroF1, String byScenarioJson) {
+    public void record(long federationId, int versionNumber, double accuracy, double macroF1, String byScenarioJson,
+                       String confusionJson) {
         ModelVersion version = registry.version(federationId, versionNumber).orElseThrow();
         if (version.getEvalSplit() == null) {
-            version.recordEvaluation(TEST_SPLIT, accuracy, macroF1, byScenarioJson);
+            version.recordEvaluation(TEST_SPLIT, accuracy, macroF1, byScenarioJson, confusionJson);
             audit.record(AuditService.SYSTEM, "model.evaluated", "federation " + federationId + " model version " + versionNumber,
                     String.format(Locale.ROOT, "%s: accuracy %.4f, macro-F1 %.4f, by scenario %s", TEST_SPLIT, accuracy, macroF1, byScenarioJson));
         }

@@ -52,7 +52,19 @@ public final class Views {
     }
 
     /** A version's evaluation on a test split; macro-F1 per scenario as JSON. */
-    public record EvaluationView(String split, double accuracy, double macroF1, String macroF1ByScenario) {
+    /**
+     * A version's evaluation on the test split; {@code confusion} (rows true labels, columns predicted)
+     * and {@code perLabel} where the registry kept the matrix (tasks of up to 100 labels).
+     */
+    public record EvaluationView(String split, double accuracy, double macroF1, String macroF1ByScenario,
+                                 org.civitas.federation.core.evaluation.ConfusionMatrix confusion,
+                                 List<org.civitas.federation.core.evaluation.ConfusionMatrix.LabelMetrics> perLabel) {
+
+        static EvaluationView of(ModelVersion m) {
+            org.civitas.federation.core.evaluation.ConfusionMatrix confusion = ConfusionJson.read(m.getEvalConfusion());
+            return new EvaluationView(m.getEvalSplit(), m.getEvalAccuracy(), m.getEvalMacroF1(), m.getEvalByScenario(), confusion,
+                    confusion == null ? List.of() : confusion.perLabel());
+        }
     }
 
     static FederationView of(Federation f, List<ModelVersion> models) {
@@ -128,6 +140,6 @@ public final class Views {
         return new ModelVersionView(m.getVersionNumber(), m.getRound() == null ? null : m.getRound().getNumber(),
                 m.getParent() == null ? null : m.getParent().getVersionNumber(), m.getSha256(), m.getSizeBytes(),
                 m.getSampleCount(), m.getCreatedAt(), m.getServerStateSha256(), m.getEvalSplit() == null ? null
-                : new EvaluationView(m.getEvalSplit(), m.getEvalAccuracy(), m.getEvalMacroF1(), m.getEvalByScenario()));
+                : EvaluationView.of(m));
     }
 }

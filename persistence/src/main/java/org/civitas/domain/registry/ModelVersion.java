@@ -72,6 +72,10 @@ public class ModelVersion {
     @Column(name = "eval_by_scenario", length = 4000)
     private String evalByScenario;
 
+    /** The confusion matrix on the split, {"labels": [...], "counts": [[...]]}; null for a task of over 100 labels. */
+    @Column(name = "eval_confusion", length = 200000)
+    private String evalConfusion;
+
     protected ModelVersion() {
     }
 
@@ -144,7 +148,7 @@ public class ModelVersion {
     }
 
     /** Records this version's evaluation; a version is evaluated once, on one split. */
-    public void recordEvaluation(String split, double accuracy, double macroF1, String byScenarioJson) {
+    public void recordEvaluation(String split, double accuracy, double macroF1, String byScenarioJson, String confusionJson) {
         if (evalSplit != null) {
             throw new IllegalStateException("model version " + versionNumber + " was evaluated already on " + evalSplit);
         }
@@ -155,6 +159,11 @@ public class ModelVersion {
         this.evalAccuracy = accuracy;
         this.evalMacroF1 = macroF1;
         this.evalByScenario = byScenarioJson;
+        this.evalConfusion = confusionJson;
+    }
+
+    public String getEvalConfusion() {
+        return evalConfusion;
     }
 
     public String getEvalSplit() {

@@ -84,9 +84,12 @@ public sealed interface WorkerResult {
         }
     }
 
-    /** The answer to {@code evaluate}: metrics on the dataset, and the macro-F1 of each scenario in it. */
-    record Evaluated(int samples, double loss, double accuracy, double macroF1, Map<String, Double> macroF1ByScenario)
-            implements WorkerResult {
+    /**
+     * The answer to {@code evaluate}: metrics on the dataset, the macro-F1 of each scenario in it, and
+     * the confusion matrix (rows true labels, columns predicted ones, in the manifest's label order).
+     */
+    record Evaluated(int samples, double loss, double accuracy, double macroF1, Map<String, Double> macroF1ByScenario,
+                     List<List<Integer>> confusion) implements WorkerResult {
         @Override
         public Map<String, Object> fields() {
             Map<String, Object> metrics = new LinkedHashMap<>();
@@ -99,15 +102,23 @@ public sealed interface WorkerResult {
             out.put("samples", samples);
             out.put("metrics", metrics);
             out.put("macroF1ByScenario", byScenario);
+            out.put("confusion", confusion);
             return out;
         }
 
         static Evaluated from(WorkerFields f) {
-            f.only(Set.of("samples", "metrics", "macroF1ByScenario"));
+            f.only(Set.of("samples", "metrics", "macroF1ByScenario", "confusion"));
             WorkerFields m = f.object("metrics");
             WorkerFields byScenario = f.optionalObject("macroF1ByScenario");
+            List<List<Integer>> confusion = new ArrayList<>();
+            for (Object row : f.list("confusion")) {
+                if (!(row instanceof List<?> counts)) {
+                    throw new IllegalArgumentException("'confusion' must be a list of lists of counts");
+                }
+                confusion.add(counts.stream().map(c -> (int) WorkerFields.number(c)).toList());
+            }
             return new Evaluated(f.integer("samples"), m.number("loss"), m.number("accuracy"), m.number("macroF1"),
-                    byScenario == null ? Map.of() : byScenario.numbers());
+                    byScenario == null ? Map.of() : byScenario.numbers(), List.copyOf(confusion));
         }
     }
 

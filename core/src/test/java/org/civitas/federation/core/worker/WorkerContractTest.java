@@ -51,7 +51,8 @@ class WorkerContractTest {
         assertThat(line).contains("\"trainLoss\":\"NaN\"").contains("\"loss\":\"Infinity\"");
         assertThat(new WorkerRequest.Train(null, "d", "s", "o", null, null, null).result(resultFields(line))).isEqualTo(trained);
 
-        WorkerResult.Evaluated evaluated = new WorkerResult.Evaluated(120, 0.9, 0.75, 0.7, Map.of("flood", 0.8));
+        WorkerResult.Evaluated evaluated = new WorkerResult.Evaluated(120, 0.9, 0.75, 0.7, Map.of("flood", 0.8),
+                List.of(List.of(50, 10), List.of(20, 40)));
         assertThat(new WorkerRequest.Evaluate(null, "d", "s").result(resultFields(WorkerLines.result("2", evaluated)))).isEqualTo(evaluated);
 
         WorkerResult.Embedded embedded = new WorkerResult.Embedded(List.of(new float[]{0.25f, -1.5f}, new float[]{3f, 0f}));

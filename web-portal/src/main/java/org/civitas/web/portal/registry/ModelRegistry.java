@@ -8,6 +8,7 @@ import org.civitas.federation.coordinator.FederationService;
 import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.coordinator.Views;
 
+import org.civitas.web.portal.Chart;
 import org.civitas.web.portal.Texts;
 
 import java.util.List;
@@ -55,6 +56,36 @@ public class ModelRegistry implements java.io.Serializable {
 
     public List<AgreementService.AgreementView> getAgreements() {
         return getSelected() == null ? List.of() : agreements.forPlan(getSelected().planSha256());
+    }
+
+    /** The newest version of the selected federation whose evaluation kept its confusion matrix, if any. */
+    public Views.ModelVersionView getEvaluated() {
+        if (getSelected() == null) {
+            return null;
+        }
+        return getSelected().models().stream().filter(v -> v.evaluation() != null && v.evaluation().confusion() != null)
+                .reduce((a, b) -> b.version() > a.version() ? b : a).orElse(null);
+    }
+
+    /** Precision, recall and F1 of each label of that version, as a Chart.js bar chart. */
+    public String getPerLabelChart() {
+        List<org.civitas.federation.core.evaluation.ConfusionMatrix.LabelMetrics> metrics = getEvaluated().evaluation().perLabel();
+        return Chart.bar().labels(metrics.stream().map(m -> m.label()).toList())
+                .series(Texts.of("chart.precision"), metrics.stream().map(m -> m.precision()).toList(), "#2563eb")
+                .series(Texts.of("chart.recall"), metrics.stream().map(m -> m.recall()).toList(), "#f97316")
+                .series(Texts.of("chart.f1"), metrics.stream().map(m -> m.f1()).toList(), "#16a34a")
+                .axisTitle("y", Texts.of("chart.score")).json();
+    }
+
+    /**
+     * A cell of the confusion matrix shaded by its share of the row (the true label's samples): the
+     * diagonal of a good model is dark, its confusions light.
+     */
+    public String cellStyle(List<Integer> row, int count) {
+        int total = row.stream().mapToInt(Integer::intValue).sum();
+        double share = total == 0 ? 0 : (double) count / total;
+        return String.format(java.util.Locale.ROOT, "background-color: rgba(37, 99, 235, %.2f);%s", share,
+                share > 0.55 ? " color: #fff;" : "");
     }
 
     /** The sites whose updates went into a version (those of the round that made it, not excluded). */
