@@ -218,6 +218,26 @@ class BrowserIT {
         logout();
     }
 
+    /** The registry draws a version's evaluation: each label's precision, recall and F1, and the confusion matrix. */
+    @Test
+    void theRegistryShowsAnEvaluatedVersionPerLabel() {
+        Api.Answer started = Api.startFederation("{\"name\": \"Registry evaluation\", \"model\": \"multimodal-lora\", \"rounds\": 1}");
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        long id = started.json().path("id").asLong();
+        assertThat(Api.awaitFinished(id, Duration.ofMinutes(5)).path("status").asText()).isEqualTo("COMPLETED");
+        CivitasServer.await(Duration.ofMinutes(2), "model version 1 is evaluated", () ->
+                Api.get("/federations/" + id).json().path("models").get(1).path("evaluation").path("confusion").isObject());
+
+        login("auditor", Api.DEMO_PASSWORD);
+        open("/registry/index.xhtml?federation=" + id);
+        assertThat(text(By.id("evaluation"))).contains("Evaluation of version 1").contains("smoke_fire");
+        assertThat(browser.findElements(By.cssSelector("#evaluation canvas"))).isNotEmpty();
+        assertThat(browser.findElements(By.cssSelector("table.confusion tbody tr"))).hasSize(12);
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('evaluation').scrollIntoView();");
+        screenshot("registry-evaluation");
+        logout();
+    }
+
     private void decide(String officer, long agreement, String comment, String expected, String screenshot) {
         login(officer, Api.DEMO_PASSWORD);
         open("/agreements/index.xhtml");
