@@ -218,9 +218,9 @@ class BrowserIT {
         logout();
     }
 
-    /** The registry draws a version's evaluation: each label's precision, recall and F1, and the confusion matrix. */
+    /** The registry draws a version's evaluation (each label's precision, recall and F1, the confusion matrix) and releases it, four eyes. */
     @Test
-    void theRegistryShowsAnEvaluatedVersionPerLabel() {
+    void theRegistryShowsAnEvaluatedVersionPerLabelAndReleasesItWithFourEyes() {
         Api.Answer started = Api.startFederation("{\"name\": \"Registry evaluation\", \"model\": \"multimodal-lora\", \"rounds\": 1}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long id = started.json().path("id").asLong();
@@ -235,6 +235,24 @@ class BrowserIT {
         assertThat(browser.findElements(By.cssSelector("table.confusion tbody tr"))).hasSize(12);
         ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('evaluation').scrollIntoView();");
         screenshot("registry-evaluation");
+        logout();
+
+        // The administrator proposes version 1 for release; the consortium's compliance officer approves it
+        login("admin", Api.DEMO_PASSWORD);
+        open("/registry/index.xhtml?federation=" + id);
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("releases:version_input"))).selectByValue("1");
+        browser.findElement(By.id("releases:note")).sendKeys("Fit for the browser pilot");
+        browser.findElement(By.id("releases:propose")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "proposed for version 1"));
+        logout();
+        login("consortium-compliance", Api.DEMO_PASSWORD);
+        open("/registry/index.xhtml?federation=" + id);
+        browser.findElement(By.cssSelector("input[id$=':comment']")).sendKeys("Approved for the pilot");
+        browser.findElement(By.cssSelector("button[id$=':approve']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "is now RELEASED"));
+        assertThat(text(By.id("releases:releaseTable"))).contains("RELEASED").contains("consortium-compliance: Approved for the pilot");
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('releases:releaseTable').scrollIntoView();");
+        screenshot("registry-release");
         logout();
     }
 

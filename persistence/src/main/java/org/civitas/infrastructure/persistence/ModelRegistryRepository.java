@@ -29,4 +29,26 @@ public class ModelRegistryRepository {
         return em.createQuery("select m from ModelVersion m where m.federation.id = :f order by m.versionNumber", ModelVersion.class)
                 .setParameter("f", federationId).getResultList();
     }
+
+    public org.civitas.domain.registry.ModelRelease addRelease(org.civitas.domain.registry.ModelRelease release) {
+        return GeneratedIds.persist(em, release);
+    }
+
+    public Optional<org.civitas.domain.registry.ModelRelease> releaseForUpdate(long id) {
+        return Optional.ofNullable(EntityLocks.findForUpdate(em, org.civitas.domain.registry.ModelRelease.class, id));
+    }
+
+    /** Every release, newest first, with its version and federation. */
+    public List<org.civitas.domain.registry.ModelRelease> releases() {
+        return em.createQuery("select r from ModelRelease r join fetch r.version order by r.id desc",
+                org.civitas.domain.registry.ModelRelease.class).getResultList();
+    }
+
+    /** The releases of one version that are proposed or released: at most one may be. */
+    public List<org.civitas.domain.registry.ModelRelease> openReleases(long modelVersionId) {
+        return em.createQuery("select r from ModelRelease r where r.version.id = :v and r.status in :open",
+                        org.civitas.domain.registry.ModelRelease.class).setParameter("v", modelVersionId)
+                .setParameter("open", List.of(org.civitas.domain.registry.ModelRelease.Status.PROPOSED,
+                        org.civitas.domain.registry.ModelRelease.Status.RELEASED)).getResultList();
+    }
 }
