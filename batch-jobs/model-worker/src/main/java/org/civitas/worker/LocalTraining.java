@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import org.civitas.federation.core.evaluation.ConfusionMatrix;
 import org.civitas.federation.core.tensor.NamedTensors;
 
 import java.util.HashMap;
@@ -237,31 +238,11 @@ final class LocalTraining {
         return out;
     }
 
+    /** Accuracy and macro-F1 from the confusion matrix of the predictions; labels are class indices here. */
     static Metrics metrics(int[] actual, int[] predicted, int classes, double loss) {
-        int[] tp = new int[classes];
-        int[] fp = new int[classes];
-        int[] fn = new int[classes];
-        int correct = 0;
-        for (int i = 0; i < actual.length; i++) {
-            if (actual[i] == predicted[i]) {
-                tp[actual[i]]++;
-                correct++;
-            } else {
-                fp[predicted[i]]++;
-                fn[actual[i]]++;
-            }
-        }
-        double f1Sum = 0;
-        int present = 0;
-        for (int c = 0; c < classes; c++) {
-            if (tp[c] + fp[c] + fn[c] == 0) {
-                continue;
-            }
-            present++;
-            f1Sum += 2.0 * tp[c] / (2.0 * tp[c] + fp[c] + fn[c]);
-        }
-        return new Metrics(loss, actual.length == 0 ? 0 : (double) correct / actual.length, present == 0 ? 0 : f1Sum / present,
-                actual.length);
+        ConfusionMatrix m = ConfusionMatrix.of(java.util.stream.IntStream.range(0, classes).mapToObj(Integer::toString).toList(),
+                actual, predicted);
+        return new Metrics(loss, m.accuracy(), m.macroF1(), actual.length);
     }
 
     private static NDArray crossEntropy(NDArray logits, NDArray labels) {
