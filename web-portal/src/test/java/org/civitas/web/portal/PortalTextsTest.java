@@ -63,6 +63,20 @@ class PortalTextsTest {
     }
 
     @Test
+    void theBundleDefinesEachKeyOnce() throws Exception {
+        // java.util.Properties keeps the last of two lines with one key: the first would be lost without a word
+        List<String> keys = new ArrayList<>();
+        boolean continued = false;
+        for (String line : Files.readAllLines(Path.of("src/main/resources/org/civitas/web/portal/texts.properties"))) {
+            if (!continued && !line.isBlank() && !line.startsWith("#")) {
+                keys.add(line.substring(0, line.indexOf('=')).strip());
+            }
+            continued = line.endsWith("\\");
+        }
+        assertThat(keys).hasSizeGreaterThan(300).doesNotHaveDuplicates();
+    }
+
+    @Test
     void noPageWritesWordsOfItsOwn() throws Exception {
         List<String> words = new ArrayList<>();
         for (Path page : files(WEBAPP, ".xhtml")) {
