@@ -170,22 +170,12 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
      * fails the round, naming both hashes, rather than training on other data.
      */
     private Path pinnedManifest(long runId, SiteIdentity site, LocalTrainingRun run) {
-        java.util.Optional<LocalTrainingRun> pinned = runs.pinnedManifest(site.code(), run.getFederationId());
-        Path manifest = pinned.map(p -> site.home().resolve(p.getTrainingManifest()))
-                .orElseGet(() -> dataQuality.trainingManifest(site, BuiltInTask.DATASET, BuiltInTask.MANIFEST));
-        String sha256;
-        try {
-            sha256 = org.civitas.federation.infrastructure.BlobStore.sha256(Files.readAllBytes(manifest));
-        } catch (IOException e) {
-            throw new UncheckedIOException("site " + site.code() + " cannot read its training manifest " + manifest.getFileName(), e);
-        }
-        if (pinned.isPresent() && !pinned.get().getManifestSha256().equals(sha256)) {
-            throw new IllegalStateException("the manifest " + pinned.get().getTrainingManifest() + " that round "
-                    + pinned.get().getRoundNumber() + " of federation " + run.getFederationId() + " trained on has changed (SHA-256 "
-                    + pinned.get().getManifestSha256() + ", now " + sha256 + "): a federation trains on one version of the data");
-        }
-        runs.trainsOn(runId, site.home().relativize(manifest).toString(), sha256);
-        return manifest;
+        TrainingManifestPin.Choice choice = TrainingManifestPin.choose(site.home(), run.getFederationId(),
+                runs.pinnedManifest(site.code(), run.getFederationId()).map(p -> new TrainingManifestPin.Pin(p.getTrainingManifest(),
+                        p.getManifestSha256(), p.getRoundNumber())),
+                () -> dataQuality.trainingManifest(site, BuiltInTask.DATASET, BuiltInTask.MANIFEST));
+        runs.trainsOn(runId, choice.relative(), choice.sha256());
+        return choice.manifest();
     }
 
     @Override
