@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * A dataset ready for the model: each sample's text embedding (from the frozen tower), its image
- * pixels and its label index. Built once per dataset and kept while the worker stays warm.
+ * pixels and its label index. Built once per dataset and kept while the worker stays warm. A model
+ * without a text (image) tower gets null {@code text} ({@code images}): nothing is made up for it.
  */
 record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize, String[] scenarios) {
 
@@ -17,7 +18,9 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
     }
 
     /**
-     * @param folder the dataset folder its manifest's image paths are relative to
+     * @param folder    the dataset folder its manifest's image paths are relative to
+     * @param textTower the model's text tower, or null when it reads no text
+     * @param images    the model's image loader, or null when it sees no images
      * @throws IllegalArgumentException when a sample's label is not one of the model's labels
      */
     static LabeledBatchSource of(List<Sample> samples, Path folder, List<String> labels, TextTower textTower, ImageTensors images) {
@@ -34,8 +37,11 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
             y[i] = label;
             scenarios[i] = s.scenario();
             texts.add(s.hasText() ? s.text() : null);
-            pixels[i] = images.load(s.hasImage() ? folder.resolve(s.image()) : null);
+            if (images != null) {
+                pixels[i] = images.load(s.hasImage() ? folder.resolve(s.image()) : null);
+            }
         }
-        return new LabeledBatchSource(textTower.embed(texts), pixels, y, images.size(), scenarios);
+        return new LabeledBatchSource(textTower == null ? null : textTower.embed(texts), images == null ? null : pixels, y,
+                images == null ? 0 : images.size(), scenarios);
     }
 }

@@ -250,23 +250,33 @@ final class LocalTraining {
         return logProbabilities.mul(labels.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).neg().mean();
     }
 
-    /** Text [b, dim], images [b, 3, s, s] and labels [b] of the samples order[from..to). */
+    /** Text [b, dim], images [b, 3, s, s] and labels [b] of the samples order[from..to); null for a modality the model lacks. */
     private static NDArray[] arrays(NDManager manager, LabeledBatchSource data, int[] order, int from, int to) {
         int b = to - from;
-        int dim = data.text()[0].length;
-        int pixels = data.images()[0].length;
-        float[] text = new float[b * dim];
-        float[] images = new float[b * pixels];
         int[] labels = new int[b];
         for (int k = 0; k < b; k++) {
-            int i = order[from + k];
-            System.arraycopy(data.text()[i], 0, text, k * dim, dim);
-            System.arraycopy(data.images()[i], 0, images, k * pixels, pixels);
-            labels[k] = data.labels()[i];
+            labels[k] = data.labels()[order[from + k]];
         }
-        int s = data.imageSize();
-        return new NDArray[] {manager.create(text, new Shape(b, dim)), manager.create(images, new Shape(b, 3, s, s)),
-                manager.create(labels, new Shape(b))};
+        NDArray text = null;
+        if (data.text() != null) {
+            int dim = data.text()[0].length;
+            float[] values = new float[b * dim];
+            for (int k = 0; k < b; k++) {
+                System.arraycopy(data.text()[order[from + k]], 0, values, k * dim, dim);
+            }
+            text = manager.create(values, new Shape(b, dim));
+        }
+        NDArray images = null;
+        if (data.images() != null) {
+            int pixels = data.images()[0].length;
+            float[] values = new float[b * pixels];
+            for (int k = 0; k < b; k++) {
+                System.arraycopy(data.images()[order[from + k]], 0, values, k * pixels, pixels);
+            }
+            int s = data.imageSize();
+            images = manager.create(values, new Shape(b, 3, s, s));
+        }
+        return new NDArray[] {text, images, manager.create(labels, new Shape(b))};
     }
 
     private static void shuffle(int[] a, Random random) {

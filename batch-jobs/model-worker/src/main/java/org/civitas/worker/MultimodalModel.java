@@ -21,6 +21,7 @@ import java.util.Map;
  * image features f_i = mean_hw(relu(conv_k(... relu(conv_1(image)))))          (trainable CNN)
  * text  features t   = relu(W_t e + s B_t A_t e)                             (W_t frozen, LoRA A_t B_t)
  * fused          h   = relu(W_f [t; f_i] + s B_f A_f [t; f_i])                (W_f frozen, LoRA A_f B_f)
+ *                      (h over t alone, or f_i alone, for a model of one modality)
  * logits             = W_h h + b_h                                             (trainable head)
  * </pre>
  *
@@ -96,19 +97,28 @@ final class MultimodalModel implements AutoCloseable {
         return trainable;
     }
 
-    /** Logits [batch, labels] for text embeddings [batch, text dim] and images [batch, 3, size, size]. */
+    /**
+     * Logits [batch, labels] for text embeddings [batch, text dim] and images [batch, 3, size, size];
+     * a model without one of the towers takes null for that input and fuses the other alone.
+     */
     NDArray forward(NDArray text, NDArray images) {
-        NDArray x = images;
-        if ("cnn".equals(manifest.image().kind())) {
-            for (int i = 1; i <= manifest.image().channels().size(); i++) {
-                NDList out = Conv2d.conv2d(x, trainable.get("image.conv" + i + ".weight"), trainable.get("image.conv" + i + ".bias"),
-                        new Shape(2, 2), new Shape(1, 1), new Shape(1, 1), 1);
-                x = out.singletonOrThrow().maximum(0f);
-            }
-            x = x.mean(new int[] {3}).mean(new int[] {2});
+        NDArray features = null;
+        if (manifest.text() != null) {
+            features = adapted("text_proj", text).maximum(0f);
         }
-        NDArray t = adapted("text_proj", text).maximum(0f);
-        NDArray fused = adapted("fusion", t.concat(x, 1)).maximum(0f);
+        if (manifest.image() != null) {
+            NDArray x = images;
+            if ("cnn".equals(manifest.image().kind())) {
+                for (int i = 1; i <= manifest.image().channels().size(); i++) {
+                    NDList out = Conv2d.conv2d(x, trainable.get("image.conv" + i + ".weight"), trainable.get("image.conv" + i + ".bias"),
+                            new Shape(2, 2), new Shape(1, 1), new Shape(1, 1), 1);
+                    x = out.singletonOrThrow().maximum(0f);
+                }
+                x = x.mean(new int[] {3}).mean(new int[] {2});
+            }
+            features = features == null ? x : features.concat(x, 1);
+        }
+        NDArray fused = adapted("fusion", features).maximum(0f);
         return fused.matMul(trainable.get("head.weight").transpose()).add(trainable.get("head.bias"));
     }
 

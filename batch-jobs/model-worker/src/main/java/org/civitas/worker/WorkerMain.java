@@ -130,7 +130,9 @@ public final class WorkerMain {
         }
         models.values().forEach(l -> {
             l.model().close();
-            l.text().close();
+            if (l.text() != null) {
+                l.text().close();
+            }
         });
         manager.close();
     }
@@ -161,7 +163,11 @@ public final class WorkerMain {
                     ConfusionMatrix.of(loaded.manifest().labels(), data.labels(), predicted).counts());
         }
         if (request instanceof WorkerRequest.Embed r) {
-            return new WorkerResult.Embedded(java.util.Arrays.asList(load(r.manifest()).text().embed(r.texts())));
+            Loaded loaded = load(r.manifest());
+            if (loaded.text() == null) {
+                throw new IllegalArgumentException("manifest: '" + loaded.manifest().name() + "' has no text tower to embed with");
+            }
+            return new WorkerResult.Embedded(java.util.Arrays.asList(loaded.text().embed(r.texts())));
         }
         if (request instanceof WorkerRequest.Ping) {
             return new WorkerResult.Done();
@@ -228,12 +234,16 @@ public final class WorkerMain {
                 throw new IllegalArgumentException("manifest: cannot read '" + manifestPath + "': " + e.getMessage());
             }
         }
+        if (!manifest.hasLabels()) {
+            throw new IllegalArgumentException("manifest: '" + manifest.name() + "' has no labels; the coordinator binds a manifest to"
+                    + " its task's labels before a model is trained");
+        }
         return models.computeIfAbsent(manifest.sha256(), sha -> {
-            if (!"cnn".equals(manifest.image().kind())) {
+            if (manifest.image() != null && !"cnn".equals(manifest.image().kind())) {
                 throw new IllegalArgumentException("image.kind 'onnx' is not served by this worker yet; use 'cnn'");
             }
-            return new Loaded(manifest, new TextTower(manifest.text(), device, threads), new ImageTensors(manifest.image().size()),
-                    new MultimodalModel(manifest, manager));
+            return new Loaded(manifest, manifest.text() == null ? null : new TextTower(manifest.text(), device, threads),
+                    manifest.image() == null ? null : new ImageTensors(manifest.image().size()), new MultimodalModel(manifest, manager));
         });
     }
 

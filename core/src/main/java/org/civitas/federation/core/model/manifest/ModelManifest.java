@@ -25,12 +25,17 @@ import java.util.regex.Pattern;
  *  "labels": ["flooding", "smoke_fire", ...]}
  * }</pre>
  *
- * @param text    the text tower
- * @param image   the image tower
+ * A manifest declares the towers its task's modalities need: a text-only task's model has no image
+ * tower and a fusion layer over the text features alone, and the reverse. A manifest registered for
+ * several tasks leaves out {@code labels}; the head is sized from the task's labels when a plan
+ * binds the two ({@link #withLabels}), and only a manifest with labels can be trained.
+ *
+ * @param text    the text tower, or null when the model reads no text
+ * @param image   the image tower, or null when the model sees no images
  * @param fusion  width of the fused representation, and the seed of the frozen base weights every
  *                site derives identically
  * @param adapter LoRA rank, scaling alpha and the layers it adapts
- * @param labels  the task's classes, in output order
+ * @param labels  the task's classes, in output order; empty until the manifest is bound to a task
  */
 public record ModelManifest(String name, TextTower text, ImageTower image, Fusion fusion, Adapter adapter, List<String> labels) {
 
@@ -94,25 +99,33 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         String name = f.string("name", true);
         f.only("", "name", "text", "image", "fusion", "adapter", "labels");
 
-        f.only("text", "kind", "artifact", "tokenizer", "sha256", "dim", "maxTokens");
-        String textKind = f.string("text.kind", true);
-        if (textKind != null && !"onnx".equals(textKind)) {
-            f.problem("text.kind must be 'onnx', was '" + textKind + "'");
+        TextTower text = null;
+        if (f.present("text")) {
+            f.only("text", "kind", "artifact", "tokenizer", "sha256", "dim", "maxTokens");
+            String textKind = f.string("text.kind", true);
+            if (textKind != null && !"onnx".equals(textKind)) {
+                f.problem("text.kind must be 'onnx', was '" + textKind + "'");
+            }
+            text = new TextTower(textKind, f.string("text.artifact", true), f.string("text.tokenizer", true),
+                    f.sha256("text.sha256", true), f.integer("text.dim", 1, 4096, true), f.integer("text.maxTokens", 8, 512, true));
         }
-        TextTower text = new TextTower(textKind, f.string("text.artifact", true), f.string("text.tokenizer", true),
-                f.sha256("text.sha256", true), f.integer("text.dim", 1, 4096, true), f.integer("text.maxTokens", 8, 512, true));
 
-        f.only("image", "kind", "size", "channels", "artifact", "sha256", "dim");
-        String imageKind = f.string("image.kind", true);
         ImageTower image = null;
-        if ("cnn".equals(imageKind)) {
-            List<Integer> channels = f.integers("image.channels", 1, 4, 1, 256);
-            image = new ImageTower("cnn", f.integer("image.size", 8, 256, true), channels, null, null, 0);
-        } else if ("onnx".equals(imageKind)) {
-            image = new ImageTower("onnx", f.integer("image.size", 8, 1024, true), List.of(), f.string("image.artifact", true),
-                    f.sha256("image.sha256", true), f.integer("image.dim", 1, 8192, true));
-        } else if (imageKind != null) {
-            f.problem("image.kind must be 'cnn' or 'onnx', was '" + imageKind + "'");
+        if (f.present("image")) {
+            f.only("image", "kind", "size", "channels", "artifact", "sha256", "dim");
+            String imageKind = f.string("image.kind", true);
+            if ("cnn".equals(imageKind)) {
+                List<Integer> channels = f.integers("image.channels", 1, 4, 1, 256);
+                image = new ImageTower("cnn", f.integer("image.size", 8, 256, true), channels, null, null, 0);
+            } else if ("onnx".equals(imageKind)) {
+                image = new ImageTower("onnx", f.integer("image.size", 8, 1024, true), List.of(), f.string("image.artifact", true),
+                        f.sha256("image.sha256", true), f.integer("image.dim", 1, 8192, true));
+            } else if (imageKind != null) {
+                f.problem("image.kind must be 'cnn' or 'onnx', was '" + imageKind + "'");
+            }
+        }
+        if (text == null && image == null && f.isObject()) {
+            f.problem("text and image are both missing: a model needs at least one tower");
         }
 
         f.only("fusion", "hidden", "seed");
@@ -125,6 +138,8 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         for (String t : targets) {
             if (!TARGETS.contains(t)) {
                 f.problem("adapter.targets: '" + t + "' is not a layer (layers: fusion, text_proj)");
+            } else if ("text_proj".equals(t) && f.isObject() && !f.present("text")) {
+                f.problem("adapter.targets: 'text_proj' needs a text tower, and the manifest has none");
             }
         }
         if (new LinkedHashSet<>(targets).size() != targets.size()) {
@@ -135,7 +150,7 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         }
         Adapter adapter = new Adapter(rank, alpha, targets);
 
-        List<String> labels = f.strings("labels", 2, 1000);
+        List<String> labels = f.present("labels") ? f.strings("labels", 2, 1000) : List.of();
         if (new LinkedHashSet<>(labels).size() != labels.size()) {
             f.problem("labels must not repeat");
         }
@@ -152,11 +167,43 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         }
     }
 
+    /** The same model with its head sized for these labels, in output order: the manifest a plan binds to its task. */
+    public ModelManifest withLabels(List<String> taskLabels) {
+        if (taskLabels.size() < 2 || taskLabels.size() > 1000 || new LinkedHashSet<>(taskLabels).size() != taskLabels.size()) {
+            throw new IllegalArgumentException("labels must be 2 to 1000 distinct names, were " + taskLabels.size());
+        }
+        return new ModelManifest(name, text, image, fusion, adapter, List.copyOf(taskLabels));
+    }
+
+    /** Whether the head is sized, so the model can be built and trained. */
+    public boolean hasLabels() {
+        return !labels.isEmpty();
+    }
+
+    /** The modalities the model reads: {@code image}, {@code text} or both. */
+    public Set<String> modalities() {
+        Set<String> m = new java.util.TreeSet<>();
+        if (image != null) {
+            m.add("image");
+        }
+        if (text != null) {
+            m.add("text");
+        }
+        return m;
+    }
+
+    /** Width of the fusion layer's input: the projected text features (when there is text) and the image features. */
+    public int fusionInputDim() {
+        return (text == null ? 0 : fusion.hidden()) + (image == null ? 0 : image.outputDim());
+    }
+
     /** The trainable tensors and their shapes: exactly what a site sends and the coordinator aggregates. */
     public Map<String, int[]> trainableShapes() {
+        if (!hasLabels()) {
+            throw new IllegalStateException("manifest '" + name + "' has no labels: bind it to a task first");
+        }
         Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
-        int imageOut = image.outputDim();
-        if ("cnn".equals(image.kind())) {
+        if (image != null && "cnn".equals(image.kind())) {
             int in = 3;
             for (int i = 0; i < image.channels().size(); i++) {
                 int out = image.channels().get(i);
@@ -172,7 +219,7 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
             shapes.put("text_proj.lora_b", new int[] {h, r});
         }
         if (adapter.targets().contains("fusion")) {
-            shapes.put("fusion.lora_a", new int[] {r, h + imageOut});
+            shapes.put("fusion.lora_a", new int[] {r, fusionInputDim()});
             shapes.put("fusion.lora_b", new int[] {h, r});
         }
         shapes.put("head.weight", new int[] {labels.size(), h});
@@ -202,20 +249,29 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
     private String jsonText(java.util.function.Function<String, String> quote) {
         StringBuilder s = new StringBuilder("{");
         s.append("\"name\":").append(quote.apply(name));
-        s.append(",\"text\":{\"kind\":").append(quote.apply(text.kind())).append(",\"artifact\":").append(quote.apply(text.artifact()))
-                .append(",\"tokenizer\":").append(quote.apply(text.tokenizer())).append(",\"sha256\":").append(quote.apply(text.sha256()))
-                .append(",\"dim\":").append(text.dim()).append(",\"maxTokens\":").append(text.maxTokens()).append('}');
-        s.append(",\"image\":{\"kind\":").append(quote.apply(image.kind())).append(",\"size\":").append(image.size());
-        if ("cnn".equals(image.kind())) {
-            s.append(",\"channels\":").append(image.channels());
-        } else {
-            s.append(",\"artifact\":").append(quote.apply(image.artifact())).append(",\"sha256\":").append(quote.apply(image.sha256()))
-                    .append(",\"dim\":").append(image.dim());
+        // Absent towers and labels are left out, so the shipped two-tower manifest keeps its hash.
+        if (text != null) {
+            s.append(",\"text\":{\"kind\":").append(quote.apply(text.kind())).append(",\"artifact\":").append(quote.apply(text.artifact()))
+                    .append(",\"tokenizer\":").append(quote.apply(text.tokenizer())).append(",\"sha256\":").append(quote.apply(text.sha256()))
+                    .append(",\"dim\":").append(text.dim()).append(",\"maxTokens\":").append(text.maxTokens()).append('}');
         }
-        s.append("},\"fusion\":{\"hidden\":").append(fusion.hidden()).append(",\"seed\":").append(fusion.seed()).append('}');
+        if (image != null) {
+            s.append(",\"image\":{\"kind\":").append(quote.apply(image.kind())).append(",\"size\":").append(image.size());
+            if ("cnn".equals(image.kind())) {
+                s.append(",\"channels\":").append(image.channels());
+            } else {
+                s.append(",\"artifact\":").append(quote.apply(image.artifact())).append(",\"sha256\":").append(quote.apply(image.sha256()))
+                        .append(",\"dim\":").append(image.dim());
+            }
+            s.append('}');
+        }
+        s.append(",\"fusion\":{\"hidden\":").append(fusion.hidden()).append(",\"seed\":").append(fusion.seed()).append('}');
         s.append(",\"adapter\":{\"rank\":").append(adapter.rank()).append(",\"alpha\":").append(adapter.alpha())
                 .append(",\"targets\":[").append(String.join(",", adapter.targets().stream().map(quote).toList())).append("]}");
-        s.append(",\"labels\":[").append(String.join(",", labels.stream().map(quote).toList())).append("]}");
+        if (!labels.isEmpty()) {
+            s.append(",\"labels\":[").append(String.join(",", labels.stream().map(quote).toList())).append(']');
+        }
+        s.append('}');
         return s.toString();
     }
 
@@ -237,6 +293,15 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
 
         void problem(String message) {
             problems.add(message);
+        }
+
+        boolean isObject() {
+            return root instanceof Map;
+        }
+
+        /** Whether a top-level field is given (an optional part of the manifest). */
+        boolean present(String field) {
+            return root instanceof Map<?, ?> map && map.get(field) != null;
         }
 
         void throwIfAny() {

@@ -42,19 +42,26 @@ public final class MultimodalWeights {
         return state.build();
     }
 
-    /** The frozen base weights of the adapted layers: {@code text_proj.base} [hidden, text dim], {@code fusion.base} [hidden, hidden + image dim]. */
+    /**
+     * The frozen base weights of the adapted layers: {@code text_proj.base} [hidden, text dim] when the
+     * model reads text, and {@code fusion.base} [hidden, fusion input]. Each is seeded by its position
+     * in the two-tower model, so a one-tower model's fusion base is derived as it always was.
+     */
     public static NamedTensors frozenBase(ModelManifest manifest) {
         int h = manifest.fusion().hidden();
-        int[][] shapes = {{h, manifest.text().dim()}, {h, h + manifest.image().outputDim()}};
-        String[] names = {"text_proj.base", "fusion.base"};
         NamedTensors.Builder base = NamedTensors.builder();
-        for (int i = 0; i < names.length; i++) {
-            int[] shape = shapes[i];
-            float[] values = new float[shape[0] * shape[1]];
-            fill(values, new SplittableRandom(manifest.fusion().seed() * 31 + i), Math.sqrt(2.0 / (shape[0] + shape[1])));
-            base.put(names[i], new Tensor(shape, values));
+        if (manifest.text() != null) {
+            base.put("text_proj.base", seeded(new int[] {h, manifest.text().dim()}, manifest.fusion().seed() * 31));
         }
+        base.put("fusion.base", seeded(new int[] {h, manifest.fusionInputDim()}, manifest.fusion().seed() * 31 + 1));
         return base.build();
+    }
+
+    /** Glorot-scaled normal values from a seed. */
+    private static Tensor seeded(int[] shape, long seed) {
+        float[] values = new float[shape[0] * shape[1]];
+        fill(values, new SplittableRandom(seed), Math.sqrt(2.0 / (shape[0] + shape[1])));
+        return new Tensor(shape, values);
     }
 
     private static void fill(float[] values, SplittableRandom random, double std) {

@@ -71,9 +71,70 @@ class ModelManifestTest {
     @Test
     void missingSectionsAndMalformedJsonAreReported() {
         assertThatThrownBy(() -> ModelManifest.parse("{\"name\": \"x\", \"labels\": [\"a\", \"b\"]}"))
-                .hasMessageContaining("text is missing").hasMessageContaining("image is missing")
+                .hasMessageContaining("text and image are both missing: a model needs at least one tower")
                 .hasMessageContaining("adapter is missing");
         assertThatThrownBy(() -> ModelManifest.parse("{\"name\": "))
                 .hasMessageStartingWith("invalid model manifest: not valid JSON");
     }
+
+    private static final String TEXT_ONLY = """
+            {"name": "reports",
+             "text": {"kind": "onnx", "artifact": "classpath:all-minilm-l6-v2.onnx", "tokenizer": "classpath:all-minilm-l6-v2-tokenizer.json",
+                      "sha256": "759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e", "dim": 384, "maxTokens": 64},
+             "fusion": {"hidden": 32, "seed": 7},
+             "adapter": {"rank": 4, "alpha": 8, "targets": ["text_proj", "fusion"]}}
+            """;
+
+    @Test
+    void aTextOnlyManifestWithoutLabelsIsBoundToATasksLabelsBeforeItHasTensors() {
+        ModelManifest registered = ModelManifest.parse(TEXT_ONLY);
+
+        assertThat(registered.image()).isNull();
+        assertThat(registered.modalities()).containsExactly("text");
+        assertThat(registered.hasLabels()).isFalse();
+        assertThat(registered.canonicalJson()).doesNotContain("image").doesNotContain("labels");
+        assertThatThrownBy(registered::trainableShapes).hasMessageContaining("bind it to a task first");
+
+        ModelManifest bound = registered.withLabels(java.util.List.of("spam", "ham"));
+
+        assertThat(bound.trainableShapes()).containsOnlyKeys("text_proj.lora_a", "text_proj.lora_b", "fusion.lora_a", "fusion.lora_b",
+                "head.weight", "head.bias");
+        // the fusion layer reads the projected text only: no image features, no placeholder
+        assertThat(bound.trainableShapes().get("fusion.lora_a")).containsExactly(4, 32);
+        assertThat(bound.trainableShapes().get("head.weight")).containsExactly(2, 32);
+        assertThat(MultimodalWeights.frozenBase(bound).names()).containsExactly("text_proj.base", "fusion.base");
+        assertThat(ModelManifest.parse(bound.canonicalJson())).isEqualTo(bound);
+        assertThat(bound.sha256()).isNotEqualTo(registered.sha256());
+    }
+
+    @Test
+    void anImageOnlyManifestHasNoTextProjection() {
+        ModelManifest m = ModelManifest.parse("""
+                {"name": "digits", "image": {"kind": "cnn", "size": 16, "channels": [8, 16]},
+                 "fusion": {"hidden": 32, "seed": 7}, "adapter": {"rank": 2, "alpha": 4, "targets": ["fusion"]},
+                 "labels": ["0", "1", "2"]}
+                """);
+
+        assertThat(m.modalities()).containsExactly("image");
+        assertThat(m.trainableShapes().get("fusion.lora_a")).containsExactly(2, 16);
+        assertThat(m.trainableShapes()).doesNotContainKey("text_proj.lora_a").containsKey("image.conv2.weight");
+        assertThat(MultimodalWeights.frozenBase(m).names()).containsExactly("fusion.base");
+        assertThat(MultimodalWeights.frozenBase(m).get("fusion.base").shape()).containsExactly(32, 16);
+    }
+
+    @Test
+    void aTextAdapterWithoutATextTowerIsRefused() {
+        assertThatThrownBy(() -> ModelManifest.parse("""
+                {"name": "digits", "image": {"kind": "cnn", "size": 16, "channels": [8]},
+                 "fusion": {"hidden": 8, "seed": 7}, "adapter": {"rank": 2, "alpha": 4, "targets": ["text_proj"]}}
+                """)).hasMessageContaining("adapter.targets: 'text_proj' needs a text tower, and the manifest has none");
+    }
+
+    @Test
+    void theShippedManifestKeepsTheHashItsPlansWereApprovedUnder() {
+        assertThat(ModelManifest.citySafetyDefault().sha256()).isEqualTo(SHIPPED_SHA256);
+    }
+
+    /** The shipped manifest's hash before towers became optional: agreements approved since bind it. */
+    private static final String SHIPPED_SHA256 = "1fd20bf7c6d5a354d947c9db143078eeb64a658a296d535bc527ef300c5f462e";
 }
