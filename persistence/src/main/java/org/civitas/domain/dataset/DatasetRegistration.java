@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * A dataset a site registered: its name, sizes, modality counts, label histogram and content hash.
- * Immutable: the same name with other content is a new dataset name, not an update.
+ * Immutable: the same name with other content is the name's next version, beside the earlier ones,
+ * so a plan that pinned an earlier version's content hash still finds it.
  */
 @Entity
 @Table(name = "dataset_registration")
@@ -63,6 +64,10 @@ public class DatasetRegistration {
 
     @Column(name = "registered_at", nullable = false)
     private Instant registeredAt;
+
+    /** 1 for a name's first content, then one more for each new content under the same name. */
+    @Column(nullable = false)
+    private int version = 1;
 
     /** The task whose labels the dataset carries, and its version; none for the built-in feature table. */
     @Column(name = "task_name", length = 64)
@@ -121,6 +126,18 @@ public class DatasetRegistration {
 
     public Integer getTaskVersion() {
         return taskVersion;
+    }
+
+    /** Numbers this registration as a later version of its name. */
+    public void numbered(int version) {
+        if (version < 1) {
+            throw new IllegalArgumentException("a dataset version starts at 1, was " + version);
+        }
+        this.version = version;
+    }
+
+    public int getVersion() {
+        return version;
     }
 
     public Long getId() {

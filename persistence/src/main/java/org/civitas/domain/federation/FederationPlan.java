@@ -101,6 +101,19 @@ public class FederationPlan {
     @Column(name = "round_timeout_seconds", nullable = false)
     private long roundTimeoutSeconds;
 
+    /** The registered task the plan trains for, and its version; null for the built-in models' plans. */
+    @Column(name = "task_name", length = 64)
+    private String taskName;
+
+    @Column(name = "task_version")
+    private Integer taskVersion;
+
+    /** Each site's dataset version, by site code; empty without a task. */
+    @jakarta.persistence.ElementCollection(fetch = FetchType.EAGER)
+    @jakarta.persistence.CollectionTable(name = "federation_plan_dataset", joinColumns = @JoinColumn(name = "plan_id"))
+    @jakarta.persistence.MapKeyColumn(name = "site_code", length = 64)
+    private Map<String, PlannedDataset> trainingDatasets = new java.util.TreeMap<>();
+
     @ManyToMany(fetch = FetchType.EAGER)
     @JoinTable(name = "federation_plan_site",
             joinColumns = @JoinColumn(name = "plan_id"),
@@ -130,7 +143,7 @@ public class FederationPlan {
                        Map<String, Double> strategyParams, Map<String, Double> filters, Integer quorum, int rounds, int localEpochs,
                        double learningRate, int batchSize, int minSites, Duration roundTimeout, List<Site> sites,
                        PrivacyTerms privacy, SecureAggregationTerms secureAggregation, IncentiveTerms incentives,
-                       String modelManifestSha256, String modelManifestLegacySha256) {
+                       String modelManifestSha256, String modelManifestLegacySha256, TaskBinding task) {
 
         /**
          * Checks the base settings, all at once, so that a request wrong in them hears of every one.
@@ -192,7 +205,7 @@ public class FederationPlan {
                               Map<String, Double> strategyParams, Map<String, Double> filters, Integer quorum, int rounds,
                               int localEpochs, double learningRate, int batchSize, int minSites, Duration roundTimeout, List<Site> sites) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
-                    learningRate, batchSize, minSites, roundTimeout, sites, null, null, null, null, null);
+                    learningRate, batchSize, minSites, roundTimeout, sites, null, null, null, null, null, null);
         }
 
         /** The softmax plan of the earliest schema: no rule parameters, filters or quorum. */
@@ -205,26 +218,45 @@ public class FederationPlan {
         public Spec withPrivacy(PrivacyTerms terms) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
                     learningRate, batchSize, minSites, roundTimeout, sites, terms, secureAggregation, incentives, modelManifestSha256,
-                    modelManifestLegacySha256);
+                    modelManifestLegacySha256, task);
         }
 
         public Spec withSecureAggregation(SecureAggregationTerms terms) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
                     learningRate, batchSize, minSites, roundTimeout, sites, privacy, terms, incentives, modelManifestSha256,
-                    modelManifestLegacySha256);
+                    modelManifestLegacySha256, task);
         }
 
         public Spec withIncentives(IncentiveTerms terms) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
                     learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, terms, modelManifestSha256,
-                    modelManifestLegacySha256);
+                    modelManifestLegacySha256, task);
         }
 
         /** Binds the plan to its model's manifest, by the manifest's hash and its legacy hash. */
         public Spec withModelManifest(String sha256, String legacySha256) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
-                    learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, incentives, sha256, legacySha256);
+                    learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, incentives, sha256, legacySha256, task);
         }
+
+        /** Binds the plan to a registered task version and each site's dataset of it. */
+        public Spec withTask(TaskBinding binding) {
+            return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
+                    learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, incentives, modelManifestSha256,
+                    modelManifestLegacySha256, binding);
+        }
+    }
+
+    /** A dataset version a site trains on: its name and the SHA-256 of its content, as the site registered it. */
+    public record DatasetPin(String name, String sha256) {
+    }
+
+    /**
+     * The task a plan trains for (name and version) and, for every site of the plan, the dataset
+     * version the site trains on. The plan's hash covers all of it, so an agreement binds exactly
+     * that data.
+     */
+    public record TaskBinding(String name, int version, Map<String, DatasetPin> datasets) {
     }
 
     /**
@@ -262,6 +294,9 @@ public class FederationPlan {
             this.modelManifestSha256 = spec.modelManifestSha256();
             this.modelManifestLegacySha256 = spec.modelManifestLegacySha256();
         }
+        if (spec.task() != null) {
+            bindTask(spec.task());
+        }
         if (spec.privacy() != null) {
             spec.privacy().check();
             this.privacy = spec.privacy();
@@ -273,6 +308,25 @@ public class FederationPlan {
         this.canonicalJson = CanonicalJson.of(jsonText(false));
         this.planSha256 = CanonicalJson.sha256(canonicalJson);
         this.canonicalForm = CanonicalJson.RFC_8785;
+    }
+
+    private void bindTask(TaskBinding task) {
+        if (task.name() == null || task.name().isBlank() || task.version() < 1) {
+            throw new IllegalArgumentException("invalid federation plan: a task needs a name and a version from 1");
+        }
+        java.util.Set<String> planSites = new java.util.TreeSet<>(sites.stream().map(Site::getCode).toList());
+        if (task.datasets() == null || !task.datasets().keySet().equals(planSites)) {
+            throw new IllegalArgumentException("invalid federation plan: datasets must name one dataset for each site " + planSites
+                    + ", named " + (task.datasets() == null ? "none" : new java.util.TreeSet<>(task.datasets().keySet())));
+        }
+        new java.util.TreeMap<>(task.datasets()).forEach((site, pin) -> {
+            if (pin == null || pin.name() == null || pin.name().isBlank() || pin.sha256() == null || !pin.sha256().matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("invalid federation plan: datasets." + site + " needs a name and a sha256 of 64 hex digits");
+            }
+            trainingDatasets.put(site, new PlannedDataset(pin.name(), pin.sha256()));
+        });
+        this.taskName = task.name();
+        this.taskVersion = task.version();
     }
 
     /**
@@ -330,6 +384,14 @@ public class FederationPlan {
         }
         if (manifest != null) {
             fields.put("modelManifest", quoted.apply(manifest));
+        }
+        if (taskName != null) {
+            fields.put("task", "{\"name\":" + quoted.apply(taskName) + ",\"version\":" + taskVersion + "}");
+            StringBuilder datasets = new StringBuilder("{");
+            new java.util.TreeMap<>(trainingDatasets).forEach((site, d) -> datasets.append(datasets.length() > 1 ? "," : "")
+                    .append(quoted.apply(site)).append(":{\"name\":").append(quoted.apply(d.getName())).append(",\"sha256\":")
+                    .append(quoted.apply(d.getContentSha256())).append('}'));
+            fields.put("datasets", datasets.append('}').toString());
         }
         java.math.BigDecimal rewardPerRound = getRewardPerRound();
         Double minContribution = getMinContribution();
@@ -432,6 +494,22 @@ public class FederationPlan {
 
     public String getCanonicalForm() {
         return canonicalForm;
+    }
+
+    /** The task the plan trains for, or null for a plan of a built-in model. */
+    public String getTaskName() {
+        return taskName;
+    }
+
+    public Integer getTaskVersion() {
+        return taskVersion;
+    }
+
+    /** The dataset version each site trains on, by site code; empty for a plan without a task. */
+    public Map<String, DatasetPin> getTrainingDatasets() {
+        Map<String, DatasetPin> out = new java.util.TreeMap<>();
+        trainingDatasets.forEach((site, d) -> out.put(site, new DatasetPin(d.getName(), d.getContentSha256())));
+        return out;
     }
 
     public String getModelManifestSha256() {

@@ -19,13 +19,21 @@ public class DatasetRepository {
         return GeneratedIds.persist(em, registration);
     }
 
+    /** The newest version of a site's dataset of that name. */
     public Optional<DatasetRegistration> find(String siteCode, String name) {
-        return em.createQuery("select d from DatasetRegistration d where d.site.code = :s and d.name = :n", DatasetRegistration.class)
-                .setParameter("s", siteCode).setParameter("n", name).getResultStream().findFirst();
+        return em.createQuery("select d from DatasetRegistration d where d.site.code = :s and d.name = :n order by d.version desc",
+                DatasetRegistration.class).setParameter("s", siteCode).setParameter("n", name).setMaxResults(1).getResultStream().findFirst();
+    }
+
+    /** The version of a site's dataset with exactly this content. */
+    public Optional<DatasetRegistration> find(String siteCode, String name, String contentSha256) {
+        return em.createQuery("select d from DatasetRegistration d where d.site.code = :s and d.name = :n and d.contentSha256 = :h",
+                DatasetRegistration.class).setParameter("s", siteCode).setParameter("n", name).setParameter("h", contentSha256)
+                .getResultStream().findFirst();
     }
 
     public List<DatasetRegistration> all() {
-        return em.createQuery("select d from DatasetRegistration d order by d.site.code, d.name", DatasetRegistration.class)
+        return em.createQuery("select d from DatasetRegistration d order by d.site.code, d.name, d.version", DatasetRegistration.class)
                 .getResultList();
     }
 }

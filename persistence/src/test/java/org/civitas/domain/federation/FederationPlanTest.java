@@ -163,4 +163,35 @@ class FederationPlanTest {
         assertThatThrownBy(() -> new FederationPlan(terms)).hasMessageContaining("rewardPerRound must be in [0, 1e9]")
                 .hasMessageNotContaining("clipNorm");
     }
+
+    private static final String HASH_A = "a".repeat(64);
+    private static final String HASH_B = "b".repeat(64);
+
+    @Test
+    void aTaskAndEachSitesDatasetVersionEnterTheHash() {
+        FederationPlan.TaskBinding binding = new FederationPlan.TaskBinding("mail-filter", 2, java.util.Map.of(
+                "urban", new FederationPlan.DatasetPin("mail", HASH_A), "energy", new FederationPlan.DatasetPin("inbox", HASH_B)));
+        FederationPlan plan = new FederationPlan(spec(List.of(energy, urban), 0.1).withTask(binding));
+
+        assertThat(plan.getCanonicalJson()).contains("\"datasets\":{\"energy\":{\"name\":\"inbox\",\"sha256\":\"" + HASH_B
+                + "\"},\"urban\":{\"name\":\"mail\",\"sha256\":\"" + HASH_A + "\"}}")
+                .contains("\"task\":{\"name\":\"mail-filter\",\"version\":2}");
+        assertThat(plan.getTaskName()).isEqualTo("mail-filter");
+        assertThat(plan.getTrainingDatasets()).containsEntry("urban", new FederationPlan.DatasetPin("mail", HASH_A));
+        // another version of one site's dataset is another plan
+        FederationPlan other = new FederationPlan(spec(List.of(energy, urban), 0.1).withTask(new FederationPlan.TaskBinding("mail-filter", 2,
+                java.util.Map.of("urban", new FederationPlan.DatasetPin("mail", HASH_B), "energy", new FederationPlan.DatasetPin("inbox", HASH_B)))));
+        assertThat(other.getPlanSha256()).isNotEqualTo(plan.getPlanSha256());
+        assertThat(plan(List.of(energy, urban), 0.1).getCanonicalJson()).doesNotContain("datasets").doesNotContain("task");
+    }
+
+    @Test
+    void aTaskPlanNeedsOneDatasetVersionForEverySite() {
+        assertThatThrownBy(() -> new FederationPlan(spec(List.of(energy, urban), 0.1).withTask(new FederationPlan.TaskBinding("t", 1,
+                java.util.Map.of("urban", new FederationPlan.DatasetPin("mail", HASH_A))))))
+                .hasMessage("invalid federation plan: datasets must name one dataset for each site [energy, urban], named [urban]");
+        assertThatThrownBy(() -> new FederationPlan(spec(List.of(energy), 0.1).withTask(new FederationPlan.TaskBinding("t", 1,
+                java.util.Map.of("energy", new FederationPlan.DatasetPin("mail", "not-a-hash"))))))
+                .hasMessage("invalid federation plan: datasets.energy needs a name and a sha256 of 64 hex digits");
+    }
 }
