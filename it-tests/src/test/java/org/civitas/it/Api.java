@@ -232,8 +232,10 @@ final class Api {
         String member = MEMBERS.get(enterprise);
         boolean dp = preview.path("canonicalJson").asText().contains("\"privacy\"");
         boolean multimodal = preview.path("canonicalJson").asText().contains("multimodal");
-        Answer requested = postJsonAs(member + "-steward", "/agreements", "{\"plan\": " + plan + ", \"datasets\": [\""
-                + preview.path("dataset").asText() + "\"], \"modalities\": " + (multimodal ? "[\"image\", \"text\"]" : "[\"features\"]")
+        java.util.List<String> datasets = new java.util.ArrayList<>();
+        preview.path("datasetsByEnterprise").path(enterprise).forEach(d -> datasets.add("\"" + d.asText() + "\""));
+        Answer requested = postJsonAs(member + "-steward", "/agreements", "{\"plan\": " + plan + ", \"datasets\": ["
+                + String.join(", ", datasets) + "], \"modalities\": " + (multimodal ? "[\"image\", \"text\"]" : "[\"features\"]")
                 + ", \"purpose\": \"integration test\", \"task\": \"incident classification\""
                 + (dp ? ", \"epsilon\": 1000, \"delta\": 1e-5" : "") + "}");
         if (requested.status() != 201) {

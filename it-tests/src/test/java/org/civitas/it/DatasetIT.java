@@ -74,12 +74,21 @@ class DatasetIT {
         assertThat(registered.path("skippedLines").asInt()).isEqualTo(3);
         assertThat(registered.path("labelHistogram").path("gas_leak").asInt()).isEqualTo(1);
 
-        // the same content again is the same registration; other content under the name is refused
+        // the same content again is the same registration; other content under the name is its next version, beside the first
         assertThat(Api.postJson("/sites/energy/datasets", request + ", \"skipBadLines\": true}").status()).isEqualTo(201);
         Files.writeString(folder.resolve("train.jsonl"), "{\"id\":\"9\",\"text\":\"other\"}\n");
         Api.Answer changed = Api.postJson("/sites/energy/datasets", request + "}");
-        assertThat(changed.status()).isEqualTo(400);
-        assertThat(changed.json().path("error").asText()).contains("already registered a dataset named 'it-bad' with other content");
+        assertThat(changed.status()).as(changed.text()).isEqualTo(201);
+        List<Integer> versions = new java.util.ArrayList<>();
+        java.util.Set<String> hashes = new java.util.HashSet<>();
+        for (JsonNode d : Api.get("/datasets").json()) {
+            if ("it-bad".equals(d.path("name").asText())) {
+                versions.add(d.path("version").asInt());
+                hashes.add(d.path("contentSha256").asText());
+            }
+        }
+        assertThat(versions).containsExactly(1, 2);
+        assertThat(hashes).hasSize(2).contains(changed.json().path("registered").path("contentSha256").asText());
     }
 
     /** The case a new consortium meets first: a text-only manifest of its own labels, imported for its own task. */

@@ -76,14 +76,14 @@ class OneModalityTrainingTest {
     }
 
     @Test
-    void anImageOnlyModelLearnsColouredShapesWithoutAnyText() throws IOException {
-        List<String> labels = List.of("red", "green", "blue", "yellow");
+    void anImageOnlyModelLearnsTenHuesWithoutAnyText() throws IOException {
+        List<String> labels = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "hue-" + i).toList();
         ModelManifest manifest = ModelManifest.parse("""
                 {"name": "colours", "image": {"kind": "cnn", "size": 16, "channels": [8, 16]},
                  "fusion": {"hidden": 32, "seed": 5}, "adapter": {"rank": 4, "alpha": 8, "targets": ["fusion"]}}
                 """).withLabels(labels);
-        Path train = imageManifest("images-train", labels, 24, 1);
-        Path heldout = imageManifest("images-heldout", labels, 10, 2);
+        Path train = imageManifest("images-train", labels, 16, 1);
+        Path heldout = imageManifest("images-heldout", labels, 6, 2);
 
         try (MultimodalModel model = new MultimodalModel(manifest, manager)) {
             ImageTensors images = new ImageTensors(manifest.image().size());
@@ -95,7 +95,7 @@ class OneModalityTrainingTest {
                     (a, b, c) -> { });
             double after = LocalTraining.evaluate(model, heldoutData, 32).accuracy();
 
-            assertThat(after).as("held-out accuracy of 4 labels (chance 0.25)").isGreaterThan(0.8);
+            assertThat(after).as("held-out accuracy of 10 labels (chance 0.1)").isGreaterThan(0.6);
         }
     }
 
@@ -128,9 +128,8 @@ class OneModalityTrainingTest {
         return file;
     }
 
-    /** A filled square of the label's colour on grey, at a random place and size. */
+    /** A filled square of the label's hue on grey, at a random place and size. */
     private static Path imageManifest(String name, List<String> labels, int perLabel, long seed) throws IOException {
-        Color[] colours = {Color.RED, Color.GREEN, Color.BLUE, Color.YELLOW};
         Random random = new Random(seed);
         Path dir = Files.createDirectories(folder.resolve(name));
         List<String> lines = new ArrayList<>();
@@ -140,7 +139,7 @@ class OneModalityTrainingTest {
                 Graphics2D g = image.createGraphics();
                 g.setColor(Color.GRAY);
                 g.fillRect(0, 0, 24, 24);
-                g.setColor(colours[l]);
+                g.setColor(Color.getHSBColor(l / (float) labels.size(), 0.9f, 0.9f));
                 int size = 8 + random.nextInt(10);
                 g.fillRect(random.nextInt(24 - size), random.nextInt(24 - size), size, size);
                 g.dispose();

@@ -293,10 +293,10 @@ public class AgreementService {
 
     /** The plan's sites whose enterprise holds no active agreement for it now, with the reason. */
     public Map<String, String> sitesWithoutAgreement(FederationPlan plan, Instant now) {
-        String dataset = FederationService.dataset(plan);
         List<DataSharingAgreement> forPlan = agreementsFor(plan);
         Map<String, String> out = new TreeMap<>();
         for (Site site : plan.getSites()) {
+            String dataset = FederationService.trainingDataset(plan, site.getCode()).name();
             String enterprise = site.getEnterprise().getCode();
             List<DataSharingAgreement> own = forPlan.stream().filter(a -> a.getEnterprise().getCode().equals(enterprise)).toList();
             if (own.stream().anyMatch(a -> a.isActiveFor(plan, now) && a.getDatasets().contains(dataset))) {
@@ -349,9 +349,11 @@ public class AgreementService {
         if (plan.getSites().stream().noneMatch(s -> s.getEnterprise().getCode().equals(enterprise.getCode()))) {
             throw new InvalidRequestException("the plan has no site of enterprise " + enterprise.getCode());
         }
-        String dataset = FederationService.dataset(plan);
-        if (r.datasets() == null || !r.datasets().contains(dataset)) {
-            throw new InvalidRequestException("the plan trains on dataset '" + dataset + "': the agreement's datasets must include it");
+        java.util.Set<String> needed = FederationService.datasetsOf(plan, enterprise.getCode());
+        if (r.datasets() == null || !r.datasets().containsAll(needed)) {
+            throw new InvalidRequestException(needed.size() == 1
+                    ? "the plan trains on dataset '" + needed.iterator().next() + "': the agreement's datasets must include it"
+                    : "the plan trains on datasets " + needed + " of this enterprise: the agreement's datasets must include them");
         }
         if (plan.isDifferentiallyPrivate() && r.epsilon() == null) {
             throw new InvalidRequestException("the plan uses differential privacy: the agreement must grant a privacy budget (epsilon, delta)");

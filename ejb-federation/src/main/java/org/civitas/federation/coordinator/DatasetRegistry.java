@@ -25,7 +25,7 @@ public class DatasetRegistry {
     /** A registered dataset as the API and portal show it. */
     public record DatasetView(String site, String enterprise, String name, int samples, int images, int texts, int labeled,
                               Map<String, Integer> labelHistogram, int skippedLines, String contentSha256, Instant registeredAt,
-                              String task, Integer taskVersion) {
+                              String task, Integer taskVersion, int version) {
     }
 
     @Inject
@@ -42,7 +42,7 @@ public class DatasetRegistry {
 
     /**
      * Registers a site's dataset. The same name with the same content hash is accepted again
-     * (idempotent); with other content it is refused, since registrations are immutable.
+     * (idempotent); other content under the name is registered as its next version.
      */
     public DatasetView register(SiteCaller caller, DatasetMetadata m) {
         Site site = protocol.site(caller);
@@ -53,14 +53,12 @@ public class DatasetRegistry {
         // A site registers before every upload and its import job may register too: the site's row lock
         // serializes them, so the second finds the first's registration instead of hitting the unique key.
         org.civitas.infrastructure.persistence.EntityLocks.findForUpdate(em, Site.class, site.getId());
-        var existing = datasets.find(site.getCode(), m.name());
-        if (existing.isPresent()) {
-            if (existing.get().getContentSha256().equals(m.contentSha256())) {
-                return view(existing.get());
-            }
-            throw new InvalidRequestException("site '" + site.getCode() + "' already registered a dataset named '" + m.name()
-                    + "' with other content; register the new content under a new name");
+        var same = datasets.find(site.getCode(), m.name(), m.contentSha256());
+        if (same.isPresent()) {
+            return view(same.get());
         }
+        // Other content under a known name is the name's next version; the earlier versions stay, as plans may pin them.
+        int version = datasets.find(site.getCode(), m.name()).map(d -> d.getVersion() + 1).orElse(1);
         TaskDefinition task = m.task() == null ? null : taskOf(m);
         DatasetRegistration registration;
         try {
@@ -72,6 +70,7 @@ public class DatasetRegistry {
         if (task != null) {
             registration.forTask(task.getName(), task.getVersion());
         }
+        registration.numbered(version);
         return view(datasets.add(registration));
     }
 
@@ -108,6 +107,6 @@ public class DatasetRegistry {
     static DatasetView view(DatasetRegistration d) {
         return new DatasetView(d.getSite().getCode(), d.getSite().getEnterprise().getCode(), d.getName(), d.getSamples(),
                 d.getImages(), d.getTexts(), d.getLabeled(), d.getLabelHistogram(), d.getSkippedLines(), d.getContentSha256(),
-                d.getRegisteredAt(), d.getTaskName(), d.getTaskVersion());
+                d.getRegisteredAt(), d.getTaskName(), d.getTaskVersion(), d.getVersion());
     }
 }

@@ -63,6 +63,15 @@ public class FederationService {
     @jakarta.ejb.EJB
     SiteScheduleService schedules;
 
+    @jakarta.ejb.EJB
+    ModelManifestService modelManifests;
+
+    @Inject
+    org.civitas.infrastructure.persistence.TaskRepository tasks;
+
+    @Inject
+    org.civitas.infrastructure.persistence.DatasetRepository datasets;
+
     /**
      * Validates the plan, stores it, and starts a federation whose first round opens at once, with
      * the model's initial state as version 0. All or nothing. Every site's enterprise must hold an
@@ -90,20 +99,81 @@ public class FederationService {
             throw new InvalidRequestException("invalid federation plan: unknown sites " + unknown);
         }
         try {
-            return PlanPolicy.plan(r, sites);
+            return PlanPolicy.plan(r, sites, taskModel(r, sites));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
     }
 
-    /** What a plan would be: its hash and canonical form, the enterprises that must agree to it, the dataset it uses. */
-    public record PlanPreview(String planSha256, String canonicalJson, List<String> enterprises, String dataset) {
+    /**
+     * The task a request names, resolved against the registers: its version, the model manifest bound
+     * to its labels, and each site's dataset version, which the site must have registered for that
+     * very task version. Null for a request without a task.
+     */
+    private PlanPolicy.TaskModel taskModel(PlanRequest r, List<Site> sites) {
+        if (r.task() == null) {
+            if (r.modelManifest() != null || r.datasets() != null || r.taskVersion() != null) {
+                throw new InvalidRequestException("task: modelManifest, datasets and taskVersion belong to a plan with a task; name the task");
+            }
+            return null;
+        }
+        org.civitas.domain.task.TaskDefinition task = (r.taskVersion() == null ? tasks.latest(r.task()) : tasks.version(r.task(), r.taskVersion()))
+                .orElseThrow(() -> new InvalidRequestException("task: '" + r.task() + "'" + (r.taskVersion() == null ? "" : " version "
+                        + r.taskVersion()) + " is not registered"));
+        if (r.modelManifest() == null) {
+            throw new InvalidRequestException("modelManifest: a plan with a task names the sha256 of a registered model manifest"
+                    + " (GET /api/model-manifests)");
+        }
+        org.civitas.federation.core.model.manifest.ModelManifest manifest = modelManifests.bind(r.modelManifest(), task);
+        Map<String, FederationPlan.DatasetPin> pins = new java.util.TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Site site : sites) {
+            PlanRequest.DatasetRef ref = r.datasets() == null ? null : r.datasets().get(site.getCode());
+            if (ref == null || ref.name() == null || ref.sha256() == null) {
+                problems.add("datasets." + site.getCode() + ": name the dataset (name and sha256) the site trains on");
+                continue;
+            }
+            var registered = datasets.find(site.getCode(), ref.name(), ref.sha256());
+            if (registered.isEmpty()) {
+                problems.add("datasets." + site.getCode() + ": site '" + site.getCode() + "' holds no dataset '" + ref.name()
+                        + "' with content sha256 " + ref.sha256());
+            } else if (!task.getName().equals(registered.get().getTaskName())
+                    || !Integer.valueOf(task.getVersion()).equals(registered.get().getTaskVersion())) {
+                problems.add("datasets." + site.getCode() + ": dataset '" + ref.name() + "' belongs to task "
+                        + (registered.get().getTaskName() == null ? "none" : "'" + registered.get().getTaskName() + "' v"
+                        + registered.get().getTaskVersion()) + ", not '" + task.getName() + "' v" + task.getVersion());
+            } else {
+                pins.put(site.getCode(), new FederationPlan.DatasetPin(ref.name(), ref.sha256()));
+            }
+        }
+        if (r.datasets() != null) {
+            java.util.Set<String> extra = new java.util.TreeSet<>(r.datasets().keySet());
+            sites.forEach(s -> extra.remove(s.getCode()));
+            if (!extra.isEmpty()) {
+                problems.add("datasets: " + extra + " are not sites of this plan");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException("invalid federation plan: " + String.join("; ", problems));
+        }
+        return new PlanPolicy.TaskModel(task.getName(), task.getVersion(), manifest, pins);
+    }
+
+    /**
+     * What a plan would be: its hash and canonical form, the enterprises that must agree to it, the
+     * dataset it uses (a built-in model's), and the datasets each enterprise's agreement must cover.
+     */
+    public record PlanPreview(String planSha256, String canonicalJson, List<String> enterprises, String dataset,
+                              Map<String, java.util.Set<String>> datasetsByEnterprise) {
     }
 
     public PlanPreview preview(PlanRequest request) {
         FederationPlan plan = plan(request);
-        return new PlanPreview(plan.getPlanSha256(), plan.getCanonicalJson(),
-                plan.getSites().stream().map(s -> s.getEnterprise().getCode()).distinct().sorted().toList(), dataset(plan));
+        List<String> enterprises = plan.getSites().stream().map(s -> s.getEnterprise().getCode()).distinct().sorted().toList();
+        Map<String, java.util.Set<String>> byEnterprise = new java.util.TreeMap<>();
+        enterprises.forEach(e -> byEnterprise.put(e, datasetsOf(plan, e)));
+        return new PlanPreview(plan.getPlanSha256(), plan.getCanonicalJson(), enterprises,
+                plan.getTaskName() == null ? dataset(plan) : null, byEnterprise);
     }
 
     /** The dataset a plan's sites train on: the one its DP settings name, else the model's default. */
@@ -111,12 +181,25 @@ public class FederationService {
         return plan.isDifferentiallyPrivate() ? plan.getDpDataset() : defaultDataset(plan.getModelKind());
     }
 
+    /** The names of the datasets a plan trains on at an enterprise's sites, which its agreement must cover. */
+    public static java.util.Set<String> datasetsOf(FederationPlan plan, String enterprise) {
+        if (plan.getTaskName() == null) {
+            return java.util.Set.of(dataset(plan));
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        plan.getSites().stream().filter(s -> s.getEnterprise().getCode().equals(enterprise))
+                .forEach(s -> names.add(plan.getTrainingDatasets().get(s.getCode()).name()));
+        return names;
+    }
+
     private Views.FederationView start(FederationPlan plan, String actor) {
         Instant now = clock.instant();
         federations.add(plan);
         Federation federation = federations.add(new Federation(plan, now));
         federation.openRound().ifPresent(first -> schedules.fitDeadline(first, now));
-        byte[] initial = SafeTensors.write(ModelCatalog.initialState(plan),
+        byte[] initial = SafeTensors.write(ModelCatalog.isMultimodal(plan.getModelKind())
+                        ? org.civitas.federation.core.model.manifest.MultimodalWeights.initialState(modelManifests.of(plan))
+                        : ModelCatalog.initialState(plan),
                 Map.of("federation", String.valueOf(federation.getId()), "version", "0"));
         BlobStore.Stored stored = stores.models().put(initial);
         registry.add(ModelVersion.initial(federation, stored.key(), stored.sizeBytes(), now));
@@ -130,9 +213,13 @@ public class FederationService {
         return Views.of(federation, registry.versions(federation.getId()));
     }
 
-    /** The dataset a plan's sites train on, whose registered size bounds the sample count an update may claim. */
-    public static String trainingDataset(FederationPlan plan) {
-        return defaultDataset(plan.getModelKind());
+    /**
+     * The dataset version a site trains on, whose registered size bounds the sample count its update
+     * may claim: the one the plan pins, or the model's built-in dataset (its newest version; no hash).
+     */
+    public static FederationPlan.DatasetPin trainingDataset(FederationPlan plan, String siteCode) {
+        FederationPlan.DatasetPin pinned = plan.getTrainingDatasets().get(siteCode);
+        return pinned != null ? pinned : new FederationPlan.DatasetPin(defaultDataset(plan.getModelKind()), null);
     }
 
     /** The dataset a model trains on at each site, whose privacy budget a DP plan spends unless it names another. */

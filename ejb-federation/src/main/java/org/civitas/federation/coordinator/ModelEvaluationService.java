@@ -64,7 +64,7 @@ public class ModelEvaluationService {
     AuditService audit;
 
     /** What to evaluate, read in a transaction of its own (the worker call must not hold one). */
-    public record Target(String modelKind, String versionSha256, boolean evaluated) {
+    public record Target(String modelKind, String task, String versionSha256, boolean evaluated) {
     }
 
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
@@ -73,13 +73,17 @@ public class ModelEvaluationService {
                 new NotFoundException("federation " + federationId + " has no round " + roundNumber));
         FederationPlan plan = round.getFederation().getPlan();
         ModelVersion version = registry.version(federationId, roundNumber).orElse(null);
-        return new Target(plan.getModelKind(), version == null ? null : version.getSha256(), version != null && version.getEvalSplit() != null);
+        return new Target(plan.getModelKind(), plan.getTaskName(), version == null ? null : version.getSha256(), version != null && version.getEvalSplit() != null);
     }
 
     public String evaluate(long federationId, int roundNumber) {
         Target target = self.target(federationId, roundNumber);
         if (!ModelCatalog.isMultimodal(target.modelKind())) {
             return "model " + target.modelKind() + " runs in the server: not evaluated on the test split";
+        }
+        if (target.task() != null) {
+            // The coordinator's test split is the built-in task's; a registered task brings none yet.
+            return "federation trains task '" + target.task() + "', which has no test split at the coordinator: not evaluated";
         }
         if (target.versionSha256() == null) {
             return "round " + roundNumber + " produced no model version";

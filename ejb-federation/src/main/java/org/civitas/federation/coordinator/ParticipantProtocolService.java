@@ -192,8 +192,10 @@ public class ParticipantProtocolService {
      * and the samples of the dataset the plan trains on, as the site registered it.
      */
     private void requireSampleCountWithinDataset(Site site, FederationPlan plan, long claimed) {
-        String dataset = FederationService.trainingDataset(plan);
-        int registered = datasets.find(site.getCode(), dataset).map(d -> d.getSamples()).orElseThrow(() ->
+        FederationPlan.DatasetPin pin = FederationService.trainingDataset(plan, site.getCode());
+        String dataset = pin.name();
+        int registered = (pin.sha256() == null ? datasets.find(site.getCode(), dataset) : datasets.find(site.getCode(), dataset, pin.sha256()))
+                .map(d -> d.getSamples()).orElseThrow(() ->
                 new UpdateRejectedException(Reason.INVALID_METADATA, "site '" + site.getCode() + "' has registered no dataset '"
                         + dataset + "', which this federation trains on: register it before sending updates"));
         if (claimed < 1 || claimed > registered) {
@@ -293,6 +295,7 @@ public class ParticipantProtocolService {
         return new RoundTask(round.getFederation().getId(), round.getNumber(), plan.getModelKind(), plan.getFeatureCount(),
                 plan.getClassCount(), plan.getStrategy(), plan.getLocalEpochs(), plan.getLearningRate(), plan.getBatchSize(), seed,
                 round.getDeadline(), startVersion(round.getFederation().getId(), round.getNumber()).getSha256(), extra,
-                FederationService.trainingDataset(plan));
+                FederationService.trainingDataset(plan, site.getCode()).name(), FederationService.trainingDataset(plan, site.getCode()).sha256(),
+                plan.getModelManifestSha256());
     }
 }

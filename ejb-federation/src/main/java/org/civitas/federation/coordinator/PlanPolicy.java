@@ -32,11 +32,32 @@ final class PlanPolicy {
      * @throws IllegalArgumentException naming the first rule the request breaks
      */
     static FederationPlan plan(PlanRequest r, List<Site> sites) {
+        return plan(r, sites, null);
+    }
+
+    /**
+     * A registered task a plan trains for, resolved by the caller: the task version, the model
+     * manifest bound to its labels, and each site's dataset version (checked against the registry).
+     */
+    record TaskModel(String task, int version, ModelManifest manifest, java.util.Map<String, FederationPlan.DatasetPin> datasets) {
+    }
+
+    /**
+     * The plan the request describes for these (registered) sites and, when it names one, the
+     * resolved task; not stored.
+     *
+     * @throws IllegalArgumentException naming the first rule the request breaks
+     */
+    static FederationPlan plan(PlanRequest r, List<Site> sites, TaskModel taskModel) {
         String strategyName = r.strategy() == null ? "fedavg" : r.strategy();
         // With secure aggregation a round may close with the threshold's strict majority: that is its dropout tolerance.
         int minSites = r.minSites() != null ? r.minSites()
                 : r.secureAggregation() != null ? secureThreshold(r.secureAggregation(), sites.size()) : sites.size();
-        String modelKind = r.model() == null ? "softmax-regression" : r.model();
+        String modelKind = r.model() == null ? (taskModel == null ? "softmax-regression" : ModelCatalog.MULTIMODAL) : r.model();
+        if (taskModel != null && !ModelCatalog.isMultimodal(modelKind)) {
+            throw new IllegalArgumentException("model: a plan with a task trains " + ModelCatalog.MULTIMODAL + " on the task's data; '"
+                    + modelKind + "' reads only the built-in feature table");
+        }
         Strategy strategy = StrategyCatalog.create(strategyName, r.strategyParams(), r.filters());
         if (r.privacy() != null && !strategy.isMeanBased()) {
             throw new IllegalArgumentException("differential privacy needs a mean-based rule; " + strategyName
@@ -55,10 +76,10 @@ final class PlanPolicy {
             throw new IllegalArgumentException("rule " + strategyName + " trains the adapters in its own way, which the model worker"
                     + " does not offer yet; use a mean-based or robust rule with " + modelKind);
         }
-        ModelManifest manifest = multimodal ? ModelCatalog.manifest(modelKind) : null;
+        ModelManifest manifest = taskModel != null ? taskModel.manifest() : multimodal ? ModelCatalog.manifest(modelKind) : null;
         FederationPlan.Spec spec = FederationPlan.Spec.of(
-                r.name() == null ? "City safety demo" : r.name(),
-                modelKind, multimodal ? manifest.text().dim() : ReferenceConsortium.FEATURES,
+                r.name() != null ? r.name() : taskModel != null ? "Task " + taskModel.task() : "City safety demo",
+                modelKind, multimodal ? (manifest.text() != null ? manifest.text().dim() : manifest.image().outputDim()) : ReferenceConsortium.FEATURES,
                 multimodal ? manifest.labels().size() : ReferenceConsortium.CLASSES,
                 strategyName, r.strategyParams(), r.filters(), quorum,
                 r.rounds() == null ? 5 : r.rounds(),
@@ -111,6 +132,12 @@ final class PlanPolicy {
         }
         if (manifest != null) {
             spec = spec.withModelManifest(manifest.sha256(), manifest.legacySha256());
+        }
+        if (taskModel != null) {
+            spec = spec.withTask(new FederationPlan.TaskBinding(taskModel.task(), taskModel.version(), taskModel.datasets()));
+            if (r.privacy() != null && r.privacy().dataset() == null) {
+                throw new IllegalArgumentException("privacy.dataset: a plan with a task names the dataset whose privacy budget it spends");
+            }
         }
         if (r.privacy() != null) {
             PlanRequest.Privacy p = r.privacy();

@@ -18,11 +18,22 @@ import java.util.Map;
  *                       reward of {@value #DEFAULT_REWARD_PER_ROUND} credits per round
  * @param secureAggregation sites upload only masked updates and the coordinator learns only their
  *                       sum; null for none
+ * @param task           a registered task the plan trains for (the multimodal model then reads
+ *                       that task's data); null for the built-in models
+ * @param taskVersion    the task's version; null for its newest
+ * @param modelManifest  with a task: the SHA-256 of a registered model manifest, whose head the
+ *                       task's labels size
+ * @param datasets       with a task: for every site, the dataset version it trains on
  */
 public record PlanRequest(String name, List<String> sites, String model, String strategy, Map<String, Double> strategyParams,
                           Map<String, Double> filters, Integer quorum, Integer rounds, Integer localEpochs,
                           Double learningRate, Integer batchSize, Integer minSites, Long roundTimeoutSeconds,
-                          Privacy privacy, Incentives incentives, SecureAggregation secureAggregation) {
+                          Privacy privacy, Incentives incentives, SecureAggregation secureAggregation,
+                          String task, Integer taskVersion, String modelManifest, Map<String, DatasetRef> datasets) {
+
+    /** A site's dataset version: its name and content hash, as the site registered it ({@code GET /api/datasets}). */
+    public record DatasetRef(String name, String sha256) {
+    }
 
     public static final int DEFAULT_REWARD_PER_ROUND = 100;
 
@@ -59,7 +70,7 @@ public record PlanRequest(String name, List<String> sites, String model, String 
     /** The demo's second federation: the multimodal model, trained in the sites' model worker. */
     public static PlanRequest multimodalDemo() {
         return new PlanRequest("City safety multimodal demo", null, "multimodal-lora", null, null, null, null, 3, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -68,10 +79,11 @@ public record PlanRequest(String name, List<String> sites, String model, String 
      */
     public static PlanRequest privateDemo() {
         return new PlanRequest("City safety private demo", null, null, null, null, null, null, 5, null, null, null, null, null,
-                new Privacy(1.0, 0.5, 1e-5, "incident-features"), null, new SecureAggregation(null, null));
+                new Privacy(1.0, 0.5, 1e-5, "incident-features"), null, new SecureAggregation(null, null), null, null, null, null);
     }
 
     public static PlanRequest demo() {
-        return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
     }
 }

@@ -21,7 +21,11 @@ public final class Views {
     public record FederationView(long id, String status, String plan, String planSha256, String model, String strategy,
                                  Map<String, Double> strategyParams, Map<String, Double> filters, int quorum, List<String> sites, int roundsPlanned, Instant createdAt, Instant finishedAt,
                                  String failureReason, String modelManifestSha256, PrivacyView privacy, IncentivesView incentives, List<RoundView> rounds,
-                                 List<ModelVersionView> models, SecureAggregationView secureAggregation) {
+                                 List<ModelVersionView> models, SecureAggregationView secureAggregation, TaskBindingView task) {
+    }
+
+    /** The task a federation trains for, its version, and the dataset version (name and content hash) of each site. */
+    public record TaskBindingView(String name, int version, Map<String, org.civitas.domain.federation.FederationPlan.DatasetPin> datasets) {
     }
 
     /** Secure aggregation of a federation: Shamir threshold and fixed-point fraction bits. */
@@ -92,7 +96,9 @@ public final class Views {
                         ridersByRound.getOrDefault(r.getNumber(), Map.of()))).toList(),
                 models.stream().map(Views::of).toList(),
                 f.getPlan().isSecureAggregation()
-                        ? new SecureAggregationView(f.getPlan().getSecaggThreshold(), f.getPlan().getSecaggFractionBits()) : null);
+                        ? new SecureAggregationView(f.getPlan().getSecaggThreshold(), f.getPlan().getSecaggFractionBits()) : null,
+                f.getPlan().getTaskName() == null ? null
+                        : new TaskBindingView(f.getPlan().getTaskName(), f.getPlan().getTaskVersion(), f.getPlan().getTrainingDatasets()));
     }
 
     static PrivacyView privacy(Federation f) {

@@ -9,8 +9,13 @@ import java.time.Instant;
  * @param extra strategy-specific values for local training (e.g. {@code proximalMu} of FedProx)
  * @param dataset the dataset the plan's model trains on, which the site must have registered: the
  *                coordinator bounds the sample count an update claims by it
+ * @param datasetSha256 the content hash of the dataset version the plan pins for this site; null
+ *                for the built-in models' datasets
+ * @param manifestSha256 the hash of the model manifest the plan trains (multimodal model); the
+ *                site fetches it by this hash and checks it
  */
 public record RoundTask(long federationId, int round, String modelKind, int featureCount, int classCount,
                         String strategy, int localEpochs, double learningRate, int batchSize, long seed,
-                        Instant deadline, String stateSha256, java.util.Map<String, Double> extra, String dataset) {
+                        Instant deadline, String stateSha256, java.util.Map<String, Double> extra, String dataset,
+                        String datasetSha256, String manifestSha256) {
 }

@@ -210,6 +210,14 @@ public class CoordinatorClient {
         }
     }
 
+    /** A model manifest's canonical JSON, by its hash (unchecked: the caller checks it). */
+    public String modelManifest(SiteIdentity site, String sha256) {
+        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/model-manifests").path(sha256);
+        try (Response r = authenticated(target.request(MediaType.APPLICATION_JSON_TYPE), site).get()) {
+            return read(r, new GenericType<String>() { });
+        }
+    }
+
     /** The task version the site registered one of its datasets for. */
     public TaskDefinitionMessage datasetTask(SiteIdentity site, String dataset) {
         WebTarget target = client().target(settings.coordinatorUrl()).path("participant/datasets").path(dataset).path("task");

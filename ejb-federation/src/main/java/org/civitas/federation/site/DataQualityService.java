@@ -224,7 +224,10 @@ public class DataQualityService {
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public Path trainingManifest(SiteIdentity site, String dataset, String rawManifest) {
         Path raw = site.home().resolve(rawManifest);
-        return quality.latestCompleted(site.code(), dataset).map(QualityRun::getCuratedManifest).filter(c -> c != null)
+        // A quality run on another version of the dataset (another manifest) curated other data.
+        return quality.latestCompleted(site.code(), dataset)
+                .filter(r -> Path.of(rawManifest).normalize().equals(Path.of(r.getManifest()).normalize()))
+                .map(QualityRun::getCuratedManifest).filter(c -> c != null)
                 .map(c -> site.home().resolve(c)).filter(Files::isRegularFile).orElse(raw);
     }
 

@@ -77,6 +77,12 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
     @jakarta.ejb.EJB
     SiteDatasetService siteDatasets;
 
+    @Inject
+    ModelManifestFiles manifestFiles;
+
+    @Inject
+    org.civitas.federation.infrastructure.CivitasSettings settings;
+
     @Override
     public String train(long runId, long executionId) {
         return recordingFailure(runId, executionId, () -> {
@@ -133,7 +139,9 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         Path stateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-global.safetensors");
         Path updateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-update.safetensors");
         writeOutbox(stateFile, state);
-        Path dataset = pinnedManifest(runId, site, run);
+        // The plan's model, fetched by hash and checked before the worker runs it (null: the shipped one).
+        Path manifestFile = manifestFiles.file(site, task.manifestSha256());
+        Path dataset = pinnedManifest(runId, site, run, task, manifestFile);
         WorkerRequest.Hyper hyper = new WorkerRequest.Hyper(task.localEpochs(), task.learningRate(), task.batchSize(), task.seed(),
                 task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0).doubleValue());
         long start = System.nanoTime();
@@ -142,7 +150,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         Path heldout = dataset.resolveSibling("heldout.jsonl");
         LOG.fine(() -> "Site " + site.code() + " trains on " + dataset.getFileName());
         // With a held-out split, the received global model is judged on data the site never trains on.
-        WorkerRequest.Train request = new WorkerRequest.Train(null, dataset.toString(), stateFile.toString(), updateFile.toString(), hyper,
+        WorkerRequest.Train request = new WorkerRequest.Train(manifestFile == null ? null : manifestFile.toString(), dataset.toString(), stateFile.toString(), updateFile.toString(), hyper,
                 checkpoint.toString(), Files.exists(heldout) ? heldout.toString() : null);
         ModelWorker.Answer<WorkerResult.Trained> answer = worker.request(workerOwner(runId, executionId), request,
                 (step, steps, loss) -> runs.progress(runId,
@@ -164,18 +172,42 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
 
     /**
      * The manifest this round trains on. The federation's first trained round chooses it (the curated
-     * manifest of the site's newest completed data-quality run, or the raw one) and records it with
-     * the SHA-256 of its bytes; every later round reads the same one, so a quality run that ends in
-     * the middle of a federation does not change its data. A pinned manifest whose bytes changed
-     * fails the round, naming both hashes, rather than training on other data.
+     * manifest of the site's newest completed data-quality run on that dataset version, or the raw
+     * one) and records it with the SHA-256 of its bytes; every later round reads the same one, so a
+     * quality run that ends in the middle of a federation does not change its data. A pinned manifest
+     * whose bytes changed fails the round, naming both hashes, rather than training on other data.
      */
-    private Path pinnedManifest(long runId, SiteIdentity site, LocalTrainingRun run) {
+    private Path pinnedManifest(long runId, SiteIdentity site, LocalTrainingRun run, RoundTask task, Path manifestFile) {
         TrainingManifestPin.Choice choice = TrainingManifestPin.choose(site.home(), run.getFederationId(),
                 runs.pinnedManifest(site.code(), run.getFederationId()).map(p -> new TrainingManifestPin.Pin(p.getTrainingManifest(),
                         p.getManifestSha256(), p.getRoundNumber())),
-                () -> dataQuality.trainingManifest(site, BuiltInTask.DATASET, BuiltInTask.MANIFEST));
+                () -> task.datasetSha256() == null ? dataQuality.trainingManifest(site, BuiltInTask.DATASET, BuiltInTask.MANIFEST)
+                        : pinnedDataset(site, task, manifestFile));
         runs.trainsOn(runId, choice.relative(), choice.sha256());
         return choice.manifest();
+    }
+
+    /**
+     * The dataset version the plan pins for this site, found by name and content hash among the
+     * site's imports and checked again: a manifest edited since its import no longer holds that
+     * content, and the round fails rather than train on other data.
+     */
+    private Path pinnedDataset(SiteIdentity site, RoundTask task, Path manifestFile) {
+        org.civitas.domain.participant.SiteDataset imported = siteDatasets.imported(site, task.dataset(), task.datasetSha256());
+        Path raw = site.home().resolve(imported.getManifest());
+        var model = manifestFiles.read(manifestFile);
+        String now;
+        try {
+            now = org.civitas.federation.core.dataset.ManifestImporter.check(raw, new java.util.HashSet<>(model.labels()),
+                    model.modalities(), true, settings.imageMaxPixels()).summary().contentSha256();
+        } catch (IOException e) {
+            throw new UncheckedIOException("site " + site.code() + " cannot read dataset '" + task.dataset() + "'", e);
+        }
+        if (!now.equals(task.datasetSha256())) {
+            throw new IllegalStateException("dataset '" + task.dataset() + "' at " + imported.getManifest() + " no longer holds the content"
+                    + " the plan pinned (sha256 " + task.datasetSha256() + ", now " + now + ")");
+        }
+        return dataQuality.trainingManifest(site, task.dataset(), imported.getManifest());
     }
 
     @Override

@@ -69,6 +69,12 @@ public class SiteDatasetService implements DatasetImportSteps {
     @jakarta.ejb.EJB
     org.civitas.federation.common.TransactionRunner transactions;
 
+    @Inject
+    org.civitas.infrastructure.persistence.SiteDatasetRepository imports;
+
+    @Inject
+    java.time.Clock clock;
+
     /**
      * A user imports a manifest at a hosted site for a task (its newest version when {@code taskVersion}
      * is null): the site's own data steward, or the consortium administrator. The lines are checked
@@ -99,6 +105,7 @@ public class SiteDatasetService implements DatasetImportSteps {
         String detail = String.format(Locale.ROOT, "manifest %s: %d samples, %d skipped lines, content sha256 %s", manifest,
                 metadata.samples(), checked.skipped().size(), metadata.contentSha256());
         transactions.once(() -> {
+            remember(site, name, manifest, metadata, actor);
             audit.record(actor, "dataset.imported", "site " + siteCode + " dataset " + name, detail);
             return null;
         });
@@ -122,7 +129,32 @@ public class SiteDatasetService implements DatasetImportSteps {
 
     /** Registers a manifest inside the site's folder for a task's newest version, refusing it whole if a line is bad. */
     public void registerManifest(SiteIdentity site, String name, String manifest, String task) {
-        register(site, manifestMetadata(site, name, manifest, false, taskDefinition(site, task, null)).metadata());
+        DatasetMetadata metadata = manifestMetadata(site, name, manifest, false, taskDefinition(site, task, null)).metadata();
+        register(site, metadata);
+        transactions.once(() -> {
+            remember(site, name, manifest, metadata, org.civitas.federation.common.AuditService.SYSTEM);
+            return null;
+        });
+    }
+
+    /** The site's own record of a dataset version: which manifest inside its folder holds that content. */
+    private void remember(SiteIdentity site, String name, String manifest, DatasetMetadata metadata, String actor) {
+        if (imports.find(site.code(), name, metadata.contentSha256()).isEmpty()) {
+            String relative = site.home().toAbsolutePath().normalize().relativize(site.manifestInSite(manifest)).toString();
+            imports.add(new org.civitas.domain.participant.SiteDataset(site.code(), name, relative, metadata.contentSha256(),
+                    metadata.samples(), metadata.task(), metadata.taskVersion(), actor, clock.instant()));
+        }
+    }
+
+    /**
+     * The manifest of a dataset version the site imported, by name and content hash: what a plan
+     * pinned. A version the site does not hold is refused, naming what it holds of that name.
+     */
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    public org.civitas.domain.participant.SiteDataset imported(SiteIdentity site, String name, String contentSha256) {
+        return imports.find(site.code(), name, contentSha256).orElseThrow(() -> new IllegalStateException("site " + site.code()
+                + " holds no dataset '" + name + "' with content sha256 " + contentSha256 + " (it holds "
+                + imports.ofSite(site.code()).stream().filter(d -> d.getName().equals(name)).map(d -> d.getContentSha256()).toList() + ")"));
     }
 
     /** The task version from the coordinator; one it does not know is the caller's mistake, named. */

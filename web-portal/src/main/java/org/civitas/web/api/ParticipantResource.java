@@ -89,6 +89,21 @@ public class ParticipantResource {
         return taskDefinitions.definition(name, version);
     }
 
+    @EJB
+    org.civitas.federation.coordinator.ModelManifestService modelManifests;
+
+    /**
+     * A model manifest by its hash, as its canonical JSON: the exact bytes the hash was taken over,
+     * so the site checks them before its worker runs the model.
+     */
+    @GET
+    @Path("model-manifests/{sha256}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String modelManifest(@PathParam("sha256") String sha256) {
+        site();
+        return modelManifests.manifest(sha256).canonicalJson();
+    }
+
     /** The task version the calling site's dataset was registered for. */
     @GET
     @Path("datasets/{name}/task")

@@ -1,0 +1,163 @@
+package org.civitas.federation.coordinator;
+
+import jakarta.ejb.EJB;
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+import org.civitas.domain.federation.FederationPlan;
+import org.civitas.domain.registry.RegisteredManifest;
+import org.civitas.domain.security.Role;
+import org.civitas.domain.task.TaskDefinition;
+import org.civitas.federation.common.AuditService;
+import org.civitas.federation.common.Caller;
+import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.federation.common.NotFoundException;
+import org.civitas.federation.common.UnprocessableException;
+import org.civitas.federation.core.model.manifest.ModelManifest;
+import org.civitas.infrastructure.persistence.ModelManifestRepository;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The consortium's model manifests. The consortium administrator registers a manifest without
+ * labels: its towers, fusion and adapters. A plan binds it to a task, which sizes the head from the
+ * task's labels; that bound manifest is what the sites train, and they fetch it by its hash.
+ */
+@Stateless
+public class ModelManifestService {
+
+    /**
+     * The text encoders the model worker ships, by artifact, with the SHA-256 of their ONNX bytes. A
+     * manifest names one of these; the worker checks the bytes against the hash before it runs them.
+     */
+    static final Map<String, ShippedEncoder> SHIPPED_TEXT_ENCODERS = Map.of(
+            "classpath:all-minilm-l6-v2.onnx", new ShippedEncoder("classpath:all-minilm-l6-v2-tokenizer.json",
+                    "759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e", 384));
+
+    record ShippedEncoder(String tokenizer, String sha256, int dim) {
+    }
+
+    /** A registered manifest as callers see it. */
+    public record ManifestView(String name, String sha256, Set<String> modalities, String baseSha256, String task, Integer taskVersion,
+                               String registeredBy, Instant registeredAt, String canonicalJson) {
+    }
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    ModelManifestRepository manifests;
+
+    @EJB
+    AuditService audit;
+
+    /**
+     * Registers a manifest; the same manifest again is the same registration.
+     *
+     * @throws UnprocessableException naming every field that is wrong
+     */
+    public ManifestView register(Caller caller, String json) {
+        caller.require("register model manifests", Role.CONSORTIUM_ADMIN);
+        ModelManifest manifest;
+        try {
+            manifest = ModelManifest.parse(json == null ? "" : json);
+        } catch (ModelManifest.InvalidManifestException e) {
+            throw new UnprocessableException(e.getMessage());
+        }
+        List<String> problems = new ArrayList<>();
+        if (manifest.hasLabels()) {
+            problems.add("labels: a registered manifest leaves them out; a plan sizes the head from its task's labels");
+        }
+        if (manifest.text() != null) {
+            ShippedEncoder shipped = SHIPPED_TEXT_ENCODERS.get(manifest.text().artifact());
+            if (shipped == null) {
+                problems.add("text.artifact: '" + manifest.text().artifact() + "' is not a shipped encoder (shipped: "
+                        + String.join(", ", new java.util.TreeSet<>(SHIPPED_TEXT_ENCODERS.keySet())) + ")");
+            } else {
+                if (!shipped.sha256().equals(manifest.text().sha256())) {
+                    problems.add("text.sha256: " + manifest.text().sha256() + " does not match the shipped encoder's " + shipped.sha256());
+                }
+                if (!shipped.tokenizer().equals(manifest.text().tokenizer())) {
+                    problems.add("text.tokenizer: the encoder's tokenizer is '" + shipped.tokenizer() + "'");
+                }
+                if (shipped.dim() != manifest.text().dim()) {
+                    problems.add("text.dim: the encoder's output has " + shipped.dim() + " dimensions, not " + manifest.text().dim());
+                }
+            }
+        }
+        if (manifest.image() != null && !"cnn".equals(manifest.image().kind())) {
+            problems.add("image.kind: 'onnx' image encoders are not served by the model worker yet; use 'cnn'");
+        }
+        if (!problems.isEmpty()) {
+            throw new UnprocessableException("invalid model manifest: " + String.join("; ", problems));
+        }
+        var existing = manifests.find(manifest.sha256());
+        if (existing.isPresent()) {
+            return view(existing.get());
+        }
+        RegisteredManifest stored = manifests.add(new RegisteredManifest(manifest.name(), manifest.sha256(), manifest.canonicalJson(),
+                String.join(",", manifest.modalities()), caller.username(), clock.instant()));
+        audit.record(caller.actor(), "model-manifest.registered", "model manifest " + stored.getName(),
+                String.join("+", manifest.modalities()) + ", sha256 " + stored.getSha256());
+        return view(stored);
+    }
+
+    public List<ManifestView> manifests() {
+        return manifests.all().stream().map(ModelManifestService::view).toList();
+    }
+
+    public ManifestView manifest(String sha256) {
+        return manifests.find(sha256).map(ModelManifestService::view).orElseThrow(() ->
+                new NotFoundException("no model manifest has sha256 " + sha256));
+    }
+
+    /** A registered manifest, parsed. */
+    public ModelManifest parsed(String sha256) {
+        return ModelManifest.parse(manifest(sha256).canonicalJson());
+    }
+
+    /**
+     * The manifest a plan trains: the registered manifest bound to the task version's labels, kept
+     * (once) so that sites can fetch it by its hash. Its towers must read exactly the task's modalities.
+     *
+     * @throws InvalidRequestException naming the mismatch
+     */
+    public ModelManifest bind(String baseSha256, TaskDefinition task) {
+        RegisteredManifest base = manifests.find(baseSha256).orElseThrow(() ->
+                new InvalidRequestException("modelManifest: no model manifest has sha256 " + baseSha256 + " (register it: POST /api/model-manifests)"));
+        if (base.getTaskName() != null) {
+            throw new InvalidRequestException("modelManifest: " + baseSha256 + " is already bound to task '" + base.getTaskName()
+                    + "'; name the manifest it was made from, " + base.getBaseSha256());
+        }
+        ModelManifest manifest = ModelManifest.parse(base.getCanonicalJson());
+        if (!manifest.modalities().equals(task.getModalities())) {
+            throw new InvalidRequestException("modelManifest: '" + manifest.name() + "' reads " + manifest.modalities() + ", task '"
+                    + task.getName() + "' v" + task.getVersion() + " has " + new java.util.TreeSet<>(task.getModalities())
+                    + ": a model's towers must match its task's modalities");
+        }
+        ModelManifest bound = manifest.withLabels(task.getLabels());
+        if (manifests.find(bound.sha256()).isEmpty()) {
+            manifests.add(new RegisteredManifest(bound.name(), bound.sha256(), bound.canonicalJson(), base.getModalities(),
+                    base.getRegisteredBy(), clock.instant()).boundTo(baseSha256, task.getName(), task.getVersion()));
+        }
+        return bound;
+    }
+
+    /** The manifest a plan of the multimodal model trains: the shipped one, or the bound manifest it names. */
+    public ModelManifest of(FederationPlan plan) {
+        ModelManifest shipped = ModelManifest.citySafetyDefault();
+        if (plan.getModelManifestSha256() == null || plan.getModelManifestSha256().equals(shipped.sha256())) {
+            return shipped;
+        }
+        return parsed(plan.getModelManifestSha256());
+    }
+
+    static ManifestView view(RegisteredManifest m) {
+        return new ManifestView(m.getName(), m.getSha256(), new java.util.TreeSet<>(List.of(m.getModalities().split(","))),
+                m.getBaseSha256(), m.getTaskName(), m.getTaskVersion(), m.getRegisteredBy(), m.getRegisteredAt(), m.getCanonicalJson());
+    }
+}

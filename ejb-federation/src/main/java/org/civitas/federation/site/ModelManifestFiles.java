@@ -1,0 +1,70 @@
+package org.civitas.federation.site;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.civitas.federation.core.model.manifest.ModelManifest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The model manifests a site's worker runs, fetched from the coordinator by hash and cached in the
+ * site's folder. A manifest is used only once its canonical JSON hashes to the hash the plan
+ * announced, whether it was just fetched or read from the cache.
+ */
+@ApplicationScoped
+public class ModelManifestFiles {
+
+    @Inject
+    CoordinatorClient coordinator;
+
+    /**
+     * The file of the manifest with this hash, or null for the shipped manifest (the worker's own).
+     *
+     * @throws IllegalStateException when what the coordinator sent does not hash to {@code sha256}
+     */
+    public Path file(SiteIdentity site, String sha256) {
+        if (sha256 == null || sha256.equals(ModelManifest.citySafetyDefault().sha256())) {
+            return null;
+        }
+        Path file = site.home().resolve("models").resolve(sha256 + ".json");
+        try {
+            if (Files.isRegularFile(file) && verified(Files.readString(file, StandardCharsets.UTF_8), sha256)) {
+                return file;
+            }
+            String json = coordinator.modelManifest(site, sha256);
+            if (!verified(json, sha256)) {
+                throw new IllegalStateException("the model manifest the coordinator sent for sha256 " + sha256
+                        + " hashes otherwise: it is not run");
+            }
+            Files.createDirectories(file.getParent());
+            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            Files.writeString(partial, json, StandardCharsets.UTF_8);
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep model manifest " + sha256 + " in site " + site.code(), e);
+        }
+    }
+
+    /** The labels-and-modalities check of a manifest file this class returned. */
+    public ModelManifest read(Path file) {
+        try {
+            return ModelManifest.parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean verified(String json, String sha256) {
+        try {
+            return ModelManifest.parse(json).sha256().equals(sha256);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

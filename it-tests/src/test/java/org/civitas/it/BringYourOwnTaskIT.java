@@ -1,0 +1,198 @@
+package org.civitas.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.civitas.federation.core.tensor.NamedTensors;
+import org.civitas.federation.core.tensor.SafeTensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A consortium brings its own tasks, models and data through REST alone: a 2-label text-only task
+ * and a 10-label image-only task, a model manifest for each, datasets the sites make themselves,
+ * and plans that pin all of it. Both federations train to clearly better than chance on the sites'
+ * held-out splits, and bad plans are refused naming the field.
+ */
+@ExtendWith(CivitasServer.class)
+class BringYourOwnTaskIT {
+
+    private static final List<String> SITES = List.of("energy", "community", "urban");
+    private static final List<String> HUES = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "hue-" + i).toList();
+
+    private static final String MINILM = "{\"kind\": \"onnx\", \"artifact\": \"classpath:all-minilm-l6-v2.onnx\","
+            + " \"tokenizer\": \"classpath:all-minilm-l6-v2-tokenizer.json\","
+            + " \"sha256\": \"759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e\", \"dim\": 384, \"maxTokens\": 64}";
+
+    @Test
+    void aTextOnlyAndAnImageOnlyTaskFederateOnTheSitesOwnData() throws Exception {
+        // 1. Tasks and model manifests, registered by the consortium administrator
+        assertCreated(Api.postJson("/tasks", "{\"name\": \"byo-mail\", \"description\": \"Spam or wanted mail\", \"labels\": [\"spam\","
+                + " \"ham\"], \"modalities\": [\"text\"], \"primaryMetric\": \"macro-f1\"}"));
+        assertCreated(Api.postJson("/tasks", "{\"name\": \"byo-hues\", \"description\": \"Which hue a marker has\", \"labels\": "
+                + Api.JSON.writeValueAsString(HUES) + ", \"modalities\": [\"image\"], \"primaryMetric\": \"accuracy\"}"));
+        String textModel = assertCreated(Api.postJson("/model-manifests", "{\"name\": \"mail-minilm\", \"text\": " + MINILM
+                + ", \"fusion\": {\"hidden\": 32, \"seed\": 11}, \"adapter\": {\"rank\": 4, \"alpha\": 8,"
+                + " \"targets\": [\"text_proj\", \"fusion\"]}}")).path("sha256").asText();
+        String imageModel = assertCreated(Api.postJson("/model-manifests", "{\"name\": \"hues-cnn\", \"image\": {\"kind\": \"cnn\","
+                + " \"size\": 16, \"channels\": [8, 16]}, \"fusion\": {\"hidden\": 32, \"seed\": 5}, \"adapter\": {\"rank\": 4,"
+                + " \"alpha\": 8, \"targets\": [\"fusion\"]}}")).path("sha256").asText();
+        assertThat(Api.get("/model-manifests/" + imageModel).json().path("modalities").get(0).asText()).isEqualTo("image");
+
+        // A manifest naming an encoder by the wrong hash, or a tower the worker does not serve, is refused naming the field
+        Api.Answer wrongHash = Api.postJson("/model-manifests", "{\"name\": \"bad\", \"text\": " + MINILM.replace("759c3c", "000000")
+                + ", \"fusion\": {\"hidden\": 8, \"seed\": 1}, \"adapter\": {\"rank\": 2, \"alpha\": 4, \"targets\": [\"fusion\"]}}");
+        assertThat(wrongHash.status()).as(wrongHash.text()).isEqualTo(422);
+        assertThat(wrongHash.json().path("error").asText()).contains("text.sha256: 000000").contains("does not match the shipped encoder's");
+        Api.Answer withLabels = Api.postJson("/model-manifests", "{\"name\": \"bad\", \"image\": {\"kind\": \"cnn\", \"size\": 16,"
+                + " \"channels\": [4]}, \"fusion\": {\"hidden\": 8, \"seed\": 1}, \"adapter\": {\"rank\": 2, \"alpha\": 4,"
+                + " \"targets\": [\"text_proj\"]}, \"labels\": [\"a\", \"b\"]}");
+        assertThat(withLabels.status()).as(withLabels.text()).isEqualTo(422);
+        assertThat(withLabels.json().path("error").asText()).contains("adapter.targets: 'text_proj' needs a text tower");
+
+        // 2. Each site makes its own data and imports it for the task: a training and a held-out split
+        Map<String, String> mail = new LinkedHashMap<>();
+        Map<String, String> hues = new LinkedHashMap<>();
+        for (int i = 0; i < SITES.size(); i++) {
+            String site = SITES.get(i);
+            Path mailFolder = Files.createDirectories(CivitasServer.dataDir().resolve("sites/" + site + "/datasets/byo-mail"));
+            writeMail(mailFolder.resolve("train.jsonl"), 40, 10 + i);
+            writeMail(mailFolder.resolve("heldout.jsonl"), 20, 20 + i);
+            mail.put(site, imported(site, "byo-mail", "datasets/byo-mail/train.jsonl", "byo-mail"));
+            Path hueFolder = Files.createDirectories(CivitasServer.dataDir().resolve("sites/" + site + "/datasets/byo-hues"));
+            writeHues(hueFolder, "train", 8, 30 + i);
+            writeHues(hueFolder, "heldout", 3, 40 + i);
+            hues.put(site, imported(site, "byo-hues", "datasets/byo-hues/train.jsonl", "byo-hues"));
+        }
+
+        // 3. Plans that pin task, model and each site's dataset version; bad ones are refused naming the field
+        String mailPlan = plan("byo-mail", textModel, "byo-mail", mail);
+        String huesPlan = plan("byo-hues", imageModel, "byo-hues", hues);
+        Api.Answer otherTasksData = Api.postJson("/plans/preview", plan("byo-hues", imageModel, "byo-mail", mail));
+        assertThat(otherTasksData.status()).as(otherTasksData.text()).isEqualTo(400);
+        assertThat(otherTasksData.json().path("error").asText())
+                .contains("datasets.energy: dataset 'byo-mail' belongs to task 'byo-mail' v1, not 'byo-hues' v1");
+        Map<String, String> stale = new LinkedHashMap<>(mail);
+        stale.put("urban", "f".repeat(64));
+        Api.Answer staleHash = Api.postJson("/plans/preview", plan("byo-mail", textModel, "byo-mail", stale));
+        assertThat(staleHash.status()).as(staleHash.text()).isEqualTo(400);
+        assertThat(staleHash.json().path("error").asText())
+                .contains("datasets.urban: site 'urban' holds no dataset 'byo-mail' with content sha256 " + "f".repeat(64));
+        Api.Answer mismatched = Api.postJson("/plans/preview", plan("byo-mail", imageModel, "byo-mail", mail));
+        assertThat(mismatched.status()).as(mismatched.text()).isEqualTo(400);
+        assertThat(mismatched.json().path("error").asText()).contains("modelManifest: 'hues-cnn' reads [image], task 'byo-mail' v1 has [text]");
+
+        JsonNode preview = Api.postJson("/plans/preview", mailPlan).json();
+        assertThat(preview.path("canonicalJson").asText()).contains("\"task\":{\"name\":\"byo-mail\",\"version\":1}")
+                .contains("\"urban\":{\"name\":\"byo-mail\",\"sha256\":\"" + mail.get("urban") + "\"}");
+
+        long mailId = assertCreated(Api.startFederation(mailPlan)).path("id").asLong();
+        long huesId = assertCreated(Api.startFederation(huesPlan)).path("id").asLong();
+        JsonNode mailDone = Api.awaitFinished(mailId, Duration.ofMinutes(8));
+        JsonNode huesDone = Api.awaitFinished(huesId, Duration.ofMinutes(8));
+
+        // 4. Both trained to well above chance, judged by the sites on held-out data they never train on
+        assertThat(mailDone.path("status").asText()).as(mailDone.toString()).isEqualTo("COMPLETED");
+        assertThat(huesDone.path("status").asText()).as(huesDone.toString()).isEqualTo("COMPLETED");
+        JsonNode mailRounds = mailDone.path("rounds");
+        JsonNode hueRounds = huesDone.path("rounds");
+        assertThat(mailRounds.get(2).path("heldoutMacroF1").asDouble()).as(mailRounds.toString()).isGreaterThan(0.8);
+        assertThat(hueRounds.get(2).path("heldoutMacroF1").asDouble()).as(hueRounds.toString()).isGreaterThan(0.5);
+        assertThat(mailDone.path("task").path("datasets").path("energy").path("sha256").asText()).isEqualTo(mail.get("energy"));
+
+        // The trained models hold exactly the task's head and the modality's tensors
+        NamedTensors text = SafeTensors.read(Api.get("/federations/" + mailId + "/models/3").body()).tensors();
+        assertThat(text.names()).noneMatch(n -> n.startsWith("image.")).contains("text_proj.lora_a");
+        assertThat(text.get("head.weight").shape()).containsExactly(2, 32);
+        NamedTensors image = SafeTensors.read(Api.get("/federations/" + huesId + "/models/3").body()).tensors();
+        assertThat(image.names()).noneMatch(n -> n.startsWith("text_proj")).contains("image.conv1.weight");
+        assertThat(image.get("head.weight").shape()).containsExactly(10, 32);
+        // the bound manifests (the registered ones sized by the tasks' labels) are what the plans name
+        JsonNode bound = Api.get("/model-manifests/" + mailDone.path("modelManifestSha256").asText()).json();
+        assertThat(bound.path("baseSha256").asText()).isEqualTo(textModel);
+        assertThat(bound.path("task").asText()).isEqualTo("byo-mail");
+
+        // Every round of a site trained on the pinned version, read from the manifest it imported
+        for (JsonNode run : Api.get("/sites/runs?max=500").json()) {
+            if (run.path("federationId").asLong() == mailId) {
+                assertThat(run.path("trainingManifest").asText()).as(run.toString()).isEqualTo("datasets/byo-mail/train.jsonl");
+            }
+        }
+    }
+
+    private static JsonNode assertCreated(Api.Answer answer) {
+        assertThat(answer.status()).as(answer.text()).isEqualTo(201);
+        return answer.json();
+    }
+
+    /** Imports a manifest at a site as its data steward; answers the registered content hash. */
+    private static String imported(String site, String name, String manifest, String task) {
+        Api.Answer imported = Api.postJsonAs(site + "-steward", "/sites/" + site + "/datasets",
+                "{\"name\": \"" + name + "\", \"manifest\": \"" + manifest + "\", \"task\": \"" + task + "\"}");
+        assertThat(imported.status()).as(imported.text()).isEqualTo(201);
+        return imported.json().path("registered").path("contentSha256").asText();
+    }
+
+    private static String plan(String task, String manifest, String dataset, Map<String, String> hashes) {
+        StringBuilder datasets = new StringBuilder();
+        hashes.forEach((site, hash) -> datasets.append(datasets.length() == 0 ? "" : ", ").append('"').append(site)
+                .append("\": {\"name\": \"").append(dataset).append("\", \"sha256\": \"").append(hash).append("\"}"));
+        return "{\"name\": \"BYO " + task + "\", \"task\": \"" + task + "\", \"modelManifest\": \"" + manifest + "\", \"datasets\": {"
+                + datasets + "}, \"rounds\": 3, \"localEpochs\": 5, \"learningRate\": 0.02, \"batchSize\": 16}";
+    }
+
+    private static final String[] SPAM = {"Win a free cruise now, click the link", "Cheap pills, limited offer, buy today",
+            "You have won a lottery prize, send your bank details", "Exclusive deal: earn money from home fast",
+            "Claim your gift card before midnight", "Hot singles in your area want to meet"};
+    private static final String[] HAM = {"The meeting moved to Thursday at ten", "Please review the attached maintenance report",
+            "Lunch with the team tomorrow?", "The boiler inspection is scheduled for next week",
+            "Can you send me the minutes of the call", "The delivery arrived at the north entrance"};
+
+    private static void writeMail(Path file, int count, long seed) throws Exception {
+        Random random = new Random(seed);
+        String[] tails = {"", " please", " today", " for everyone", " as discussed", " thanks"};
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            boolean spam = random.nextBoolean();
+            String[] pool = spam ? SPAM : HAM;
+            lines.add("{\"id\": \"m" + seed + "-" + i + "\", \"text\": \"" + pool[random.nextInt(pool.length)]
+                    + tails[random.nextInt(tails.length)] + "\", \"label\": \"" + (spam ? "spam" : "ham") + "\"}");
+        }
+        Files.write(file, lines);
+    }
+
+    /** A square of the label's hue on grey, at a random place and size; a site's manifest {@code split}.jsonl beside the images. */
+    private static void writeHues(Path folder, String split, int perLabel, long seed) throws Exception {
+        Random random = new Random(seed);
+        List<String> lines = new ArrayList<>();
+        for (int l = 0; l < HUES.size(); l++) {
+            for (int i = 0; i < perLabel; i++) {
+                BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = image.createGraphics();
+                g.setColor(Color.GRAY);
+                g.fillRect(0, 0, 24, 24);
+                g.setColor(Color.getHSBColor(l / (float) HUES.size(), 0.9f, 0.9f));
+                int size = 8 + random.nextInt(10);
+                g.fillRect(random.nextInt(24 - size), random.nextInt(24 - size), size, size);
+                g.dispose();
+                String name = split + "-" + l + "-" + i + ".png";
+                ImageIO.write(image, "png", folder.resolve(name).toFile());
+                lines.add("{\"id\": \"" + split + seed + "-" + l + "-" + i + "\", \"image\": \"" + name + "\", \"label\": \"" + HUES.get(l) + "\"}");
+            }
+        }
+        Files.write(folder.resolve(split + ".jsonl"), lines);
+    }
+}
