@@ -296,7 +296,9 @@ public class AgreementService {
         List<DataSharingAgreement> forPlan = agreementsFor(plan);
         Map<String, String> out = new TreeMap<>();
         for (Site site : plan.getSites()) {
-            String dataset = FederationService.trainingDataset(plan, site.getCode()).name();
+            // What the agreement must cover: a task plan's dataset of this site, else the plan's one dataset (a DP plan's own).
+            String dataset = plan.getTaskName() != null ? FederationService.trainingDataset(plan, site.getCode()).name()
+                    : FederationService.dataset(plan);
             String enterprise = site.getEnterprise().getCode();
             List<DataSharingAgreement> own = forPlan.stream().filter(a -> a.getEnterprise().getCode().equals(enterprise)).toList();
             if (own.stream().anyMatch(a -> a.isActiveFor(plan, now) && a.getDatasets().contains(dataset))) {
