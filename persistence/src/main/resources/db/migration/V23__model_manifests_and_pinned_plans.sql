@@ -18,6 +18,8 @@ CREATE TABLE model_manifest (
 -- A plan may name its task, and for each site the dataset (name and content hash) it trains on.
 ALTER TABLE federation_plan ADD COLUMN task_name VARCHAR(64);
 ALTER TABLE federation_plan ADD COLUMN task_version INTEGER;
+-- and may require each of them to have a data-quality report that flags at most this share of its items
+ALTER TABLE federation_plan ADD COLUMN quality_max_flagged_share DOUBLE PRECISION;
 CREATE TABLE federation_plan_dataset (
     plan_id        BIGINT       NOT NULL REFERENCES federation_plan (id),
     site_code      VARCHAR(64)  NOT NULL,
@@ -25,6 +27,9 @@ CREATE TABLE federation_plan_dataset (
     content_sha256 VARCHAR(64)  NOT NULL,
     PRIMARY KEY (plan_id, site_code)
 );
+
+-- A data-quality run checks items against its task's modalities: a text-only item lacks nothing.
+ALTER TABLE quality_run ADD COLUMN modalities VARCHAR(32);
 
 -- A site may hold several versions of one dataset: a registration is a name and a content hash.
 ALTER TABLE dataset_registration ADD COLUMN version INTEGER NOT NULL DEFAULT 1;

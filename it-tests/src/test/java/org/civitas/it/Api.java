@@ -67,6 +67,13 @@ final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** Raw bytes, as the consortium administrator. */
+    static Answer postBytes(String path, byte[] body) {
+        return send(HttpRequest.newBuilder(URI.create(CivitasServer.API + path))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     static Answer postJson(String path, String json, SiteCredentials site) {
         return send(withSite(HttpRequest.newBuilder(URI.create(CivitasServer.API + path)), site)
                 .header("Content-Type", "application/json")

@@ -95,6 +95,27 @@ class BringYourOwnTaskIT {
         assertThat(mismatched.status()).as(mismatched.text()).isEqualTo(400);
         assertThat(mismatched.json().path("error").asText()).contains("modelManifest: 'hues-cnn' reads [image], task 'byo-mail' v1 has [text]");
 
+        // A plan may gate on data quality: each pinned version needs a data-quality report within the plan's bound.
+        // (Two sites here: the energy site's newest quality run stays the demo's, whose flagged images another test shows.)
+        Map<String, String> twoSites = new LinkedHashMap<>(mail);
+        twoSites.remove("energy");
+        String gated = "{\"sites\": [\"community\", \"urban\"], \"quality\": {\"maxFlaggedShare\": 1.0}, "
+                + plan("byo-mail", textModel, "byo-mail", twoSites).substring(1);
+        Api.Answer noReport = Api.postJson("/plans/preview", gated);
+        assertThat(noReport.status()).as(noReport.text()).isEqualTo(400);
+        assertThat(noReport.json().path("error").asText())
+                .contains("datasets.community: dataset 'byo-mail' version 1 has no data-quality report, and the plan requires one");
+        for (String site : twoSites.keySet()) {
+            Api.Answer started = Api.postJsonAs(site + "-steward", "/sites/" + site + "/quality-runs",
+                    "{\"dataset\": \"byo-mail\", \"manifest\": \"datasets/byo-mail/train.jsonl\"}");
+            assertThat(started.status()).as(started.text()).isEqualTo(202);
+            long run = started.json().path("id").asLong();
+            CivitasServer.await(Duration.ofMinutes(3), "the quality run of " + site + " ends", () ->
+                    List.of("COMPLETED", "FAILED").contains(Api.get("/sites/" + site + "/quality-runs/" + run).json().path("status").asText()));
+        }
+        JsonNode gatedPreview = Api.postJson("/plans/preview", gated).json();
+        assertThat(gatedPreview.path("canonicalJson").asText()).as(gatedPreview.toString()).contains("\"quality\":{\"maxFlaggedShare\":1}");
+
         JsonNode preview = Api.postJson("/plans/preview", mailPlan).json();
         assertThat(preview.path("canonicalJson").asText()).contains("\"task\":{\"name\":\"byo-mail\",\"version\":1}")
                 .contains("\"urban\":{\"name\":\"byo-mail\",\"sha256\":\"" + mail.get("urban") + "\"}");
@@ -125,12 +146,73 @@ class BringYourOwnTaskIT {
         assertThat(bound.path("baseSha256").asText()).isEqualTo(textModel);
         assertThat(bound.path("task").asText()).isEqualTo("byo-mail");
 
-        // Every round of a site trained on the pinned version, read from the manifest it imported
+        // Every round of a site trained on the pinned version: the manifest it imported, or the data-quality
+        // job's curated copy of exactly that manifest, the same one in every round
+        Map<String, String> trainedOn = new LinkedHashMap<>();
         for (JsonNode run : Api.get("/sites/runs?max=500").json()) {
             if (run.path("federationId").asLong() == mailId) {
-                assertThat(run.path("trainingManifest").asText()).as(run.toString()).isEqualTo("datasets/byo-mail/train.jsonl");
+                String manifest = run.path("trainingManifest").asText();
+                assertThat(trainedOn.putIfAbsent(run.path("site").asText(), manifest)).as(run.toString()).isIn(null, manifest);
             }
         }
+        assertThat(trainedOn).containsEntry("energy", "datasets/byo-mail/train.jsonl").containsOnlyKeys(SITES);
+        assertThat(trainedOn.get("community")).as("curated by the quality run on the pinned manifest").isNotEqualTo("datasets/byo-mail/train.jsonl");
+    }
+
+    /**
+     * An operator's own frozen ONNX image encoder: uploaded to the coordinator with the SHA-256 it must
+     * have, checked by running it when a manifest names it, and served to the sites by that hash.
+     */
+    @Test
+    void anOperatorsOnnxImageEncoderIsUploadedCheckedAndTrainedWith() throws Exception {
+        byte[] encoder = Files.readAllBytes(Path.of("..", "batch-jobs", "model-worker", "src", "test", "resources", "onnx", "conv8.onnx"));
+        String sha = sha256(encoder);
+        String wrong = sha256("something else".getBytes());
+        Api.Answer mismatched = Api.postBytes("/model-artifacts?sha256=" + wrong, encoder);
+        assertThat(mismatched.status()).as(mismatched.text()).isEqualTo(422);
+        assertThat(mismatched.json().path("error").asText()).isEqualTo("sha256: the uploaded bytes hash to " + sha + ", not the declared "
+                + wrong + "; nothing was kept");
+        assertThat(assertCreated(Api.postBytes("/model-artifacts?sha256=" + sha, encoder)).path("sizeBytes").asLong())
+                .isEqualTo(encoder.length);
+
+        String manifest = "{\"name\": \"markers-onnx\", \"image\": {\"kind\": \"onnx\", \"size\": 16, \"artifact\": \"sha256:" + sha
+                + "\", \"sha256\": \"" + sha + "\", \"dim\": %d, \"mean\": [0.5, 0.5, 0.5], \"std\": [0.25, 0.25, 0.25],"
+                + " \"layout\": \"NCHW\"}, \"fusion\": {\"hidden\": 32, \"seed\": 5}, \"adapter\": {\"rank\": 4, \"alpha\": 8,"
+                + " \"targets\": [\"fusion\"]}}";
+        Api.Answer wrongDim = Api.postJson("/model-manifests", manifest.formatted(16));
+        assertThat(wrongDim.status()).as(wrongDim.text()).isEqualTo(422);
+        assertThat(wrongDim.json().path("error").asText()).contains("image.dim: the encoder's output has 8 features, the manifest says 16");
+        Api.Answer notUploaded = Api.postJson("/model-manifests", manifest.formatted(8).replace(sha, wrong));
+        assertThat(notUploaded.status()).as(notUploaded.text()).isEqualTo(422);
+        assertThat(notUploaded.json().path("error").asText()).contains("image.artifact: no artifact with sha256 " + wrong + " was uploaded");
+        String model = assertCreated(Api.postJson("/model-manifests", manifest.formatted(8))).path("sha256").asText();
+
+        assertCreated(Api.postJson("/tasks", "{\"name\": \"byo-markers\", \"description\": \"Which hue a marker has\", \"labels\": "
+                + Api.JSON.writeValueAsString(HUES) + ", \"modalities\": [\"image\"], \"primaryMetric\": \"accuracy\"}"));
+        Map<String, String> markers = new LinkedHashMap<>();
+        for (int i = 0; i < SITES.size(); i++) {
+            String site = SITES.get(i);
+            Path folder = Files.createDirectories(CivitasServer.dataDir().resolve("sites/" + site + "/datasets/byo-markers"));
+            writeHues(folder, "train", 8, 50 + i);
+            writeHues(folder, "heldout", 3, 60 + i);
+            markers.put(site, imported(site, "byo-markers", "datasets/byo-markers/train.jsonl", "byo-markers"));
+        }
+        long id = assertCreated(Api.startFederation(plan("byo-markers", model, "byo-markers", markers)
+                .replace("\"localEpochs\": 5, \"learningRate\": 0.02", "\"localEpochs\": 10, \"learningRate\": 0.05"))).path("id").asLong();
+        JsonNode done = Api.awaitFinished(id, Duration.ofMinutes(8));
+
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+        JsonNode rounds = done.path("rounds");
+        // the sites judge each round's starting model on their held-out markers: 10 hues, chance is 0.1
+        assertThat(rounds.get(2).path("heldoutMacroF1").asDouble()).as(rounds.toString()).isGreaterThan(0.3);
+        NamedTensors trained = SafeTensors.read(Api.get("/federations/" + id + "/models/3").body()).tensors();
+        assertThat(trained.names()).as("the frozen encoder is not federated").noneMatch(n -> n.startsWith("image."))
+                .contains("fusion.lora_a");
+        assertThat(trained.get("fusion.lora_a").shape()).containsExactly(4, 8);
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private static JsonNode assertCreated(Api.Answer answer) {

@@ -9,7 +9,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Model artifacts named in a manifest: {@code classpath:name} (shipped with the worker) or a file path. */
+/**
+ * Model artifacts named in a manifest: {@code classpath:name} (shipped with the worker),
+ * {@code sha256:<hex>} (an operator's artifact the coordinator distributes, which the site fetched
+ * into its artifact folder under its hash) or a file path.
+ */
 final class Artifacts {
 
     private Artifacts() {
@@ -49,6 +53,17 @@ final class Artifacts {
             }
         }
         return bytes;
+    }
+
+    /** Where an artifact named {@code sha256:<hex>} lies: in the artifact folder, under its hash. */
+    static String locate(String location, String artifactDir) {
+        if (!location.startsWith("sha256:")) {
+            return location;
+        }
+        if (artifactDir == null) {
+            throw new IllegalArgumentException("the worker has no artifact folder for '" + location + "' (civitas.worker.artifacts)");
+        }
+        return Path.of(artifactDir).resolve(location.substring("sha256:".length())).toString();
     }
 
     static String sha256(byte[] bytes) {

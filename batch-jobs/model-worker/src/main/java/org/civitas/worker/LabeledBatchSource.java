@@ -10,8 +10,12 @@ import java.util.List;
  * A dataset ready for the model: each sample's text embedding (from the frozen tower), its image
  * pixels and its label index. Built once per dataset and kept while the worker stays warm. A model
  * without a text (image) tower gets null {@code text} ({@code images}): nothing is made up for it.
+ * With a frozen ONNX image encoder, {@code images} holds its features and {@code imageSize} is 0.
  */
 record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize, String[] scenarios) {
+
+    /** Images per call of an ONNX image encoder: bounded, so a large dataset does not need one huge input tensor. */
+    private static final int ENCODER_BATCH = 64;
 
     int size() {
         return labels.length;
@@ -24,6 +28,12 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
      * @throws IllegalArgumentException when a sample's label is not one of the model's labels
      */
     static LabeledBatchSource of(List<Sample> samples, Path folder, List<String> labels, TextTower textTower, ImageTensors images) {
+        return of(samples, folder, labels, textTower, images, null);
+    }
+
+    /** As above; with an encoder the images are encoded once, here, into the features the model reads. */
+    static LabeledBatchSource of(List<Sample> samples, Path folder, List<String> labels, TextTower textTower, ImageTensors images,
+                                 ImageEncoder encoder) {
         List<String> texts = new ArrayList<>();
         int[] y = new int[samples.size()];
         float[][] pixels = new float[samples.size()][];
@@ -41,7 +51,15 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
                 pixels[i] = images.load(s.hasImage() ? folder.resolve(s.image()) : null);
             }
         }
-        return new LabeledBatchSource(textTower == null ? null : textTower.embed(texts), images == null ? null : pixels, y,
-                images == null ? 0 : images.size(), scenarios);
+        float[][] text = textTower == null ? null : textTower.embed(texts);
+        if (encoder != null) {
+            float[][] features = new float[pixels.length][];
+            for (int from = 0; from < pixels.length; from += ENCODER_BATCH) {
+                int to = Math.min(pixels.length, from + ENCODER_BATCH);
+                System.arraycopy(encoder.encode(java.util.Arrays.asList(pixels).subList(from, to)), 0, features, from, to - from);
+            }
+            return new LabeledBatchSource(text, features, y, 0, scenarios);
+        }
+        return new LabeledBatchSource(text, images == null ? null : pixels, y, images == null ? 0 : images.size(), scenarios);
     }
 }

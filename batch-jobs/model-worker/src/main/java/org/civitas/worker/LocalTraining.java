@@ -274,7 +274,8 @@ final class LocalTraining {
                 System.arraycopy(data.images()[order[from + k]], 0, values, k * pixels, pixels);
             }
             int s = data.imageSize();
-            images = manager.create(values, new Shape(b, 3, s, s));
+            // Pixels for a trained CNN; the features of a frozen encoder (imageSize 0) as they are.
+            images = manager.create(values, s > 0 ? new Shape(b, 3, s, s) : new Shape(b, pixels));
         }
         return new NDArray[] {text, images, manager.create(labels, new Shape(b))};
     }

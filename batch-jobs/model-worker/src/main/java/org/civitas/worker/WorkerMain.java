@@ -42,8 +42,11 @@ public final class WorkerMain {
     private final Map<String, LabeledBatchSource> datasets = new LinkedHashMap<>();
 
     /** A manifest's towers and model, loaded once. */
-    private record Loaded(ModelManifest manifest, TextTower text, ImageTensors images, MultimodalModel model) {
+    private record Loaded(ModelManifest manifest, TextTower text, ImageTensors images, ImageEncoder imageEncoder, MultimodalModel model) {
     }
+
+    /** Where operators' artifacts ({@code sha256:<hex>}) lie, fetched by the server that runs this worker. */
+    private final String artifactDir = System.getProperty("civitas.worker.artifacts");
 
     WorkerMain(PrintStream out, String device, int threads) {
         this.out = out;
@@ -133,6 +136,9 @@ public final class WorkerMain {
             if (l.text() != null) {
                 l.text().close();
             }
+            if (l.imageEncoder() != null) {
+                l.imageEncoder().close();
+            }
         });
         manager.close();
     }
@@ -168,6 +174,10 @@ public final class WorkerMain {
                 throw new IllegalArgumentException("manifest: '" + loaded.manifest().name() + "' has no text tower to embed with");
             }
             return new WorkerResult.Embedded(java.util.Arrays.asList(loaded.text().embed(r.texts())));
+        }
+        if (request instanceof WorkerRequest.Load r) {
+            load(r.manifest());
+            return new WorkerResult.Done();
         }
         if (request instanceof WorkerRequest.Ping) {
             return new WorkerResult.Done();
@@ -239,11 +249,10 @@ public final class WorkerMain {
                     + " its task's labels before a model is trained");
         }
         return models.computeIfAbsent(manifest.sha256(), sha -> {
-            if (manifest.image() != null && !"cnn".equals(manifest.image().kind())) {
-                throw new IllegalArgumentException("image.kind 'onnx' is not served by this worker yet; use 'cnn'");
-            }
+            ImageEncoder encoder = manifest.image() != null && "onnx".equals(manifest.image().kind())
+                    ? new ImageEncoder(manifest.image(), artifactDir, threads) : null;
             return new Loaded(manifest, manifest.text() == null ? null : new TextTower(manifest.text(), device, threads),
-                    manifest.image() == null ? null : new ImageTensors(manifest.image().size()), new MultimodalModel(manifest, manager));
+                    manifest.image() == null ? null : new ImageTensors(manifest.image().size()), encoder, new MultimodalModel(manifest, manager));
         });
     }
 
@@ -268,7 +277,8 @@ public final class WorkerMain {
                 throw new IllegalArgumentException("dataset '" + manifestFile + "' has no labeled samples the model can use ("
                         + report.errors().size() + " bad lines)");
             }
-            return LabeledBatchSource.of(labeled, path.getParent(), loaded.manifest().labels(), loaded.text(), loaded.images());
+            return LabeledBatchSource.of(labeled, path.getParent(), loaded.manifest().labels(), loaded.text(), loaded.images(),
+                    loaded.imageEncoder());
         });
     }
 

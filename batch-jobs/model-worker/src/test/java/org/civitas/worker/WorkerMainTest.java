@@ -93,10 +93,32 @@ class WorkerMainTest {
                 "{\"id\": \"3\", \"op\": \"train\", \"dataset\": \"" + WorkerTestData.dataset("urban", "train") + "\"}",
                 "{\"id\": \"4\", \"op\": \"ping\"}");
 
-        assertThat(lines.get(1).path("message").asText()).isEqualTo("unknown op 'fly' (ops: train, evaluate, embed, ping, shutdown)");
+        assertThat(lines.get(1).path("message").asText()).isEqualTo("unknown op 'fly' (ops: train, evaluate, embed, load, ping, shutdown)");
         assertThat(lines.get(2).path("message").asText()).startsWith("malformed request");
         assertThat(lines.get(3).path("message").asText()).startsWith("dataset: cannot read '/nowhere/manifest.jsonl'");
         assertThat(lines.get(4).path("message").asText()).isEqualTo("the request needs 'state'");
         assertThat(lines.get(5).path("event").asText()).isEqualTo("result");
+    }
+
+    @Test
+    void aLoadRequestChecksAManifestsTowersAsTrainingWould() throws IOException {
+        Path folder = Files.createTempDirectory("worker-load");
+        String sha = "89aad4130f9cb48cbf7e508f28a76285ed668ddaf2c3f54373e434451fa3685d";
+        String manifest = "{\"name\": \"x\", \"image\": {\"kind\": \"onnx\", \"size\": 8, \"artifact\": \"classpath:onnx/conv8.onnx\","
+                + " \"sha256\": \"" + sha + "\", \"dim\": %d, \"mean\": [0, 0, 0], \"std\": [1, 1, 1], \"layout\": \"NCHW\"},"
+                + " \"fusion\": {\"hidden\": 8, \"seed\": 1}, \"adapter\": {\"rank\": 2, \"alpha\": 4, \"targets\": [\"fusion\"]},"
+                + " \"labels\": [\"a\", \"b\"]}";
+        Files.writeString(folder.resolve("right.json"), manifest.formatted(8));
+        Files.writeString(folder.resolve("wrong.json"), manifest.formatted(12));
+
+        List<JsonNode> lines = serve(
+                "{\"id\": \"ok\", \"op\": \"load\", \"manifest\": \"" + folder.resolve("right.json") + "\"}",
+                "{\"id\": \"bad\", \"op\": \"load\", \"manifest\": \"" + folder.resolve("wrong.json") + "\"}",
+                "{\"id\": \"s\", \"op\": \"shutdown\"}");
+
+        assertThat(lines.get(1).path("id").asText()).isEqualTo("ok");
+        assertThat(lines.get(1).path("event").asText()).isEqualTo("result");
+        assertThat(lines.get(2).path("event").asText()).isEqualTo("error");
+        assertThat(lines.get(2).path("message").asText()).isEqualTo("image.dim: the encoder's output has 8 features, the manifest says 12");
     }
 }

@@ -48,10 +48,16 @@ public class DatasetQualityService {
     @EJB
     AuditService audit;
 
-    public ReportView receive(SiteCaller caller, String datasetName, String reportJson) {
+    /**
+     * A site's report on one of its datasets: on the version with {@code contentSha256} (the one its
+     * run checked), or on the newest version of the name when the site does not say.
+     */
+    public ReportView receive(SiteCaller caller, String datasetName, String contentSha256, String reportJson) {
         Site site = protocol.site(caller);
-        DatasetRegistration dataset = datasets.find(site.getCode(), datasetName).orElseThrow(() -> new NotFoundException(
-                "site '" + site.getCode() + "' has registered no dataset named '" + datasetName + "'; register it before its quality report"));
+        DatasetRegistration dataset = (contentSha256 == null ? datasets.find(site.getCode(), datasetName)
+                : datasets.find(site.getCode(), datasetName, contentSha256)).orElseThrow(() -> new NotFoundException(
+                "site '" + site.getCode() + "' has registered no dataset named '" + datasetName + "'"
+                        + (contentSha256 == null ? "" : " with content sha256 " + contentSha256) + "; register it before its quality report"));
         int items;
         try {
             items = org.civitas.federation.core.quality.QualityReportCheck.check(

@@ -72,6 +72,9 @@ public class FederationService {
     @Inject
     org.civitas.infrastructure.persistence.DatasetRepository datasets;
 
+    @Inject
+    org.civitas.infrastructure.persistence.QualityRepository qualityReports;
+
     /**
      * Validates the plan, stores it, and starts a federation whose first round opens at once, with
      * the model's initial state as version 0. All or nothing. Every site's enterprise must hold an
@@ -112,8 +115,9 @@ public class FederationService {
      */
     private PlanPolicy.TaskModel taskModel(PlanRequest r, List<Site> sites) {
         if (r.task() == null) {
-            if (r.modelManifest() != null || r.datasets() != null || r.taskVersion() != null) {
-                throw new InvalidRequestException("task: modelManifest, datasets and taskVersion belong to a plan with a task; name the task");
+            if (r.modelManifest() != null || r.datasets() != null || r.taskVersion() != null || r.quality() != null) {
+                throw new InvalidRequestException("task: modelManifest, datasets, taskVersion and quality belong to a plan with a task;"
+                        + " name the task");
             }
             return null;
         }
@@ -127,6 +131,10 @@ public class FederationService {
         org.civitas.federation.core.model.manifest.ModelManifest manifest = modelManifests.bind(r.modelManifest(), task);
         Map<String, FederationPlan.DatasetPin> pins = new java.util.TreeMap<>();
         List<String> problems = new ArrayList<>();
+        Double maxFlagged = r.quality() == null ? null : r.quality().maxFlaggedShare();
+        if (r.quality() != null && (maxFlagged == null || !(maxFlagged >= 0 && maxFlagged <= 1))) {
+            throw new InvalidRequestException("quality.maxFlaggedShare: a share in [0, 1] of a dataset's items, was " + maxFlagged);
+        }
         for (Site site : sites) {
             PlanRequest.DatasetRef ref = r.datasets() == null ? null : r.datasets().get(site.getCode());
             if (ref == null || ref.name() == null || ref.sha256() == null) {
@@ -144,6 +152,9 @@ public class FederationService {
                         + registered.get().getTaskVersion()) + ", not '" + task.getName() + "' v" + task.getVersion());
             } else {
                 pins.put(site.getCode(), new FederationPlan.DatasetPin(ref.name(), ref.sha256()));
+                if (maxFlagged != null) {
+                    qualityGate(site.getCode(), registered.get(), maxFlagged).ifPresent(problems::add);
+                }
             }
         }
         if (r.datasets() != null) {
@@ -156,7 +167,26 @@ public class FederationService {
         if (!problems.isEmpty()) {
             throw new InvalidRequestException("invalid federation plan: " + String.join("; ", problems));
         }
-        return new PlanPolicy.TaskModel(task.getName(), task.getVersion(), manifest, pins);
+        return new PlanPolicy.TaskModel(task.getName(), task.getVersion(), manifest, pins, maxFlagged);
+    }
+
+    /**
+     * Why a site's pinned dataset version fails the plan's quality gate: it has no data-quality report,
+     * or its newest one flags more of its items than the plan allows. Empty when it passes.
+     */
+    private java.util.Optional<String> qualityGate(String site, org.civitas.domain.dataset.DatasetRegistration dataset, double maxFlagged) {
+        var report = qualityReports.latestReport(dataset.getId());
+        if (report.isEmpty()) {
+            return java.util.Optional.of("datasets." + site + ": dataset '" + dataset.getName() + "' version " + dataset.getVersion()
+                    + " has no data-quality report, and the plan requires one (run the data-quality job on it at the site)");
+        }
+        double share = report.get().getItems() == 0 ? 1.0 : (double) report.get().getFlaggedItems() / report.get().getItems();
+        if (share > maxFlagged) {
+            return java.util.Optional.of(String.format(java.util.Locale.ROOT, "datasets.%s: data-quality report %d flags %.1f%% of the"
+                    + " items of dataset '%s', more than the plan's maxFlaggedShare %.3f", site, report.get().getId(), 100 * share,
+                    dataset.getName(), maxFlagged));
+        }
+        return java.util.Optional.empty();
     }
 
     /**

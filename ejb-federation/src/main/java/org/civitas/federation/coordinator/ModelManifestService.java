@@ -55,6 +55,15 @@ public class ModelManifestService {
     @EJB
     AuditService audit;
 
+    @Inject
+    org.civitas.federation.infrastructure.ArtifactFiles artifacts;
+
+    @Inject
+    org.civitas.federation.infrastructure.CivitasSettings settings;
+
+    @EJB
+    org.civitas.federation.infrastructure.worker.ModelWorker worker;
+
     /**
      * Registers a manifest; the same manifest again is the same registration.
      *
@@ -89,11 +98,21 @@ public class ModelManifestService {
                 }
             }
         }
-        if (manifest.image() != null && !"cnn".equals(manifest.image().kind())) {
-            problems.add("image.kind: 'onnx' image encoders are not served by the model worker yet; use 'cnn'");
+        boolean onnxImages = manifest.image() != null && "onnx".equals(manifest.image().kind());
+        if (onnxImages) {
+            String byHash = "sha256:" + manifest.image().sha256();
+            if (!byHash.equals(manifest.image().artifact())) {
+                problems.add("image.artifact: an operator's encoder is named by its hash, '" + byHash + "'");
+            } else if (!artifacts.has(manifest.image().sha256())) {
+                problems.add("image.artifact: no artifact with sha256 " + manifest.image().sha256() + " was uploaded (POST"
+                        + " /api/model-artifacts?sha256=" + manifest.image().sha256() + ")");
+            }
         }
         if (!problems.isEmpty()) {
             throw new UnprocessableException("invalid model manifest: " + String.join("; ", problems));
+        }
+        if (onnxImages) {
+            loadsInTheWorker(manifest);
         }
         var existing = manifests.find(manifest.sha256());
         if (existing.isPresent()) {
@@ -104,6 +123,36 @@ public class ModelManifestService {
         audit.record(caller.actor(), "model-manifest.registered", "model manifest " + stored.getName(),
                 String.join("+", manifest.modalities()) + ", sha256 " + stored.getSha256());
         return view(stored);
+    }
+
+    /**
+     * Loads the model in this server's worker as a site's would, so that what only running the
+     * encoder shows (its output width against {@code image.dim}) is refused at registration, naming the
+     * field, rather than in every site's first round. The head's labels do not matter here.
+     */
+    private void loadsInTheWorker(ModelManifest manifest) {
+        java.nio.file.Path file = settings.dataDir().resolve("coordinator").resolve("work")
+                .resolve("manifest-check-" + manifest.sha256() + ".json");
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.writeString(file, manifest.withLabels(List.of("a", "b")).canonicalJson());
+            worker.request(new org.civitas.federation.core.worker.WorkerRequest.Load(file.toString()), (step, steps, loss) -> { });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof org.civitas.federation.infrastructure.worker.WorkerProcess.WorkerRequestException refused) {
+                    throw new UnprocessableException("invalid model manifest: " + refused.getMessage());
+                }
+            }
+            throw e;
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (java.io.IOException e) {
+                // a leftover check file is never read
+            }
+        }
     }
 
     public List<ManifestView> manifests() {

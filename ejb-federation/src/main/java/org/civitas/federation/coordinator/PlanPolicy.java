@@ -39,7 +39,8 @@ final class PlanPolicy {
      * A registered task a plan trains for, resolved by the caller: the task version, the model
      * manifest bound to its labels, and each site's dataset version (checked against the registry).
      */
-    record TaskModel(String task, int version, ModelManifest manifest, java.util.Map<String, FederationPlan.DatasetPin> datasets) {
+    record TaskModel(String task, int version, ModelManifest manifest, java.util.Map<String, FederationPlan.DatasetPin> datasets,
+                     Double maxFlaggedShare) {
     }
 
     /**
@@ -134,7 +135,8 @@ final class PlanPolicy {
             spec = spec.withModelManifest(manifest.sha256(), manifest.legacySha256());
         }
         if (taskModel != null) {
-            spec = spec.withTask(new FederationPlan.TaskBinding(taskModel.task(), taskModel.version(), taskModel.datasets()));
+            spec = spec.withTask(new FederationPlan.TaskBinding(taskModel.task(), taskModel.version(), taskModel.datasets(),
+                    taskModel.maxFlaggedShare()));
             if (r.privacy() != null && r.privacy().dataset() == null) {
                 throw new IllegalArgumentException("privacy.dataset: a plan with a task names the dataset whose privacy budget it spends");
             }

@@ -24,12 +24,19 @@ import java.util.Map;
  * @param modelManifest  with a task: the SHA-256 of a registered model manifest, whose head the
  *                       task's labels size
  * @param datasets       with a task: for every site, the dataset version it trains on
+ * @param quality        with a task: a gate on each site's dataset version, which must have a
+ *                       data-quality report flagging at most {@code maxFlaggedShare} of its items
  */
 public record PlanRequest(String name, List<String> sites, String model, String strategy, Map<String, Double> strategyParams,
                           Map<String, Double> filters, Integer quorum, Integer rounds, Integer localEpochs,
                           Double learningRate, Integer batchSize, Integer minSites, Long roundTimeoutSeconds,
                           Privacy privacy, Incentives incentives, SecureAggregation secureAggregation,
-                          String task, Integer taskVersion, String modelManifest, Map<String, DatasetRef> datasets) {
+                          String task, Integer taskVersion, String modelManifest, Map<String, DatasetRef> datasets,
+                          Quality quality) {
+
+    /** A plan's data-quality gate: at most this share (0 to 1) of a dataset version's items flagged by its newest report. */
+    public record Quality(Double maxFlaggedShare) {
+    }
 
     /** A site's dataset version: its name and content hash, as the site registered it ({@code GET /api/datasets}). */
     public record DatasetRef(String name, String sha256) {
@@ -70,7 +77,7 @@ public record PlanRequest(String name, List<String> sites, String model, String 
     /** The demo's second federation: the multimodal model, trained in the sites' model worker. */
     public static PlanRequest multimodalDemo() {
         return new PlanRequest("City safety multimodal demo", null, "multimodal-lora", null, null, null, null, 3, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -79,11 +86,11 @@ public record PlanRequest(String name, List<String> sites, String model, String 
      */
     public static PlanRequest privateDemo() {
         return new PlanRequest("City safety private demo", null, null, null, null, null, null, 5, null, null, null, null, null,
-                new Privacy(1.0, 0.5, 1e-5, "incident-features"), null, new SecureAggregation(null, null), null, null, null, null);
+                new Privacy(1.0, 0.5, 1e-5, "incident-features"), null, new SecureAggregation(null, null), null, null, null, null, null);
     }
 
     public static PlanRequest demo() {
         return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
     }
 }

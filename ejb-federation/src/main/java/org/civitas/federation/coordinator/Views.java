@@ -24,8 +24,12 @@ public final class Views {
                                  List<ModelVersionView> models, SecureAggregationView secureAggregation, TaskBindingView task) {
     }
 
-    /** The task a federation trains for, its version, and the dataset version (name and content hash) of each site. */
-    public record TaskBindingView(String name, int version, Map<String, org.civitas.domain.federation.FederationPlan.DatasetPin> datasets) {
+    /**
+     * The task a federation trains for, its version, the dataset version (name and content hash) of
+     * each site, and the plan's quality gate (null for none).
+     */
+    public record TaskBindingView(String name, int version, Map<String, org.civitas.domain.federation.FederationPlan.DatasetPin> datasets,
+                                  Double maxFlaggedShare) {
     }
 
     /** Secure aggregation of a federation: Shamir threshold and fixed-point fraction bits. */
@@ -98,7 +102,8 @@ public final class Views {
                 f.getPlan().isSecureAggregation()
                         ? new SecureAggregationView(f.getPlan().getSecaggThreshold(), f.getPlan().getSecaggFractionBits()) : null,
                 f.getPlan().getTaskName() == null ? null
-                        : new TaskBindingView(f.getPlan().getTaskName(), f.getPlan().getTaskVersion(), f.getPlan().getTrainingDatasets()));
+                        : new TaskBindingView(f.getPlan().getTaskName(), f.getPlan().getTaskVersion(), f.getPlan().getTrainingDatasets(),
+                        f.getPlan().getQualityMaxFlaggedShare()));
     }
 
     static PrivacyView privacy(Federation f) {

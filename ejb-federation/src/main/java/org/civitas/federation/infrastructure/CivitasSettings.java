@@ -96,8 +96,17 @@ public class CivitasSettings {
         }
         return java.util.List.of(workerJava, "-Xmx1g", "-Dcivitas.compute.device=" + computeDevice,
                 "-D" + org.civitas.federation.core.dataset.BoundedImages.MAX_PIXELS_PROPERTY + "=" + imageMaxPixels,
-                "-Dcivitas.worker.threads=" + workerThreads, "-cp", Path.of(workerHome, "lib").toString() + "/*",
+                "-Dcivitas.worker.threads=" + workerThreads, "-Dcivitas.worker.artifacts=" + artifactDir(),
+                "-cp", Path.of(workerHome, "lib").toString() + "/*",
                 "org.civitas.worker.WorkerMain");
+    }
+
+    /**
+     * Where this server keeps the model artifacts it fetched from the coordinator, each under its
+     * SHA-256 (checked when fetched, and again by the worker before it runs one).
+     */
+    public Path artifactDir() {
+        return dataDir().resolve("artifacts");
     }
 
     public long workerIdleSeconds() {

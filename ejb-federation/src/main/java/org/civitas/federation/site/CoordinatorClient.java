@@ -218,6 +218,18 @@ public class CoordinatorClient {
         }
     }
 
+    /** An operator's model artifact by its hash, streamed into {@code artifacts} (which checks the hash). */
+    public void fetchModelArtifact(SiteIdentity site, String sha256, org.civitas.federation.infrastructure.ArtifactFiles artifacts) {
+        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/model-artifacts").path(sha256);
+        try (Response r = authenticated(target.request(MediaType.APPLICATION_OCTET_STREAM_TYPE), site).get()) {
+            if (r.getStatus() != 200) {
+                read(r, new GenericType<String>() { });
+                throw new IllegalStateException("the coordinator answered " + r.getStatus() + " for model artifact " + sha256);
+            }
+            artifacts.put(r.readEntity(java.io.InputStream.class), sha256);
+        }
+    }
+
     /** The task version the site registered one of its datasets for. */
     public TaskDefinitionMessage datasetTask(SiteIdentity site, String dataset) {
         WebTarget target = client().target(settings.coordinatorUrl()).path("participant/datasets").path(dataset).path("task");
@@ -237,9 +249,12 @@ public class CoordinatorClient {
     /** Sends the aggregate quality report of a registered dataset (a JSON object); answers the coordinator's view of it. */
     @Retry(maxRetries = 4, delay = 500, jitter = 400, maxDuration = 60_000,
             retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
-    public String sendQualityReport(SiteIdentity site, String datasetName, String reportJson) {
-        try (Response r = request(site, "participant/datasets/" + datasetName + "/quality", MediaType.APPLICATION_JSON_TYPE)
-                .post(Entity.json(reportJson))) {
+    public String sendQualityReport(SiteIdentity site, String datasetName, String reportJson, String contentSha256) {
+        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/datasets/" + datasetName + "/quality");
+        if (contentSha256 != null) {
+            target = target.queryParam("contentSha256", contentSha256);
+        }
+        try (Response r = authenticated(target.request(MediaType.APPLICATION_JSON_TYPE), site).post(Entity.json(reportJson))) {
             return read(r, new GenericType<String>() { });
         }
     }

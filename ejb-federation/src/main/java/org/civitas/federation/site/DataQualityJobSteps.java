@@ -58,6 +58,9 @@ public class DataQualityJobSteps implements DataQualitySteps {
     static final PiiScanner PII = PiiScanner.withDefaultNames();
 
     @Inject
+    org.civitas.infrastructure.persistence.SiteDatasetRepository imports;
+
+    @Inject
     Clock clock;
 
     @EJB
@@ -182,7 +185,7 @@ public class DataQualityJobSteps implements DataQualitySteps {
 
     /** What the analysis stored, to send and to complete the run with. */
     private record Analysed(String site, String dataset, String requestedBy, String reportJson, String curated,
-                            org.civitas.federation.core.quality.QualityReport report) {
+                            org.civitas.federation.core.quality.QualityReport report, String contentSha256) {
     }
 
     @Override
@@ -200,18 +203,21 @@ public class DataQualityJobSteps implements DataQualitySteps {
                 throw new IllegalStateException("quality run " + runId + " measured " + items.size() + " of " + run.getTotalItems() + " items");
             }
             QualityThresholds thresholds = QualityJson.read(run.getThresholdsJson(), QualityThresholds.class);
-            QualityAnalysis.Outcome outcome = QualityAnalysis.analyse(items, thresholds);
+            QualityAnalysis.Outcome outcome = QualityAnalysis.analyse(items, thresholds, run.getModalities());
             quality.deleteFindings(runId);
             for (Finding f : outcome.findings()) {
                 quality.addFinding(new QualityFinding(runId, f.line(), f.id(), f.check().key(), f.score(), f.reason(), f.relatedId()));
             }
             return new Analysed(run.getSiteCode(), run.getDatasetName(), run.getRequestedBy(), QualityJson.write(outcome.report()),
                     curated.write(hostedSites.existingManifest(run.getSiteCode(), run.getManifest()), runId, outcome,
-                            hostedSites.identity(run.getSiteCode()).home()), outcome.report());
+                            hostedSites.identity(run.getSiteCode()).home()), outcome.report(),
+                    imports.ofManifest(run.getSiteCode(), run.getDatasetName(), java.nio.file.Path.of(run.getManifest()).normalize().toString())
+                            .map(org.civitas.domain.participant.SiteDataset::getContentSha256).orElse(null));
         });
         String sent;
         try {
-            coordinator.sendQualityReport(hostedSites.identity(a.site()), a.dataset(), a.reportJson());
+            // With the content hash of the version checked, so a plan can require a report on exactly the version it pins.
+            coordinator.sendQualityReport(hostedSites.identity(a.site()), a.dataset(), a.reportJson(), a.contentSha256());
             sent = "report sent to the coordinator";
         } catch (RuntimeException e) {
             // The findings and the curated manifest are the site's own; the coordinator may learn the aggregates later.

@@ -104,8 +104,9 @@ public class DataQualityService {
         if (items == 0) {
             throw new InvalidRequestException("manifest '" + manifest + "' has no lines to check");
         }
+        TaskDefinitionMessage definition = taskOf(siteCode, dataset, task, taskVersion);
         QualityRun run = runs.create(siteCode, dataset, manifest, QualityJson.write(thresholds), items, requestedBy,
-                taskOf(siteCode, dataset, task, taskVersion).labels());
+                definition.labels(), definition.modalities());
         Properties params = new Properties();
         params.setProperty("runId", Long.toString(run.getId()));
         params.setProperty("shardLines", Integer.toString(shard));

@@ -22,6 +22,9 @@ public class ModelManifestFiles {
     @Inject
     CoordinatorClient coordinator;
 
+    @Inject
+    org.civitas.federation.infrastructure.ArtifactFiles artifacts;
+
     /**
      * The file of the manifest with this hash, or null for the shipped manifest (the worker's own).
      *
@@ -34,6 +37,7 @@ public class ModelManifestFiles {
         Path file = site.home().resolve("models").resolve(sha256 + ".json");
         try {
             if (Files.isRegularFile(file) && verified(Files.readString(file, StandardCharsets.UTF_8), sha256)) {
+                fetchArtifacts(site, read(file));
                 return file;
             }
             String json = coordinator.modelManifest(site, sha256);
@@ -45,9 +49,24 @@ public class ModelManifestFiles {
             Path partial = file.resolveSibling(file.getFileName() + ".partial");
             Files.writeString(partial, json, StandardCharsets.UTF_8);
             Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            fetchArtifacts(site, read(file));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep model manifest " + sha256 + " in site " + site.code(), e);
+        }
+    }
+
+    /**
+     * An operator's artifact the manifest names by hash ({@code sha256:<hex>}), fetched from the
+     * coordinator into this server's artifact folder unless it is there: kept only if its bytes hash
+     * to that name, and checked again by the worker before it runs.
+     */
+    private void fetchArtifacts(SiteIdentity site, ModelManifest manifest) {
+        if (manifest.image() != null && manifest.image().artifact() != null && manifest.image().artifact().startsWith("sha256:")) {
+            String sha256 = manifest.image().artifact().substring("sha256:".length());
+            if (!artifacts.has(sha256)) {
+                coordinator.fetchModelArtifact(site, sha256, artifacts);
+            }
         }
     }
 

@@ -25,9 +25,9 @@ public class QualityRuns {
     org.civitas.federation.common.AuditService audit;
 
     public QualityRun create(String siteCode, String dataset, String manifest, String thresholdsJson, int items, String requestedBy,
-                             java.util.List<String> labels) {
+                             java.util.List<String> labels, java.util.Set<String> modalities) {
         QualityRun run = quality.add(new QualityRun(siteCode, dataset, manifest, thresholdsJson, items, requestedBy, clock.instant())
-                .checkingLabels(labels));
+                .checkingLabels(labels).checkingModalities(modalities));
         audit.record(requestedBy, "dataset.quality.started", "site " + siteCode + " dataset " + dataset, items + " items, run " + run.getId());
         return run;
     }

@@ -108,6 +108,10 @@ public class FederationPlan {
     @Column(name = "task_version")
     private Integer taskVersion;
 
+    /** With a task: the largest share of a dataset version's items its data-quality report may flag; null for no gate. */
+    @Column(name = "quality_max_flagged_share")
+    private Double qualityMaxFlaggedShare;
+
     /** Each site's dataset version, by site code; empty without a task. */
     @jakarta.persistence.ElementCollection(fetch = FetchType.EAGER)
     @jakarta.persistence.CollectionTable(name = "federation_plan_dataset", joinColumns = @JoinColumn(name = "plan_id"))
@@ -256,7 +260,11 @@ public class FederationPlan {
      * version the site trains on. The plan's hash covers all of it, so an agreement binds exactly
      * that data.
      */
-    public record TaskBinding(String name, int version, Map<String, DatasetPin> datasets) {
+    public record TaskBinding(String name, int version, Map<String, DatasetPin> datasets, Double maxFlaggedShare) {
+
+        public TaskBinding(String name, int version, Map<String, DatasetPin> datasets) {
+            this(name, version, datasets, null);
+        }
     }
 
     /**
@@ -325,8 +333,13 @@ public class FederationPlan {
             }
             trainingDatasets.put(site, new PlannedDataset(pin.name(), pin.sha256()));
         });
+        if (task.maxFlaggedShare() != null && !(task.maxFlaggedShare() >= 0 && task.maxFlaggedShare() <= 1)) {
+            throw new IllegalArgumentException("invalid federation plan: quality.maxFlaggedShare must be in [0, 1], was "
+                    + task.maxFlaggedShare());
+        }
         this.taskName = task.name();
         this.taskVersion = task.version();
+        this.qualityMaxFlaggedShare = task.maxFlaggedShare();
     }
 
     /**
@@ -392,6 +405,9 @@ public class FederationPlan {
                     .append(quoted.apply(site)).append(":{\"name\":").append(quoted.apply(d.getName())).append(",\"sha256\":")
                     .append(quoted.apply(d.getContentSha256())).append('}'));
             fields.put("datasets", datasets.append('}').toString());
+            if (qualityMaxFlaggedShare != null) {
+                fields.put("quality", "{\"maxFlaggedShare\":" + qualityMaxFlaggedShare + "}");
+            }
         }
         java.math.BigDecimal rewardPerRound = getRewardPerRound();
         Double minContribution = getMinContribution();
@@ -503,6 +519,11 @@ public class FederationPlan {
 
     public Integer getTaskVersion() {
         return taskVersion;
+    }
+
+    /** The quality gate of a task plan: the largest share of a dataset's items its report may flag, or null. */
+    public Double getQualityMaxFlaggedShare() {
+        return qualityMaxFlaggedShare;
     }
 
     /** The dataset version each site trains on, by site code; empty for a plan without a task. */

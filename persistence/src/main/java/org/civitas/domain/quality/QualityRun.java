@@ -81,6 +81,20 @@ public class QualityRun {
         this.startedAt = now;
     }
 
+    /** The modalities of the dataset's task ({@code image,text} for runs before tasks named them). */
+    @Column(length = 32)
+    private String modalities;
+
+    /** The run checks items against what the task reads: an item lacks only a modality the task has. */
+    public QualityRun checkingModalities(java.util.Set<String> taskModalities) {
+        this.modalities = String.join(",", new java.util.TreeSet<>(taskModalities));
+        return this;
+    }
+
+    public java.util.Set<String> getModalities() {
+        return modalities == null || modalities.isEmpty() ? java.util.Set.of("image", "text") : java.util.Set.of(modalities.split(","));
+    }
+
     /** The run checks the items' labels against these (its dataset's task's), in their order. */
     public QualityRun checkingLabels(java.util.List<String> taskLabels) {
         this.labels = String.join("\n", taskLabels);

@@ -97,6 +97,12 @@ public class QualityRepository {
                 .setParameter("s", siteCode).setParameter("d", datasetName).getResultList();
     }
 
+    /** The newest quality report on exactly this dataset version. */
+    public Optional<DatasetQualityReport> latestReport(long datasetRegistrationId) {
+        return em.createQuery("select r from DatasetQualityReport r where r.dataset.id = :d order by r.id desc", DatasetQualityReport.class)
+                .setParameter("d", datasetRegistrationId).setMaxResults(1).getResultStream().findFirst();
+    }
+
     public List<DatasetQualityReport> allReports() {
         return em.createQuery("select r from DatasetQualityReport r order by r.id desc", DatasetQualityReport.class).getResultList();
     }

@@ -24,6 +24,16 @@ public class SiteDatasetRepository {
                 .setParameter("s", siteCode).setParameter("n", name).setParameter("h", contentSha256).getResultStream().findFirst();
     }
 
+    /**
+     * The newest import of a dataset from this manifest (a path inside the site's folder): the version a
+     * data-quality run over that manifest checked, unless the file was changed without being imported again.
+     */
+    public Optional<SiteDataset> ofManifest(String siteCode, String name, String manifest) {
+        return em.createQuery("select d from SiteDataset d where d.siteCode = :s and d.name = :n and d.manifest = :m order by d.id desc",
+                        SiteDataset.class).setParameter("s", siteCode).setParameter("n", name).setParameter("m", manifest)
+                .setMaxResults(1).getResultStream().findFirst();
+    }
+
     public List<SiteDataset> ofSite(String siteCode) {
         return em.createQuery("select d from SiteDataset d where d.siteCode = :s order by d.name, d.importedAt", SiteDataset.class)
                 .setParameter("s", siteCode).getResultList();

@@ -104,6 +104,18 @@ public class ParticipantResource {
         return modelManifests.manifest(sha256).canonicalJson();
     }
 
+    @EJB
+    org.civitas.federation.coordinator.ModelArtifactService modelArtifacts;
+
+    /** An operator's model artifact by its hash, streamed from the coordinator's artifact folder; the site checks the hash. */
+    @GET
+    @Path("model-artifacts/{sha256}")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Response modelArtifact(@PathParam("sha256") String sha256) {
+        site();
+        return Response.ok(modelArtifacts.file(sha256).toFile()).build();
+    }
+
     /** The task version the calling site's dataset was registered for. */
     @GET
     @Path("datasets/{name}/task")
@@ -120,9 +132,9 @@ public class ParticipantResource {
     @Path("datasets/{name}/quality")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response qualityReport(@PathParam("name") String name,
+    public Response qualityReport(@PathParam("name") String name, @jakarta.ws.rs.QueryParam("contentSha256") String contentSha256,
                                   String report) {
-        return Response.status(Response.Status.CREATED).entity(quality.receive(site(), name, report)).build();
+        return Response.status(Response.Status.CREATED).entity(quality.receive(site(), name, contentSha256, report)).build();
     }
 
     @GET

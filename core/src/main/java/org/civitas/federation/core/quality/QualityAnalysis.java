@@ -46,7 +46,16 @@ public final class QualityAnalysis {
     private QualityAnalysis() {
     }
 
+    /** As {@link #analyse(List, QualityThresholds, java.util.Set)} for a task that reads both images and text. */
     public static Outcome analyse(List<ItemFeatures> all, QualityThresholds t) {
+        return analyse(all, t, java.util.Set.of("image", "text"));
+    }
+
+    /**
+     * @param modalities what the dataset's task reads: an item lacks a modality only if the task
+     *                   reads it (a text-only task's items have no image, and that is no defect)
+     */
+    public static Outcome analyse(List<ItemFeatures> all, QualityThresholds t, java.util.Set<String> modalities) {
         List<ItemFeatures> items = new ArrayList<>(all);
         items.sort((a, b) -> Integer.compare(a.line(), b.line()));
         List<Finding> findings = new ArrayList<>();
@@ -57,9 +66,10 @@ public final class QualityAnalysis {
                 continue;
             }
             sound.add(item);
-            if (!item.hasImage() || !item.hasText()) {
-                findings.add(new Finding(item.line(), item.id(), Check.MISSING_MODALITY, 1,
-                        item.hasImage() ? "no text" : "no image", null));
+            boolean noImage = modalities.contains("image") && !item.hasImage();
+            boolean noText = modalities.contains("text") && !item.hasText();
+            if (noImage || noText) {
+                findings.add(new Finding(item.line(), item.id(), Check.MISSING_MODALITY, 1, noImage ? "no image" : "no text", null));
             }
             if (!item.piiKinds().isEmpty()) {
                 findings.add(new Finding(item.line(), item.id(), Check.PII, 1,

@@ -20,6 +20,7 @@ import java.util.Set;
  *    "metrics": {"trainLoss": 1.41, "globalLoss": 2.48, "accuracy": 0.71, "macroF1": 0.66, ...}}
  * → {"id": "2", "op": "evaluate", "manifest": ..., "dataset": ..., "state": ...}
  * → {"id": "3", "op": "embed", "manifest": ..., "texts": ["smoke from a substation"]}
+ * → {"id": "5", "op": "load", "manifest": ...}   ← a result once every tower is loaded and checked
  * → {"id": "4", "op": "shutdown"}        ← {"id": "4", "event": "result"} and the process exits 0
  * → {"op": "cancel", "target": "1"}      (while request 1 trains) ← {"id": "1", "event": "error", "message": "cancelled ..."}
  * </pre>
@@ -40,7 +41,7 @@ import java.util.Set;
 public sealed interface WorkerRequest<R extends WorkerResult> {
 
     /** The operations a worker serves, as {@link #parse} names them in its error. */
-    String OPS = "train, evaluate, embed, ping, shutdown";
+    String OPS = "train, evaluate, embed, load, ping, shutdown";
 
     String op();
 
@@ -141,6 +142,30 @@ public sealed interface WorkerRequest<R extends WorkerResult> {
         }
     }
 
+    /**
+     * Loads a manifest's model as training would: every artifact read and checked against its
+     * SHA-256, an ONNX image encoder's output width against {@code image.dim}. Answers once all is
+     * well, else an error naming the manifest field.
+     */
+    record Load(String manifest) implements WorkerRequest<WorkerResult.Done> {
+        @Override
+        public String op() {
+            return "load";
+        }
+
+        @Override
+        public Map<String, Object> fields() {
+            Map<String, Object> f = new LinkedHashMap<>();
+            putIfSet(f, "manifest", manifest);
+            return f;
+        }
+
+        @Override
+        public WorkerResult.Done result(WorkerFields result) {
+            return new WorkerResult.Done();
+        }
+    }
+
     /** Answers at once: is the worker there. */
     record Ping() implements WorkerRequest<WorkerResult.Done> {
         @Override
@@ -204,6 +229,10 @@ public sealed interface WorkerRequest<R extends WorkerResult> {
                     throw new IllegalArgumentException("'texts' must be a list of strings");
                 }
                 yield new Embed(f.optionalString("manifest"), texts.stream().map(String.class::cast).toList());
+            }
+            case "load" -> {
+                f.only(Set.of("id", "op", "manifest"));
+                yield new Load(f.string("manifest"));
             }
             case "ping" -> new Ping();
             case "shutdown" -> new Shutdown();

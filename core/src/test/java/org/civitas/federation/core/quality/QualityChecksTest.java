@@ -257,4 +257,19 @@ class QualityChecksTest {
         assertThatThrownBy(() -> QualityThresholds.defaultsWith(Map.of("neighbours", 2.5)))
                 .hasMessage("quality threshold 'neighbours' must be a whole number, was 2.5");
     }
+
+    @Test
+    void anItemLacksOnlyAModalityItsTaskReads() {
+        List<ItemFeatures> items = new ArrayList<>();
+        for (int line = 1; line <= 3; line++) {
+            float[] text = new float[8];
+            text[line] = 1;
+            items.add(new ItemFeatures(line, "t" + line, "spam", null, false, true, "text-" + line, null, List.of(), null, text));
+        }
+
+        assertThat(QualityAnalysis.analyse(items, QualityThresholds.defaults(), java.util.Set.of("text")).findings())
+                .noneMatch(f -> f.check() == Check.MISSING_MODALITY);
+        assertThat(QualityAnalysis.analyse(items, QualityThresholds.defaults()).findings())
+                .filteredOn(f -> f.check() == Check.MISSING_MODALITY).hasSize(3).allMatch(f -> f.reason().equals("no image"));
+    }
 }

@@ -65,7 +65,7 @@ class WorkerContractTest {
     @Test
     void badRequestsAreRefusedNamingWhatIsWrong() {
         assertThatThrownBy(() -> WorkerRequest.parse(WorkerLines.read("{\"id\":\"1\",\"op\":\"fly\"}")))
-                .hasMessage("unknown op 'fly' (ops: train, evaluate, embed, ping, shutdown)");
+                .hasMessage("unknown op 'fly' (ops: train, evaluate, embed, load, ping, shutdown)");
         assertThatThrownBy(() -> WorkerRequest.parse(WorkerLines.read("{\"id\":\"1\",\"op\":\"train\",\"dataset\":\"d\"}")))
                 .hasMessage("the request needs 'state'");
         assertThatThrownBy(() -> WorkerRequest.parse(WorkerLines.read(

@@ -44,6 +44,9 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
+    /** How an ONNX image encoder takes its input: channels first or last. */
+    public static final Set<String> LAYOUTS = Set.of("NCHW", "NHWC");
+
     /** A frozen ONNX sentence encoder with its tokenizer; mean-pooled, L2-normalised output of {@code dim}. */
     public record TextTower(String kind, String artifact, String tokenizer, String sha256, int dim, int maxTokens) {
     }
@@ -51,9 +54,17 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
     /**
      * {@code cnn}: one stride-2 3x3 convolution (with ReLU) per entry of {@code channels}, on {@code size} x
      * {@code size} RGB input, globally pooled; trained and federated. {@code onnx}: a frozen encoder
-     * from {@code artifact} producing {@code dim} features from {@code size} x {@code size} input.
+     * from {@code artifact} producing {@code dim} features from {@code size} x {@code size} RGB input,
+     * each channel scaled to [0, 1] and then normalised by {@code mean} and {@code std}, in
+     * {@code layout} {@code NCHW} or {@code NHWC}.
      */
-    public record ImageTower(String kind, int size, List<Integer> channels, String artifact, String sha256, int dim) {
+    public record ImageTower(String kind, int size, List<Integer> channels, String artifact, String sha256, int dim,
+                             List<Double> mean, List<Double> std, String layout) {
+
+        public ImageTower(String kind, int size, List<Integer> channels, String artifact, String sha256, int dim) {
+            this(kind, size, channels, artifact, sha256, dim, null, null, null);
+        }
+
         /** Width of the image features the fusion layer receives. */
         public int outputDim() {
             return "cnn".equals(kind) ? channels.get(channels.size() - 1) : dim;
@@ -112,19 +123,26 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
 
         ImageTower image = null;
         if (f.present("image")) {
-            f.only("image", "kind", "size", "channels", "artifact", "sha256", "dim");
             String imageKind = f.string("image.kind", true);
             if ("cnn".equals(imageKind)) {
+                f.only("image", "kind", "size", "channels");
                 List<Integer> channels = f.integers("image.channels", 1, 4, 1, 256);
                 image = new ImageTower("cnn", f.integer("image.size", 8, 256, true), channels, null, null, 0);
             } else if ("onnx".equals(imageKind)) {
+                f.only("image", "kind", "size", "artifact", "sha256", "dim", "mean", "std", "layout");
+                String layout = f.string("image.layout", true);
+                if (layout != null && !LAYOUTS.contains(layout)) {
+                    f.problem("image.layout must be 'NCHW' or 'NHWC', was '" + layout + "'");
+                }
                 image = new ImageTower("onnx", f.integer("image.size", 8, 1024, true), List.of(), f.string("image.artifact", true),
-                        f.sha256("image.sha256", true), f.integer("image.dim", 1, 8192, true));
+                        f.sha256("image.sha256", true), f.integer("image.dim", 1, 8192, true),
+                        f.numbers("image.mean", 3, -1e3, 1e3), f.numbers("image.std", 3, 1e-6, 1e3), layout);
             } else if (imageKind != null) {
+                f.only("image", "kind", "size", "channels", "artifact", "sha256", "dim", "mean", "std", "layout");
                 f.problem("image.kind must be 'cnn' or 'onnx', was '" + imageKind + "'");
             }
         }
-        if (text == null && image == null && f.isObject()) {
+        if (!f.present("text") && !f.present("image") && f.isObject()) {
             f.problem("text and image are both missing: a model needs at least one tower");
         }
 
@@ -262,6 +280,10 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
             } else {
                 s.append(",\"artifact\":").append(quote.apply(image.artifact())).append(",\"sha256\":").append(quote.apply(image.sha256()))
                         .append(",\"dim\":").append(image.dim());
+                if (image.layout() != null) {
+                    s.append(",\"mean\":").append(image.mean()).append(",\"std\":").append(image.std())
+                            .append(",\"layout\":").append(quote.apply(image.layout()));
+                }
             }
             s.append('}');
         }
@@ -429,6 +451,28 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
             }
             if (out.size() < minSize || out.size() > maxSize) {
                 problems.add(path + " must hold " + minSize + " to " + maxSize + " entries, has " + out.size());
+            }
+            return out;
+        }
+
+        /** Exactly {@code size} numbers, each in [min, max]. */
+        List<Double> numbers(String path, int size, double min, double max) {
+            Object v = get(path);
+            if (!(v instanceof List<?> list)) {
+                problems.add(path + (v == null ? " is missing" : " must be a list of numbers"));
+                return List.of();
+            }
+            List<Double> out = new ArrayList<>();
+            for (Object o : list) {
+                if (!(o instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
+                    problems.add(path + " must hold numbers in [" + min + ", " + max + "], found " + o);
+                    return List.of();
+                }
+                out.add(n.doubleValue());
+            }
+            if (out.size() != size) {
+                problems.add(path + " must hold " + size + " numbers (one per RGB channel), has " + out.size());
+                return List.of();
             }
             return out;
         }

@@ -137,4 +137,31 @@ class ModelManifestTest {
 
     /** The shipped manifest's hash before towers became optional: agreements approved since bind it. */
     private static final String SHIPPED_SHA256 = "1fd20bf7c6d5a354d947c9db143078eeb64a658a296d535bc527ef300c5f462e";
+
+    @Test
+    void anOnnxImageEncoderDeclaresItsPreprocessingAndEveryBadFieldIsNamed() {
+        String sha = "b".repeat(64);
+        ModelManifest m = ModelManifest.parse("""
+                {"name": "photos", "image": {"kind": "onnx", "size": 32, "artifact": "sha256:%s", "sha256": "%s", "dim": 8,
+                 "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "layout": "NHWC"},
+                 "fusion": {"hidden": 16, "seed": 1}, "adapter": {"rank": 2, "alpha": 4, "targets": ["fusion"]}}
+                """.formatted(sha, sha));
+
+        assertThat(m.image().std()).containsExactly(0.229, 0.224, 0.225);
+        assertThat(m.image().layout()).isEqualTo("NHWC");
+        // a frozen encoder: nothing of the image tower is trained, the fusion reads its 8 features
+        assertThat(m.withLabels(java.util.List.of("a", "b")).trainableShapes()).doesNotContainKey("image.conv1.weight")
+                .containsEntry("fusion.lora_a", new int[] {2, 8});
+        assertThat(ModelManifest.parse(m.canonicalJson())).isEqualTo(m);
+
+        assertThatThrownBy(() -> ModelManifest.parse("""
+                {"name": "photos", "image": {"kind": "onnx", "size": 32, "artifact": "a.onnx", "sha256": "%s", "dim": 8,
+                 "mean": [0.5, 0.5], "std": [0.2, 0, 0.2], "layout": "CHW", "channels": [3]},
+                 "fusion": {"hidden": 16, "seed": 1}, "adapter": {"rank": 2, "alpha": 4, "targets": ["fusion"]}}
+                """.formatted(sha))).satisfies(e -> assertThat(((ModelManifest.InvalidManifestException) e).problems()).containsExactlyInAnyOrder(
+                "image.channels is not a known field",
+                "image.layout must be 'NCHW' or 'NHWC', was 'CHW'",
+                "image.mean must hold 3 numbers (one per RGB channel), has 2",
+                "image.std must hold numbers in [1.0E-6, 1000.0], found 0"));
+    }
 }
