@@ -14,8 +14,8 @@ TASK=${TASK:-ticket-triage}
 field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
 post() { local user=$1 path=$2 body=$3; curl -sf -u "$user:$PW" -H 'Content-Type: application/json' -X POST "$C$path" -d "$body"; }
 
-echo "1. The task and a model manifest for it (consortium administrator)"
-post admin /tasks '{"name": "'"$TASK"'", "description": "Route a maintenance ticket", "labels": ["urgent", "routine"],
+echo "1. The task and a model manifest for it (consortium administrator; both kept if registered by an earlier run)"
+curl -sf -o /dev/null -u admin:$PW "$C/tasks/$TASK" || post admin /tasks '{"name": "'"$TASK"'", "description": "Route a maintenance ticket", "labels": ["urgent", "routine"],
   "modalities": ["text"], "primaryMetric": "macro-f1"}' > /dev/null
 MODEL=$(post admin /model-manifests '{"name": "tickets-minilm",
   "text": {"kind": "onnx", "artifact": "classpath:all-minilm-l6-v2.onnx", "tokenizer": "classpath:all-minilm-l6-v2-tokenizer.json",
@@ -46,7 +46,7 @@ echo "3. The plan pins the task, the model and each site's dataset version; ever
 PLAN='{"name": "Ticket triage", "task": "'"$TASK"'", "modelManifest": "'"$MODEL"'", "rounds": 3, "learningRate": 0.02,
   "batchSize": 16, "datasets": {"energy": {"name": "tickets", "sha256": "'"${HASH[energy]}"'"},
   "community": {"name": "tickets", "sha256": "'"${HASH[community]}"'"}, "urban": {"name": "tickets", "sha256": "'"${HASH[urban]}"'"}}}'
-post admin /plans/preview "$PLAN" | field planSha256
+echo "   plan sha256 $(post admin /plans/preview "$PLAN" | field planSha256)"
 for member in energy community urban; do
   id=$(post $member-steward /agreements '{"plan": '"$PLAN"', "datasets": ["tickets"], "modalities": ["text"],
     "purpose": "route tickets faster", "task": "ticket triage"}' | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
