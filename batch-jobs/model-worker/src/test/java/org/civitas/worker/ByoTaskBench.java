@@ -37,6 +37,10 @@ public final class ByoTaskBench {
             "text": {"kind": "onnx", "artifact": "classpath:all-minilm-l6-v2.onnx", "tokenizer": "classpath:all-minilm-l6-v2-tokenizer.json",
                      "sha256": "759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e", "dim": 384, "maxTokens": 64}""";
 
+    private static final String E5 = """
+            "text": {"kind": "onnx", "artifact": "classpath:e5-small-v2-q.onnx", "tokenizer": "classpath:e5-small-v2-q-tokenizer.json",
+                     "sha256": "7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded", "dim": 384, "maxTokens": 64}""";
+
     public static void main(String[] args) throws Exception {
         Path root = Files.createTempDirectory("byo-bench");
         ModelManifest tickets = ModelManifest.parse("{\"name\": \"tickets\", " + MINILM + """
@@ -62,6 +66,13 @@ public final class ByoTaskBench {
                     SyntheticTasks.tickets(root.resolve("tickets"), "test", 200, -1, 300));
             row("hues (images, 10 labels)", hues, manager, null, new ImageTensors(hues.image().size()), hueSplits,
                     SyntheticTasks.hues(root.resolve("hues-test"), "test", 300, -1, 400));
+            ModelManifest ticketsE5 = ModelManifest.parse("{\"name\": \"tickets-e5\", " + E5 + """
+                    , "fusion": {"hidden": 32, "seed": 11}, "adapter": {"rank": 4, "alpha": 8, "targets": ["text_proj", "fusion"]}}
+                    """).withLabels(SyntheticTasks.TICKET_LABELS);
+            try (TextTower e5 = new TextTower(ticketsE5.text(), "cpu", 2)) {
+                row("tickets, e5-small-v2 tower", ticketsE5, manager, e5, null, ticketSplits,
+                        SyntheticTasks.tickets(root.resolve("tickets"), "test", 200, -1, 300));
+            }
         }
     }
 

@@ -72,4 +72,24 @@ class TextTowerTest {
         assertThatThrownBy(() -> new TextTower(wrong, "cpu", 1))
                 .hasMessageStartingWith("text.artifact: 'classpath:all-minilm-l6-v2.onnx' has sha256 759c3cd2");
     }
+
+    @Test
+    void theSecondShippedEncoderE5SmallLoadsFromItsJarAndSeparatesIncidents() {
+        ModelManifest.TextTower e5 = ModelManifest.parse("""
+                {"name": "e5", "text": {"kind": "onnx", "artifact": "classpath:e5-small-v2-q.onnx",
+                 "tokenizer": "classpath:e5-small-v2-q-tokenizer.json",
+                 "sha256": "7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded", "dim": 384, "maxTokens": 128},
+                 "fusion": {"hidden": 8, "seed": 1}, "adapter": {"rank": 2, "alpha": 4, "targets": ["fusion"]}}
+                """).text();
+        try (TextTower tower = new TextTower(e5, "cpu", 2)) {
+            float[][] v = tower.embed(List.of(
+                    "query: Thick smoke is rising from the substation transformer.",
+                    "query: A fire broke out at the transformer and smoke is visible.",
+                    "query: Water is flooding the basement car park after heavy rain."));
+
+            assertThat(v[0]).hasSize(384);
+            assertThat(cosine(v[0], v[0])).isCloseTo(1.0, within(1e-4));
+            assertThat(cosine(v[0], v[1])).isGreaterThan(cosine(v[0], v[2]));
+        }
+    }
 }
