@@ -42,6 +42,16 @@ for site in energy community urban; do
   echo "   $site imported tickets, content sha256 ${HASH[$site]}"
 done
 
+echo "   and a test split at the coordinator, on which every model version of the task is evaluated"
+folder=$DATA/coordinator/datasets/tickets-test
+rm -rf "$folder" && mkdir -p "$folder/urgent" "$folder/routine"
+for i in $(seq 1 20); do
+  echo "${URGENT[$((i % 6))]} the test block $i" > "$folder/urgent/$i.txt"
+  echo "${ROUTINE[$((i % 6))]} the test block $i" > "$folder/routine/$i.txt"
+done
+mvn -B -q -Pfolder-manifest -pl core -DskipTests package -Dfolder="$folder"
+post admin /tasks/$TASK/test-splits '{"name": "tickets-test", "manifest": "datasets/tickets-test/manifest.jsonl"}' > /dev/null
+
 echo "3. The plan pins the task, the model and each site's dataset version; every enterprise agrees to exactly it"
 PLAN='{"name": "Ticket triage", "task": "'"$TASK"'", "modelManifest": "'"$MODEL"'", "rounds": 3, "learningRate": 0.02,
   "batchSize": 16, "datasets": {"energy": {"name": "tickets", "sha256": "'"${HASH[energy]}"'"},
@@ -63,3 +73,7 @@ until curl -sf -u auditor:$PW "$C/federations/$FED" | grep -q '"finishedAt"'; do
 curl -sf -u auditor:$PW "$C/federations/$FED" | grep -o '"globalAccuracy":[0-9.]*' | paste -sd' '
 curl -sf -u auditor:$PW "$C/federations/$FED" | grep -o '"failureReason":"[^"]*"' || echo "   federation $FED completed"
 echo "   the trained model: $C/federations/$FED/models/3"
+# The last version's evaluation on the test split (each follows its round by a moment).
+until [ "$(curl -sf -u auditor:$PW "$C/federations/$FED" | grep -o '"split":"tickets-test"' | wc -l)" -ge 3 ]; do sleep 2; done
+curl -sf -u auditor:$PW "$C/federations/$FED" | grep -o '"macroF1":[0-9.]*' | tail -1 | sed 's/^/   on tickets-test: /'
+

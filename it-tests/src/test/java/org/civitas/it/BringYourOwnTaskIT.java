@@ -120,6 +120,15 @@ class BringYourOwnTaskIT {
         assertThat(preview.path("canonicalJson").asText()).contains("\"task\":{\"name\":\"byo-mail\",\"version\":1}")
                 .contains("\"urban\":{\"name\":\"byo-mail\",\"sha256\":\"" + mail.get("urban") + "\"}");
 
+        // A test split at the coordinator for the text task: its federation's model versions are evaluated on it
+        Path testFolder = Files.createDirectories(CivitasServer.dataDir().resolve("coordinator/datasets/byo-mail-test"));
+        writeMail(testFolder.resolve("test.jsonl"), 40, 99);
+        Files.writeString(testFolder.resolve("bad.jsonl"), "{\"id\": \"x\", \"text\": \"hello\", \"label\": \"phishing\"}\n");
+        Api.Answer badSplit = Api.postJson("/tasks/byo-mail/test-splits", "{\"name\": \"mail-test\", \"manifest\": \"datasets/byo-mail-test/bad.jsonl\"}");
+        assertThat(badSplit.status()).as(badSplit.text()).isEqualTo(422);
+        assertThat(badSplit.json().path("error").asText()).contains("line 1: unknown label 'phishing'").endsWith("nothing was registered");
+        assertCreated(Api.postJson("/tasks/byo-mail/test-splits", "{\"name\": \"mail-test\", \"manifest\": \"datasets/byo-mail-test/test.jsonl\"}"));
+
         long mailId = assertCreated(Api.startFederation(mailPlan)).path("id").asLong();
         long huesId = assertCreated(Api.startFederation(huesPlan)).path("id").asLong();
         JsonNode mailDone = Api.awaitFinished(mailId, Duration.ofMinutes(8));
@@ -133,6 +142,18 @@ class BringYourOwnTaskIT {
         assertThat(mailRounds.get(2).path("heldoutMacroF1").asDouble()).as(mailRounds.toString()).isGreaterThan(0.8);
         assertThat(hueRounds.get(2).path("heldoutMacroF1").asDouble()).as(hueRounds.toString()).isGreaterThan(0.5);
         assertThat(mailDone.path("task").path("datasets").path("energy").path("sha256").asText()).isEqualTo(mail.get("energy"));
+
+        // The text task's versions are evaluated on its test split, per label, in the task's label order
+        long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        JsonNode evaluation;
+        while ((evaluation = Api.get("/federations/" + mailId).json().path("models").get(3).path("evaluation")).isMissingNode()
+                || evaluation.isNull()) {
+            assertThat(System.nanoTime()).as("evaluation of model version 3").isLessThan(end);
+            CivitasServer.sleep(250);
+        }
+        assertThat(evaluation.path("split").asText()).isEqualTo("mail-test");
+        assertThat(evaluation.path("macroF1").asDouble()).as(evaluation.toString()).isGreaterThan(0.8);
+        assertThat(evaluation.path("confusion").path("labels").toString()).isEqualTo("[\"spam\",\"ham\"]");
 
         // The trained models hold exactly the task's head and the modality's tensors
         NamedTensors text = SafeTensors.read(Api.get("/federations/" + mailId + "/models/3").body()).tensors();

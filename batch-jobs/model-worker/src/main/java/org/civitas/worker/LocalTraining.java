@@ -20,6 +20,8 @@ import java.util.Random;
  */
 final class LocalTraining {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LocalTraining.class.getName());
+
     /** Hyper-parameters of one local training run. */
     record Hyper(int epochs, double learningRate, int batchSize, long seed, double proximalMu) {
         Hyper {
@@ -133,10 +135,13 @@ final class LocalTraining {
         double lossSum = 0;
         long lossCount = 0;
         int step = 0;
+        int skipped = 0;
+        NamedTensors lastFinite = global;
         if (saved.isPresent()) {
             step = saved.get().stepsDone();
             // The proximal anchors above were taken from the global state, as they must be.
             model.load(saved.get().state());
+            lastFinite = saved.get().state();
             lossSum = saved.get().lossSum();
             lossCount = saved.get().lossCount();
             for (int epoch = 0; epoch < step / stepsPerEpoch; epoch++) {
@@ -164,14 +169,27 @@ final class LocalTraining {
                         }
                         collector.backward(loss);
                     }
+                    // A step whose loss is not finite is skipped, not applied (its gradient would make the parameters
+                    // NaN for good), and its gradient is overwritten: multiplying by zero does not clear a NaN.
+                    // Checking every gradient each step would cost half again the time of a small step; a rarer
+                    // blow-up through a finite loss is caught at the epoch's end below.
+                    boolean finite = Double.isFinite(batchLoss);
                     for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
                         NDArray gradient = e.getValue().getGradient();
-                        adam.update(e.getKey(), e.getValue(), gradient);
-                        gradient.muli(0);
+                        if (finite) {
+                            adam.update(e.getKey(), e.getValue(), gradient);
+                            gradient.muli(0);
+                        } else {
+                            gradient.set(new float[Math.toIntExact(gradient.size())]);
+                        }
                         gradient.close();
                     }
-                    lossSum += batchLoss * (to - from);
-                    lossCount += to - from;
+                    if (finite) {
+                        lossSum += batchLoss * (to - from);
+                        lossCount += to - from;
+                    } else {
+                        skipped++;
+                    }
                 }
                 step++;
                 progress.step(step, total, lossSum / lossCount);
@@ -181,15 +199,37 @@ final class LocalTraining {
                     throw new Stopped(step, total);
                 }
             }
+            lastFinite = finiteOrRollBack(model, lastFinite, epoch);
             if (epoch + 1 < hyper.epochs()) {
-                checkpoint.save(new Saved(step, model.state(), lossSum, lossCount, before));
+                checkpoint.save(new Saved(step, lastFinite, lossSum, lossCount, before));
             }
         }
         checkpoint.clear();
         anchors.values().forEach(NDArray::close);
+        if (skipped > 0) {
+            LOG.warning(skipped + " of " + total + " steps were skipped: their loss or gradient was not finite");
+        }
         NamedTensors trained = model.state();
         Metrics after = evaluate(model, data, hyper.batchSize());
         return new Outcome(trained.plusScaled(global, -1f), lossSum / Math.max(1, lossCount), before, after, step);
+    }
+
+    /**
+     * The state at an epoch's end if every value is finite; else the last finite one, loaded back into
+     * the model, so a blow-up costs at most that epoch's steps, never the update.
+     */
+    private static NamedTensors finiteOrRollBack(MultimodalModel model, NamedTensors lastFinite, int epoch) {
+        NamedTensors now = model.state();
+        for (String name : now.names()) {
+            for (float v : now.get(name).values()) {
+                if (!Float.isFinite(v)) {
+                    LOG.warning("epoch " + (epoch + 1) + " left tensor " + name + " non-finite: its steps are undone");
+                    model.load(lastFinite);
+                    return lastFinite;
+                }
+            }
+        }
+        return now;
     }
 
     static Metrics evaluate(MultimodalModel model, LabeledBatchSource data, int batchSize) {

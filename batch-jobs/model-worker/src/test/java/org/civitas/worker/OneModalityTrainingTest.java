@@ -96,4 +96,29 @@ class OneModalityTrainingTest {
         List<Sample> samples = ManifestImporter.check(file, new HashSet<>(manifest.labels()), false).samples();
         return LabeledBatchSource.of(samples, file.getParent(), manifest.labels(), text, images);
     }
+
+    @Test
+    void aStepWhoseLossIsNotFiniteIsSkippedAndTheModelStaysFinite() {
+        ModelManifest manifest = ModelManifest.parse("{\"name\": \"reports\", " + MINILM + """
+                , "fusion": {"hidden": 8, "seed": 11}, "adapter": {"rank": 2, "alpha": 4, "targets": ["text_proj", "fusion"]}}
+                """).withLabels(SyntheticTasks.TICKET_LABELS);
+        float[][] text = new float[4][384];
+        for (int i = 0; i < 4; i++) {
+            text[i][i] = 1;
+        }
+        text[2][5] = Float.NaN;
+        LabeledBatchSource data = new LabeledBatchSource(text, null, new int[] {0, 1, 0, 1}, 0, new String[4]);
+        try (MultimodalModel model = new MultimodalModel(manifest, manager)) {
+            LocalTraining.Outcome outcome = LocalTraining.train(model, MultimodalWeights.initialState(manifest), data,
+                    new LocalTraining.Hyper(3, 0.01, 1, 3, 0), (a, b, c) -> { });
+
+            assertThat(Double.isFinite(outcome.trainLoss())).as("train loss %s", outcome.trainLoss()).isTrue();
+            outcome.delta().forEach((name, t) -> {
+                for (float v : t.values()) {
+                    assertThat(Float.isFinite(v)).as(name).isTrue();
+                }
+            });
+            assertThat(outcome.delta().get("head.bias").values()).as("the finite steps still trained").isNotEqualTo(new float[2]);
+        }
+    }
 }

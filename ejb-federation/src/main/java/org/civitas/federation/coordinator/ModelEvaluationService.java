@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -32,8 +33,9 @@ import org.civitas.federation.core.worker.WorkerRequest;
 import org.civitas.federation.core.worker.WorkerResult;
 
 /**
- * Evaluates each model version of a worker-run model on the coordinator's clean test split:
- * accuracy, macro-F1 and macro-F1 per scenario, stored with the version in the registry. The
+ * Evaluates each model version of a worker-run model on the coordinator's clean test split (the
+ * built-in model's, or the newest one registered for a plan's task): accuracy, macro-F1, macro-F1
+ * per scenario and the confusion matrix, stored with the version in the registry. The
  * coordinator's model worker does the work; the version's state goes to it as a file.
  */
 @Stateless
@@ -58,13 +60,25 @@ public class ModelEvaluationService {
     ModelWorker worker;
 
     @EJB
+    ModelManifestService modelManifests;
+
+    @Inject
+    org.civitas.infrastructure.persistence.TaskRepository tasks;
+
+    /** A task version's newest test split, read in a transaction of its own. */
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    public java.util.Optional<org.civitas.domain.task.TestSplit> testSplit(String task, int version) {
+        return tasks.testSplit(task, version);
+    }
+
+    @EJB
     ModelEvaluationService self;
 
     @EJB
     AuditService audit;
 
     /** What to evaluate, read in a transaction of its own (the worker call must not hold one). */
-    public record Target(String modelKind, String task, String versionSha256, boolean evaluated) {
+    public record Target(String modelKind, String task, Integer taskVersion, String manifestSha256, String versionSha256, boolean evaluated) {
     }
 
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
@@ -73,7 +87,7 @@ public class ModelEvaluationService {
                 new NotFoundException("federation " + federationId + " has no round " + roundNumber));
         FederationPlan plan = round.getFederation().getPlan();
         ModelVersion version = registry.version(federationId, roundNumber).orElse(null);
-        return new Target(plan.getModelKind(), plan.getTaskName(), version == null ? null : version.getSha256(), version != null && version.getEvalSplit() != null);
+        return new Target(plan.getModelKind(), plan.getTaskName(), plan.getTaskVersion(), plan.getModelManifestSha256(), version == null ? null : version.getSha256(), version != null && version.getEvalSplit() != null);
     }
 
     public String evaluate(long federationId, int roundNumber) {
@@ -81,17 +95,38 @@ public class ModelEvaluationService {
         if (!ModelCatalog.isMultimodal(target.modelKind())) {
             return "model " + target.modelKind() + " runs in the server: not evaluated on the test split";
         }
-        if (target.task() != null) {
-            // The coordinator's test split is the built-in task's; a registered task brings none yet.
-            return "federation trains task '" + target.task() + "', which has no test split at the coordinator: not evaluated";
-        }
         if (target.versionSha256() == null) {
             return "round " + roundNumber + " produced no model version";
         }
         if (target.evaluated()) {
             return "model version " + roundNumber + " was evaluated already";
         }
-        Path test = settings.dataDir().resolve("coordinator").resolve("datasets").resolve(TEST_SPLIT).resolve("test.jsonl");
+        Path test;
+        String split;
+        Path manifestFile = null;
+        List<String> labels;
+        if (target.task() != null) {
+            // A registered task: its newest test split, and the manifest the plan bound to the task's labels.
+            var registered = self.testSplit(target.task(), target.taskVersion());
+            if (registered.isEmpty()) {
+                return "task '" + target.task() + "' v" + target.taskVersion() + " has no test split at the coordinator: not evaluated";
+            }
+            test = settings.dataDir().resolve("coordinator").resolve(registered.get().getManifest());
+            split = registered.get().getName();
+            var manifest = modelManifests.parsed(target.manifestSha256());
+            labels = manifest.labels();
+            manifestFile = settings.dataDir().resolve("coordinator").resolve("work").resolve("manifest-" + target.manifestSha256() + ".json");
+            try {
+                Files.createDirectories(manifestFile.getParent());
+                Files.writeString(manifestFile, manifest.canonicalJson());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        } else {
+            test = settings.dataDir().resolve("coordinator").resolve("datasets").resolve(TEST_SPLIT).resolve("test.jsonl");
+            split = TEST_SPLIT;
+            labels = ModelCatalog.manifest(target.modelKind()).labels();
+        }
         if (!Files.exists(test)) {
             return "no test split at " + test + ": not evaluated";
         }
@@ -99,16 +134,17 @@ public class ModelEvaluationService {
         try {
             Files.createDirectories(stateFile.getParent());
             Files.write(stateFile, stores.models().get(target.versionSha256()));
-            WorkerResult.Evaluated evaluated = worker.request(new WorkerRequest.Evaluate(null, test.toString(), stateFile.toString()),
+            WorkerResult.Evaluated evaluated = worker.request(new WorkerRequest.Evaluate(manifestFile == null ? null : manifestFile.toString(),
+                            test.toString(), stateFile.toString()),
                     (step, steps, loss) -> { }).result();
             String scenariosJson = evaluated.macroF1ByScenario().entrySet().stream()
                     .map(e -> "\"" + e.getKey().replace("\"", "") + "\":" + String.format(Locale.ROOT, "%.4f", e.getValue()))
                     .collect(Collectors.joining(",", "{", "}"));
             double accuracy = evaluated.accuracy();
             double macroF1 = evaluated.macroF1();
-            ConfusionMatrix confusion = new ConfusionMatrix(ModelCatalog.manifest(target.modelKind()).labels(), evaluated.confusion());
-            self.record(federationId, roundNumber, accuracy, macroF1, scenariosJson, ConfusionJson.write(confusion));
-            return String.format(Locale.ROOT, "model version %d on %s: accuracy %.3f, macro-F1 %.3f", roundNumber, TEST_SPLIT, accuracy, macroF1);
+            ConfusionMatrix confusion = new ConfusionMatrix(labels, evaluated.confusion());
+            self.record(federationId, roundNumber, split, accuracy, macroF1, scenariosJson, ConfusionJson.write(confusion));
+            return String.format(Locale.ROOT, "model version %d on %s: accuracy %.3f, macro-F1 %.3f", roundNumber, split, accuracy, macroF1);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -121,13 +157,13 @@ public class ModelEvaluationService {
     }
 
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
-    public void record(long federationId, int versionNumber, double accuracy, double macroF1, String byScenarioJson,
+    public void record(long federationId, int versionNumber, String split, double accuracy, double macroF1, String byScenarioJson,
                        String confusionJson) {
         ModelVersion version = registry.version(federationId, versionNumber).orElseThrow();
         if (version.getEvalSplit() == null) {
-            version.recordEvaluation(TEST_SPLIT, accuracy, macroF1, byScenarioJson, confusionJson);
+            version.recordEvaluation(split, accuracy, macroF1, byScenarioJson, confusionJson);
             audit.record(AuditService.SYSTEM, "model.evaluated", "federation " + federationId + " model version " + versionNumber,
-                    String.format(Locale.ROOT, "%s: accuracy %.4f, macro-F1 %.4f, by scenario %s", TEST_SPLIT, accuracy, macroF1, byScenarioJson));
+                    String.format(Locale.ROOT, "%s: accuracy %.4f, macro-F1 %.4f, by scenario %s", split, accuracy, macroF1, byScenarioJson));
         }
     }
 }

@@ -41,6 +41,73 @@ public class TaskService {
     @EJB
     AuditService audit;
 
+    @Inject
+    org.civitas.federation.infrastructure.CivitasSettings settings;
+
+    /** A test split as callers see it. */
+    public record TestSplitView(String task, int taskVersion, String name, String manifest, String contentSha256, int samples,
+                                String registeredBy, Instant registeredAt) {
+    }
+
+    /**
+     * Registers a test split for a task version (its newest when {@code version} is null): a manifest
+     * inside the coordinator's folder ({@code civitas.data.dir/coordinator}), every line checked against
+     * the task's labels and modalities. The task's federations' model versions are evaluated on the
+     * newest split from then on.
+     *
+     * @throws UnprocessableException naming the bad lines (nothing stored)
+     */
+    public TestSplitView registerTestSplit(Caller caller, String taskName, Integer version, String name, String manifest) {
+        caller.require("register test splits", Role.CONSORTIUM_ADMIN);
+        TaskDefinition task = (version == null ? tasks.latest(taskName) : tasks.version(taskName, version)).orElseThrow(() ->
+                new NotFoundException("task '" + taskName + "'" + (version == null ? "" : " has no version " + version + " or")
+                        + " is not registered"));
+        if (name == null || !name.matches("[a-z0-9][a-z0-9-]{0,99}") || manifest == null) {
+            throw new InvalidRequestException("a test split needs name (lower-case letters, digits and -) and manifest (a path inside"
+                    + " the coordinator's folder)");
+        }
+        java.nio.file.Path root = settings.dataDir().resolve("coordinator").toAbsolutePath().normalize();
+        java.nio.file.Path file;
+        try {
+            file = root.resolve(manifest).normalize();
+            if (java.nio.file.Path.of(manifest).isAbsolute() || !file.startsWith(root)
+                    || (java.nio.file.Files.exists(file) && !file.toRealPath().startsWith(root.toRealPath()))) {
+                throw new InvalidRequestException("manifest path '" + manifest + "' leaves the coordinator's folder");
+            }
+        } catch (java.nio.file.InvalidPathException | java.io.IOException e) {
+            throw new InvalidRequestException("manifest path '" + manifest + "' is not a readable path: " + e.getMessage());
+        }
+        org.civitas.federation.core.dataset.ManifestImporter.Report report;
+        try {
+            report = org.civitas.federation.core.dataset.ManifestImporter.check(file, java.util.Set.copyOf(task.getLabels()),
+                    task.getModalities(), false, settings.imageMaxPixels());
+        } catch (java.io.IOException e) {
+            throw new InvalidRequestException("cannot read manifest '" + manifest + "': " + e.getMessage());
+        }
+        if (!report.accepted() || report.summary().labeled() < report.summary().samples()) {
+            String first = report.errors().stream().limit(3).map(e -> "line " + e.line() + ": " + e.error())
+                    .collect(java.util.stream.Collectors.joining("; "));
+            throw new UnprocessableException("test split '" + name + "' of task '" + task.getName() + "' v" + task.getVersion() + ": "
+                    + (report.errors().isEmpty() ? "every sample of a test split needs a label" : report.errors().size()
+                    + " invalid lines (" + first + ")") + "; nothing was registered");
+        }
+        org.civitas.domain.task.TestSplit split = tasks.addTestSplit(new org.civitas.domain.task.TestSplit(task.getName(), task.getVersion(),
+                name, root.relativize(file).toString(), report.summary().contentSha256(), report.summary().samples(), caller.username(),
+                clock.instant()));
+        audit.record(caller.actor(), "task.test-split.registered", "task " + task.getName() + " v" + task.getVersion(),
+                "split " + name + ": " + split.getSamples() + " samples, content sha256 " + split.getContentSha256());
+        return testSplitView(split);
+    }
+
+    public java.util.Optional<TestSplitView> testSplit(String taskName, int version) {
+        return tasks.testSplit(taskName, version).map(TaskService::testSplitView);
+    }
+
+    static TestSplitView testSplitView(org.civitas.domain.task.TestSplit s) {
+        return new TestSplitView(s.getTaskName(), s.getTaskVersion(), s.getName(), s.getManifest(), s.getContentSha256(), s.getSamples(),
+                s.getRegisteredBy(), s.getRegisteredAt());
+    }
+
     /** Whether the caller may register tasks and their versions. */
     public boolean mayRegister(Caller caller) {
         return caller.has(Role.CONSORTIUM_ADMIN);

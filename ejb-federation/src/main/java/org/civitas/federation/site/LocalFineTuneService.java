@@ -103,6 +103,11 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                             task.extra().getOrDefault(FfaLora.FREEZE_LORA_A, 0.0) == 1.0,
                             task.extra().getOrDefault(LoraStacking.HETEROGENEOUS_RANKS, 0.0) == 1.0 ? hostedSites.loraRank(site.code()) : 0)), null, null);
             TrainingResult result = trained.result();
+            if (!Double.isFinite(result.trainLoss()) || !Double.isFinite(result.globalLoss())) {
+                // Nothing non-finite leaves the site: the protocol's JSON cannot carry it, and the coordinator would refuse it.
+                throw new IllegalStateException(String.format(Locale.ROOT, "local training produced a non-finite loss (train %s, global"
+                        + " %s): the update is not sent", result.trainLoss(), result.globalLoss()));
+            }
             NamedTensors update = result.delta();
             Double clipNorm = task.extra().get(DifferentialPrivacy.CLIP_NORM);
             if (clipNorm != null) {

@@ -38,4 +38,15 @@ public class TaskRepository {
         return em.createQuery("select t from TaskDefinition t where t.name = :n order by t.version desc", TaskDefinition.class)
                 .setParameter("n", name).setMaxResults(1).getResultStream().findFirst();
     }
+
+    public org.civitas.domain.task.TestSplit addTestSplit(org.civitas.domain.task.TestSplit split) {
+        return GeneratedIds.persist(em, split);
+    }
+
+    /** The newest test split of a task version: the one its federations' model versions are evaluated on. */
+    public Optional<org.civitas.domain.task.TestSplit> testSplit(String name, int version) {
+        return em.createQuery("select s from TestSplit s where s.taskName = :n and s.taskVersion = :v order by s.id desc",
+                org.civitas.domain.task.TestSplit.class).setParameter("n", name).setParameter("v", version).setMaxResults(1)
+                .getResultStream().findFirst();
+    }
 }

@@ -67,6 +67,28 @@ public class TaskResource {
         return Response.status(Response.Status.CREATED).entity(tasks.register(caller.get(), task.spec())).build();
     }
 
+    /** What registers a test split: its name, a manifest inside the coordinator's folder, and the task version (newest if absent). */
+    public record TestSplitBody(String name, String manifest, Integer taskVersion) {
+    }
+
+    /** A task version's newest test split, on which its federations' model versions are evaluated. */
+    @GET
+    @Path("{name}/versions/{version}/test-split")
+    public TaskService.TestSplitView testSplit(@PathParam("name") String name, @PathParam("version") int version) {
+        return tasks.testSplit(name, version).orElseThrow(() ->
+                new org.civitas.federation.common.NotFoundException("task '" + name + "' v" + version + " has no test split"));
+    }
+
+    @POST
+    @Path("{name}/test-splits")
+    @RolesAllowed("CONSORTIUM_ADMIN")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response registerTestSplit(@PathParam("name") String name,
+                                      @NotNull(message = "send {\"name\", \"manifest\", \"taskVersion\"}") TestSplitBody body) {
+        return Response.status(Response.Status.CREATED)
+                .entity(tasks.registerTestSplit(caller.get(), name, body.taskVersion(), body.name(), body.manifest())).build();
+    }
+
     @POST
     @Path("{name}/versions")
     @RolesAllowed("CONSORTIUM_ADMIN")
