@@ -163,6 +163,13 @@ final class Api {
         return sendRaw(json == null ? b.GET() : b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A POST of raw bytes to any server as a user with a password. */
+    static Answer callBytes(String url, String user, String password, byte[] body) {
+        return sendRaw(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     static Answer getAs(String user, String path) {
         return sendRaw(asUser(HttpRequest.newBuilder(URI.create(CivitasServer.API + path)), user).GET());
     }

@@ -282,6 +282,41 @@ class MultiServerIT {
             });
             assertThat(trained).as(site + ": " + runs).containsAll(List.of(1, ROUNDS));
         }
+
+        // Bring your own model across servers: an operator's ONNX image encoder, uploaded to the coordinator, reaches
+        // each site's own server by its hash through the participant protocol, is checked there and trained with.
+        byte[] encoder = Files.readAllBytes(Path.of("..", "batch-jobs", "model-worker", "src", "test", "resources", "onnx", "conv8.onnx"));
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(encoder));
+        created(Api.callBytes(coordinator.api() + "/model-artifacts?sha256=" + sha, "admin", ADMIN_PASSWORD, encoder));
+        String model = created(asAdmin("/model-manifests", "{\"name\": \"city-safety-onnx\", \"text\": {\"kind\": \"onnx\","
+                + " \"artifact\": \"classpath:all-minilm-l6-v2.onnx\", \"tokenizer\": \"classpath:all-minilm-l6-v2-tokenizer.json\","
+                + " \"sha256\": \"759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e\", \"dim\": 384, \"maxTokens\": 64},"
+                + " \"image\": {\"kind\": \"onnx\", \"size\": 32, \"artifact\": \"sha256:" + sha + "\", \"sha256\": \"" + sha + "\","
+                + " \"dim\": 8, \"mean\": [0.5, 0.5, 0.5], \"std\": [0.25, 0.25, 0.25], \"layout\": \"NCHW\"},"
+                + " \"fusion\": {\"hidden\": 32, \"seed\": 3}, \"adapter\": {\"rank\": 4, \"alpha\": 8, \"targets\": [\"fusion\"]}}"))
+                .path("sha256").asText();
+        Map<String, String> hashes = new LinkedHashMap<>();
+        for (JsonNode d : asAdmin("/datasets", null).json()) {
+            if ("city-safety".equals(d.path("name").asText())) {
+                hashes.put(d.path("site").asText(), d.path("contentSha256").asText());
+            }
+        }
+        String byoPlan = "{\"name\": \"own encoder\", \"sites\": [\"energy\", \"community\"], \"task\": \"city-safety\","
+                + " \"modelManifest\": \"" + model + "\", \"rounds\": 1, \"localEpochs\": 1, \"roundTimeoutSeconds\": 120, \"datasets\": {"
+                + "\"energy\": {\"name\": \"city-safety\", \"sha256\": \"" + hashes.get("energy") + "\"}, "
+                + "\"community\": {\"name\": \"city-safety\", \"sha256\": \"" + hashes.get("community") + "\"}}}";
+        JsonNode byoPreview = asAdmin("/plans/preview", byoPlan).json();
+        for (String site : List.of("energy", "community")) {
+            agree(byoPlan, byoPreview, site);
+        }
+        long own = created(asAdmin("/federations", byoPlan)).path("id").asLong();
+        JsonNode ownDone = awaitFederation(own, f -> !"RUNNING".equals(f.path("status").asText()), Duration.ofMinutes(4), "the own-encoder federation ends");
+        assertThat(ownDone.path("status").asText()).as(ownDone.toString()).isEqualTo("COMPLETED");
+        for (String site : List.of("energy", "community")) {
+            Path fetched = work.resolve(site).resolve("data").resolve("civitas").resolve("artifacts").resolve(sha);
+            assertThat(fetched).as(site + " fetched the encoder by its hash").exists();
+            assertThat(Files.readAllBytes(fetched)).isEqualTo(encoder);
+        }
     }
 
     /** What the README's "Join a consortium" section does with curl: members, sites (tokens), users. */
@@ -307,7 +342,7 @@ class MultiServerIT {
 
     private static void agree(String plan, JsonNode preview, String site) {
         JsonNode requested = created(Api.call(coordinator.api() + "/agreements", site + "-steward", PASSWORD,
-                "{\"plan\": " + plan + ", \"datasets\": [\"" + preview.path("dataset").asText() + "\"], \"modalities\": [\"features\"],"
+                "{\"plan\": " + plan + ", \"datasets\": " + preview.path("datasetsByEnterprise").path(MEMBERS.get(site)[0]) + ", \"modalities\": [\"features\"],"
                         + " \"purpose\": \"separate servers\", \"task\": \"incident classification\"}"));
         for (String officer : List.of(site + "-compliance", "consortium-compliance")) {
             Api.Answer decided = Api.call(coordinator.api() + "/agreements/" + requested.path("id").asLong() + "/decision", officer,
