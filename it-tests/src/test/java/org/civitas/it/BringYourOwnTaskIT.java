@@ -155,6 +155,10 @@ class BringYourOwnTaskIT {
         assertThat(evaluation.path("macroF1").asDouble()).as(evaluation.toString()).isGreaterThan(0.8);
         assertThat(evaluation.path("confusion").path("labels").toString()).isEqualTo("[\"spam\",\"ham\"]");
 
+        // The federations page shows what the plan pinned: the task version and each site's dataset version
+        String page = Api.pageAs("auditor", "federations/index.xhtml").text();
+        assertThat(page).contains("<strong>byo-mail v1</strong>").contains("energy: byo-mail (" + mail.get("energy").substring(0, 12) + "…)");
+
         // The trained models hold exactly the task's head and the modality's tensors
         NamedTensors text = SafeTensors.read(Api.get("/federations/" + mailId + "/models/3").body()).tensors();
         assertThat(text.names()).noneMatch(n -> n.startsWith("image.")).contains("text_proj.lora_a");

@@ -61,6 +61,16 @@ public class FederationList implements Serializable {
         federations = null;
     }
 
+    /** A task federation's dataset version per site, as "site: name (first 12 hex digits of its content hash)". */
+    public String pinnedDatasets(Views.FederationView federation) {
+        if (federation.task() == null) {
+            return "";
+        }
+        return federation.task().datasets().entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue().name() + " (" + e.getValue().sha256().substring(0, 12) + "…)")
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     public String lossChart(Views.FederationView federation) {
         return LossChart.of(federation);
     }
