@@ -185,6 +185,50 @@ class BringYourOwnTaskIT {
     }
 
     /**
+     * A task that reads text and images, at sites whose data differ: one has only reports, one only
+     * photos, one both. The plan takes the modality-aware rule by itself and refuses FedAvg; each site
+     * sends only the towers its data trained, and the federation learns the task from either modality.
+     */
+    @Test
+    void sitesWhoseDataDifferInModalitiesFederateThroughModalityAwareAggregation() throws Exception {
+        assertCreated(Api.postJson("/tasks", "{\"name\": \"byo-signals\", \"description\": \"Stop or go, from a report or a photo\","
+                + " \"labels\": [\"stop\", \"go\"], \"modalities\": [\"image\", \"text\"], \"primaryMetric\": \"macro-f1\"}"));
+        String model = assertCreated(Api.postJson("/model-manifests", "{\"name\": \"signals-two-towers\", \"text\": " + MINILM
+                + ", \"image\": {\"kind\": \"cnn\", \"size\": 16, \"channels\": [8, 16]}, \"fusion\": {\"hidden\": 32, \"seed\": 3},"
+                + " \"adapter\": {\"rank\": 4, \"alpha\": 8, \"targets\": [\"text_proj\", \"fusion\"]}}")).path("sha256").asText();
+        Map<String, Boolean[]> carries = new LinkedHashMap<>();
+        carries.put("energy", new Boolean[] {true, false});
+        carries.put("urban", new Boolean[] {false, true});
+        carries.put("community", new Boolean[] {true, true});
+        Map<String, String> signals = new LinkedHashMap<>();
+        int seed = 70;
+        for (Map.Entry<String, Boolean[]> site : carries.entrySet()) {
+            Path folder = Files.createDirectories(CivitasServer.dataDir().resolve("sites/" + site.getKey() + "/datasets/byo-signals"));
+            writeSignals(folder, "train", 24, seed++, site.getValue()[0], site.getValue()[1]);
+            writeSignals(folder, "heldout", 10, seed++, site.getValue()[0], site.getValue()[1]);
+            signals.put(site.getKey(), imported(site.getKey(), "byo-signals", "datasets/byo-signals/train.jsonl", "byo-signals"));
+        }
+        String plan = plan("byo-signals", model, "byo-signals", signals);
+
+        Api.Answer fedAvg = Api.postJson("/plans/preview", plan.replace("\"rounds\": 3", "\"strategy\": \"fedavg\", \"rounds\": 3"));
+        assertThat(fedAvg.status()).as(fedAvg.text()).isEqualTo(400);
+        assertThat(fedAvg.json().path("error").asText()).contains("strategy: the pinned datasets differ in modalities (site energy has"
+                + " no image, site urban has no text); such sites federate with 'modality-aware'");
+        long id = assertCreated(Api.startFederation(plan)).path("id").asLong();
+        JsonNode done = Api.awaitFinished(id, Duration.ofMinutes(8));
+
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+        assertThat(done.path("strategy").asText()).as(done.toString()).isEqualTo("modality-aware");
+        JsonNode rounds = done.path("rounds");
+        // each site judges the round's starting model on its own held-out modality: reports alone, photos alone, or both
+        assertThat(rounds.get(2).path("heldoutMacroF1").asDouble()).as(rounds.toString()).isGreaterThan(0.8);
+        NamedTensors start = SafeTensors.read(Api.get("/federations/" + id + "/models/0").body()).tensors();
+        NamedTensors trained = SafeTensors.read(Api.get("/federations/" + id + "/models/3").body()).tensors();
+        assertThat(trained.get("image.conv1.weight")).as("the photo sites trained the image tower").isNotEqualTo(start.get("image.conv1.weight"));
+        assertThat(trained.get("text_proj.lora_b")).as("the report sites trained the text tower").isNotEqualTo(start.get("text_proj.lora_b"));
+    }
+
+    /**
      * An operator's own frozen ONNX image encoder: uploaded to the coordinator with the SHA-256 it must
      * have, checked by running it when a manifest names it, and served to the sites by that hash.
      */
@@ -279,6 +323,41 @@ class BringYourOwnTaskIT {
                     + tails[random.nextInt(tails.length)] + "\", \"label\": \"" + (spam ? "spam" : "ham") + "\"}");
         }
         Files.write(file, lines);
+    }
+
+    private static final String[][] SIGNAL_REPORTS = {
+            {"Halt, the road ahead is closed", "Danger, do not enter the site", "Stop all work at once", "Blocked: wait for clearance"},
+            {"The way is clear, carry on", "All safe, proceed as planned", "Cleared to continue the work", "Open road, go ahead"}};
+
+    /**
+     * Stop-or-go samples: a report, a photo of a red or green square, or both, as the site's data carry;
+     * a manifest {@code split}.jsonl beside the images.
+     */
+    private static void writeSignals(Path folder, String split, int count, long seed, boolean text, boolean photo) throws Exception {
+        Random random = new Random(seed);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int label = i % 2;
+            StringBuilder line = new StringBuilder("{\"id\": \"" + split + seed + "-" + i + "\"");
+            if (text) {
+                line.append(", \"text\": \"").append(SIGNAL_REPORTS[label][random.nextInt(4)]).append('"');
+            }
+            if (photo) {
+                BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = image.createGraphics();
+                g.setColor(Color.GRAY);
+                g.fillRect(0, 0, 24, 24);
+                g.setColor(label == 0 ? new Color(200 + random.nextInt(56), 30, 30) : new Color(30, 160 + random.nextInt(96), 40));
+                int size = 8 + random.nextInt(10);
+                g.fillRect(random.nextInt(24 - size), random.nextInt(24 - size), size, size);
+                g.dispose();
+                String name = split + "-" + i + ".png";
+                ImageIO.write(image, "png", folder.resolve(name).toFile());
+                line.append(", \"image\": \"").append(name).append('"');
+            }
+            lines.add(line.append(", \"label\": \"").append(label == 0 ? "stop" : "go").append("\"}").toString());
+        }
+        Files.write(folder.resolve(split + ".jsonl"), lines);
     }
 
     /** A square of the label's hue on grey, at a random place and size; a site's manifest {@code split}.jsonl beside the images. */

@@ -11,14 +11,52 @@ import java.util.List;
  * pixels and its label index. Built once per dataset and kept while the worker stays warm. A model
  * without a text (image) tower gets null {@code text} ({@code images}): nothing is made up for it.
  * With a frozen ONNX image encoder, {@code images} holds its features and {@code imageSize} is 0.
+ * {@code hasText} and {@code hasImage} say which samples carry each modality (null when the model
+ * lacks that tower): a missing one is a zero vector in its array, and the model masks its features.
  */
-record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize, String[] scenarios) {
+record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize, String[] scenarios, boolean[] hasText,
+                          boolean[] hasImage) {
 
     /** Images per call of an ONNX image encoder: bounded, so a large dataset does not need one huge input tensor. */
     private static final int ENCODER_BATCH = 64;
 
+    /** A dataset whose every sample carries each modality the model reads. */
+    LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize, String[] scenarios) {
+        this(text, images, labels, imageSize, scenarios, text == null ? null : present(labels.length),
+                images == null ? null : present(labels.length));
+    }
+
     int size() {
         return labels.length;
+    }
+
+    /**
+     * How many samples carry each modality the model reads. A modality no sample carries leaves its
+     * tower untrained: the model masks a missing modality's features, so that tower's gradient is zero.
+     */
+    java.util.Map<String, Integer> modalitySamples() {
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        if (hasText != null) {
+            counts.put("text", count(hasText));
+        }
+        if (hasImage != null) {
+            counts.put("image", count(hasImage));
+        }
+        return counts;
+    }
+
+    private static boolean[] present(int n) {
+        boolean[] all = new boolean[n];
+        java.util.Arrays.fill(all, true);
+        return all;
+    }
+
+    private static int count(boolean[] flags) {
+        int n = 0;
+        for (boolean f : flags) {
+            n += f ? 1 : 0;
+        }
+        return n;
     }
 
     /**
@@ -38,6 +76,8 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
         int[] y = new int[samples.size()];
         float[][] pixels = new float[samples.size()][];
         String[] scenarios = new String[samples.size()];
+        boolean[] hasText = new boolean[samples.size()];
+        boolean[] hasImage = new boolean[samples.size()];
         for (int i = 0; i < samples.size(); i++) {
             Sample s = samples.get(i);
             int label = labels.indexOf(s.label());
@@ -47,6 +87,8 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
             y[i] = label;
             scenarios[i] = s.scenario();
             texts.add(s.hasText() ? s.text() : null);
+            hasText[i] = s.hasText();
+            hasImage[i] = s.hasImage();
             if (images != null) {
                 pixels[i] = images.load(s.hasImage() ? folder.resolve(s.image()) : null);
             }
@@ -58,8 +100,9 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
                 int to = Math.min(pixels.length, from + ENCODER_BATCH);
                 System.arraycopy(encoder.encode(java.util.Arrays.asList(pixels).subList(from, to)), 0, features, from, to - from);
             }
-            return new LabeledBatchSource(text, features, y, 0, scenarios);
+            return new LabeledBatchSource(text, features, y, 0, scenarios, textTower == null ? null : hasText, hasImage);
         }
-        return new LabeledBatchSource(text, images == null ? null : pixels, y, images == null ? 0 : images.size(), scenarios);
+        return new LabeledBatchSource(text, images == null ? null : pixels, y, images == null ? 0 : images.size(), scenarios,
+                textTower == null ? null : hasText, images == null ? null : hasImage);
     }
 }

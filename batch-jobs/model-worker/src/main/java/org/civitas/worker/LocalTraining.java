@@ -157,7 +157,7 @@ final class LocalTraining {
                     NDArray[] xy = arrays(batch, data, order, from, to);
                     double batchLoss;
                     try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray loss = crossEntropy(model.forward(xy[0], xy[1]), xy[2]);
+                        NDArray loss = crossEntropy(model.forward(xy[0], xy[1], xy[3], xy[4]), xy[2]);
                         batchLoss = loss.getFloat();
                         if (hyper.proximalMu() > 0) {
                             NDArray proximal = null;
@@ -250,7 +250,7 @@ final class LocalTraining {
             int to = Math.min(data.size(), from + batchSize);
             try (NDManager batch = base.newSubManager()) {
                 NDArray[] xy = arrays(batch, data, order, from, to);
-                NDArray logits = model.forward(xy[0], xy[1]);
+                NDArray logits = model.forward(xy[0], xy[1], xy[3], xy[4]);
                 lossSum += crossEntropy(logits, xy[2]).getFloat() * (to - from);
                 long[] argmax = logits.argMax(1).toLongArray();
                 for (int i = from; i < to; i++) {
@@ -290,7 +290,11 @@ final class LocalTraining {
         return logProbabilities.mul(labels.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).neg().mean();
     }
 
-    /** Text [b, dim], images [b, 3, s, s] and labels [b] of the samples order[from..to); null for a modality the model lacks. */
+    /**
+     * Text [b, dim], images [b, 3, s, s], labels [b], and the text and image presence masks [b, 1] of
+     * the samples order[from..to); null for a modality the model lacks, and a null mask when every
+     * sample of the batch carries that modality.
+     */
     private static NDArray[] arrays(NDManager manager, LabeledBatchSource data, int[] order, int from, int to) {
         int b = to - from;
         int[] labels = new int[b];
@@ -317,7 +321,21 @@ final class LocalTraining {
             // Pixels for a trained CNN; the features of a frozen encoder (imageSize 0) as they are.
             images = manager.create(values, s > 0 ? new Shape(b, 3, s, s) : new Shape(b, pixels));
         }
-        return new NDArray[] {text, images, manager.create(labels, new Shape(b))};
+        return new NDArray[] {text, images, manager.create(labels, new Shape(b)), mask(manager, data.hasText(), order, from, to),
+                mask(manager, data.hasImage(), order, from, to)};
+    }
+
+    private static NDArray mask(NDManager manager, boolean[] present, int[] order, int from, int to) {
+        if (present == null) {
+            return null;
+        }
+        float[] values = new float[to - from];
+        boolean all = true;
+        for (int k = 0; k < values.length; k++) {
+            values[k] = present[order[from + k]] ? 1f : 0f;
+            all &= values[k] == 1f;
+        }
+        return all ? null : manager.create(values, new Shape(values.length, 1));
     }
 
     private static void shuffle(int[] a, Random random) {

@@ -102,9 +102,22 @@ final class MultimodalModel implements AutoCloseable {
      * a model without one of the towers takes null for that input and fuses the other alone.
      */
     NDArray forward(NDArray text, NDArray images) {
+        return forward(text, images, null, null);
+    }
+
+    /**
+     * As above, with masks [batch, 1] of the samples that carry text and an image (null: all do). A
+     * missing modality's features are zeroed after its tower, so the fusion sees nothing made up and
+     * that tower gets no gradient from the sample: a blank image through the CNN would still train
+     * its biases, and a frozen encoder's features of a blank image are not zero.
+     */
+    NDArray forward(NDArray text, NDArray images, NDArray textMask, NDArray imageMask) {
         NDArray features = null;
         if (manifest.text() != null) {
             features = adapted("text_proj", text).maximum(0f);
+            if (textMask != null) {
+                features = features.mul(textMask);
+            }
         }
         if (manifest.image() != null) {
             NDArray x = images;
@@ -115,6 +128,9 @@ final class MultimodalModel implements AutoCloseable {
                     x = out.singletonOrThrow().maximum(0f);
                 }
                 x = x.mean(new int[] {3}).mean(new int[] {2});
+            }
+            if (imageMask != null) {
+                x = x.mul(imageMask);
             }
             features = features == null ? x : features.concat(x, 1);
         }

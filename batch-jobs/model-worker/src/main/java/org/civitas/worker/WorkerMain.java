@@ -230,7 +230,7 @@ public final class WorkerMain {
         WorkerResult.TrainingMetrics metrics = new WorkerResult.TrainingMetrics(outcome.trainLoss(), outcome.before().loss(),
                 outcome.before().accuracy(), outcome.after().loss(), outcome.after().accuracy(), outcome.after().macroF1(),
                 outcome.steps(), (System.nanoTime() - start) / 1e9);
-        return new WorkerResult.Trained(target.toString(), Artifacts.sha256(bytes), data.size(), metrics, heldout);
+        return new WorkerResult.Trained(target.toString(), Artifacts.sha256(bytes), data.size(), metrics, heldout, data.modalitySamples());
     }
 
     private Loaded load(String manifestPath) {

@@ -92,6 +92,33 @@ class OneModalityTrainingTest {
         }
     }
 
+    @Test
+    void aSiteWithoutImagesLeavesATwoTowerModelsImageTowerExactlyWhereItWas() throws IOException {
+        ModelManifest manifest = ModelManifest.parse("{\"name\": \"tickets with photos\", " + MINILM + """
+                , "image": {"kind": "cnn", "size": 16, "channels": [4, 8]},
+                  "fusion": {"hidden": 16, "seed": 7}, "adapter": {"rank": 2, "alpha": 4, "targets": ["text_proj", "fusion"]}}
+                """).withLabels(SyntheticTasks.TICKET_LABELS);
+        Path train = SyntheticTasks.tickets(folder.resolve("tickets-only"), "train", 24, 0, 1);
+
+        try (TextTower text = new TextTower(manifest.text(), "cpu", 2); MultimodalModel model = new MultimodalModel(manifest, manager)) {
+            LabeledBatchSource data = source(manifest, train, text, new ImageTensors(manifest.image().size()));
+            LocalTraining.Outcome outcome = LocalTraining.train(model, MultimodalWeights.initialState(manifest), data,
+                    new LocalTraining.Hyper(2, 0.01, 8, 3, 0), (a, b, c) -> { });
+
+            assertThat(data.modalitySamples()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("text", 24, "image", 0));
+            outcome.delta().forEach((name, t) -> {
+                boolean moved = false;
+                for (float v : t.values()) {
+                    moved |= v != 0f;
+                }
+                // A blank image through the CNN would still move its biases; the masked tower does not move at all.
+                assertThat(moved).as(name).isEqualTo(!name.startsWith("image."));
+            });
+            assertThat(MultimodalWeights.withoutUntrainedTowers(outcome.delta(), data.modalitySamples()).names())
+                    .noneMatch(n -> n.startsWith("image.")).contains("text_proj.lora_b", "head.weight");
+        }
+    }
+
     private static LabeledBatchSource source(ModelManifest manifest, Path file, TextTower text, ImageTensors images) throws IOException {
         List<Sample> samples = ManifestImporter.check(file, new HashSet<>(manifest.labels()), false).samples();
         return LabeledBatchSource.of(samples, file.getParent(), manifest.labels(), text, images);

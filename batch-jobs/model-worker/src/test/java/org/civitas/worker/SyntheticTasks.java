@@ -35,7 +35,57 @@ final class SyntheticTasks {
                     "Fix a loose tile in the lobby", "Order new recycling bins", "Update the notice board"}};
     private static final String[] TAILS = {"", " please", " at block B", " since this morning", " on the third floor", " thanks"};
 
+    /** Three ways to name each hue, in the order of {@link #HUES}. */
+    private static final String[][] HUE_WORDS = {{"red", "scarlet", "crimson"}, {"orange", "amber", "tangerine"},
+            {"yellow", "lemon", "golden"}, {"green", "grass green", "emerald"}, {"mint", "jade", "sea green"},
+            {"cyan", "turquoise", "aqua"}, {"sky blue", "azure", "light blue"}, {"blue", "navy", "indigo"},
+            {"purple", "violet", "lilac"}, {"pink", "magenta", "rose"}};
+    private static final String[] HUE_REPORTS = {"A %s marker on the wall", "The sign is painted %s", "Found a %s tag near the gate",
+            "Marker colour: %s", "Someone left a %s square on the door"};
+
     private SyntheticTasks() {
+    }
+
+    /**
+     * {@code count} markers of the ten hues, each with a report naming its colour, a photo of it, or
+     * both, as {@code text} and {@code image} say: a two-modality task for sites whose data differ. A
+     * site ({@code 0..2}) draws 90 % of its labels from its own four neighbouring hues.
+     */
+    static Path hueReports(Path folder, String name, int count, int site, long seed, boolean text, boolean image) throws IOException {
+        Random random = new Random(seed);
+        Files.createDirectories(folder);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int label = site >= 0 && random.nextDouble() < 0.9 ? (3 * site + random.nextInt(4)) % HUES.size()
+                    : site >= 0 ? random.nextInt(HUES.size()) : i % HUES.size();
+            StringBuilder line = new StringBuilder("{\"id\": \"" + name + "-" + i + "\"");
+            if (text) {
+                String word = HUE_WORDS[label][random.nextInt(3)];
+                line.append(", \"text\": \"").append(HUE_REPORTS[random.nextInt(HUE_REPORTS.length)].formatted(word)).append('"');
+            }
+            if (image) {
+                String file = name + "-" + i + ".png";
+                ImageIO.write(marker(label, random), "png", folder.resolve(file).toFile());
+                line.append(", \"image\": \"").append(file).append('"');
+            }
+            lines.add(line.append(", \"label\": \"").append(HUES.get(label)).append("\"}").toString());
+        }
+        Path manifest = folder.resolve(name + ".jsonl");
+        Files.write(manifest, lines);
+        return manifest;
+    }
+
+    /** A square of the label's hue, of varied saturation, brightness, size and place, on grey. */
+    private static BufferedImage marker(int label, Random random) {
+        BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.GRAY);
+        g.fillRect(0, 0, 24, 24);
+        g.setColor(Color.getHSBColor(label / (float) HUES.size(), 0.6f + 0.4f * random.nextFloat(), 0.6f + 0.4f * random.nextFloat()));
+        int size = 8 + random.nextInt(10);
+        g.fillRect(random.nextInt(24 - size), random.nextInt(24 - size), size, size);
+        g.dispose();
+        return image;
     }
 
     /**
@@ -70,16 +120,8 @@ final class SyntheticTasks {
         for (int i = 0; i < count; i++) {
             int label = site >= 0 && random.nextDouble() < 0.9 ? (3 * site + random.nextInt(4)) % HUES.size()
                     : site >= 0 ? random.nextInt(HUES.size()) : i % HUES.size();
-            BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = image.createGraphics();
-            g.setColor(Color.GRAY);
-            g.fillRect(0, 0, 24, 24);
-            g.setColor(Color.getHSBColor(label / (float) HUES.size(), 0.6f + 0.4f * random.nextFloat(), 0.6f + 0.4f * random.nextFloat()));
-            int size = 8 + random.nextInt(10);
-            g.fillRect(random.nextInt(24 - size), random.nextInt(24 - size), size, size);
-            g.dispose();
             String file = name + "-" + i + ".png";
-            ImageIO.write(image, "png", folder.resolve(file).toFile());
+            ImageIO.write(marker(label, random), "png", folder.resolve(file).toFile());
             lines.add("{\"id\": \"" + name + "-" + i + "\", \"image\": \"" + file + "\", \"label\": \"" + HUES.get(label) + "\"}");
         }
         Path manifest = folder.resolve(name + ".jsonl");

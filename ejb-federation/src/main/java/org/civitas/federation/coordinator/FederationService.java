@@ -130,6 +130,7 @@ public class FederationService {
         }
         org.civitas.federation.core.model.manifest.ModelManifest manifest = modelManifests.bind(r.modelManifest(), task);
         Map<String, FederationPlan.DatasetPin> pins = new java.util.TreeMap<>();
+        Map<String, java.util.Set<String>> modalities = new java.util.TreeMap<>();
         List<String> problems = new ArrayList<>();
         Double maxFlagged = r.quality() == null ? null : r.quality().maxFlaggedShare();
         if (r.quality() != null && (maxFlagged == null || !(maxFlagged >= 0 && maxFlagged <= 1))) {
@@ -152,6 +153,14 @@ public class FederationService {
                         + registered.get().getTaskVersion()) + ", not '" + task.getName() + "' v" + task.getVersion());
             } else {
                 pins.put(site.getCode(), new FederationPlan.DatasetPin(ref.name(), ref.sha256()));
+                java.util.Set<String> carried = new java.util.TreeSet<>();
+                if (registered.get().getTexts() > 0) {
+                    carried.add("text");
+                }
+                if (registered.get().getImages() > 0) {
+                    carried.add("image");
+                }
+                modalities.put(site.getCode(), carried);
                 if (maxFlagged != null) {
                     qualityGate(site.getCode(), registered.get(), maxFlagged).ifPresent(problems::add);
                 }
@@ -167,7 +176,7 @@ public class FederationService {
         if (!problems.isEmpty()) {
             throw new InvalidRequestException("invalid federation plan: " + String.join("; ", problems));
         }
-        return new PlanPolicy.TaskModel(task.getName(), task.getVersion(), manifest, pins, maxFlagged);
+        return new PlanPolicy.TaskModel(task.getName(), task.getVersion(), manifest, pins, maxFlagged, modalities);
     }
 
     /**

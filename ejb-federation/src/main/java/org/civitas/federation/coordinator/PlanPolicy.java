@@ -8,6 +8,7 @@ import org.civitas.domain.federation.SecureAggregationTerms;
 import org.civitas.federation.common.BuiltInTask;
 import org.civitas.federation.common.ModelCatalog;
 import org.civitas.federation.common.ReferenceConsortium;
+import org.civitas.federation.core.aggregation.ModalityAwareAvg;
 import org.civitas.federation.core.aggregation.Strategy;
 import org.civitas.federation.core.aggregation.StrategyCatalog;
 import org.civitas.federation.core.model.manifest.ModelManifest;
@@ -37,10 +38,30 @@ final class PlanPolicy {
 
     /**
      * A registered task a plan trains for, resolved by the caller: the task version, the model
-     * manifest bound to its labels, and each site's dataset version (checked against the registry).
+     * manifest bound to its labels, each site's dataset version (checked against the registry), and
+     * the modalities each of those versions carries ({@code text}, {@code image}).
      */
     record TaskModel(String task, int version, ModelManifest manifest, java.util.Map<String, FederationPlan.DatasetPin> datasets,
-                     Double maxFlaggedShare) {
+                     Double maxFlaggedShare, java.util.Map<String, java.util.Set<String>> siteModalities) {
+
+        /**
+         * The sites whose data lack a modality the model reads and another site's data carry: their
+         * update cannot train that tower. Empty when every site carries the same modalities.
+         */
+        java.util.Map<String, java.util.Set<String>> sitesMissingModalities() {
+            java.util.Set<String> somewhere = new java.util.TreeSet<>();
+            siteModalities.values().forEach(somewhere::addAll);
+            somewhere.retainAll(manifest.modalities());
+            java.util.Map<String, java.util.Set<String>> missing = new java.util.TreeMap<>();
+            siteModalities.forEach((site, carried) -> {
+                java.util.Set<String> lacks = new java.util.TreeSet<>(somewhere);
+                lacks.removeAll(carried);
+                if (!lacks.isEmpty()) {
+                    missing.put(site, lacks);
+                }
+            });
+            return missing;
+        }
     }
 
     /**
@@ -50,7 +71,17 @@ final class PlanPolicy {
      * @throws IllegalArgumentException naming the first rule the request breaks
      */
     static FederationPlan plan(PlanRequest r, List<Site> sites, TaskModel taskModel) {
-        String strategyName = r.strategy() == null ? "fedavg" : r.strategy();
+        java.util.Map<String, java.util.Set<String>> missing = taskModel == null ? java.util.Map.of() : taskModel.sitesMissingModalities();
+        // Sites whose data differ in modalities federate through the rule that averages each tower over the sites
+        // that trained it; FedAvg would count a site's untouched tower as a vote for leaving it where it was.
+        String strategyName = r.strategy() != null ? r.strategy() : missing.isEmpty() ? "fedavg" : ModalityAwareAvg.NAME;
+        if (!missing.isEmpty() && !ModalityAwareAvg.NAME.equals(strategyName)) {
+            List<String> lacks = new java.util.ArrayList<>();
+            missing.forEach((site, m) -> lacks.add("site " + site + " has no " + String.join(" or ", m)));
+            throw new IllegalArgumentException("strategy: the pinned datasets differ in modalities (" + String.join(", ", lacks)
+                    + "); such sites federate with '" + ModalityAwareAvg.NAME + "', which averages each tower over the sites"
+                    + " that trained it, not with '" + strategyName + "'");
+        }
         // With secure aggregation a round may close with the threshold's strict majority: that is its dropout tolerance.
         int minSites = r.minSites() != null ? r.minSites()
                 : r.secureAggregation() != null ? secureThreshold(r.secureAggregation(), sites.size()) : sites.size();

@@ -14,6 +14,8 @@ import org.civitas.federation.common.ModelCatalog;
 import org.civitas.federation.protocol.RoundTask;
 import org.civitas.federation.protocol.UpdateMetadata;
 import org.civitas.federation.core.aggregation.FedProx;
+import org.civitas.federation.core.aggregation.ModalityAwareAvg;
+import org.civitas.federation.core.model.manifest.MultimodalWeights;
 import org.civitas.federation.core.aggregation.FfaLora;
 import org.civitas.federation.core.aggregation.LoraStacking;
 import org.civitas.federation.core.privacy.DifferentialPrivacy;
@@ -164,6 +166,11 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         WorkerResult.Trained trained = answer.result();
         try {
             NamedTensors update = SafeTensors.read(Files.readAllBytes(updateFile)).tensors();
+            if (ModalityAwareAvg.NAME.equals(task.strategy())) {
+                // A tower none of this site's samples could train stays out of its update, so the rule averages
+                // that tower over the sites that did train it instead of pulling it back towards where it was.
+                update = MultimodalWeights.withoutUntrainedTowers(update, trained.modalitySamples());
+            }
             Files.deleteIfExists(stateFile);
             Files.deleteIfExists(updateFile);
             LOG.info(() -> String.format(Locale.ROOT, "Site %s round %d: worker training %.2f s (worker start %.2f s, in-worker %.2f s)",

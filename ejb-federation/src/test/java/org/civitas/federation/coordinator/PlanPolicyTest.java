@@ -56,6 +56,28 @@ class PlanPolicyTest {
     }
 
     @Test
+    void sitesWhoseDataDifferInModalitiesFederateWithTheModalityAwareRuleAndNoOther() {
+        org.civitas.federation.core.model.manifest.ModelManifest twoTowers =
+                org.civitas.federation.core.model.manifest.ModelManifest.citySafetyDefault();
+        Map<String, FederationPlan.DatasetPin> pins = Map.of("energy", new FederationPlan.DatasetPin("reports", "a".repeat(64)),
+                "urban", new FederationPlan.DatasetPin("photos", "b".repeat(64)),
+                "community", new FederationPlan.DatasetPin("both", "c".repeat(64)));
+        PlanPolicy.TaskModel mixed = new PlanPolicy.TaskModel("incidents", 1, twoTowers, pins, null,
+                Map.of("energy", java.util.Set.of("text"), "urban", java.util.Set.of("image"), "community", java.util.Set.of("text", "image")));
+        PlanPolicy.TaskModel alike = new PlanPolicy.TaskModel("incidents", 1, twoTowers, pins, null,
+                Map.of("energy", java.util.Set.of("text"), "urban", java.util.Set.of("text"), "community", java.util.Set.of("text")));
+
+        assertThat(mixed.sitesMissingModalities()).isEqualTo(Map.of("energy", java.util.Set.of("image"), "urban", java.util.Set.of("text")));
+        assertThat(PlanPolicy.plan(request(null, null, null, null, null, null, null), three, mixed).getStrategy())
+                .as("the default rule for sites of different modalities").isEqualTo("modality-aware");
+        assertThat(PlanPolicy.plan(request(null, null, null, null, null, null, null), three, alike).getStrategy())
+                .as("sites alike keep FedAvg, even when none of them has images").isEqualTo("fedavg");
+        assertThatThrownBy(() -> PlanPolicy.plan(request(null, "fedavg", null, null, null, null, null), three, mixed))
+                .hasMessageContaining("strategy: the pinned datasets differ in modalities (site energy has no image, site urban has no text)")
+                .hasMessageContaining("not with 'fedavg'");
+    }
+
+    @Test
     void securePrivatePlansCloseRoundsAtTheThresholdAndRefuseWhatNeedsSingleUpdates() {
         FederationPlan plan = PlanPolicy.plan(PlanRequest.privateDemo(), three);
 

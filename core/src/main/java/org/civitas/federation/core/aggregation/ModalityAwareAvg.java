@@ -27,9 +27,12 @@ import java.util.TreeSet;
  */
 public final class ModalityAwareAvg implements Strategy {
 
+    /** The rule's name in plans and the catalogue. */
+    public static final String NAME = "modality-aware";
+
     @Override
     public String name() {
-        return "modality-aware";
+        return NAME;
     }
 
     public static String groupOf(String tensorName) {

@@ -60,9 +60,16 @@ public sealed interface WorkerResult {
 
     /**
      * The answer to {@code train}: the update's file and sha256, the samples trained on, the
-     * figures, and with a held-out split the received state's metrics on it (else null).
+     * figures, with a held-out split the received state's metrics on it (else null), and how many of
+     * the samples carried each modality the model reads ({@code text}, {@code image}): a tower that
+     * saw none of its modality was not trained, and its part of the update is zero.
      */
-    record Trained(String out, String sha256, int samples, TrainingMetrics metrics, Evaluation heldout) implements WorkerResult {
+    record Trained(String out, String sha256, int samples, TrainingMetrics metrics, Evaluation heldout,
+                   Map<String, Integer> modalitySamples) implements WorkerResult {
+        public Trained {
+            modalitySamples = modalitySamples == null ? Map.of() : Map.copyOf(modalitySamples);
+        }
+
         @Override
         public Map<String, Object> fields() {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -73,14 +80,20 @@ public sealed interface WorkerResult {
             if (heldout != null) {
                 out.put("heldout", heldout.fields());
             }
+            out.put("modalitySamples", new java.util.TreeMap<>(modalitySamples));
             return out;
         }
 
         static Trained from(WorkerFields f) {
-            f.only(Set.of("out", "sha256", "samples", "metrics", "heldout"));
+            f.only(Set.of("out", "sha256", "samples", "metrics", "heldout", "modalitySamples"));
             WorkerFields heldout = f.optionalObject("heldout");
+            WorkerFields modalities = f.optionalObject("modalitySamples");
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            if (modalities != null) {
+                modalities.numbers().keySet().forEach(m -> counts.put(m, modalities.integer(m)));
+            }
             return new Trained(f.string("out"), f.string("sha256"), f.integer("samples"), TrainingMetrics.from(f.object("metrics")),
-                    heldout == null ? null : Evaluation.from(heldout));
+                    heldout == null ? null : Evaluation.from(heldout), counts);
         }
     }
 

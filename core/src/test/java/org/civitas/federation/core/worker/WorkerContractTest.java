@@ -44,7 +44,7 @@ class WorkerContractTest {
     void resultsSurviveTheTripAndADivergedLossStaysNaN() {
         WorkerResult.Trained trained = new WorkerResult.Trained("u", "ab12", 480,
                 new WorkerResult.TrainingMetrics(Double.NaN, 2.5, 0.25, Double.POSITIVE_INFINITY, 0.5, 0.4, 30, 1.5),
-                new WorkerResult.Evaluation(60, 1.1, 0.7, 0.6));
+                new WorkerResult.Evaluation(60, 1.1, 0.7, 0.6), Map.of("text", 480, "image", 0));
 
         String line = WorkerLines.result("1", trained);
 

@@ -57,6 +57,38 @@ public final class MultimodalWeights {
         return base.build();
     }
 
+    /**
+     * The modality whose tower a trainable tensor belongs to: {@code image} for the CNN, {@code text}
+     * for the text projection; empty for the shared fusion and head, which every sample trains.
+     */
+    public static java.util.Optional<String> towerModality(String tensorName) {
+        if (tensorName.startsWith("image.")) {
+            return java.util.Optional.of("image");
+        }
+        if (tensorName.startsWith("text_proj.")) {
+            return java.util.Optional.of("text");
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * An update without the towers of modalities none of its samples carried. Those parts are zero
+     * (the model masks a missing modality's features, so its tower gets no gradient), and a rule that
+     * averages each tower over the sites that trained it ({@code modality-aware}) must not count them.
+     *
+     * @param modalitySamples samples per modality, as the worker reports them
+     */
+    public static NamedTensors withoutUntrainedTowers(NamedTensors update, Map<String, Integer> modalitySamples) {
+        NamedTensors.Builder kept = NamedTensors.builder();
+        update.forEach((name, t) -> {
+            boolean untrained = towerModality(name).map(m -> modalitySamples.getOrDefault(m, 0) == 0).orElse(false);
+            if (!untrained) {
+                kept.put(name, t);
+            }
+        });
+        return kept.build();
+    }
+
     /** Glorot-scaled normal values from a seed. */
     private static Tensor seeded(int[] shape, long seed) {
         float[] values = new float[shape[0] * shape[1]];
