@@ -280,6 +280,55 @@ class BringYourOwnTaskIT {
         assertThat(trained.get("fusion.lora_a").shape()).containsExactly(4, 8);
     }
 
+    /**
+     * An operator's own frozen text encoder and its tokenizer.json, each uploaded with the SHA-256 it
+     * must have and named by it; a manifest whose width disagrees with the encoder's is refused at
+     * registration, and the sites fetch both by hash and train the spam-or-ham task with them.
+     */
+    @Test
+    void anOperatorsOnnxTextEncoderAndTokenizerAreUploadedCheckedAndTrainedWith() throws Exception {
+        byte[] encoder = Files.readAllBytes(Path.of("..", "batch-jobs", "model-worker", "src", "test", "resources", "onnx",
+                "hashed-words32.onnx"));
+        byte[] tokenizer;
+        try (var in = getClass().getClassLoader().getResourceAsStream("all-minilm-l6-v2-tokenizer.json")) {
+            tokenizer = in.readAllBytes();
+        }
+        String encoderSha = sha256(encoder);
+        String tokenizerSha = sha256(tokenizer);
+        String manifest = "{\"name\": \"mail-operator-encoder\", \"text\": {\"kind\": \"onnx\", \"artifact\": \"sha256:" + encoderSha
+                + "\", \"tokenizer\": \"sha256:" + tokenizerSha + "\", \"sha256\": \"" + encoderSha + "\", \"dim\": %d, \"maxTokens\": 64},"
+                + " \"fusion\": {\"hidden\": 32, \"seed\": 13}, \"adapter\": {\"rank\": 4, \"alpha\": 8, \"targets\": [\"text_proj\", \"fusion\"]}}";
+        Api.Answer notUploaded = Api.postJson("/model-manifests", manifest.formatted(32));
+        assertThat(notUploaded.status()).as(notUploaded.text()).isEqualTo(422);
+        assertThat(notUploaded.json().path("error").asText()).contains("text.artifact: no artifact with sha256 " + encoderSha)
+                .contains("text.tokenizer: no artifact with sha256 " + tokenizerSha);
+        assertCreated(Api.postBytes("/model-artifacts?sha256=" + encoderSha, encoder));
+        assertCreated(Api.postBytes("/model-artifacts?sha256=" + tokenizerSha, tokenizer));
+        Api.Answer wrongDim = Api.postJson("/model-manifests", manifest.formatted(384));
+        assertThat(wrongDim.status()).as(wrongDim.text()).isEqualTo(422);
+        assertThat(wrongDim.json().path("error").asText()).contains("text.dim: the encoder's output has 32 features, the manifest says 384");
+        String model = assertCreated(Api.postJson("/model-manifests", manifest.formatted(32))).path("sha256").asText();
+
+        assertCreated(Api.postJson("/tasks", "{\"name\": \"byo-mail-own-encoder\", \"description\": \"Spam or wanted mail\","
+                + " \"labels\": [\"spam\", \"ham\"], \"modalities\": [\"text\"], \"primaryMetric\": \"macro-f1\"}"));
+        Map<String, String> mail = new LinkedHashMap<>();
+        for (int i = 0; i < SITES.size(); i++) {
+            String site = SITES.get(i);
+            Path folder = Files.createDirectories(CivitasServer.dataDir().resolve("sites/" + site + "/datasets/byo-mail-own"));
+            writeMail(folder.resolve("train.jsonl"), 40, 80 + i);
+            writeMail(folder.resolve("heldout.jsonl"), 20, 90 + i);
+            mail.put(site, imported(site, "byo-mail-own", "datasets/byo-mail-own/train.jsonl", "byo-mail-own-encoder"));
+        }
+        long id = assertCreated(Api.startFederation(plan("byo-mail-own-encoder", model, "byo-mail-own", mail))).path("id").asLong();
+        JsonNode done = Api.awaitFinished(id, Duration.ofMinutes(8));
+
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+        JsonNode rounds = done.path("rounds");
+        assertThat(rounds.get(2).path("heldoutMacroF1").asDouble()).as(rounds.toString()).isGreaterThan(0.8);
+        NamedTensors trained = SafeTensors.read(Api.get("/federations/" + id + "/models/3").body()).tensors();
+        assertThat(trained.get("text_proj.lora_a").shape()).as("the adapter reads the operator's 32-wide encoder").containsExactly(4, 32);
+    }
+
     private static String sha256(byte[] bytes) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }

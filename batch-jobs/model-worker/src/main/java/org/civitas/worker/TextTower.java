@@ -18,9 +18,11 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The frozen sentence encoder: a BERT-style ONNX model (all-MiniLM-L6-v2 by default) run with ONNX
- * Runtime, tokenised by DJL's HuggingFace tokenizer; token states are mean-pooled over the
- * attention mask and L2-normalised. Embeddings are cached per text, since the tower never changes.
+ * The frozen sentence encoder: a BERT-style ONNX model (all-MiniLM-L6-v2 by default, or an
+ * operator's own, fetched by its hash) run with ONNX Runtime, tokenised by DJL's HuggingFace
+ * tokenizer. Token states [n, t, dim] are mean-pooled over the attention mask; an encoder that pools
+ * itself ([n, dim]) is taken as it is. Either way the result is L2-normalised. Embeddings are cached
+ * per text, since the tower never changes.
  */
 final class TextTower implements AutoCloseable {
 
@@ -31,13 +33,26 @@ final class TextTower implements AutoCloseable {
     private final OrtSession session;
     private final HuggingFaceTokenizer tokenizer;
     private final int dim;
+    private final boolean wantsMask;
     private final boolean wantsTypeIds;
     private final Map<String, float[]> cache = new HashMap<>();
     private final String provider;
 
     TextTower(ModelManifest.TextTower spec, String device, int threads) {
-        byte[] model = Artifacts.read(spec.artifact(), "text.artifact", spec.sha256());
-        byte[] tokenizerJson = Artifacts.read(spec.tokenizer(), "text.tokenizer", null);
+        this(spec, device, threads, null);
+    }
+
+    /**
+     * @param artifactDir where artifacts named {@code sha256:<hex>} lie (the encoder and its
+     *                    tokenizer, each checked against its hash); null when only shipped ones are used
+     * @throws IllegalArgumentException naming the field: an artifact missing or not matching its hash,
+     *                    an encoder ONNX Runtime cannot load, without {@code input_ids}, or whose
+     *                    output width is not {@code text.dim}
+     */
+    TextTower(ModelManifest.TextTower spec, String device, int threads, String artifactDir) {
+        byte[] model = Artifacts.read(Artifacts.locate(spec.artifact(), artifactDir), "text.artifact", spec.sha256());
+        String tokenizerHash = spec.tokenizer().startsWith("sha256:") ? spec.tokenizer().substring("sha256:".length()) : null;
+        byte[] tokenizerJson = Artifacts.read(Artifacts.locate(spec.tokenizer(), artifactDir), "text.tokenizer", tokenizerHash);
         this.dim = spec.dim();
         try {
             Map<String, String> options = new HashMap<>();
@@ -46,8 +61,8 @@ final class TextTower implements AutoCloseable {
             options.put("truncation", "true");
             options.put("maxLength", Integer.toString(spec.maxTokens()));
             tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), options);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("text.tokenizer: not a tokenizer.json the HuggingFace tokenizer reads: " + e.getMessage(), e);
         }
         String chosen = "cpu";
         try {
@@ -62,11 +77,29 @@ final class TextTower implements AutoCloseable {
                 }
             }
             session = env.createSession(model, opts);
-            wantsTypeIds = session.getInputNames().contains("token_type_ids");
         } catch (OrtException e) {
+            tokenizer.close();
             throw new IllegalArgumentException("text.artifact: ONNX Runtime cannot load it: " + e.getMessage(), e);
         }
         this.provider = chosen;
+        if (!session.getInputNames().contains("input_ids")) {
+            close();
+            throw new IllegalArgumentException("text.artifact: a text encoder takes the tokens as 'input_ids'; this one takes "
+                    + session.getInputNames());
+        }
+        wantsMask = session.getInputNames().contains("attention_mask");
+        wantsTypeIds = session.getInputNames().contains("token_type_ids");
+        int produced;
+        try {
+            produced = width(encodeRaw(List.of("a sentence to measure the encoder's output")));
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalArgumentException("text.artifact: the encoder fails on a sentence: " + e.getMessage(), e);
+        }
+        if (produced != dim) {
+            close();
+            throw new IllegalArgumentException("text.dim: the encoder's output has " + produced + " features, the manifest says " + dim);
+        }
         LOG.info("Text tower " + spec.artifact() + " (" + dim + "-d) on ONNX Runtime, " + chosen.toUpperCase() + " execution provider");
     }
 
@@ -100,9 +133,51 @@ final class TextTower implements AutoCloseable {
     }
 
     private float[][] encode(List<String> texts) {
+        Raw raw = encodeRaw(texts);
+        int n = texts.size();
+        float[][] pooled = new float[n][];
+        for (int i = 0; i < n; i++) {
+            pooled[i] = raw.pooled() != null ? raw.pooled()[i].clone() : meanOverMask(raw.states()[i], raw.mask()[i]);
+            double norm = 0;
+            for (float v : pooled[i]) {
+                norm += v * v;
+            }
+            float inv = (float) (1 / Math.max(1e-12, Math.sqrt(norm)));
+            for (int d = 0; d < pooled[i].length; d++) {
+                pooled[i][d] *= inv;
+            }
+        }
+        return pooled;
+    }
+
+    /** The encoder's own output: token states [n, t, d] with the attention mask, or vectors [n, d] it pooled itself. */
+    private record Raw(float[][][] states, long[][] mask, float[][] pooled) {
+    }
+
+    private static int width(Raw raw) {
+        return raw.pooled() != null ? raw.pooled()[0].length : raw.states()[0][0].length;
+    }
+
+    private static float[] meanOverMask(float[][] states, long[] mask) {
+        float[] sum = new float[states[0].length];
+        int count = 0;
+        for (int t = 0; t < states.length; t++) {
+            if (mask[t] == 1) {
+                count++;
+                for (int d = 0; d < sum.length; d++) {
+                    sum[d] += states[t][d];
+                }
+            }
+        }
+        for (int d = 0; d < sum.length; d++) {
+            sum[d] /= Math.max(1, count);
+        }
+        return sum;
+    }
+
+    private Raw encodeRaw(List<String> texts) {
         Encoding[] encodings = tokenizer.batchEncode(texts);
         int n = encodings.length;
-        int len = encodings[0].getIds().length;
         long[][] ids = new long[n][];
         long[][] mask = new long[n][];
         long[][] types = new long[n][];
@@ -114,34 +189,22 @@ final class TextTower implements AutoCloseable {
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {
             inputs.put("input_ids", OnnxTensor.createTensor(env, ids));
-            inputs.put("attention_mask", OnnxTensor.createTensor(env, mask));
+            if (wantsMask) {
+                inputs.put("attention_mask", OnnxTensor.createTensor(env, mask));
+            }
             if (wantsTypeIds) {
                 inputs.put("token_type_ids", OnnxTensor.createTensor(env, types));
             }
             try (OrtSession.Result result = session.run(inputs)) {
-                float[][][] states = (float[][][]) result.get(0).getValue();
-                float[][] pooled = new float[n][dim];
-                for (int i = 0; i < n; i++) {
-                    int count = 0;
-                    for (int t = 0; t < len; t++) {
-                        if (mask[i][t] == 1) {
-                            count++;
-                            for (int d = 0; d < dim; d++) {
-                                pooled[i][d] += states[i][t][d];
-                            }
-                        }
-                    }
-                    double norm = 0;
-                    for (int d = 0; d < dim; d++) {
-                        pooled[i][d] /= Math.max(1, count);
-                        norm += pooled[i][d] * pooled[i][d];
-                    }
-                    float inv = (float) (1 / Math.max(1e-12, Math.sqrt(norm)));
-                    for (int d = 0; d < dim; d++) {
-                        pooled[i][d] *= inv;
-                    }
+                Object value = result.get(0).getValue();
+                if (value instanceof float[][][] states) {
+                    return new Raw(states, mask, null);
                 }
-                return pooled;
+                if (value instanceof float[][] vectors) {
+                    return new Raw(null, mask, vectors);
+                }
+                throw new IllegalArgumentException("the first output is " + result.get(0).getInfo()
+                        + "; a text encoder answers float token states [n, t, d] or vectors [n, d]");
             }
         } catch (OrtException e) {
             throw new IllegalStateException("text tower failed: " + e.getMessage(), e);

@@ -251,7 +251,7 @@ public final class WorkerMain {
         return models.computeIfAbsent(manifest.sha256(), sha -> {
             ImageEncoder encoder = manifest.image() != null && "onnx".equals(manifest.image().kind())
                     ? new ImageEncoder(manifest.image(), artifactDir, threads) : null;
-            return new Loaded(manifest, manifest.text() == null ? null : new TextTower(manifest.text(), device, threads),
+            return new Loaded(manifest, manifest.text() == null ? null : new TextTower(manifest.text(), device, threads, artifactDir),
                     manifest.image() == null ? null : new ImageTensors(manifest.image().size()), encoder, new MultimodalModel(manifest, manager));
         });
     }

@@ -5,6 +5,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -91,5 +95,46 @@ class TextTowerTest {
             assertThat(cosine(v[0], v[0])).isCloseTo(1.0, within(1e-4));
             assertThat(cosine(v[0], v[1])).isGreaterThan(cosine(v[0], v[2]));
         }
+    }
+
+    /** The test encoder an operator would upload: hashed word vectors, 32 wide (src/test/onnx/make_text_encoders.py). */
+    static final String HASHED_WORDS = "32ad24f7a6bea0946397944b7ac6bb2f1f0537a27dd6fe1f5dbddf77a7ed340b";
+
+    /** The operator's encoder and MiniLM's tokenizer.json, each in the artifact folder under its hash; answers the tokenizer's hash. */
+    static String operatorArtifacts(Path folder) throws Exception {
+        Files.write(folder.resolve(HASHED_WORDS), TextTowerTest.class.getResourceAsStream("/onnx/hashed-words32.onnx").readAllBytes());
+        byte[] tokenizer = TextTowerTest.class.getClassLoader().getResourceAsStream("all-minilm-l6-v2-tokenizer.json").readAllBytes();
+        String tokenizerSha = Artifacts.sha256(tokenizer);
+        Files.write(folder.resolve(tokenizerSha), tokenizer);
+        return tokenizerSha;
+    }
+
+    static ModelManifest.TextTower operatorTower(String tokenizerSha, int dim) {
+        return new ModelManifest.TextTower("onnx", "sha256:" + HASHED_WORDS, "sha256:" + tokenizerSha, HASHED_WORDS, dim, 64);
+    }
+
+    @Test
+    void anOperatorsEncoderAndTokenizerAreReadByTheirHashesAndPooledOverTheMask(@TempDir Path folder) throws Exception {
+        String tokenizerSha = operatorArtifacts(folder);
+
+        try (TextTower operator = new TextTower(operatorTower(tokenizerSha, 32), "cpu", 1, folder.toString())) {
+            float[][] v = operator.embed(List.of("the boiler is leaking", "the boiler is leaking again and again today",
+                    "the boiler is leaking"));
+            assertThat(v[0]).hasSize(32);
+            assertThat(cosine(v[0], v[0])).isCloseTo(1.0, within(1e-4));
+            assertThat(v[2]).as("padding in a longer batch does not change a text's vector").containsExactly(v[0]);
+            assertThat(cosine(v[0], v[1])).as("texts sharing words are closer than random vectors").isGreaterThan(0.5);
+        }
+    }
+
+    @Test
+    void anOperatorsEncoderIsRefusedByFieldWhenItsWidthOrATokenizersHashDisagrees(@TempDir Path folder) throws Exception {
+        String tokenizerSha = operatorArtifacts(folder);
+
+        assertThatThrownBy(() -> new TextTower(operatorTower(tokenizerSha, 384), "cpu", 1, folder.toString()))
+                .hasMessage("text.dim: the encoder's output has 32 features, the manifest says 384");
+        Files.write(folder.resolve(tokenizerSha), "{}".getBytes());
+        assertThatThrownBy(() -> new TextTower(operatorTower(tokenizerSha, 32), "cpu", 1, folder.toString()))
+                .hasMessageStartingWith("text.tokenizer: '" + folder.resolve(tokenizerSha) + "' has sha256 44136fa3");
     }
 }

@@ -84,11 +84,33 @@ public class ModelManifestService {
         if (manifest.hasLabels()) {
             problems.add("labels: a registered manifest leaves them out; a plan sizes the head from its task's labels");
         }
-        if (manifest.text() != null) {
+        boolean operatorText = manifest.text() != null && manifest.text().artifact().startsWith("sha256:");
+        if (operatorText) {
+            // An operator's encoder, named by its hash, with a shipped encoder's tokenizer or the operator's own.
+            String byHash = "sha256:" + manifest.text().sha256();
+            if (!byHash.equals(manifest.text().artifact())) {
+                problems.add("text.artifact: an operator's encoder is named by its hash, '" + byHash + "'");
+            } else if (!artifacts.has(manifest.text().sha256())) {
+                problems.add("text.artifact: no artifact with sha256 " + manifest.text().sha256() + " was uploaded (POST"
+                        + " /api/model-artifacts?sha256=" + manifest.text().sha256() + ")");
+            }
+            String tokenizer = manifest.text().tokenizer();
+            boolean shippedTokenizer = SHIPPED_TEXT_ENCODERS.values().stream().anyMatch(e -> e.tokenizer().equals(tokenizer));
+            if (tokenizer.startsWith("sha256:")) {
+                String sha = tokenizer.substring("sha256:".length());
+                if (!artifacts.has(sha)) {
+                    problems.add("text.tokenizer: no artifact with sha256 " + sha + " was uploaded (POST /api/model-artifacts?sha256=" + sha + ")");
+                }
+            } else if (!shippedTokenizer) {
+                problems.add("text.tokenizer: '" + tokenizer + "' is neither an uploaded tokenizer.json named by its hash ('sha256:<hex>')"
+                        + " nor a shipped encoder's tokenizer");
+            }
+        } else if (manifest.text() != null) {
             ShippedEncoder shipped = SHIPPED_TEXT_ENCODERS.get(manifest.text().artifact());
             if (shipped == null) {
                 problems.add("text.artifact: '" + manifest.text().artifact() + "' is not a shipped encoder (shipped: "
-                        + String.join(", ", new java.util.TreeSet<>(SHIPPED_TEXT_ENCODERS.keySet())) + ")");
+                        + String.join(", ", new java.util.TreeSet<>(SHIPPED_TEXT_ENCODERS.keySet())) + "), nor an uploaded one"
+                        + " named by its hash ('sha256:<hex>')");
             } else {
                 if (!shipped.sha256().equals(manifest.text().sha256())) {
                     problems.add("text.sha256: " + manifest.text().sha256() + " does not match the shipped encoder's " + shipped.sha256());
@@ -114,7 +136,7 @@ public class ModelManifestService {
         if (!problems.isEmpty()) {
             throw new UnprocessableException("invalid model manifest: " + String.join("; ", problems));
         }
-        if (onnxImages) {
+        if (onnxImages || operatorText) {
             loadsInTheWorker(manifest);
         }
         var existing = manifests.find(manifest.sha256());
@@ -129,9 +151,10 @@ public class ModelManifestService {
     }
 
     /**
-     * Loads the model in this server's worker as a site's would, so that what only running the
-     * encoder shows (its output width against {@code image.dim}) is refused at registration, naming the
-     * field, rather than in every site's first round. The head's labels do not matter here.
+     * Loads the model in this server's worker as a site's would, so that what only running an
+     * operator's encoder shows (its output width against {@code image.dim} or {@code text.dim}, its
+     * inputs, a tokenizer that does not parse) is refused at registration, naming the field, rather
+     * than in every site's first round. The head's labels do not matter here.
      */
     private void loadsInTheWorker(ModelManifest manifest) {
         java.nio.file.Path file = settings.dataDir().resolve("coordinator").resolve("work")

@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.StandardCopyOption;
 
 /**
@@ -62,10 +64,20 @@ public class ModelManifestFiles {
      * to that name, and checked again by the worker before it runs.
      */
     private void fetchArtifacts(SiteIdentity site, ModelManifest manifest) {
-        if (manifest.image() != null && manifest.image().artifact() != null && manifest.image().artifact().startsWith("sha256:")) {
-            String sha256 = manifest.image().artifact().substring("sha256:".length());
-            if (!artifacts.has(sha256)) {
-                coordinator.fetchModelArtifact(site, sha256, artifacts);
+        List<String> named = new ArrayList<>();
+        if (manifest.image() != null && manifest.image().artifact() != null) {
+            named.add(manifest.image().artifact());
+        }
+        if (manifest.text() != null) {
+            named.add(manifest.text().artifact());
+            named.add(manifest.text().tokenizer());
+        }
+        for (String location : named) {
+            if (location.startsWith("sha256:")) {
+                String sha256 = location.substring("sha256:".length());
+                if (!artifacts.has(sha256)) {
+                    coordinator.fetchModelArtifact(site, sha256, artifacts);
+                }
             }
         }
     }
