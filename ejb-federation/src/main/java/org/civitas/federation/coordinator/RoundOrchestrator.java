@@ -1,6 +1,6 @@
 package org.civitas.federation.coordinator;
 
-import org.civitas.federation.common.SchemaMigrator;
+import org.civitas.federation.infrastructure.SchemaMigrator;
 
 import jakarta.batch.runtime.BatchRuntime;
 import jakarta.annotation.PostConstruct;

@@ -4,7 +4,7 @@ import org.civitas.federation.common.ReferenceConsortium;
 
 import org.civitas.federation.common.Caller;
 import org.civitas.federation.common.ModelCatalog;
-import org.civitas.federation.common.SchemaMigrator;
+import org.civitas.federation.infrastructure.SchemaMigrator;
 import org.civitas.federation.common.UserService;
 import org.civitas.federation.coordinator.AgreementService;
 import org.civitas.federation.coordinator.FederationService;

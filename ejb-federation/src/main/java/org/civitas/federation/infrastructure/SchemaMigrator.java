@@ -1,4 +1,4 @@
-package org.civitas.federation.common;
+package org.civitas.federation.infrastructure;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
@@ -7,7 +7,6 @@ import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
-import org.civitas.federation.infrastructure.CivitasSettings;
 import org.civitas.infrastructure.persistence.SchemaMigrations;
 
 import javax.sql.DataSource;
