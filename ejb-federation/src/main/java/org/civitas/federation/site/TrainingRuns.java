@@ -34,6 +34,15 @@ public class TrainingRuns {
         return runs.find(runId).orElseThrow(() -> new IllegalArgumentException("no local training run " + runId));
     }
 
+    /**
+     * The run locked for this change. The worker's progress and a window's pause change one run from
+     * two threads; unlocked, a progress line read before the pause and written after it would put the
+     * run back to started (every column is written), and the stopped step would then count as failed.
+     */
+    private LocalTrainingRun locked(long runId) {
+        return runs.findForUpdate(runId).orElseThrow(() -> new IllegalArgumentException("no local training run " + runId));
+    }
+
     /** Attempts a site makes at one round task before it leaves the round to its deadline. */
     public static final int MAX_ATTEMPTS = 3;
 
@@ -62,19 +71,19 @@ public class TrainingRuns {
     }
 
     public void pause(long runId, Instant resumesAt) {
-        get(runId).pausedAtWindowEnd(resumesAt);
+        locked(runId).pausedAtWindowEnd(resumesAt);
     }
 
     public void resume(long runId, long executionId) {
-        get(runId).resumed(executionId);
+        locked(runId).resumed(executionId);
     }
 
     public void jobStarted(long runId, long executionId) {
-        get(runId).jobStarted(executionId);
+        locked(runId).jobStarted(executionId);
     }
 
     public void progress(long runId, String text) {
-        get(runId).progress(text);
+        locked(runId).progress(text);
     }
 
     /** The manifest (and its SHA-256) the site's first trained round of the federation read, if one has. */
@@ -83,19 +92,19 @@ public class TrainingRuns {
     }
 
     public void trainsOn(long runId, String manifest, String sha256) {
-        get(runId).trainsOn(manifest, sha256);
+        locked(runId).trainsOn(manifest, sha256);
     }
 
     public void trained(long runId, String summary) {
-        get(runId).trained(summary);
+        locked(runId).trained(summary);
     }
 
     public void uploaded(long runId, String summary) {
-        get(runId).uploaded(summary, clock.instant());
+        locked(runId).uploaded(summary, clock.instant());
     }
 
     public void failed(long runId, String reason) {
-        get(runId).failed(reason, clock.instant());
+        locked(runId).failed(reason, clock.instant());
     }
 
     /** A training run as the portal shows it, with the manifest it trained on (the same in every round of a federation). */

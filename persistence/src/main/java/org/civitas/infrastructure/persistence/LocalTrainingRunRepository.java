@@ -37,6 +37,11 @@ public class LocalTrainingRunRepository {
         return Optional.ofNullable(em.find(LocalTrainingRun.class, id));
     }
 
+    /** The run locked for update until the transaction ends, so two changes to it never overwrite each other. */
+    public Optional<LocalTrainingRun> findForUpdate(long id) {
+        return Optional.ofNullable(EntityLocks.findForUpdate(em, LocalTrainingRun.class, id));
+    }
+
     public List<LocalTrainingRun> recent(int max) {
         return em.createQuery("select r from LocalTrainingRun r order by r.id desc", LocalTrainingRun.class)
                 .setMaxResults(max).getResultList();
