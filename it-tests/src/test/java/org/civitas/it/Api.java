@@ -241,6 +241,53 @@ final class Api {
         return postJson("/federations", planJson);
     }
 
+    /**
+     * A plan of the demo's multimodal model, as a consortium writes one: {@code planJson} with the
+     * city-safety task, the model manifest the demo registered, and each of its sites' (the demo's
+     * three by default) city-safety dataset version, waiting until the sites have imported them.
+     */
+    static String citySafetyPlan(String planJson) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode plan = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(planJson);
+            java.util.List<String> sites = new java.util.ArrayList<>();
+            plan.path("sites").forEach(site -> sites.add(site.asText()));
+            if (sites.isEmpty()) {
+                sites.addAll(java.util.List.of("energy", "community", "urban"));
+            }
+            java.util.Map<String, String> hashes = new java.util.TreeMap<>();
+            CivitasServer.await(java.time.Duration.ofMinutes(3), "the demo sites' city-safety imports " + sites, () -> {
+                java.util.Map<String, Integer> versions = new java.util.HashMap<>();
+                for (JsonNode d : get("/datasets").json()) {
+                    String site = d.path("site").asText();
+                    int version = d.path("version").asInt(1);
+                    if ("city-safety".equals(d.path("name").asText()) && version < versions.getOrDefault(site, Integer.MAX_VALUE)) {
+                        versions.put(site, version);
+                        hashes.put(site, d.path("contentSha256").asText());
+                    }
+                }
+                return hashes.keySet().containsAll(sites);
+            });
+            String manifest = null;
+            for (JsonNode m : get("/model-manifests").json()) {
+                if ("city-safety-multimodal".equals(m.path("name").asText()) && !m.hasNonNull("task")) {
+                    manifest = m.path("sha256").asText();
+                }
+            }
+            if (manifest == null) {
+                throw new AssertionError("the demo registered no city-safety-multimodal manifest: " + get("/model-manifests").text());
+            }
+            plan.put("task", "city-safety");
+            plan.put("modelManifest", manifest);
+            com.fasterxml.jackson.databind.node.ObjectNode datasets = plan.putObject("datasets");
+            for (String site : sites) {
+                datasets.putObject(site).put("name", "city-safety").put("sha256", hashes.get(site));
+            }
+            return JSON.writeValueAsString(plan);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The agreement of one enterprise to a plan, requested and approved by the demo users; answers its id. */
     static long agree(String plan, JsonNode preview, String enterprise) {
         String member = MEMBERS.get(enterprise);

@@ -115,6 +115,20 @@ class BringYourOwnTaskIT {
         }
         JsonNode gatedPreview = Api.postJson("/plans/preview", gated).json();
         assertThat(gatedPreview.path("canonicalJson").asText()).as(gatedPreview.toString()).contains("\"quality\":{\"maxFlaggedShare\":1}");
+        // The mail repeats its few phrases, so the reports flag duplicates: a bound of zero refuses the versions, naming the share
+        JsonNode communityReport = null;
+        for (JsonNode r : Api.get("/datasets/quality").json()) {
+            if ("community".equals(r.path("site").asText()) && "byo-mail".equals(r.path("dataset").asText()) && communityReport == null) {
+                communityReport = r;
+            }
+        }
+        assertThat(communityReport).as("community's byo-mail report").isNotNull();
+        assertThat(communityReport.path("flaggedItems").asInt()).as(communityReport.toString()).isPositive();
+        Api.Answer overBound = Api.postJson("/plans/preview", gated.replace("\"maxFlaggedShare\": 1.0", "\"maxFlaggedShare\": 0.0"));
+        assertThat(overBound.status()).as(overBound.text()).isEqualTo(400);
+        assertThat(overBound.json().path("error").asText()).contains("datasets.community: data-quality report "
+                + communityReport.path("id").asLong() + " flags").contains("of the items of dataset 'byo-mail', more than the plan's"
+                + " maxFlaggedShare 0.000");
 
         JsonNode preview = Api.postJson("/plans/preview", mailPlan).json();
         assertThat(preview.path("canonicalJson").asText()).contains("\"task\":{\"name\":\"byo-mail\",\"version\":1}")

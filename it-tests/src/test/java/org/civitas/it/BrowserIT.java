@@ -221,7 +221,7 @@ class BrowserIT {
     /** The registry draws a version's evaluation (each label's precision, recall and F1, the confusion matrix) and releases it, four eyes. */
     @Test
     void theRegistryShowsAnEvaluatedVersionPerLabelAndReleasesItWithFourEyes() {
-        Api.Answer started = Api.startFederation("{\"name\": \"Registry evaluation\", \"model\": \"multimodal-lora\", \"rounds\": 1}");
+        Api.Answer started = Api.startFederation(Api.citySafetyPlan("{\"name\": \"Registry evaluation\", \"rounds\": 1}"));
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long id = started.json().path("id").asLong();
         assertThat(Api.awaitFinished(id, Duration.ofMinutes(5)).path("status").asText()).isEqualTo("COMPLETED");

@@ -122,8 +122,8 @@ class DataQualityIT {
         assertThat(foreignPage).contains("energy / city-safety").doesNotContain(findings.get(0).path("itemId").asText());
 
         // Training reads the curated manifest: the update counts exactly its samples.
-        Api.Answer started = Api.startFederation("{\"name\": \"Curated check\", \"model\": \"multimodal-lora\", \"sites\": [\"energy\"],"
-                + " \"rounds\": 1, \"localEpochs\": 1, \"roundTimeoutSeconds\": 300}");
+        Api.Answer started = Api.startFederation(Api.citySafetyPlan("{\"name\": \"Curated check\", \"model\": \"multimodal-lora\","
+                + " \"sites\": [\"energy\"], \"rounds\": 1, \"localEpochs\": 1, \"roundTimeoutSeconds\": 300}"));
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         JsonNode done = Api.awaitFinished(started.json().path("id").asLong(), Duration.ofMinutes(4));
         assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
@@ -144,7 +144,7 @@ class DataQualityIT {
                 communityReport = r.path("id").asLong();
             }
         }
-        String request = "{\"plan\": {\"name\": \"Quality attached\", \"model\": \"multimodal-lora\", \"sites\": [\"energy\"]},"
+        String request = "{\"plan\": " + Api.citySafetyPlan("{\"name\": \"Quality attached\", \"sites\": [\"energy\"]}") + ","
                 + " \"datasets\": [\"city-safety\"], \"modalities\": [\"image\", \"text\"], \"purpose\": \"integration test\","
                 + " \"task\": \"incident classification\", \"draft\": true, \"qualityReports\": [%d]}";
         Api.Answer foreign = Api.postJsonAs("energy-steward", "/agreements", String.format(request, communityReport));

@@ -230,9 +230,9 @@ class GovernanceIT {
                 HttpResponse.BodyHandlers.ofString()).body();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"jakarta.faces.ViewState\"[^>]*value=\"([^\"]+)\"").matcher(page);
         assertThat(m.find()).as("the page carries a view state").isTrue();
-        String form = "federationsForm=federationsForm&federationsForm%3AstartDemo=&jakarta.faces.ViewState=";
+        String form = "federationsForm=federationsForm&federationsForm%3AstartDefault=&jakarta.faces.ViewState=";
 
-        // A forged cross-site POST of the "start demo federation" button: the right fields, a guessed view state
+        // A forged cross-site POST of the "start with the default plan" button: the right fields, a guessed view state
         int before = federationCount();
         http.send(HttpRequest.newBuilder(URI.create(CivitasServer.BASE + "/federations/index.xhtml")).header("Authorization", auth)
                 .header("Content-Type", "application/x-www-form-urlencoded")

@@ -312,7 +312,7 @@ class HostileSiteIT {
         java.net.http.HttpResponse<String> posted = http.send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create(CivitasServer.BASE + "/federations/index.xhtml")).header("Authorization", auth)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("federationsForm=federationsForm&federationsForm%3AstartDemo="
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("federationsForm=federationsForm&federationsForm%3AstartDefault="
                         + "&jakarta.faces.ViewState=" + java.net.URLEncoder.encode("-42:4242", java.nio.charset.StandardCharsets.UTF_8)))
                 .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(posted.statusCode()).isIn(200, 302);

@@ -335,6 +335,14 @@ class MultiServerIT {
                         + "\", \"enterprise\": \"" + e[0] + "\", \"roles\": [\"" + user[1] + "\"]}"));
             }
         }
+        // The task the members' data are for, registered before their servers import it (a coordinator ships no task of its own)
+        try {
+            created(asAdmin("/tasks", "{\"name\": \"city-safety\", \"description\": \"City-safety incidents from photos and reports\","
+                    + " \"labels\": " + Api.JSON.writeValueAsString(org.civitas.federation.core.dataset.Taxonomy.LABELS)
+                    + ", \"modalities\": [\"image\", \"text\"], \"primaryMetric\": \"macro-f1\"}"));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
         Api.Answer again = asAdmin("/enterprises", "{\"code\": \"meridian-energy\", \"name\": \"Meridian\", \"sector\": \"energy\"}");
         assertThat(again.status()).as(again.text()).isEqualTo(409);
         return tokens;

@@ -55,8 +55,8 @@ class MultimodalIT {
 
     @Test
     void sitesTrainTheMultimodalModelInTheWorkerAndTheGlobalLossFalls() throws Exception {
-        Api.Answer started = Api.startFederation("{\"name\": \"Multimodal check\", \"model\": \"multimodal-lora\","
-                + " \"rounds\": 2}");
+        Api.Answer started = Api.startFederation(Api.citySafetyPlan("{\"name\": \"Multimodal check\", \"model\": \"multimodal-lora\","
+                + " \"rounds\": 2}"));
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long id = started.json().path("id").asLong();
         assertThat(started.json().path("planSha256").asText()).hasSize(64);
@@ -144,19 +144,22 @@ class MultimodalIT {
 
     @Test
     void rulesTheWorkerCannotServeAreRefusedWhenThePlanIsMade() {
-        Api.Answer refused = Api.startFederation("{\"model\": \"multimodal-lora\", \"strategy\": \"ffa-lora\"}");
-        Api.Answer incentives = Api.startFederation("{\"model\": \"multimodal-lora\", \"incentives\": {\"rewardPerRound\": 5}}");
+        Api.Answer refused = Api.startFederation(Api.citySafetyPlan("{\"model\": \"multimodal-lora\", \"strategy\": \"ffa-lora\"}"));
+        Api.Answer incentives = Api.startFederation(Api.citySafetyPlan("{\"model\": \"multimodal-lora\", \"incentives\": {\"rewardPerRound\": 5}}"));
+        Api.Answer noTask = Api.startFederation("{\"model\": \"multimodal-lora\"}");
 
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.json().path("error").asText()).contains("rule ffa-lora").contains("model worker");
         assertThat(incentives.status()).isEqualTo(400);
         assertThat(incentives.json().path("error").asText()).contains("incentives need per-site contribution values");
+        assertThat(noTask.status()).isEqualTo(400);
+        assertThat(noTask.json().path("error").asText()).contains("task: multimodal-lora trains a registered task's model");
     }
 
     @Test
     void aWorkerKilledMidRoundIsRestartedAndTheRoundStillCompletes() throws Exception {
-        Api.Answer started = Api.startFederation("{\"name\": \"Worker crash check\", \"model\": \"multimodal-lora\","
-                + " \"rounds\": 1, \"localEpochs\": 40, \"roundTimeoutSeconds\": 600}");
+        Api.Answer started = Api.startFederation(Api.citySafetyPlan("{\"name\": \"Worker crash check\", \"model\": \"multimodal-lora\","
+                + " \"rounds\": 1, \"localEpochs\": 40, \"roundTimeoutSeconds\": 600}"));
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long id = started.json().path("id").asLong();
 

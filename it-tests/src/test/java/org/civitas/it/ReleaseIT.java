@@ -24,7 +24,7 @@ class ReleaseIT {
 
     private long evaluatedFederation() {
         if (federation == 0) {
-            Api.Answer started = Api.startFederation("{\"name\": \"Release check\", \"model\": \"multimodal-lora\", \"rounds\": 1}");
+            Api.Answer started = Api.startFederation(Api.citySafetyPlan("{\"name\": \"Release check\", \"rounds\": 1}"));
             assertThat(started.status()).as(started.text()).isEqualTo(201);
             federation = started.json().path("id").asLong();
             assertThat(Api.awaitFinished(federation, Duration.ofMinutes(5)).path("status").asText()).isEqualTo("COMPLETED");

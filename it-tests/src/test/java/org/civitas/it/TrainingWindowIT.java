@@ -59,8 +59,8 @@ class TrainingWindowIT {
         java.time.ZonedDateTime later = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusHours(12);
         String closedNow = "[{\"cron\": \"0 0 " + later.getHour() + " * * ?\", \"lengthSeconds\": 60, \"timeZone\": \"UTC\"}]";
         try {
-            Api.Answer started = Api.startFederation("{\"name\": \"Window check\", \"model\": \"multimodal-lora\", \"sites\": [\"energy\"],"
-                    + " \"rounds\": 1, \"localEpochs\": 30, \"batchSize\": 2, \"learningRate\": 0.001, \"roundTimeoutSeconds\": 900}");
+            Api.Answer started = Api.startFederation(Api.citySafetyPlan("{\"name\": \"Window check\", \"sites\": [\"energy\"],"
+                    + " \"rounds\": 1, \"localEpochs\": 30, \"batchSize\": 2, \"learningRate\": 0.001, \"roundTimeoutSeconds\": 900}"));
             assertThat(started.status()).as(started.text()).isEqualTo(201);
             long id = started.json().path("id").asLong();
             CivitasServer.await(Duration.ofMinutes(3), "the energy site's worker trains", () -> {

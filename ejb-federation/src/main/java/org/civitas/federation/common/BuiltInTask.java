@@ -1,21 +1,11 @@
 package org.civitas.federation.common;
 
 /**
- * The built-in tasks' datasets, by name: the city-safety images and reports the multimodal model
- * trains on, and the incident-features table of the feature models. A plan's model kind chooses
- * one (see the coordinator's {@code FederationService.trainingDataset}); a site trains on its
- * dataset of that name.
+ * The dataset of the built-in feature models ({@code softmax-regression}, {@code softmax-lora}): each
+ * site's feature table. A plan of those models trains on it; a plan of the multimodal model names a
+ * registered task and each site's dataset version instead.
  */
 public final class BuiltInTask {
-
-    /** The multimodal task, as every coordinator registers it ({@code coordinator.BuiltInTasks}). */
-    public static final String TASK = "city-safety";
-
-    /** The multimodal task's dataset. */
-    public static final String DATASET = "city-safety";
-
-    /** Where a site keeps that dataset's manifest, inside its folder. */
-    public static final String MANIFEST = "datasets/" + DATASET + "/train.jsonl";
 
     /** The feature models' dataset: each site's feature table. */
     public static final String FEATURES_DATASET = "incident-features";

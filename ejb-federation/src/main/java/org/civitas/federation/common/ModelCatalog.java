@@ -15,26 +15,19 @@ public final class ModelCatalog {
     /** Global rank of the {@code softmax-lora} model. */
     public static final int LORA_RANK = 4;
 
-    /** The multimodal model of the shipped manifest; it is trained and evaluated in the model worker. */
+    /** The multimodal model: a registered task's model manifest, trained and evaluated in the model worker. */
     public static final String MULTIMODAL = "multimodal-lora";
+
+    /** The width and the classes of the feature table the built-in feature models read. */
+    public static final int FEATURE_COUNT = 16;
+    public static final int FEATURE_CLASSES = 5;
 
     public static boolean isMultimodal(String modelKind) {
         return MULTIMODAL.equals(modelKind);
     }
 
-    /** The manifest of a multimodal model. */
-    public static org.civitas.federation.core.model.manifest.ModelManifest manifest(String modelKind) {
-        if (!isMultimodal(modelKind)) {
-            throw new IllegalArgumentException("model '" + modelKind + "' has no manifest");
-        }
-        return org.civitas.federation.core.model.manifest.ModelManifest.citySafetyDefault();
-    }
-
-    /** Model version 0 of a plan. */
+    /** Model version 0 of a plan of a feature model (a multimodal plan's comes from its manifest). */
     public static org.civitas.federation.core.tensor.NamedTensors initialState(FederationPlan plan) {
-        if (isMultimodal(plan.getModelKind())) {
-            return org.civitas.federation.core.model.manifest.MultimodalWeights.initialState(manifest(plan.getModelKind()));
-        }
         return trainer(plan).initialState();
     }
 

@@ -8,14 +8,14 @@ import java.util.List;
 /**
  * The reference consortium's three sites, one per enterprise, each with its own class mix and
  * sample count so that the federation is non-IID as real members are, and its own LoRA rank (its
- * compute budget) for rules that allow heterogeneous ranks; and the shape of the built-in
- * incident-features task. A standalone server hosts these sites, and a plan that names no sites
- * takes them. The demo seeds and generates their data from here.
+ * compute budget) for rules that allow heterogeneous ranks. A standalone server hosts these sites,
+ * and there a plan that names no sites takes them ({@code CivitasSettings.defaultPlanSites}). The
+ * demo seeds and generates their data from here.
  */
 public final class ReferenceConsortium {
 
-    public static final int FEATURES = 16;
-    public static final int CLASSES = 5;
+    public static final int FEATURES = ModelCatalog.FEATURE_COUNT;
+    public static final int CLASSES = ModelCatalog.FEATURE_CLASSES;
 
     /** A demo member: its enterprise, its site, and how its private data is drawn. */
     public record Profile(String siteCode, String siteName, String enterpriseCode, String enterpriseName, String sector,

@@ -18,7 +18,6 @@ import org.civitas.domain.registry.ModelVersion;
 import org.civitas.federation.core.tensor.SafeTensors;
 import org.civitas.federation.infrastructure.BlobStore;
 import org.civitas.federation.infrastructure.CoordinatorStores;
-import org.civitas.federation.common.ReferenceConsortium;
 import org.civitas.infrastructure.persistence.ConsortiumRepository;
 import org.civitas.infrastructure.persistence.FederationRepository;
 import org.civitas.infrastructure.persistence.ModelRegistryRepository;
@@ -70,6 +69,9 @@ public class FederationService {
     org.civitas.infrastructure.persistence.TaskRepository tasks;
 
     @Inject
+    org.civitas.federation.infrastructure.CivitasSettings settings;
+
+    @Inject
     org.civitas.infrastructure.persistence.DatasetRepository datasets;
 
     @Inject
@@ -91,8 +93,12 @@ public class FederationService {
 
     /** The plan a request describes, validated and with its canonical form and hash, not stored. */
     public FederationPlan plan(PlanRequest request) {
-        PlanRequest r = request == null ? PlanRequest.demo() : request;
-        List<String> codes = r.sites() == null || r.sites().isEmpty() ? ReferenceConsortium.CODES : r.sites();
+        PlanRequest r = request == null ? PlanRequest.defaults() : request;
+        List<String> codes = r.sites() == null || r.sites().isEmpty() ? settings.defaultPlanSites() : r.sites();
+        if (codes.isEmpty()) {
+            throw new InvalidRequestException("sites: name the sites the plan trains at (this server has no default sites;"
+                    + " civitas.plan.default-sites sets them)");
+        }
         List<Site> sites = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
         for (String code : codes) {
@@ -236,7 +242,7 @@ public class FederationService {
         federations.add(plan);
         Federation federation = federations.add(new Federation(plan, now));
         federation.openRound().ifPresent(first -> schedules.fitDeadline(first, now));
-        byte[] initial = SafeTensors.write(ModelCatalog.isMultimodal(plan.getModelKind())
+        byte[] initial = SafeTensors.write(plan.getTaskName() != null
                         ? org.civitas.federation.core.model.manifest.MultimodalWeights.initialState(modelManifests.of(plan))
                         : ModelCatalog.initialState(plan),
                 Map.of("federation", String.valueOf(federation.getId()), "version", "0"));
@@ -254,7 +260,7 @@ public class FederationService {
 
     /**
      * The dataset version a site trains on, whose registered size bounds the sample count its update
-     * may claim: the one the plan pins, or the model's built-in dataset (its newest version; no hash).
+     * may claim: the one the plan pins, or a feature model's table (its newest version; no hash).
      */
     public static FederationPlan.DatasetPin trainingDataset(FederationPlan plan, String siteCode) {
         FederationPlan.DatasetPin pinned = plan.getTrainingDatasets().get(siteCode);

@@ -15,7 +15,6 @@ import org.civitas.domain.registry.ModelVersion;
 import org.civitas.federation.infrastructure.CivitasSettings;
 import org.civitas.federation.infrastructure.CoordinatorStores;
 import org.civitas.federation.infrastructure.worker.ModelWorker;
-import org.civitas.federation.common.BuiltInTask;
 import org.civitas.infrastructure.persistence.FederationRepository;
 import org.civitas.infrastructure.persistence.ModelRegistryRepository;
 
@@ -33,16 +32,14 @@ import org.civitas.federation.core.worker.WorkerRequest;
 import org.civitas.federation.core.worker.WorkerResult;
 
 /**
- * Evaluates each model version of a worker-run model on the coordinator's clean test split (the
- * built-in model's, or the newest one registered for a plan's task): accuracy, macro-F1, macro-F1
+ * Evaluates each model version of a worker-run model on the newest test split registered at the
+ * coordinator for the plan's task: accuracy, macro-F1, macro-F1
  * per scenario and the confusion matrix, stored with the version in the registry. The
  * coordinator's model worker does the work; the version's state goes to it as a file.
  */
 @Stateless
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class ModelEvaluationService {
-
-    static final String TEST_SPLIT = BuiltInTask.DATASET + "-test";
 
     @Inject
     FederationRepository federations;
@@ -101,31 +98,21 @@ public class ModelEvaluationService {
         if (target.evaluated()) {
             return "model version " + roundNumber + " was evaluated already";
         }
-        Path test;
-        String split;
-        Path manifestFile = null;
-        List<String> labels;
-        if (target.task() != null) {
-            // A registered task: its newest test split, and the manifest the plan bound to the task's labels.
-            var registered = self.testSplit(target.task(), target.taskVersion());
-            if (registered.isEmpty()) {
-                return "task '" + target.task() + "' v" + target.taskVersion() + " has no test split at the coordinator: not evaluated";
-            }
-            test = settings.dataDir().resolve("coordinator").resolve(registered.get().getManifest());
-            split = registered.get().getName();
-            var manifest = modelManifests.parsed(target.manifestSha256());
-            labels = manifest.labels();
-            manifestFile = settings.dataDir().resolve("coordinator").resolve("work").resolve("manifest-" + target.manifestSha256() + ".json");
-            try {
-                Files.createDirectories(manifestFile.getParent());
-                Files.writeString(manifestFile, manifest.canonicalJson());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        } else {
-            test = settings.dataDir().resolve("coordinator").resolve("datasets").resolve(TEST_SPLIT).resolve("test.jsonl");
-            split = TEST_SPLIT;
-            labels = ModelCatalog.manifest(target.modelKind()).labels();
+        // The task's newest test split, and the manifest the plan bound to the task's labels.
+        var registered = self.testSplit(target.task(), target.taskVersion());
+        if (registered.isEmpty()) {
+            return "task '" + target.task() + "' v" + target.taskVersion() + " has no test split at the coordinator: not evaluated";
+        }
+        Path test = settings.dataDir().resolve("coordinator").resolve(registered.get().getManifest());
+        String split = registered.get().getName();
+        var manifest = modelManifests.parsed(target.manifestSha256());
+        List<String> labels = manifest.labels();
+        Path manifestFile = settings.dataDir().resolve("coordinator").resolve("work").resolve("manifest-" + target.manifestSha256() + ".json");
+        try {
+            Files.createDirectories(manifestFile.getParent());
+            Files.writeString(manifestFile, manifest.canonicalJson());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         if (!Files.exists(test)) {
             return "no test split at " + test + ": not evaluated";
@@ -134,7 +121,7 @@ public class ModelEvaluationService {
         try {
             Files.createDirectories(stateFile.getParent());
             Files.write(stateFile, stores.models().get(target.versionSha256()));
-            WorkerResult.Evaluated evaluated = worker.request(new WorkerRequest.Evaluate(manifestFile == null ? null : manifestFile.toString(),
+            WorkerResult.Evaluated evaluated = worker.request(new WorkerRequest.Evaluate(manifestFile.toString(),
                             test.toString(), stateFile.toString()),
                     (step, steps, loss) -> { }).result();
             String scenariosJson = evaluated.macroF1ByScenario().entrySet().stream()

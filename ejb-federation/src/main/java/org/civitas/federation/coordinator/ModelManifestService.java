@@ -222,11 +222,10 @@ public class ModelManifestService {
         return bound;
     }
 
-    /** The manifest a plan of the multimodal model trains: the shipped one, or the bound manifest it names. */
+    /** The manifest a plan of the multimodal model trains: the bound manifest it names. */
     public ModelManifest of(FederationPlan plan) {
-        ModelManifest shipped = ModelManifest.citySafetyDefault();
-        if (plan.getModelManifestSha256() == null || plan.getModelManifestSha256().equals(shipped.sha256())) {
-            return shipped;
+        if (plan.getModelManifestSha256() == null) {
+            throw new IllegalStateException("plan '" + plan.getName() + "' names no model manifest");
         }
         return parsed(plan.getModelManifestSha256());
     }

@@ -7,7 +7,6 @@ import org.civitas.domain.federation.PrivacyTerms;
 import org.civitas.domain.federation.SecureAggregationTerms;
 import org.civitas.federation.common.BuiltInTask;
 import org.civitas.federation.common.ModelCatalog;
-import org.civitas.federation.common.ReferenceConsortium;
 import org.civitas.federation.core.aggregation.ModalityAwareAvg;
 import org.civitas.federation.core.aggregation.Strategy;
 import org.civitas.federation.core.aggregation.StrategyCatalog;
@@ -90,6 +89,11 @@ final class PlanPolicy {
             throw new IllegalArgumentException("model: a plan with a task trains " + ModelCatalog.MULTIMODAL + " on the task's data; '"
                     + modelKind + "' reads only the built-in feature table");
         }
+        if (taskModel == null && ModelCatalog.isMultimodal(modelKind)) {
+            throw new IllegalArgumentException("task: " + ModelCatalog.MULTIMODAL + " trains a registered task's model on each site's"
+                    + " dataset of that task; name the task, its modelManifest and each site's datasets (GET /api/tasks,"
+                    + " /api/model-manifests, /api/datasets)");
+        }
         Strategy strategy = StrategyCatalog.create(strategyName, r.strategyParams(), r.filters());
         if (r.privacy() != null && !strategy.isMeanBased()) {
             throw new IllegalArgumentException("differential privacy needs a mean-based rule; " + strategyName
@@ -108,11 +112,11 @@ final class PlanPolicy {
             throw new IllegalArgumentException("rule " + strategyName + " trains the adapters in its own way, which the model worker"
                     + " does not offer yet; use a mean-based or robust rule with " + modelKind);
         }
-        ModelManifest manifest = taskModel != null ? taskModel.manifest() : multimodal ? ModelCatalog.manifest(modelKind) : null;
+        ModelManifest manifest = taskModel != null ? taskModel.manifest() : null;
         FederationPlan.Spec spec = FederationPlan.Spec.of(
-                r.name() != null ? r.name() : taskModel != null ? "Task " + taskModel.task() : "City safety demo",
-                modelKind, multimodal ? (manifest.text() != null ? manifest.text().dim() : manifest.image().outputDim()) : ReferenceConsortium.FEATURES,
-                multimodal ? manifest.labels().size() : ReferenceConsortium.CLASSES,
+                r.name() != null ? r.name() : taskModel != null ? "Task " + taskModel.task() : "Feature model " + modelKind,
+                modelKind, multimodal ? (manifest.text() != null ? manifest.text().dim() : manifest.image().outputDim()) : ModelCatalog.FEATURE_COUNT,
+                multimodal ? manifest.labels().size() : ModelCatalog.FEATURE_CLASSES,
                 strategyName, r.strategyParams(), r.filters(), quorum,
                 r.rounds() == null ? 5 : r.rounds(),
                 // The multimodal model trains with Adam: more, smaller steps than the softmax models' SGD.
@@ -193,8 +197,11 @@ final class PlanPolicy {
         return sa.threshold() == null ? sites / 2 + 1 : sa.threshold();
     }
 
-    /** The dataset a model trains on at each site, whose privacy budget a DP plan spends unless it names another. */
+    /**
+     * The dataset a feature model trains on at each site, whose privacy budget a DP plan spends unless
+     * it names another; a plan with a task names its own, and has no default.
+     */
     static String defaultDataset(String modelKind) {
-        return ModelCatalog.isMultimodal(modelKind) ? BuiltInTask.DATASET : BuiltInTask.FEATURES_DATASET;
+        return ModelCatalog.isMultimodal(modelKind) ? null : BuiltInTask.FEATURES_DATASET;
     }
 }

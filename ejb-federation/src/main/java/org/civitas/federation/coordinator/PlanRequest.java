@@ -4,11 +4,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a caller may say when starting a federation; every field is optional and falls back to the
- * demo plan (the three demo sites, FedAvg, 5 rounds). The models are the demo task's over {@link org.civitas.federation.common.ReferenceConsortium#FEATURES} features and
- * {@link org.civitas.federation.common.ReferenceConsortium#CLASSES} classes.
+ * What a caller may say when starting a federation; every field is optional and falls back to its
+ * default (the server's default sites, FedAvg, 5 rounds). Without a task the model is a feature model
+ * over each site's feature table of {@link org.civitas.federation.common.ModelCatalog#FEATURE_COUNT}
+ * features and {@link org.civitas.federation.common.ModelCatalog#FEATURE_CLASSES} classes.
  *
- * @param model          {@code softmax-regression} (default) or {@code softmax-lora} (a rank-4 LoRA adapter)
+ * @param sites          the sites it trains at; none: the server's default sites ({@code civitas.plan.default-sites})
+ * @param model          {@code softmax-regression} (default without a task), {@code softmax-lora} (a rank-4 LoRA
+ *                       adapter), or {@code multimodal-lora} (the default with a task, and only with one)
  * @param strategy       an aggregation rule from {@code GET /api/strategies}
  * @param strategyParams the rule's parameters; missing ones take their defaults
  * @param filters        pre-fusion filters ({@code maxNorm}, {@code minCosine})
@@ -19,7 +22,7 @@ import java.util.Map;
  * @param secureAggregation sites upload only masked updates and the coordinator learns only their
  *                       sum; null for none
  * @param task           a registered task the plan trains for (the multimodal model then reads
- *                       that task's data); null for the built-in models
+ *                       that task's data); null for the feature models
  * @param taskVersion    the task's version; null for its newest
  * @param modelManifest  with a task: the SHA-256 of a registered model manifest, whose head the
  *                       task's labels size
@@ -74,22 +77,8 @@ public record PlanRequest(String name, List<String> sites, String model, String 
 
     public static final int DEFAULT_FRACTION_BITS = 16;
 
-    /** The demo's second federation: the multimodal model, trained in the sites' model worker. */
-    public static PlanRequest multimodalDemo() {
-        return new PlanRequest("City safety multimodal demo", null, "multimodal-lora", null, null, null, null, 3, null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
-    }
-
-    /**
-     * The demo's third federation: secure aggregation and client-level DP together, the noise split
-     * across the sites; its rounds are charged to the sites' privacy ledgers for the dataset.
-     */
-    public static PlanRequest privateDemo() {
-        return new PlanRequest("City safety private demo", null, null, null, null, null, null, 5, null, null, null, null, null,
-                new Privacy(1.0, 0.5, 1e-5, "incident-features"), null, new SecureAggregation(null, null), null, null, null, null, null);
-    }
-
-    public static PlanRequest demo() {
+    /** A request that says nothing: every field takes its default (the default sites, a feature model, FedAvg, 5 rounds). */
+    public static PlanRequest defaults() {
         return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                 null, null, null);
     }

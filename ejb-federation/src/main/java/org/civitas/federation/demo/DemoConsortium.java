@@ -3,14 +3,18 @@ package org.civitas.federation.demo;
 import org.civitas.federation.common.ReferenceConsortium;
 
 import org.civitas.federation.common.Caller;
-import org.civitas.federation.common.ModelCatalog;
-import org.civitas.federation.infrastructure.SchemaMigrator;
 import org.civitas.federation.common.UserService;
 import org.civitas.federation.coordinator.AgreementService;
 import org.civitas.federation.coordinator.FederationService;
+import org.civitas.federation.coordinator.ModelManifestService;
 import org.civitas.federation.coordinator.PlanRequest;
+import org.civitas.federation.coordinator.TaskService;
+import org.civitas.domain.task.TaskDefinition;
+import org.civitas.federation.core.dataset.Taxonomy;
+import org.civitas.federation.core.model.manifest.ModelManifest;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.ejb.Asynchronous;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
@@ -24,13 +28,18 @@ import org.civitas.federation.site.SiteIdentity;
 import org.civitas.infrastructure.persistence.ConsortiumRepository;
 import org.civitas.infrastructure.persistence.FederationRepository;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * In the standalone role, brings up the demo consortium: three enterprises, one site each with
- * its own folder, identity and private data, registered at the coordinator; and, on first boot,
- * the demo federation. A participant server with {@code civitas.site.demo-data=true} gets only
- * its demo site's data.
+ * In the standalone role, brings up the demo consortium through the services any consortium uses:
+ * three enterprises, one site each with its own folder, identity and private data, registered at
+ * the coordinator; the city-safety task, its model manifest and test split, registered like a
+ * consortium's own; and, on first boot, the demo's federations. The multimodal one pins each site's
+ * imported dataset version, so it starts once the three sites have imported their data. A
+ * participant server with {@code civitas.site.demo-data=true} gets only its demo site's data.
  */
 @Singleton
 @Startup
@@ -57,11 +66,23 @@ public class DemoConsortium {
     @EJB
     UserService userService;
 
+    @EJB
+    TaskService tasks;
+
+    @EJB
+    ModelManifestService modelManifests;
+
     /** The password of every demo user (embedded default only; documented in the README). */
     public static final String DEMO_PASSWORD = "civitas-demo";
 
     @Inject
     org.civitas.federation.demo.DemoDatasets demoDatasets;
+
+    /** The registered (label-less) model manifest of the city-safety federation. */
+    private String manifestSha256;
+
+    /** Whether this first boot still has to start the federations that wait for the sites' imports. */
+    private boolean taskFederationsPending;
 
     @PostConstruct
     void bringUp() {
@@ -87,18 +108,63 @@ public class DemoConsortium {
         }
         demoDatasets.generateIfMissing();
         seedDemoUsers();
+        registerTaskModelAndTestSplit();
         if (settings.demoAutostart() && federations.federationCount() == 0) {
-            agreeAsDemoMembers(PlanRequest.demo());
-            agreeAsDemoMembers(PlanRequest.multimodalDemo());
-            agreeAsDemoMembers(PlanRequest.privateDemo());
-            long id = federationService.start(PlanRequest.demo(), Caller.SYSTEM).id();
+            agreeAsDemoMembers(DemoPlans.features());
+            long id = federationService.start(DemoPlans.features(), Caller.SYSTEM).id();
             LOG.info(() -> "Demo federation " + id + " started with sites " + ReferenceConsortium.CODES);
-            long multimodal = federationService.start(PlanRequest.multimodalDemo(), Caller.SYSTEM).id();
-            LOG.info(() -> "Multimodal demo federation " + multimodal + " started: the sites train in their model worker");
-            long secure = federationService.start(PlanRequest.privateDemo(), Caller.SYSTEM).id();
-            LOG.info(() -> "Private demo federation " + secure + " started: secure aggregation with differential privacy");
+            taskFederationsPending = true;
+            startTaskFederationsWhenImported();
         }
         LOG.info(() -> "Demo consortium ready: sites " + ReferenceConsortium.CODES + " under " + settings.dataDir().resolve("sites"));
+    }
+
+    /**
+     * The city-safety task (its 12 labels, images and reports), the shipped two-tower model as a
+     * consortium registers one (without labels: a plan binds it to the task), and the coordinator's
+     * test split of the task: each through its service, as an administrator would over REST.
+     */
+    private void registerTaskModelAndTestSplit() {
+        TaskService.TaskView task = tasks.registered(DemoDatasets.TASK).orElseGet(() -> tasks.register(Caller.SYSTEM,
+                new TaskDefinition.Spec(DemoDatasets.TASK, "Classify a city-safety incident from the photo and the report a member's"
+                        + " staff filed about it", Taxonomy.LABELS, Set.of("image", "text"), "macro-f1")));
+        manifestSha256 = modelManifests.register(Caller.SYSTEM, ModelManifest.citySafetyDefault().withoutLabels().canonicalJson()).sha256();
+        if (tasks.testSplit(task.name(), task.version()).isEmpty()) {
+            tasks.registerTestSplit(Caller.SYSTEM, task.name(), task.version(), DemoDatasets.TEST_SPLIT, DemoDatasets.TEST_MANIFEST);
+        }
+    }
+
+    /** A demo site finished importing its dataset: the federations that pin the sites' versions may start. */
+    @Asynchronous
+    public void demoDatasetImported() {
+        startTaskFederationsWhenImported();
+    }
+
+    /**
+     * Starts the multimodal federation, and the private one after it, once every demo site has
+     * registered its dataset: the plan pins each site's content hash, so it cannot be made earlier.
+     */
+    private void startTaskFederationsWhenImported() {
+        if (!taskFederationsPending) {
+            return;
+        }
+        Map<String, String> hashes = demoDatasets.registeredHashes();
+        if (!hashes.keySet().containsAll(ReferenceConsortium.CODES)) {
+            return;
+        }
+        taskFederationsPending = false;
+        try {
+            PlanRequest multimodalPlan = DemoPlans.multimodal(manifestSha256, hashes);
+            agreeAsDemoMembers(multimodalPlan);
+            long multimodal = federationService.start(multimodalPlan, Caller.SYSTEM).id();
+            LOG.info(() -> "Multimodal demo federation " + multimodal + " started on the sites' dataset versions " + hashes
+                    + ": the sites train in their model worker");
+            agreeAsDemoMembers(DemoPlans.privateFeatures());
+            long secure = federationService.start(DemoPlans.privateFeatures(), Caller.SYSTEM).id();
+            LOG.info(() -> "Private demo federation " + secure + " started: secure aggregation with differential privacy");
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "The demo's multimodal and private federations could not start", e);
+        }
     }
 
     /**
@@ -127,12 +193,13 @@ public class DemoConsortium {
 
     /**
      * The demo plans go through governance like any other: each enterprise's data steward requests
-     * an agreement, its compliance officer and the consortium's approve it.
+     * an agreement for the datasets the plan trains on at its sites, its compliance officer and the
+     * consortium's approve it.
      */
     private void agreeAsDemoMembers(PlanRequest plan) {
         FederationService.PlanPreview preview = federationService.preview(plan);
         Caller consortiumOfficer = userService.caller("consortium-compliance").orElseThrow();
-        boolean multimodal = ModelCatalog.isMultimodal(plan.model());
+        boolean multimodal = plan.task() != null;
         Double epsilon = plan.privacy() == null ? null : 60.0;
         for (ReferenceConsortium.Profile p : ReferenceConsortium.PROFILES) {
             if (!preview.enterprises().contains(p.enterpriseCode())) {
@@ -141,7 +208,8 @@ public class DemoConsortium {
             Caller steward = userService.caller(p.siteCode() + "-steward").orElseThrow();
             Caller officer = userService.caller(p.siteCode() + "-compliance").orElseThrow();
             AgreementService.AgreementView a = agreementService.request(steward, new AgreementService.AgreementRequest(plan,
-                    java.util.List.of(preview.dataset()), multimodal ? java.util.Set.of("image", "text") : java.util.Set.of("features"),
+                    List.copyOf(preview.datasetsByEnterprise().get(p.enterpriseCode())),
+                    multimodal ? Set.of("image", "text") : Set.of("features"),
                     "Embedded demo: a shared city-safety incident classifier", multimodal ? "incident classification, 12 classes"
                     : "incident classification, 5 classes", epsilon, epsilon == null ? null : 1e-5, 365, null, false, null));
             agreementService.decide(officer, a.id(), true, "Synthetic demo data; approved.");

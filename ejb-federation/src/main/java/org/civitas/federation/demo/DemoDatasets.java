@@ -1,6 +1,5 @@
 package org.civitas.federation.demo;
 
-import org.civitas.federation.common.BuiltInTask;
 import org.civitas.federation.common.ReferenceConsortium;
 
 import org.civitas.federation.site.HostedSites;
@@ -35,8 +34,14 @@ public class DemoDatasets {
 
     private static final Logger LOG = Logger.getLogger(DemoDatasets.class.getName());
     public static final long SEED = 2026;
-    public static final String NAME = org.civitas.federation.common.BuiltInTask.DATASET;
-    public static final String MANIFEST = org.civitas.federation.common.BuiltInTask.MANIFEST;
+    /** The task the demo registers at the coordinator, and the name of each site's dataset of it. */
+    public static final String TASK = "city-safety";
+    public static final String NAME = "city-safety";
+    /** Where a site keeps that dataset's manifest, inside its folder. */
+    public static final String MANIFEST = "datasets/" + NAME + "/train.jsonl";
+    /** The coordinator's test split of the task, inside the coordinator's folder. */
+    public static final String TEST_SPLIT = NAME + "-test";
+    public static final String TEST_MANIFEST = "datasets/" + TEST_SPLIT + "/test.jsonl";
 
     @Inject
     CivitasSettings settings;
@@ -72,7 +77,7 @@ public class DemoDatasets {
                 LOG.info(() -> "Demo data ready for sites " + hostedDemoSites());
                 return;
             }
-            Path test = settings.dataDir().resolve("coordinator").resolve("datasets").resolve(NAME + "-test");
+            Path test = settings.dataDir().resolve("coordinator").resolve(TEST_MANIFEST).getParent();
             if (!Files.exists(test.resolve("test.jsonl"))) {
                 generator.generateTest(test);
             }
@@ -105,7 +110,7 @@ public class DemoDatasets {
         params.setProperty("site", site.code());
         params.setProperty("name", NAME);
         params.setProperty("manifest", MANIFEST);
-        params.setProperty("task", BuiltInTask.TASK);
+        params.setProperty("task", TASK);
         params.setProperty("skipBadLines", "false");
         BatchRuntime.getJobOperator().start("dataset-import", params);
     }
@@ -122,14 +127,34 @@ public class DemoDatasets {
                 throw new UncheckedIOException(e);
             }
             dataQuality.startAsSystem(imported.site().code(), NAME, MANIFEST);
+            demo.demoDatasetImported();
         }
+    }
+
+    @jakarta.ejb.EJB
+    DemoConsortium demo;
+
+    /** The content hash each hosted demo site registered its demo dataset with, for the sites that have. */
+    java.util.Map<String, String> registeredHashes() {
+        java.util.Map<String, String> hashes = new java.util.TreeMap<>();
+        for (String code : hostedDemoSites()) {
+            Path marker = marker(hostedSites.identity(code));
+            try {
+                if (Files.exists(marker)) {
+                    hashes.put(code, Files.readString(marker).trim());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return hashes;
     }
 
     /** Before an upload: the import job started at the site's first poll may not have finished yet. */
     void needed(@jakarta.enterprise.event.Observes org.civitas.federation.site.SiteEvents.DatasetNeeded needed) {
         SiteIdentity site = needed.site();
         if (NAME.equals(needed.name()) && !isRegistered(site) && Files.exists(site.home().resolve(MANIFEST))) {
-            siteDatasets.registerManifest(site, NAME, MANIFEST, BuiltInTask.TASK);
+            siteDatasets.registerManifest(site, NAME, MANIFEST, TASK);
         }
     }
 

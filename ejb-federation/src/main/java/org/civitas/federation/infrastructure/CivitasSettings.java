@@ -51,6 +51,10 @@ public class CivitasSettings {
     Optional<String> dbSchema;
 
     @Inject
+    @ConfigProperty(name = "civitas.plan.default-sites")
+    Optional<java.util.List<String>> defaultPlanSites;
+
+    @Inject
     @ConfigProperty(name = "civitas.worker.home")
     String workerHome;
 
@@ -158,6 +162,18 @@ public class CivitasSettings {
      */
     public boolean demoData() {
         return role() == Role.STANDALONE || (role() == Role.PARTICIPANT && siteDemoData);
+    }
+
+    /**
+     * The sites a plan that names none trains at: {@code civitas.plan.default-sites}, and in the
+     * standalone role, without it, the embedded consortium's sites this server hosts. Elsewhere none:
+     * a plan names its sites.
+     */
+    public java.util.List<String> defaultPlanSites() {
+        if (defaultPlanSites.isPresent() && !defaultPlanSites.get().isEmpty()) {
+            return java.util.List.copyOf(defaultPlanSites.get());
+        }
+        return role() == Role.STANDALONE ? org.civitas.federation.common.ReferenceConsortium.CODES : java.util.List.of();
     }
 
     public Optional<String> dbSchema() {

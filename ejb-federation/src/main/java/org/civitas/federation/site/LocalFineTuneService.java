@@ -1,6 +1,5 @@
 package org.civitas.federation.site;
 
-import org.civitas.federation.common.BuiltInTask;
 
 import jakarta.ejb.EJB;
 import jakarta.ejb.Local;
@@ -146,7 +145,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         Path stateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-global.safetensors");
         Path updateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-update.safetensors");
         writeOutbox(stateFile, state);
-        // The plan's model, fetched by hash and checked before the worker runs it (null: the shipped one).
+        // The plan's model, fetched by hash and checked before the worker runs it.
         Path manifestFile = manifestFiles.file(site, task.manifestSha256());
         Path dataset = pinnedManifest(runId, site, run, task, manifestFile);
         WorkerRequest.Hyper hyper = new WorkerRequest.Hyper(task.localEpochs(), task.learningRate(), task.batchSize(), task.seed(),
@@ -157,7 +156,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         Path heldout = dataset.resolveSibling("heldout.jsonl");
         LOG.fine(() -> "Site " + site.code() + " trains on " + dataset.getFileName());
         // With a held-out split, the received global model is judged on data the site never trains on.
-        WorkerRequest.Train request = new WorkerRequest.Train(manifestFile == null ? null : manifestFile.toString(), dataset.toString(), stateFile.toString(), updateFile.toString(), hyper,
+        WorkerRequest.Train request = new WorkerRequest.Train(manifestFile.toString(), dataset.toString(), stateFile.toString(), updateFile.toString(), hyper,
                 checkpoint.toString(), Files.exists(heldout) ? heldout.toString() : null);
         ModelWorker.Answer<WorkerResult.Trained> answer = worker.request(workerOwner(runId, executionId), request,
                 (step, steps, loss) -> runs.progress(runId,
@@ -193,8 +192,7 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         TrainingManifestPin.Choice choice = TrainingManifestPin.choose(site.home(), run.getFederationId(),
                 runs.pinnedManifest(site.code(), run.getFederationId()).map(p -> new TrainingManifestPin.Pin(p.getTrainingManifest(),
                         p.getManifestSha256(), p.getRoundNumber())),
-                () -> task.datasetSha256() == null ? dataQuality.trainingManifest(site, BuiltInTask.DATASET, BuiltInTask.MANIFEST)
-                        : pinnedDataset(site, task, manifestFile));
+                () -> pinnedDataset(site, task, manifestFile));
         runs.trainsOn(runId, choice.relative(), choice.sha256());
         return choice.manifest();
     }
@@ -205,6 +203,10 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
      * content, and the round fails rather than train on other data.
      */
     private Path pinnedDataset(SiteIdentity site, RoundTask task, Path manifestFile) {
+        if (task.datasetSha256() == null) {
+            throw new IllegalStateException("round " + task.round() + " of federation " + task.federationId() + " pins no dataset"
+                    + " version for site " + site.code() + ": a multimodal plan names each site's dataset");
+        }
         org.civitas.domain.participant.SiteDataset imported = siteDatasets.imported(site, task.dataset(), task.datasetSha256());
         Path raw = site.home().resolve(imported.getManifest());
         var model = manifestFiles.read(manifestFile);

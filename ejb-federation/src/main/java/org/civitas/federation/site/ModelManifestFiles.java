@@ -28,13 +28,14 @@ public class ModelManifestFiles {
     org.civitas.federation.infrastructure.ArtifactFiles artifacts;
 
     /**
-     * The file of the manifest with this hash, or null for the shipped manifest (the worker's own).
+     * The file of the manifest with this hash.
      *
-     * @throws IllegalStateException when what the coordinator sent does not hash to {@code sha256}
+     * @throws IllegalStateException when the round names no manifest, or what the coordinator sent does
+     *                               not hash to {@code sha256}
      */
     public Path file(SiteIdentity site, String sha256) {
-        if (sha256 == null || sha256.equals(ModelManifest.citySafetyDefault().sha256())) {
-            return null;
+        if (sha256 == null) {
+            throw new IllegalStateException("the round names no model manifest: a multimodal plan trains a registered one");
         }
         Path file = site.home().resolve("models").resolve(sha256 + ".json");
         try {

@@ -70,6 +70,20 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /**
+     * The coordinator serves any consortium's tasks: it knows the demo's sites, its city-safety labels
+     * and data, and its shipped model only as what the demo registers through the services.
+     */
+    @Test
+    void theCoordinatorNamesNothingOfTheDemo() {
+        noClasses().that().resideInAPackage(ROOT + ".coordinator..")
+                .should().dependOnClassesThat().haveFullyQualifiedName(ROOT + ".common.ReferenceConsortium")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.civitas.federation.core.dataset.Taxonomy")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.civitas.federation.core.dataset.CitySafetyGenerator")
+                .orShould().callMethod(org.civitas.federation.core.model.manifest.ModelManifest.class, "citySafetyDefault")
+                .check(classes);
+    }
+
     @Test
     void nothingDependsOnTheDemo() {
         noClasses().that().resideOutsideOfPackage(ROOT + ".demo..")

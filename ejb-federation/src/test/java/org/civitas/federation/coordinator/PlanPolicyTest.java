@@ -27,10 +27,10 @@ class PlanPolicyTest {
     }
 
     @Test
-    void theDemoRequestTakesTheDefaultsAndAValuablePlanGetsTheDefaultReward() {
-        FederationPlan plan = PlanPolicy.plan(PlanRequest.demo(), three);
+    void anEmptyRequestTakesTheDefaultsAndAValuablePlanGetsTheDefaultReward() {
+        FederationPlan plan = PlanPolicy.plan(PlanRequest.defaults(), three);
 
-        assertThat(plan.getName()).isEqualTo("City safety demo");
+        assertThat(plan.getName()).isEqualTo("Feature model softmax-regression");
         assertThat(plan.getStrategy()).isEqualTo("fedavg");
         assertThat(plan.getRounds()).isEqualTo(5);
         assertThat(plan.getLocalEpochs()).isEqualTo(2);
@@ -39,20 +39,32 @@ class PlanPolicyTest {
         assertThat(plan.getParticipationShare()).isEqualTo(PlanRequest.DEFAULT_PARTICIPATION_SHARE);
         assertThat(plan.isSecureAggregation()).isFalse();
         assertThat(plan.isDifferentiallyPrivate()).isFalse();
-        assertThat(PlanPolicy.plan(PlanRequest.demo(), three).getPlanSha256()).as("the same request, the same plan")
+        assertThat(PlanPolicy.plan(PlanRequest.defaults(), three).getPlanSha256()).as("the same request, the same plan")
                 .isEqualTo(plan.getPlanSha256());
     }
 
     @Test
-    void theMultimodalModelIsBoundToItsManifestAndTrainsWithItsOwnDefaults() {
-        FederationPlan plan = PlanPolicy.plan(PlanRequest.multimodalDemo(), three);
+    void theMultimodalModelTrainsARegisteredTasksBoundManifestWithItsOwnDefaultsAndNeedsOne() {
+        org.civitas.federation.core.model.manifest.ModelManifest bound =
+                org.civitas.federation.core.model.manifest.ModelManifest.citySafetyDefault();
+        Map<String, FederationPlan.DatasetPin> pins = Map.of("energy", new FederationPlan.DatasetPin("incidents", "a".repeat(64)),
+                "urban", new FederationPlan.DatasetPin("incidents", "b".repeat(64)),
+                "community", new FederationPlan.DatasetPin("incidents", "c".repeat(64)));
+        java.util.Set<String> both = java.util.Set.of("image", "text");
+        PlanPolicy.TaskModel task = new PlanPolicy.TaskModel("incidents", 2, bound, pins, null,
+                Map.of("energy", both, "urban", both, "community", both));
+        FederationPlan plan = PlanPolicy.plan(request(null, null, null, null, null, null, null), three, task);
 
-        assertThat(plan.getModelManifestSha256()).hasSize(64);
-        assertThat(plan.getCanonicalJson()).contains("\"modelManifest\":\"" + plan.getModelManifestSha256() + "\"");
+        assertThat(plan.getModelKind()).isEqualTo("multimodal-lora");
+        assertThat(plan.getModelManifestSha256()).isEqualTo(bound.sha256());
+        assertThat(plan.getCanonicalJson()).contains("\"modelManifest\":\"" + plan.getModelManifestSha256() + "\"")
+                .contains("\"task\":{\"name\":\"incidents\",\"version\":2}");
         assertThat(plan.getLocalEpochs()).isEqualTo(5);
         assertThat(plan.getLearningRate()).isEqualTo(0.01);
-        assertThatThrownBy(() -> PlanPolicy.plan(request("multimodal-lora", "ffa-lora", null, null, null, null, null), three))
+        assertThatThrownBy(() -> PlanPolicy.plan(request(null, "ffa-lora", null, null, null, null, null), three, task))
                 .hasMessageContaining("trains the adapters in its own way");
+        assertThatThrownBy(() -> PlanPolicy.plan(request("multimodal-lora", null, null, null, null, null, null), three))
+                .hasMessageStartingWith("task: multimodal-lora trains a registered task's model on each site's dataset of that task");
     }
 
     @Test
@@ -79,7 +91,8 @@ class PlanPolicyTest {
 
     @Test
     void securePrivatePlansCloseRoundsAtTheThresholdAndRefuseWhatNeedsSingleUpdates() {
-        FederationPlan plan = PlanPolicy.plan(PlanRequest.privateDemo(), three);
+        FederationPlan plan = PlanPolicy.plan(request(null, null, null, null, new PlanRequest.Privacy(1.0, 0.5, 1e-5, null), null,
+                new PlanRequest.SecureAggregation(null, null)), three);
 
         assertThat(plan.getSecaggThreshold()).isEqualTo(2);
         assertThat(plan.getMinSites()).as("a round may lose one site of three").isEqualTo(2);

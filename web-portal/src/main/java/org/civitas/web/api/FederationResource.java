@@ -61,6 +61,6 @@ public class FederationResource {
 
     private static PlanRequest parse(String body) {
         PlanRequest request = StrictJson.read(body, PlanRequest.class);
-        return request == null ? PlanRequest.demo() : request;
+        return request == null ? PlanRequest.defaults() : request;
     }
 }

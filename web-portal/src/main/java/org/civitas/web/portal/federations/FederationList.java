@@ -87,13 +87,13 @@ public class FederationList implements Serializable {
         return ContributionChart.cumulative(federation);
     }
 
-    public void startDemo() {
+    public void startDefault() {
         try {
-            Views.FederationView started = federationService.start(PlanRequest.demo(), caller.get());
+            Views.FederationView started = federationService.start(PlanRequest.defaults(), caller.get());
             Messages.info(Texts.of("federations.started", started.id()), null);
             changed.fire(new FederationsChanged());
         } catch (InvalidRequestException | ForbiddenException e) {
-            Messages.error(Texts.of("federations.cannotStartDemo"), e.getMessage());
+            Messages.error(Texts.of("federations.cannotStartDefault"), e.getMessage());
         }
     }
 }

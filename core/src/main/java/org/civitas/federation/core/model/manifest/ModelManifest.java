@@ -193,6 +193,11 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         return new ModelManifest(name, text, image, fusion, adapter, List.copyOf(taskLabels));
     }
 
+    /** The same model without labels: the form a consortium registers, which a plan binds to its task. */
+    public ModelManifest withoutLabels() {
+        return new ModelManifest(name, text, image, fusion, adapter, List.of());
+    }
+
     /** Whether the head is sized, so the model can be built and trained. */
     public boolean hasLabels() {
         return !labels.isEmpty();

@@ -9,6 +9,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ModelManifestTest {
 
     @Test
+    void theShippedModelRegisteredWithoutLabelsAndBoundToTheCitySafetyLabelsIsTheShippedManifestAgain() {
+        ModelManifest shipped = ModelManifest.citySafetyDefault();
+        ModelManifest registered = shipped.withoutLabels();
+
+        assertThat(registered.hasLabels()).isFalse();
+        assertThat(registered.canonicalJson()).doesNotContain("labels");
+        assertThat(registered.withLabels(Taxonomy.LABELS).sha256()).isEqualTo(shipped.sha256());
+    }
+
+    @Test
     void theShippedManifestIsValidAndFederatesOnlyTheTrainableTensors() {
         ModelManifest m = ModelManifest.citySafetyDefault();
 
