@@ -7,7 +7,6 @@ import org.civitas.federation.core.aggregation.FitResult;
 import org.civitas.federation.core.aggregation.ModalityAwareAvg;
 import org.civitas.federation.core.aggregation.RoundContext;
 import org.civitas.federation.core.aggregation.Strategy;
-import org.civitas.federation.core.dataset.ManifestImporter;
 import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.model.manifest.MultimodalWeights;
 import org.civitas.federation.core.tensor.NamedTensors;
@@ -15,7 +14,6 @@ import org.civitas.federation.core.tensor.NamedTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,21 +65,21 @@ public final class ModalityMixBench {
             for (int i = 0; i < SITES.size(); i++) {
                 SiteData site = SITES.get(i);
                 Path file = SyntheticTasks.hueReports(root.resolve(site.name()), site.name(), 120, i % 3, 500 + i, site.text(), site.image());
-                train.put(site.name(), source(manifest, file, text, images));
+                train.put(site.name(), ByoTaskBench.source(manifest, file, text, images));
             }
             Map<String, LabeledBatchSource> tests = new LinkedHashMap<>();
-            tests.put("reports", source(manifest, SyntheticTasks.hueReports(root.resolve("test-text"), "test", 300, -1, 600, true, false), text, images));
-            tests.put("photos", source(manifest, SyntheticTasks.hueReports(root.resolve("test-image"), "test", 300, -1, 601, false, true), text, images));
-            tests.put("both", source(manifest, SyntheticTasks.hueReports(root.resolve("test-both"), "test", 300, -1, 602, true, true), text, images));
+            tests.put("reports", ByoTaskBench.source(manifest, SyntheticTasks.hueReports(root.resolve("test-text"), "test", 300, -1, 600, true, false), text, images));
+            tests.put("photos", ByoTaskBench.source(manifest, SyntheticTasks.hueReports(root.resolve("test-image"), "test", 300, -1, 601, false, true), text, images));
+            tests.put("both", ByoTaskBench.source(manifest, SyntheticTasks.hueReports(root.resolve("test-both"), "test", 300, -1, 602, true, true), text, images));
             System.out.println("| training | test: reports | test: photos | test: both |");
             System.out.println("|---|---|---|---|");
             NamedTensors initial = MultimodalWeights.initialState(manifest);
             for (Map.Entry<String, LabeledBatchSource> site : train.entrySet()) {
-                row(site.getKey() + " alone", model, trained(model, initial, site.getValue(), ROUNDS * EPOCHS), tests);
+                row(site.getKey() + " alone", model, ByoTaskBench.trained(model, initial, site.getValue(), ROUNDS * EPOCHS), tests);
             }
             row("federated, FedAvg", model, federated(model, initial, train, new FedAvg(), false), tests);
             row("federated, modality-aware", model, federated(model, initial, train, new ModalityAwareAvg(), true), tests);
-            row("pooled", model, trained(model, initial, pool(new ArrayList<>(train.values())), ROUNDS * EPOCHS), tests);
+            row("pooled", model, ByoTaskBench.trained(model, initial, pool(new ArrayList<>(train.values())), ROUNDS * EPOCHS), tests);
         }
     }
 
@@ -90,16 +88,6 @@ public final class ModalityMixBench {
         model.load(state);
         tests.values().forEach(test -> line.append(String.format(Locale.ROOT, " %.3f |", LocalTraining.evaluate(model, test, 64).macroF1())));
         System.out.println(line);
-    }
-
-    private static LabeledBatchSource source(ModelManifest manifest, Path file, TextTower text, ImageTensors images) throws Exception {
-        return LabeledBatchSource.of(ManifestImporter.check(file, new HashSet<>(manifest.labels()), false).samples(), file.getParent(),
-                manifest.labels(), text, images);
-    }
-
-    private static NamedTensors trained(MultimodalModel model, NamedTensors start, LabeledBatchSource data, int epochs) {
-        return start.plusScaled(LocalTraining.train(model, start, data, new LocalTraining.Hyper(epochs, LR, BATCH, 5, 0), (a, b, c) -> { })
-                .delta(), 1f);
     }
 
     /** Every site every round through the rule; with {@code partial} a site leaves out the towers its data did not train. */

@@ -114,18 +114,6 @@ final class SyntheticTasks {
      * draws 90 % of its labels from its own four neighbouring hues.
      */
     static Path hues(Path folder, String name, int count, int site, long seed) throws IOException {
-        Random random = new Random(seed);
-        Files.createDirectories(folder);
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            int label = site >= 0 && random.nextDouble() < 0.9 ? (3 * site + random.nextInt(4)) % HUES.size()
-                    : site >= 0 ? random.nextInt(HUES.size()) : i % HUES.size();
-            String file = name + "-" + i + ".png";
-            ImageIO.write(marker(label, random), "png", folder.resolve(file).toFile());
-            lines.add("{\"id\": \"" + name + "-" + i + "\", \"image\": \"" + file + "\", \"label\": \"" + HUES.get(label) + "\"}");
-        }
-        Path manifest = folder.resolve(name + ".jsonl");
-        Files.write(manifest, lines);
-        return manifest;
+        return hueReports(folder, name, count, site, seed, false, true);
     }
 }

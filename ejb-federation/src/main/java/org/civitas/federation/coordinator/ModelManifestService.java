@@ -87,13 +87,7 @@ public class ModelManifestService {
         boolean operatorText = manifest.text() != null && manifest.text().artifact().startsWith("sha256:");
         if (operatorText) {
             // An operator's encoder, named by its hash, with a shipped encoder's tokenizer or the operator's own.
-            String byHash = "sha256:" + manifest.text().sha256();
-            if (!byHash.equals(manifest.text().artifact())) {
-                problems.add("text.artifact: an operator's encoder is named by its hash, '" + byHash + "'");
-            } else if (!artifacts.has(manifest.text().sha256())) {
-                problems.add("text.artifact: no artifact with sha256 " + manifest.text().sha256() + " was uploaded (POST"
-                        + " /api/model-artifacts?sha256=" + manifest.text().sha256() + ")");
-            }
+            uploadedEncoder("text", manifest.text().artifact(), manifest.text().sha256()).ifPresent(problems::add);
             String tokenizer = manifest.text().tokenizer();
             boolean shippedTokenizer = SHIPPED_TEXT_ENCODERS.values().stream().anyMatch(e -> e.tokenizer().equals(tokenizer));
             if (tokenizer.startsWith("sha256:")) {
@@ -125,13 +119,7 @@ public class ModelManifestService {
         }
         boolean onnxImages = manifest.image() != null && "onnx".equals(manifest.image().kind());
         if (onnxImages) {
-            String byHash = "sha256:" + manifest.image().sha256();
-            if (!byHash.equals(manifest.image().artifact())) {
-                problems.add("image.artifact: an operator's encoder is named by its hash, '" + byHash + "'");
-            } else if (!artifacts.has(manifest.image().sha256())) {
-                problems.add("image.artifact: no artifact with sha256 " + manifest.image().sha256() + " was uploaded (POST"
-                        + " /api/model-artifacts?sha256=" + manifest.image().sha256() + ")");
-            }
+            uploadedEncoder("image", manifest.image().artifact(), manifest.image().sha256()).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             throw new UnprocessableException("invalid model manifest: " + String.join("; ", problems));
@@ -148,6 +136,19 @@ public class ModelManifestService {
         audit.record(caller.actor(), "model-manifest.registered", "model manifest " + stored.getName(),
                 String.join("+", manifest.modalities()) + ", sha256 " + stored.getSha256());
         return view(stored);
+    }
+
+    /** What is wrong with a tower's operator encoder: not named by its own hash, or never uploaded. */
+    private java.util.Optional<String> uploadedEncoder(String tower, String artifact, String sha256) {
+        String byHash = "sha256:" + sha256;
+        if (!byHash.equals(artifact)) {
+            return java.util.Optional.of(tower + ".artifact: an operator's encoder is named by its hash, '" + byHash + "'");
+        }
+        if (!artifacts.has(sha256)) {
+            return java.util.Optional.of(tower + ".artifact: no artifact with sha256 " + sha256 + " was uploaded (POST"
+                    + " /api/model-artifacts?sha256=" + sha256 + ")");
+        }
+        return java.util.Optional.empty();
     }
 
     /**
