@@ -175,7 +175,12 @@ final class TextTower implements AutoCloseable {
         return sum;
     }
 
-    private Raw encodeRaw(List<String> texts) {
+    /** A batch of texts as the encoder reads them: token ids, attention mask and token types, each [n, longest]. */
+    record Tokens(long[][] ids, long[][] mask, long[][] types) {
+    }
+
+    /** The texts tokenised as this tower tokenises them, padded to the longest and cut at {@code maxTokens}. */
+    Tokens tokens(List<String> texts) {
         Encoding[] encodings = tokenizer.batchEncode(texts);
         int n = encodings.length;
         long[][] ids = new long[n][];
@@ -186,6 +191,14 @@ final class TextTower implements AutoCloseable {
             mask[i] = encodings[i].getAttentionMask();
             types[i] = encodings[i].getTypeIds();
         }
+        return new Tokens(ids, mask, types);
+    }
+
+    private Raw encodeRaw(List<String> texts) {
+        Tokens tokens = tokens(texts);
+        long[][] ids = tokens.ids();
+        long[][] mask = tokens.mask();
+        long[][] types = tokens.types();
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {
             inputs.put("input_ids", OnnxTensor.createTensor(env, ids));
