@@ -13,9 +13,11 @@ import java.util.List;
  * With a frozen ONNX image encoder, {@code images} holds its features and {@code imageSize} is 0.
  * {@code hasText} and {@code hasImage} say which samples carry each modality (null when the model
  * lacks that tower): a missing one is a zero vector in its array, and the model masks its features.
+ * A model that adapts its text encoder reads each sample's tokens instead ({@code tokenIds},
+ * {@code tokenTypes}, unpadded; {@code text} is null), since the encoder's output changes as it trains.
  */
 record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize, String[] scenarios, boolean[] hasText,
-                          boolean[] hasImage) {
+                          boolean[] hasImage, long[][] tokenIds, long[][] tokenTypes) {
 
     /** Images per call of an ONNX image encoder: bounded, so a large dataset does not need one huge input tensor. */
     private static final int ENCODER_BATCH = 64;
@@ -24,6 +26,12 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
     LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize, String[] scenarios) {
         this(text, images, labels, imageSize, scenarios, text == null ? null : present(labels.length),
                 images == null ? null : present(labels.length));
+    }
+
+    /** A dataset whose text the model reads as cached embeddings (a frozen tower). */
+    LabeledBatchSource(float[][] text, float[][] images, int[] labels, int imageSize, String[] scenarios, boolean[] hasText,
+                       boolean[] hasImage) {
+        this(text, images, labels, imageSize, scenarios, hasText, hasImage, null, null);
     }
 
     int size() {
@@ -93,16 +101,35 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
                 pixels[i] = images.load(s.hasImage() ? folder.resolve(s.image()) : null);
             }
         }
-        float[][] text = textTower == null ? null : textTower.embed(texts);
+        long[][] tokenIds = null;
+        long[][] tokenTypes = null;
+        float[][] text = null;
+        if (textTower != null && textTower.adapted()) {
+            // Tokens, cut to each sample's length (the batches pad them again to their own longest).
+            TextTower.Tokens tokens = textTower.tokens(texts.stream().map(t -> t == null ? "" : t).toList());
+            tokenIds = new long[texts.size()][];
+            tokenTypes = new long[texts.size()][];
+            for (int i = 0; i < texts.size(); i++) {
+                int length = 0;
+                for (long m : tokens.mask()[i]) {
+                    length += (int) m;
+                }
+                tokenIds[i] = java.util.Arrays.copyOf(tokens.ids()[i], length);
+                tokenTypes[i] = java.util.Arrays.copyOf(tokens.types()[i], length);
+            }
+        } else if (textTower != null) {
+            text = textTower.embed(texts);
+        }
         if (encoder != null) {
             float[][] features = new float[pixels.length][];
             for (int from = 0; from < pixels.length; from += ENCODER_BATCH) {
                 int to = Math.min(pixels.length, from + ENCODER_BATCH);
                 System.arraycopy(encoder.encode(java.util.Arrays.asList(pixels).subList(from, to)), 0, features, from, to - from);
             }
-            return new LabeledBatchSource(text, features, y, 0, scenarios, textTower == null ? null : hasText, hasImage);
+            return new LabeledBatchSource(text, features, y, 0, scenarios, textTower == null ? null : hasText, hasImage, tokenIds,
+                    tokenTypes);
         }
         return new LabeledBatchSource(text, images == null ? null : pixels, y, images == null ? 0 : images.size(), scenarios,
-                textTower == null ? null : hasText, images == null ? null : hasImage);
+                textTower == null ? null : hasText, images == null ? null : hasImage, tokenIds, tokenTypes);
     }
 }

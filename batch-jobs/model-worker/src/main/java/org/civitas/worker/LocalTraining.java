@@ -157,7 +157,7 @@ final class LocalTraining {
                     NDArray[] xy = arrays(batch, data, order, from, to);
                     double batchLoss;
                     try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray loss = crossEntropy(model.forward(xy[0], xy[1], xy[3], xy[4]), xy[2]);
+                        NDArray loss = crossEntropy(forward(model, xy), xy[2]);
                         batchLoss = loss.getFloat();
                         if (hyper.proximalMu() > 0) {
                             NDArray proximal = null;
@@ -250,7 +250,7 @@ final class LocalTraining {
             int to = Math.min(data.size(), from + batchSize);
             try (NDManager batch = base.newSubManager()) {
                 NDArray[] xy = arrays(batch, data, order, from, to);
-                NDArray logits = model.forward(xy[0], xy[1], xy[3], xy[4]);
+                NDArray logits = forward(model, xy);
                 lossSum += crossEntropy(logits, xy[2]).getFloat() * (to - from);
                 long[] argmax = logits.argMax(1).toLongArray();
                 for (int i = from; i < to; i++) {
@@ -285,15 +285,20 @@ final class LocalTraining {
         return new Metrics(loss, m.accuracy(), m.macroF1(), actual.length);
     }
 
+    private static NDArray forward(MultimodalModel model, NDArray[] xy) {
+        return model.forward(xy[0], xy[1], xy[3], xy[4], xy[5] == null ? null : new NDArray[] {xy[5], xy[6], xy[7]});
+    }
+
     private static NDArray crossEntropy(NDArray logits, NDArray labels) {
         NDArray logProbabilities = logits.logSoftmax(1);
         return logProbabilities.mul(labels.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).neg().mean();
     }
 
     /**
-     * Text [b, dim], images [b, 3, s, s], labels [b], and the text and image presence masks [b, 1] of
-     * the samples order[from..to); null for a modality the model lacks, and a null mask when every
-     * sample of the batch carries that modality.
+     * Text [b, dim], images [b, 3, s, s], labels [b], the text and image presence masks [b, 1], and for
+     * an adapted text encoder the token ids, mask and types [b, longest], of the samples
+     * order[from..to); null for a modality the model lacks (or reads as tokens), and a null presence
+     * mask when every sample of the batch carries that modality.
      */
     private static NDArray[] arrays(NDManager manager, LabeledBatchSource data, int[] order, int from, int to) {
         int b = to - from;
@@ -321,8 +326,30 @@ final class LocalTraining {
             // Pixels for a trained CNN; the features of a frozen encoder (imageSize 0) as they are.
             images = manager.create(values, s > 0 ? new Shape(b, 3, s, s) : new Shape(b, pixels));
         }
+        NDArray[] tokens = tokens(manager, data, order, from, to);
         return new NDArray[] {text, images, manager.create(labels, new Shape(b)), mask(manager, data.hasText(), order, from, to),
-                mask(manager, data.hasImage(), order, from, to)};
+                mask(manager, data.hasImage(), order, from, to), tokens[0], tokens[1], tokens[2]};
+    }
+
+    /** Token ids, attention mask and token types [b, longest] of the batch, padded; nulls when the model reads embeddings. */
+    private static NDArray[] tokens(NDManager manager, LabeledBatchSource data, int[] order, int from, int to) {
+        if (data.tokenIds() == null) {
+            return new NDArray[3];
+        }
+        int longest = 1;
+        for (int k = from; k < to; k++) {
+            longest = Math.max(longest, data.tokenIds()[order[k]].length);
+        }
+        long[][] ids = new long[to - from][longest];
+        long[][] mask = new long[to - from][longest];
+        long[][] types = new long[to - from][longest];
+        for (int k = from; k < to; k++) {
+            long[] sample = data.tokenIds()[order[k]];
+            System.arraycopy(sample, 0, ids[k - from], 0, sample.length);
+            System.arraycopy(data.tokenTypes()[order[k]], 0, types[k - from], 0, sample.length);
+            java.util.Arrays.fill(mask[k - from], 0, sample.length, 1L);
+        }
+        return new NDArray[] {manager.create(ids), manager.create(mask), manager.create(types)};
     }
 
     private static NDArray mask(NDManager manager, boolean[] present, int[] order, int from, int to) {

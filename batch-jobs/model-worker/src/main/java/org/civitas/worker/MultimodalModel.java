@@ -25,8 +25,9 @@ import java.util.Map;
  * logits             = W_h h + b_h                                             (trainable head)
  * </pre>
  *
- * where s = alpha / rank and e is the frozen text tower's embedding. A layer the manifest's adapter
- * does not target keeps only its frozen base.
+ * where s = alpha / rank and e is the frozen text tower's embedding, or with {@code text.mode:
+ * adapters} the output of the pretrained encoder run with LoRA on its attention projections
+ * ({@link TransformerEncoder}). A layer the manifest's adapter does not target keeps only its frozen base.
  */
 final class MultimodalModel implements AutoCloseable {
 
@@ -35,8 +36,21 @@ final class MultimodalModel implements AutoCloseable {
     private final Map<String, NDArray> trainable = new LinkedHashMap<>();
     private final Map<String, NDArray> frozen = new LinkedHashMap<>();
     private final float scaling;
+    private final TransformerEncoder encoder;
 
     MultimodalModel(ModelManifest manifest, NDManager parent) {
+        this(manifest, parent, null);
+    }
+
+    /**
+     * @param encoder the text encoder with its pretrained weights, for a manifest that adapts it
+     *                ({@code text.mode: adapters}); null otherwise
+     */
+    MultimodalModel(ModelManifest manifest, NDManager parent, TransformerEncoder encoder) {
+        if (manifest.text() != null && manifest.text().adapted() && encoder == null) {
+            throw new IllegalArgumentException("text.mode: the manifest adapts the text encoder, and no encoder was loaded");
+        }
+        this.encoder = encoder;
         this.manifest = manifest;
         this.manager = parent.newSubManager();
         this.scaling = (float) manifest.adapter().scaling();
@@ -112,6 +126,17 @@ final class MultimodalModel implements AutoCloseable {
      * its biases, and a frozen encoder's features of a blank image are not zero.
      */
     NDArray forward(NDArray text, NDArray images, NDArray textMask, NDArray imageMask) {
+        return forward(text, images, textMask, imageMask, null);
+    }
+
+    /**
+     * As above; with an adapted text encoder, {@code tokens} (ids, attention mask, types [batch, t])
+     * go through it with this model's adapters, and its pooled output stands for {@code text}.
+     */
+    NDArray forward(NDArray text, NDArray images, NDArray textMask, NDArray imageMask, NDArray[] tokens) {
+        if (tokens != null && encoder != null) {
+            text = encoder.pooled(tokens[0], tokens[1], tokens[2], trainable, scaling);
+        }
         NDArray features = null;
         if (manifest.text() != null) {
             features = adapted("text_proj", text).maximum(0f);

@@ -37,6 +37,7 @@ final class TextTower implements AutoCloseable {
     private final boolean wantsTypeIds;
     private final Map<String, float[]> cache = new HashMap<>();
     private final String provider;
+    private final boolean adapted;
 
     TextTower(ModelManifest.TextTower spec, String device, int threads) {
         this(spec, device, threads, null);
@@ -54,6 +55,7 @@ final class TextTower implements AutoCloseable {
         String tokenizerHash = spec.tokenizer().startsWith("sha256:") ? spec.tokenizer().substring("sha256:".length()) : null;
         byte[] tokenizerJson = Artifacts.read(Artifacts.locate(spec.tokenizer(), artifactDir), "text.tokenizer", tokenizerHash);
         this.dim = spec.dim();
+        this.adapted = spec.adapted();
         try {
             Map<String, String> options = new HashMap<>();
             // The shipped tokenizer.json pads every text to 128 tokens; padding to the batch's longest is several times faster.
@@ -101,6 +103,15 @@ final class TextTower implements AutoCloseable {
             throw new IllegalArgumentException("text.dim: the encoder's output has " + produced + " features, the manifest says " + dim);
         }
         LOG.info("Text tower " + spec.artifact() + " (" + dim + "-d) on ONNX Runtime, " + chosen.toUpperCase() + " execution provider");
+    }
+
+    /**
+     * Whether the model adapts the encoder itself: then the model reads tokens, and runs the encoder
+     * ({@link TransformerEncoder}) with its adapters on every step, instead of reading this tower's
+     * cached embeddings.
+     */
+    boolean adapted() {
+        return adapted;
     }
 
     String provider() {

@@ -39,6 +39,9 @@ final class TransformerEncoder implements AutoCloseable {
     private final int heads;
     private final int layers;
     private final int hidden;
+    /** The adapters of the pass under way (none: the pretrained encoder). */
+    private Map<String, NDArray> adapters = Map.of();
+    private float scaling;
 
     /**
      * @param pretrained the encoder's weights by name ({@link OnnxWeights#read})
@@ -69,6 +72,17 @@ final class TransformerEncoder implements AutoCloseable {
 
     /** The token states [b, t, hidden] of token ids, attention mask and token types, each [b, t]. */
     NDArray forward(NDArray ids, NDArray mask, NDArray types) {
+        return forward(ids, mask, types, Map.of(), 0f);
+    }
+
+    /**
+     * The token states with LoRA on the projections {@code adapters} holds, by federated name
+     * ({@code text.encoder.layer.3.attention.self.query.lora_A.weight} and its {@code lora_B}): a
+     * projection's output gains s (x A^T) B^T. The pretrained weights are never changed.
+     */
+    NDArray forward(NDArray ids, NDArray mask, NDArray types, Map<String, NDArray> adapters, float scaling) {
+        this.adapters = adapters;
+        this.scaling = scaling;
         long t = ids.getShape().get(1);
         NDArray positions = manager.arange(0, (int) t).toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(1, t);
         NDArray x = embed("embeddings.word_embeddings.weight", ids)
@@ -91,19 +105,24 @@ final class TransformerEncoder implements AutoCloseable {
     /** One L2-normalised embedding per sequence: the token states' mean over the attention mask. */
     float[][] pooled(long[][] ids, long[][] mask, long[][] types) {
         try (NDManager batch = manager.newSubManager()) {
-            NDArray m = batch.create(mask);
-            NDArray states = forward(batch.create(ids), m, batch.create(types));
-            NDArray weightsOfTokens = m.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).expandDims(2);
-            NDArray mean = states.mul(weightsOfTokens).sum(new int[] {1}).div(weightsOfTokens.sum(new int[] {1}).maximum(1f));
-            NDArray norm = mean.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f);
-            NDArray unit = mean.div(norm);
-            float[] flat = unit.toFloatArray();
+            float[] flat = pooled(batch.create(ids), batch.create(mask), batch.create(types), Map.of(), 0f).toFloatArray();
             float[][] out = new float[ids.length][hidden];
             for (int i = 0; i < ids.length; i++) {
                 System.arraycopy(flat, i * hidden, out[i], 0, hidden);
             }
             return out;
         }
+    }
+
+    /**
+     * The L2-normalised mean of the token states over the mask, [b, hidden], with the adapters: what
+     * the model's text features start from when the tower is adapted (gradients flow to the adapters).
+     */
+    NDArray pooled(NDArray ids, NDArray mask, NDArray types, Map<String, NDArray> adapters, float scaling) {
+        NDArray states = forward(ids, mask, types, adapters, scaling);
+        NDArray weightsOfTokens = mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).expandDims(2);
+        NDArray mean = states.mul(weightsOfTokens).sum(new int[] {1}).div(weightsOfTokens.sum(new int[] {1}).maximum(1f));
+        return mean.div(mean.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
     }
 
     private NDArray attention(String prefix, NDArray x, NDArray bias) {
@@ -122,9 +141,14 @@ final class TransformerEncoder implements AutoCloseable {
         return x.reshape(b, t, heads, d).transpose(0, 2, 1, 3);
     }
 
-    /** x W^T + b of the named layer. */
+    /** x W^T + b of the named layer, plus its adapter's s (x A^T) B^T when the pass has one. */
     NDArray linear(String layer, NDArray x) {
-        return x.matMul(weight(layer + ".weight").transpose()).add(weight(layer + ".bias"));
+        NDArray y = x.matMul(weight(layer + ".weight").transpose()).add(weight(layer + ".bias"));
+        NDArray a = adapters.get("text." + layer + ".lora_A.weight");
+        if (a == null) {
+            return y;
+        }
+        return y.add(x.matMul(a.transpose()).matMul(adapters.get("text." + layer + ".lora_B.weight").transpose()).mul(scaling));
     }
 
     private NDArray embed(String table, NDArray ids) {

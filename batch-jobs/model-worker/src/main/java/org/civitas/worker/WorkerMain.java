@@ -252,8 +252,29 @@ public final class WorkerMain {
             ImageEncoder encoder = manifest.image() != null && "onnx".equals(manifest.image().kind())
                     ? new ImageEncoder(manifest.image(), artifactDir, threads) : null;
             return new Loaded(manifest, manifest.text() == null ? null : new TextTower(manifest.text(), device, threads, artifactDir),
-                    manifest.image() == null ? null : new ImageTensors(manifest.image().size()), encoder, new MultimodalModel(manifest, manager));
+                    manifest.image() == null ? null : new ImageTensors(manifest.image().size()), encoder,
+                    new MultimodalModel(manifest, manager, adaptedEncoder(manifest)));
         });
+    }
+
+    /**
+     * The pretrained text encoder on DJL, for a manifest that adapts it; null otherwise.
+     *
+     * @throws IllegalArgumentException naming {@code text.layers} when the file's encoder has another depth
+     */
+    private TransformerEncoder adaptedEncoder(ModelManifest manifest) {
+        if (manifest.text() == null || !manifest.text().adapted()) {
+            return null;
+        }
+        ModelManifest.TextTower spec = manifest.text();
+        TransformerEncoder encoder = new TransformerEncoder(OnnxWeights.read(Artifacts.read(Artifacts.locate(spec.artifact(), artifactDir),
+                "text.artifact", spec.sha256())), spec.heads(), manager);
+        if (encoder.layers() != spec.layers()) {
+            encoder.close();
+            throw new IllegalArgumentException("text.layers: the encoder has " + encoder.layers() + " layers, the manifest says "
+                    + spec.layers());
+        }
+        return encoder;
     }
 
     /** The dataset's labeled samples, prepared once per manifest and dataset version (its file's modification time). */

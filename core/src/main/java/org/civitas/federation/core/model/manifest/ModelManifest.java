@@ -39,16 +39,37 @@ import java.util.regex.Pattern;
  */
 public record ModelManifest(String name, TextTower text, ImageTower image, Fusion fusion, Adapter adapter, List<String> labels) {
 
-    /** Layers an adapter may target. */
-    public static final Set<String> TARGETS = Set.of("text_proj", "fusion");
+    /**
+     * Layers an adapter may target: the text projection and the fusion layer, and inside the text
+     * encoder ({@code text.mode: adapters}) the attention projections of every layer.
+     */
+    public static final Set<String> TARGETS = Set.of("text_proj", "fusion", "query", "key", "value");
+
+    /** The targets inside the text encoder's attention. */
+    public static final List<String> ATTENTION_TARGETS = List.of("query", "key", "value");
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     /** How an ONNX image encoder takes its input: channels first or last. */
     public static final Set<String> LAYOUTS = Set.of("NCHW", "NHWC");
 
-    /** A frozen ONNX sentence encoder with its tokenizer; mean-pooled, L2-normalised output of {@code dim}. */
-    public record TextTower(String kind, String artifact, String tokenizer, String sha256, int dim, int maxTokens) {
+    /**
+     * An ONNX sentence encoder with its tokenizer; mean-pooled, L2-normalised output of {@code dim}.
+     * {@code mode} {@code frozen} reads its output; {@code adapters} runs the BERT-style encoder of
+     * {@code layers} layers of {@code heads} attention heads with LoRA on the attention projections
+     * the adapter targets, its pretrained weights frozen.
+     */
+    public record TextTower(String kind, String artifact, String tokenizer, String sha256, int dim, int maxTokens, String mode,
+                            int layers, int heads) {
+
+        public TextTower(String kind, String artifact, String tokenizer, String sha256, int dim, int maxTokens) {
+            this(kind, artifact, tokenizer, sha256, dim, maxTokens, "frozen", 0, 0);
+        }
+
+        /** Whether the encoder itself is adapted (LoRA inside it), not only read. */
+        public boolean adapted() {
+            return "adapters".equals(mode);
+        }
     }
 
     /**
@@ -112,13 +133,22 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
 
         TextTower text = null;
         if (f.present("text")) {
-            f.only("text", "kind", "artifact", "tokenizer", "sha256", "dim", "maxTokens");
+            f.only("text", "kind", "artifact", "tokenizer", "sha256", "dim", "maxTokens", "mode", "layers", "heads");
             String textKind = f.string("text.kind", true);
             if (textKind != null && !"onnx".equals(textKind)) {
                 f.problem("text.kind must be 'onnx', was '" + textKind + "'");
             }
+            String mode = f.present("text.mode") ? f.string("text.mode", true) : "frozen";
+            if (mode != null && !List.of("frozen", "adapters").contains(mode)) {
+                f.problem("text.mode must be 'frozen' or 'adapters', was '" + mode + "'");
+            }
+            boolean adapted = "adapters".equals(mode);
+            if (!adapted && (f.present("text.layers") || f.present("text.heads"))) {
+                f.problem("text.layers and text.heads describe an encoder that is adapted; they need text.mode 'adapters'");
+            }
             text = new TextTower(textKind, f.string("text.artifact", true), f.string("text.tokenizer", true),
-                    f.sha256("text.sha256", true), f.integer("text.dim", 1, 4096, true), f.integer("text.maxTokens", 8, 512, true));
+                    f.sha256("text.sha256", true), f.integer("text.dim", 1, 4096, true), f.integer("text.maxTokens", 8, 512, true),
+                    mode, adapted ? f.integer("text.layers", 1, 48, true) : 0, adapted ? f.integer("text.heads", 1, 64, true) : 0);
         }
 
         ImageTower image = null;
@@ -155,10 +185,19 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         List<String> targets = f.strings("adapter.targets", 1, TARGETS.size());
         for (String t : targets) {
             if (!TARGETS.contains(t)) {
-                f.problem("adapter.targets: '" + t + "' is not a layer (layers: fusion, text_proj)");
+                f.problem("adapter.targets: '" + t + "' is not a layer (layers: fusion, text_proj, and with text.mode 'adapters'"
+                        + " query, key, value)");
             } else if ("text_proj".equals(t) && f.isObject() && !f.present("text")) {
                 f.problem("adapter.targets: 'text_proj' needs a text tower, and the manifest has none");
+            } else if (ATTENTION_TARGETS.contains(t) && (text == null || !text.adapted())) {
+                f.problem("adapter.targets: '" + t + "' adapts the text encoder's attention; it needs text.mode 'adapters'");
             }
+        }
+        if (text != null && text.adapted() && targets.stream().noneMatch(ATTENTION_TARGETS::contains)) {
+            f.problem("text.mode 'adapters' needs an attention projection in adapter.targets (query, key or value)");
+        }
+        if (text != null && text.adapted() && text.heads() > 0 && text.dim() % text.heads() != 0) {
+            f.problem("text.heads " + text.heads() + " must divide text.dim " + text.dim());
         }
         if (new LinkedHashSet<>(targets).size() != targets.size()) {
             f.problem("adapter.targets must not repeat");
@@ -196,6 +235,11 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
     /** The same model without labels: the form a consortium registers, which a plan binds to its task. */
     public ModelManifest withoutLabels() {
         return new ModelManifest(name, text, image, fusion, adapter, List.of());
+    }
+
+    /** The federated name of an attention projection of the text encoder, without its {@code .lora_A.weight}. */
+    public static String textEncoderLayer(int layer, String projection) {
+        return "text.encoder.layer." + layer + ".attention.self." + projection;
     }
 
     /** Whether the head is sized, so the model can be built and trained. */
@@ -237,6 +281,18 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         }
         int r = adapter.rank();
         int h = fusion.hidden();
+        if (text != null && text.adapted()) {
+            // LoRA inside the encoder, named as PEFT names it: A [rank, in], B [out, rank] of each targeted projection.
+            for (int l = 0; l < text.layers(); l++) {
+                for (String target : ATTENTION_TARGETS) {
+                    if (adapter.targets().contains(target)) {
+                        String layer = textEncoderLayer(l, target);
+                        shapes.put(layer + ".lora_A.weight", new int[] {r, text.dim()});
+                        shapes.put(layer + ".lora_B.weight", new int[] {text.dim(), r});
+                    }
+                }
+            }
+        }
         if (adapter.targets().contains("text_proj")) {
             shapes.put("text_proj.lora_a", new int[] {r, text.dim()});
             shapes.put("text_proj.lora_b", new int[] {h, r});
@@ -276,7 +332,13 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         if (text != null) {
             s.append(",\"text\":{\"kind\":").append(quote.apply(text.kind())).append(",\"artifact\":").append(quote.apply(text.artifact()))
                     .append(",\"tokenizer\":").append(quote.apply(text.tokenizer())).append(",\"sha256\":").append(quote.apply(text.sha256()))
-                    .append(",\"dim\":").append(text.dim()).append(",\"maxTokens\":").append(text.maxTokens()).append('}');
+                    .append(",\"dim\":").append(text.dim()).append(",\"maxTokens\":").append(text.maxTokens());
+            if (text.adapted()) {
+                // Only an adapted tower names its mode and shape, so a frozen tower's manifest keeps its hash.
+                s.append(",\"mode\":").append(quote.apply(text.mode())).append(",\"layers\":").append(text.layers())
+                        .append(",\"heads\":").append(text.heads());
+            }
+            s.append('}');
         }
         if (image != null) {
             s.append(",\"image\":{\"kind\":").append(quote.apply(image.kind())).append(",\"size\":").append(image.size());
@@ -328,7 +390,7 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
 
         /** Whether a top-level field is given (an optional part of the manifest). */
         boolean present(String field) {
-            return root instanceof Map<?, ?> map && map.get(field) != null;
+            return get(field) != null;
         }
 
         void throwIfAny() {

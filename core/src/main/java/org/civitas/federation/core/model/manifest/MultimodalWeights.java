@@ -27,12 +27,12 @@ public final class MultimodalWeights {
             int[] shape = e.getValue();
             float[] values = new float[(int) Tensor.elementCount(shape)];
             SplittableRandom random = new SplittableRandom(manifest.fusion().seed() ^ name.hashCode());
-            if (name.endsWith(".bias") || name.endsWith(".lora_b")) {
+            if (name.endsWith(".bias") || name.endsWith(".lora_b") || name.endsWith(".lora_B.weight")) {
                 // zeros
             } else if (name.startsWith("image.conv")) {
                 double std = Math.sqrt(2.0 / (shape[1] * shape[2] * shape[3]));
                 fill(values, random, std);
-            } else if (name.endsWith(".lora_a")) {
+            } else if (name.endsWith(".lora_a") || name.endsWith(".lora_A.weight")) {
                 fill(values, random, 1.0 / Math.sqrt(shape[1]));
             } else {
                 fill(values, random, 0.01);
@@ -59,13 +59,14 @@ public final class MultimodalWeights {
 
     /**
      * The modality whose tower a trainable tensor belongs to: {@code image} for the CNN, {@code text}
-     * for the text projection; empty for the shared fusion and head, which every sample trains.
+     * for the text projection and the encoder's adapters; empty for the shared fusion and head, which
+     * every sample trains.
      */
     public static java.util.Optional<String> towerModality(String tensorName) {
         if (tensorName.startsWith("image.")) {
             return java.util.Optional.of("image");
         }
-        if (tensorName.startsWith("text_proj.")) {
+        if (tensorName.startsWith("text_proj.") || tensorName.startsWith("text.")) {
             return java.util.Optional.of("text");
         }
         return java.util.Optional.empty();

@@ -8,6 +8,47 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ModelManifestTest {
 
+    private static final String MINILM_ADAPTED = """
+            {"name": "tickets-in-tower", "text": {"kind": "onnx", "artifact": "classpath:all-minilm-l6-v2.onnx",
+             "tokenizer": "classpath:all-minilm-l6-v2-tokenizer.json",
+             "sha256": "759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e", "dim": 384, "maxTokens": 64,
+             "mode": "adapters", "layers": 6, "heads": 12},
+             "fusion": {"hidden": 32, "seed": 11}, "adapter": {"rank": 4, "alpha": 8, "targets": ["query", "value", "fusion"]}}""";
+
+    @Test
+    void anAdaptedTextTowerFederatesLoraOnItsAttentionUnderPeftNames() {
+        ModelManifest manifest = ModelManifest.parse(MINILM_ADAPTED).withLabels(java.util.List.of("urgent", "routine"));
+
+        assertThat(manifest.text().adapted()).isTrue();
+        assertThat(manifest.trainableShapes()).containsKey("text.encoder.layer.3.attention.self.query.lora_A.weight")
+                .containsKey("text.encoder.layer.5.attention.self.value.lora_B.weight")
+                .doesNotContainKey("text.encoder.layer.0.attention.self.key.lora_A.weight").doesNotContainKey("text_proj.lora_a");
+        assertThat(manifest.trainableShapes().get("text.encoder.layer.0.attention.self.query.lora_A.weight")).containsExactly(4, 384);
+        assertThat(manifest.trainableShapes().get("text.encoder.layer.0.attention.self.query.lora_B.weight")).containsExactly(384, 4);
+        assertThat(manifest.trainableShapes().keySet().stream().filter(n -> n.startsWith("text.encoder."))).hasSize(6 * 2 * 2);
+        assertThat(manifest.canonicalJson()).contains("\"mode\":\"adapters\"").contains("\"layers\":6").contains("\"heads\":12");
+        assertThat(ModelManifest.citySafetyDefault().canonicalJson()).as("a frozen tower's manifest is unchanged").doesNotContain("mode");
+        // B starts at zero, so round 0 is the pretrained encoder
+        var initial = MultimodalWeights.initialState(manifest);
+        for (float v : initial.get("text.encoder.layer.2.attention.self.value.lora_B.weight").values()) {
+            assertThat(v).isZero();
+        }
+        assertThat(MultimodalWeights.towerModality("text.encoder.layer.2.attention.self.value.lora_B.weight")).contains("text");
+    }
+
+    @Test
+    void attentionTargetsAndTheEncodersShapeNeedAnAdaptedTowerAndAreRefusedByField() {
+        String frozenWithQuery = MINILM_ADAPTED.replace("\"mode\": \"adapters\", \"layers\": 6, \"heads\": 12", "\"mode\": \"frozen\"");
+        assertThatThrownBy(() -> ModelManifest.parse(frozenWithQuery))
+                .hasMessageContaining("adapter.targets: 'query' adapts the text encoder's attention; it needs text.mode 'adapters'");
+        assertThatThrownBy(() -> ModelManifest.parse(MINILM_ADAPTED.replace("\"heads\": 12", "\"heads\": 7")))
+                .hasMessageContaining("text.heads 7 must divide text.dim 384");
+        assertThatThrownBy(() -> ModelManifest.parse(MINILM_ADAPTED.replace("[\"query\", \"value\", \"fusion\"]", "[\"fusion\"]")))
+                .hasMessageContaining("text.mode 'adapters' needs an attention projection in adapter.targets");
+        assertThatThrownBy(() -> ModelManifest.parse(MINILM_ADAPTED.replace("\"mode\": \"adapters\"", "\"mode\": \"tuned\"")))
+                .hasMessageContaining("text.mode must be 'frozen' or 'adapters', was 'tuned'");
+    }
+
     @Test
     void theShippedModelRegisteredWithoutLabelsAndBoundToTheCitySafetyLabelsIsTheShippedManifestAgain() {
         ModelManifest shipped = ModelManifest.citySafetyDefault();
@@ -73,7 +114,7 @@ class ModelManifestTest {
                         "text.dim must be an integer in [1, 4096], was 0",
                         "image.channels must hold integers in [1, 256], found 999",
                         "fusion.depth is not a known field",
-                        "adapter.targets: 'attention' is not a layer (layers: fusion, text_proj)",
+                        "adapter.targets: 'attention' is not a layer (layers: fusion, text_proj, and with text.mode 'adapters' query, key, value)",
                         "adapter.rank 8 must not exceed fusion.hidden 4",
                         "labels must not repeat"));
     }
