@@ -52,7 +52,8 @@ public class CivitasSettings {
 
     @Inject
     @ConfigProperty(name = "civitas.plan.default-sites")
-    Optional<java.util.List<String>> defaultPlanSites;
+    // A comma-separated string, split here: Payara's config cannot inject an Optional of a List.
+    Optional<String> defaultPlanSites;
 
     @Inject
     @ConfigProperty(name = "civitas.worker.home")
@@ -170,8 +171,10 @@ public class CivitasSettings {
      * a plan names its sites.
      */
     public java.util.List<String> defaultPlanSites() {
-        if (defaultPlanSites.isPresent() && !defaultPlanSites.get().isEmpty()) {
-            return java.util.List.copyOf(defaultPlanSites.get());
+        java.util.List<String> configured = defaultPlanSites.stream().flatMap(s -> java.util.Arrays.stream(s.split(",")))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (!configured.isEmpty()) {
+            return configured;
         }
         return role() == Role.STANDALONE ? org.civitas.federation.common.ReferenceConsortium.CODES : java.util.List.of();
     }
