@@ -343,6 +343,46 @@ class BringYourOwnTaskIT {
         assertThat(trained.get("text_proj.lora_a").shape()).as("the adapter reads the operator's 32-wide encoder").containsExactly(4, 32);
     }
 
+    /**
+     * The text tower adapted inside (LoRA on the attention of every MiniLM layer): registered after its
+     * depth is checked against the file, federated, and the adapters the sites trained are in the model.
+     */
+    @Test
+    void aTaskFederatesLoraInsideThePretrainedTextEncoder() throws Exception {
+        String manifest = "{\"name\": \"mail-in-tower\", \"text\": " + MINILM.replace("}", ", \"mode\": \"adapters\", \"layers\": %d,"
+                + " \"heads\": 12}") + ", \"fusion\": {\"hidden\": 32, \"seed\": 17}, \"adapter\": {\"rank\": 4, \"alpha\": 8,"
+                + " \"targets\": [\"query\", \"value\", \"fusion\"]}}";
+        Api.Answer wrongDepth = Api.postJson("/model-manifests", manifest.formatted(4));
+        assertThat(wrongDepth.status()).as(wrongDepth.text()).isEqualTo(422);
+        assertThat(wrongDepth.json().path("error").asText()).contains("text.layers: the encoder has 6 layers, the manifest says 4");
+        String model = assertCreated(Api.postJson("/model-manifests", manifest.formatted(6))).path("sha256").asText();
+
+        assertCreated(Api.postJson("/tasks", "{\"name\": \"byo-mail-in-tower\", \"description\": \"Spam or wanted mail\","
+                + " \"labels\": [\"spam\", \"ham\"], \"modalities\": [\"text\"], \"primaryMetric\": \"macro-f1\"}"));
+        Map<String, String> mail = new LinkedHashMap<>();
+        for (int i = 0; i < SITES.size(); i++) {
+            String site = SITES.get(i);
+            Path folder = Files.createDirectories(CivitasServer.dataDir().resolve("sites/" + site + "/datasets/byo-mail-in-tower"));
+            writeMail(folder.resolve("train.jsonl"), 24, 110 + i);
+            writeMail(folder.resolve("heldout.jsonl"), 20, 120 + i);
+            mail.put(site, imported(site, "byo-mail-in-tower", "datasets/byo-mail-in-tower/train.jsonl", "byo-mail-in-tower"));
+        }
+        long id = assertCreated(Api.startFederation(plan("byo-mail-in-tower", model, "byo-mail-in-tower", mail)
+                .replace("\"localEpochs\": 5", "\"localEpochs\": 3"))).path("id").asLong();
+        JsonNode done = Api.awaitFinished(id, Duration.ofMinutes(8));
+
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+        assertThat(done.path("rounds").get(2).path("heldoutMacroF1").asDouble()).as(done.path("rounds").toString()).isGreaterThan(0.8);
+        NamedTensors trained = SafeTensors.read(Api.get("/federations/" + id + "/models/3").body()).tensors();
+        float[] b = trained.get("text.encoder.layer.5.attention.self.value.lora_B.weight").values();
+        float largest = 0;
+        for (float v : b) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        assertThat(largest).as("the last layer's value adapter, zero at round 0, was trained").isPositive();
+        assertThat(trained.names()).noneMatch(n -> n.startsWith("text.encoder.") && !n.contains(".lora_"));
+    }
+
     private static String sha256(byte[] bytes) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }

@@ -57,7 +57,8 @@ final class TransformerEncoder implements AutoCloseable {
         }
         this.layers = count;
         if (layers == 0) {
-            throw new IllegalArgumentException("text.artifact: no encoder.layer.0.attention.self.query.weight: not a BERT-style encoder");
+            throw new IllegalArgumentException("text.mode: the encoder has no float weight encoder.layer.0.attention.self.query.weight"
+                    + " (only a BERT-style encoder with float weights can be adapted; an int8-quantised one cannot)");
         }
         pretrained.forEach((name, t) -> weights.put(name, toArray(t)));
         this.hidden = (int) weight("embeddings.word_embeddings.weight").getShape().get(1);

@@ -116,14 +116,19 @@ public final class ByoTaskBench {
 
     /** FedAvg, every site every round, weighted by samples. */
     private static NamedTensors fedAvg(MultimodalModel model, NamedTensors initial, Map<String, LabeledBatchSource> train) {
+        return fedAvg(model, initial, train, ROUNDS, EPOCHS);
+    }
+
+    /** FedAvg over {@code rounds} rounds of {@code epochs} local epochs each. */
+    static NamedTensors fedAvg(MultimodalModel model, NamedTensors initial, Map<String, LabeledBatchSource> train, int rounds, int epochs) {
         NamedTensors global = initial;
-        for (int round = 0; round < ROUNDS; round++) {
+        for (int round = 0; round < rounds; round++) {
             NamedTensors sum = null;
             long samples = 0;
             for (Map.Entry<String, LabeledBatchSource> site : train.entrySet()) {
                 LabeledBatchSource data = site.getValue();
                 NamedTensors delta = LocalTraining.train(model, global, data,
-                        new LocalTraining.Hyper(EPOCHS, LR, BATCH, 31L * round + site.getKey().hashCode(), 0), (a, b, c) -> { }).delta();
+                        new LocalTraining.Hyper(epochs, LR, BATCH, 31L * round + site.getKey().hashCode(), 0), (a, b, c) -> { }).delta();
                 sum = sum == null ? delta.plusScaled(delta, data.size() - 1f) : sum.plusScaled(delta, data.size());
                 samples += data.size();
             }

@@ -124,7 +124,8 @@ public class ModelManifestService {
         if (!problems.isEmpty()) {
             throw new UnprocessableException("invalid model manifest: " + String.join("; ", problems));
         }
-        if (onnxImages || operatorText) {
+        // An operator's encoder, or an encoder the model adapts (its depth and heads checked against the file), is loaded once here.
+        if (onnxImages || operatorText || (manifest.text() != null && manifest.text().adapted())) {
             loadsInTheWorker(manifest);
         }
         var existing = manifests.find(manifest.sha256());
