@@ -71,7 +71,7 @@ class TransformerEncoderTest {
         NamedTensors noLayers = NamedTensors.builder().put("embeddings.word_embeddings.weight", weights.get("embeddings.word_embeddings.weight"))
                 .build();
         assertThatThrownBy(() -> new TransformerEncoder(noLayers, 12, manager))
-                .hasMessageContaining("no encoder.layer.0.attention.self.query.weight");
+                .hasMessageContaining("the encoder has no float weight encoder.layer.0.attention.self.query.weight");
         assertThatThrownBy(() -> new TransformerEncoder(weights, 7, manager)).hasMessage("text.heads: 7 heads do not divide the hidden width 384");
     }
 
