@@ -367,8 +367,9 @@ class BringYourOwnTaskIT {
             writeMail(folder.resolve("heldout.jsonl"), 20, 120 + i);
             mail.put(site, imported(site, "byo-mail-in-tower", "datasets/byo-mail-in-tower/train.jsonl", "byo-mail-in-tower"));
         }
+        // FFA-LoRA: every site keeps the A factors at their shared start, so averaging the B factors is exact
         long id = assertCreated(Api.startFederation(plan("byo-mail-in-tower", model, "byo-mail-in-tower", mail)
-                .replace("\"localEpochs\": 5", "\"localEpochs\": 3"))).path("id").asLong();
+                .replace("\"localEpochs\": 5", "\"strategy\": \"ffa-lora\", \"localEpochs\": 3"))).path("id").asLong();
         JsonNode done = Api.awaitFinished(id, Duration.ofMinutes(8));
 
         assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
@@ -380,6 +381,10 @@ class BringYourOwnTaskIT {
             largest = Math.max(largest, Math.abs(v));
         }
         assertThat(largest).as("the last layer's value adapter, zero at round 0, was trained").isPositive();
+        NamedTensors start = SafeTensors.read(Api.get("/federations/" + id + "/models/0").body()).tensors();
+        assertThat(trained.get("text.encoder.layer.5.attention.self.value.lora_A.weight"))
+                .as("FFA-LoRA left A where it started").isEqualTo(start.get("text.encoder.layer.5.attention.self.value.lora_A.weight"));
+        assertThat(trained.get("fusion.lora_a")).isEqualTo(start.get("fusion.lora_a"));
         assertThat(trained.names()).noneMatch(n -> n.startsWith("text.encoder.") && !n.contains(".lora_"));
     }
 

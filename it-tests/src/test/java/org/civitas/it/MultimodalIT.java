@@ -144,12 +144,12 @@ class MultimodalIT {
 
     @Test
     void rulesTheWorkerCannotServeAreRefusedWhenThePlanIsMade() {
-        Api.Answer refused = Api.startFederation(Api.citySafetyPlan("{\"model\": \"multimodal-lora\", \"strategy\": \"ffa-lora\"}"));
+        Api.Answer refused = Api.startFederation(Api.citySafetyPlan("{\"model\": \"multimodal-lora\", \"strategy\": \"lora-stacking\"}"));
         Api.Answer incentives = Api.startFederation(Api.citySafetyPlan("{\"model\": \"multimodal-lora\", \"incentives\": {\"rewardPerRound\": 5}}"));
         Api.Answer noTask = Api.startFederation("{\"model\": \"multimodal-lora\"}");
 
         assertThat(refused.status()).isEqualTo(400);
-        assertThat(refused.json().path("error").asText()).contains("rule ffa-lora").contains("model worker");
+        assertThat(refused.json().path("error").asText()).contains("rule lora-stacking").contains("model worker");
         assertThat(incentives.status()).isEqualTo(400);
         assertThat(incentives.json().path("error").asText()).contains("incentives need per-site contribution values");
         assertThat(noTask.status()).isEqualTo(400);

@@ -23,7 +23,12 @@ final class LocalTraining {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LocalTraining.class.getName());
 
     /** Hyper-parameters of one local training run. */
-    record Hyper(int epochs, double learningRate, int batchSize, long seed, double proximalMu) {
+    record Hyper(int epochs, double learningRate, int batchSize, long seed, double proximalMu, boolean freezeLoraA) {
+
+        Hyper(int epochs, double learningRate, int batchSize, long seed, double proximalMu) {
+            this(epochs, learningRate, batchSize, seed, proximalMu, false);
+        }
+
         Hyper {
             if (epochs < 1 || epochs > 100) {
                 throw new IllegalArgumentException("epochs must be in [1, 100], was " + epochs);
@@ -176,7 +181,10 @@ final class LocalTraining {
                     boolean finite = Double.isFinite(batchLoss);
                     for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
                         NDArray gradient = e.getValue().getGradient();
-                        if (finite) {
+                        if (hyper.freezeLoraA() && org.civitas.federation.core.aggregation.LoraTensors.isA(e.getKey())) {
+                            // FFA-LoRA: A stays at its shared initial value, so every site's B multiplies the same A.
+                            gradient.set(new float[Math.toIntExact(gradient.size())]);
+                        } else if (finite) {
                             adam.update(e.getKey(), e.getValue(), gradient);
                             gradient.muli(0);
                         } else {

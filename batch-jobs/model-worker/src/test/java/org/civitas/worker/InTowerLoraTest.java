@@ -96,6 +96,24 @@ class InTowerLoraTest {
         }
     }
 
+    @Test
+    void withFfaLoraEveryAFactorStaysWhereItStartedAndTheBFactorsTrain() throws Exception {
+        Path train = SyntheticTasks.tickets(folder.resolve("ffa"), "train", 16, -1, 5);
+        try (TextTower tower = new TextTower(ADAPTED.text(), "cpu", 2); MultimodalModel model = new MultimodalModel(ADAPTED, manager, encoder)) {
+            LocalTraining.Outcome outcome = LocalTraining.train(model, MultimodalWeights.initialState(ADAPTED), source(ADAPTED, train, tower),
+                    new LocalTraining.Hyper(2, 0.01, 8, 3, 0, true), (a, b, c) -> { });
+
+            outcome.delta().forEach((name, t) -> {
+                if (org.civitas.federation.core.aggregation.LoraTensors.isA(name)) {
+                    assertThat(maxAbs(t.values())).as(name + " frozen").isZero();
+                }
+            });
+            assertThat(outcome.delta().names()).contains("fusion.lora_a", "text.encoder.layer.0.attention.self.query.lora_A.weight");
+            assertThat(maxAbs(outcome.delta().get("text.encoder.layer.0.attention.self.query.lora_B.weight").values())).isPositive();
+            assertThat(maxAbs(outcome.delta().get("fusion.lora_b").values())).isPositive();
+        }
+    }
+
     /** A few of the encoder's pretrained weights, read back from DJL after training. */
     private static NamedTensors encoderWeights() {
         try (NDManager probe = manager.newSubManager()) {

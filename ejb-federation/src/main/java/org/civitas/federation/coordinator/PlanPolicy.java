@@ -108,7 +108,7 @@ final class PlanPolicy {
                     + " (raise minSites or quorum, or add sites)");
         }
         boolean multimodal = ModelCatalog.isMultimodal(modelKind);
-        if (multimodal && ("ffa-lora".equals(strategyName) || "lora-stacking".equals(strategyName))) {
+        if (multimodal && "lora-stacking".equals(strategyName)) {
             throw new IllegalArgumentException("rule " + strategyName + " trains the adapters in its own way, which the model worker"
                     + " does not offer yet; use a mean-based or robust rule with " + modelKind);
         }

@@ -149,7 +149,8 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         Path manifestFile = manifestFiles.file(site, task.manifestSha256());
         Path dataset = pinnedManifest(runId, site, run, task, manifestFile);
         WorkerRequest.Hyper hyper = new WorkerRequest.Hyper(task.localEpochs(), task.learningRate(), task.batchSize(), task.seed(),
-                task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0).doubleValue());
+                task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0).doubleValue(),
+                task.extra().getOrDefault(FfaLora.FREEZE_LORA_A, 0.0) == 1.0 ? Boolean.TRUE : null);
         long start = System.nanoTime();
         // A restarted job resumes after the last epoch the worker checkpointed for this round.
         Path checkpoint = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-checkpoint.safetensors");

@@ -39,7 +39,7 @@ public final class FfaLora implements Strategy {
     public void validateUpdate(NamedTensors global, NamedTensors update) {
         Strategy.super.validateUpdate(global, update);
         update.forEach((name, t) -> {
-            if (name.endsWith(LoraTensors.A)) {
+            if (LoraTensors.isA(name)) {
                 for (float v : t.values()) {
                     if (v != 0f) {
                         throw new TensorChecks.InvalidUpdateException("FFA-LoRA keeps '" + name + "' frozen, but the update changes it");

@@ -22,6 +22,15 @@ public final class LoraTensors {
         return name.endsWith(A) || name.endsWith(B);
     }
 
+    /**
+     * Whether the tensor is a LoRA A factor in any of the namings a state uses: {@code <layer>.lora_A}
+     * (the feature models), {@code <layer>.lora_A.weight} (PEFT's, inside the text encoder) and
+     * {@code <layer>.lora_a} (the multimodal model's projections).
+     */
+    public static boolean isA(String name) {
+        return name.endsWith(A) || name.endsWith(A + ".weight") || name.endsWith(".lora_a");
+    }
+
     /** The layer prefixes that have both factors in the state. */
     public static List<String> layers(NamedTensors state) {
         List<String> layers = new ArrayList<>();

@@ -79,6 +79,17 @@ public final class WorkerFields {
         return ((Number) value).longValue();
     }
 
+    public Boolean optionalBoolean(String name) {
+        Object value = fields.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Boolean b)) {
+            throw new IllegalArgumentException("'" + name + "' in " + what + " must be true or false");
+        }
+        return b;
+    }
+
     public Double optionalDouble(String name) {
         return has(name) ? number(name) : null;
     }

@@ -51,8 +51,16 @@ public sealed interface WorkerRequest<R extends WorkerResult> {
     /** Reads the result line's fields (besides {@code id} and {@code event}) as this request's result. */
     R result(WorkerFields result);
 
-    /** Training hyper-parameters as sent; a missing one takes the worker's default. */
-    record Hyper(Integer epochs, Double learningRate, Integer batchSize, Long seed, Double proximalMu) {
+    /**
+     * Training hyper-parameters as sent; a missing one takes the worker's default. {@code freezeLoraA}
+     * keeps every LoRA A factor where it is (FFA-LoRA): only the B factors and the other tensors train.
+     */
+    record Hyper(Integer epochs, Double learningRate, Integer batchSize, Long seed, Double proximalMu, Boolean freezeLoraA) {
+
+        public Hyper(Integer epochs, Double learningRate, Integer batchSize, Long seed, Double proximalMu) {
+            this(epochs, learningRate, batchSize, seed, proximalMu, null);
+        }
+
         Map<String, Object> fields() {
             Map<String, Object> out = new LinkedHashMap<>();
             putIfSet(out, "epochs", epochs);
@@ -60,13 +68,14 @@ public sealed interface WorkerRequest<R extends WorkerResult> {
             putIfSet(out, "batchSize", batchSize);
             putIfSet(out, "seed", seed);
             putIfSet(out, "proximalMu", proximalMu);
+            putIfSet(out, "freezeLoraA", freezeLoraA);
             return out;
         }
 
         static Hyper from(WorkerFields f) {
-            f.only(Set.of("epochs", "learningRate", "batchSize", "seed", "proximalMu"));
+            f.only(Set.of("epochs", "learningRate", "batchSize", "seed", "proximalMu", "freezeLoraA"));
             return new Hyper(f.optionalInt("epochs"), f.optionalDouble("learningRate"), f.optionalInt("batchSize"), f.optionalLong("seed"),
-                    f.optionalDouble("proximalMu"));
+                    f.optionalDouble("proximalMu"), f.optionalBoolean("freezeLoraA"));
         }
     }
 

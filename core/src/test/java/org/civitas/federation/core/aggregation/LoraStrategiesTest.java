@@ -96,4 +96,17 @@ class LoraStrategiesTest {
                 .put("fc.lora_B", Tensor.zeros(2, 2)).put("fc.bias", t(new int[] {1}, 0)).build();
         assertThatThrownBy(() -> ffa.validateUpdate(a, movesA)).hasMessage("FFA-LoRA keeps 'fc.lora_A' frozen, but the update changes it");
     }
+
+    @Test
+    void ffaLoraKnowsTheAFactorsOfThePeftAndTheMultimodalNamings() {
+        String peft = "text.encoder.layer.0.attention.self.query.lora_A.weight";
+        NamedTensors global = NamedTensors.builder().put(peft, Tensor.zeros(1, 2)).put("fusion.lora_a", Tensor.zeros(1, 2)).build();
+        FfaLora ffa = new FfaLora();
+
+        assertThatThrownBy(() -> ffa.validateUpdate(global, NamedTensors.builder().put(peft, t(new int[] {1, 2}, 0, 1))
+                .put("fusion.lora_a", Tensor.zeros(1, 2)).build())).hasMessageContaining("keeps '" + peft + "' frozen");
+        assertThatThrownBy(() -> ffa.validateUpdate(global, NamedTensors.builder().put(peft, Tensor.zeros(1, 2))
+                .put("fusion.lora_a", t(new int[] {1, 2}, 1, 0)).build())).hasMessageContaining("keeps 'fusion.lora_a' frozen");
+        assertThat(LoraTensors.isA("text.encoder.layer.0.attention.self.query.lora_B.weight")).isFalse();
+    }
 }

@@ -34,7 +34,8 @@ class WorkerContractTest {
     void everyRequestSurvivesTheTrip() {
         List<WorkerRequest<?>> requests = List.of(new WorkerRequest.Evaluate("m.json", "t.jsonl", "s.safetensors"),
                 new WorkerRequest.Embed(null, List.of("smoke", "a \"quoted\" text")), new WorkerRequest.Ping(), new WorkerRequest.Shutdown(),
-                new WorkerRequest.Train(null, "d", "s", "o", null, null, "h.jsonl"));
+                new WorkerRequest.Train(null, "d", "s", "o", null, null, "h.jsonl"),
+                new WorkerRequest.Train("m.json", "d", "s", "o", new WorkerRequest.Hyper(1, 0.1, 2, 3L, 0.0, true), null, null));
         for (WorkerRequest<?> request : requests) {
             assertThat(WorkerRequest.parse(WorkerLines.read(WorkerLines.request("1", request)))).isEqualTo(request);
         }
