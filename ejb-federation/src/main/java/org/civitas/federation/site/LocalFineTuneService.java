@@ -30,6 +30,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
@@ -166,6 +167,12 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         WorkerResult.Trained trained = answer.result();
         try {
             NamedTensors update = SafeTensors.read(Files.readAllBytes(updateFile)).tensors();
+            List<String> mismatches = MultimodalWeights.mismatches(manifestFiles.read(manifestFile), update);
+            if (!mismatches.isEmpty()) {
+                // The worker, or an external trainer in its place, answered tensors of another model: nothing leaves the site.
+                throw new IllegalStateException("the trainer's update is not the plan's model (" + String.join("; ", mismatches)
+                        + "): it is not sent");
+            }
             if (ModalityAwareAvg.NAME.equals(task.strategy())) {
                 // A tower none of this site's samples could train stays out of its update, so the rule averages
                 // that tower over the sites that did train it instead of pulling it back towards where it was.

@@ -199,6 +199,9 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         if (text != null && text.adapted() && text.heads() > 0 && text.dim() % text.heads() != 0) {
             f.problem("text.heads " + text.heads() + " must divide text.dim " + text.dim());
         }
+        if (text != null && text.adapted() && rank > text.dim() && text.dim() > 0) {
+            f.problem("adapter.rank " + rank + " must not exceed text.dim " + text.dim() + ", the width of the projections it adapts");
+        }
         if (new LinkedHashSet<>(targets).size() != targets.size()) {
             f.problem("adapter.targets must not repeat");
         }

@@ -90,6 +90,34 @@ public final class MultimodalWeights {
         return kept.build();
     }
 
+    /**
+     * What is wrong with an update a trainer answered for this manifest's model: tensors the model does
+     * not have, tensors it has and the update lacks, and shapes other than the manifest's. Empty when
+     * the update is the model's. An external trainer speaks the worker's contract, so the site checks
+     * its answer before anything leaves.
+     */
+    public static java.util.List<String> mismatches(ModelManifest manifest, NamedTensors update) {
+        Map<String, int[]> expected = manifest.trainableShapes();
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        java.util.Set<String> unexpected = new java.util.TreeSet<>(update.names());
+        unexpected.removeAll(expected.keySet());
+        if (!unexpected.isEmpty()) {
+            problems.add("tensors the model does not have: " + unexpected);
+        }
+        java.util.Set<String> missing = new java.util.TreeSet<>(expected.keySet());
+        missing.removeAll(update.names());
+        if (!missing.isEmpty()) {
+            problems.add("tensors missing: " + missing);
+        }
+        expected.forEach((name, shape) -> {
+            if (update.contains(name) && !update.get(name).hasShape(shape)) {
+                problems.add("'" + name + "' has shape " + java.util.Arrays.toString(update.get(name).shape()) + ", the manifest's is "
+                        + java.util.Arrays.toString(shape));
+            }
+        });
+        return problems;
+    }
+
     /** Glorot-scaled normal values from a seed. */
     private static Tensor seeded(int[] shape, long seed) {
         float[] values = new float[shape[0] * shape[1]];

@@ -47,6 +47,10 @@ class ModelManifestTest {
                 .hasMessageContaining("text.mode 'adapters' needs an attention projection in adapter.targets");
         assertThatThrownBy(() -> ModelManifest.parse(MINILM_ADAPTED.replace("\"mode\": \"adapters\"", "\"mode\": \"tuned\"")))
                 .hasMessageContaining("text.mode must be 'frozen' or 'adapters', was 'tuned'");
+        String narrow = MINILM_ADAPTED.replace("\"dim\": 384", "\"dim\": 48").replace("\"rank\": 4", "\"rank\": 64")
+                .replace("\"hidden\": 32", "\"hidden\": 128");
+        assertThatThrownBy(() -> ModelManifest.parse(narrow))
+                .hasMessageContaining("adapter.rank 64 must not exceed text.dim 48, the width of the projections it adapts");
     }
 
     @Test

@@ -20,6 +20,25 @@ class MultimodalWeightsTest {
     }
 
     @Test
+    void aTrainersUpdateOfAnotherModelIsNamedTensorByTensor() {
+        NamedTensors own = MultimodalWeights.initialState(twoTowers);
+        NamedTensors.Builder foreign = NamedTensors.builder();
+        own.forEach((name, t) -> {
+            if (name.equals("head.weight")) {
+                foreign.put(name, org.civitas.federation.core.tensor.Tensor.zeros(3, 3));
+            } else if (!name.equals("fusion.lora_b")) {
+                foreign.put(name, t);
+            }
+        });
+        foreign.put("classifier.weight", org.civitas.federation.core.tensor.Tensor.zeros(2, 2));
+
+        assertThat(MultimodalWeights.mismatches(twoTowers, own)).isEmpty();
+        assertThat(MultimodalWeights.mismatches(twoTowers, foreign.build())).containsExactly(
+                "tensors the model does not have: [classifier.weight]", "tensors missing: [fusion.lora_b]",
+                "'head.weight' has shape [3, 3], the manifest's is " + java.util.Arrays.toString(own.get("head.weight").shape()));
+    }
+
+    @Test
     void anUpdateOfTextOnlyDataLeavesOutTheImageTowerAndKeepsTheRest() {
         NamedTensors update = MultimodalWeights.initialState(twoTowers);
 
