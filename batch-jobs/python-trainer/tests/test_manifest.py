@@ -1,0 +1,48 @@
+import json
+import os
+import unittest
+
+from civitas_trainer.manifest import Manifest
+
+SHIPPED = os.path.join(os.path.dirname(__file__), "..", "..", "..", "core", "src", "main", "resources", "models",
+                       "city-safety-multimodal.json")
+
+
+class ManifestTest(unittest.TestCase):
+
+    def test_the_shipped_manifest_has_the_java_workers_tensors_in_its_order(self):
+        with open(SHIPPED) as f:
+            m = Manifest.parse(f.read())
+        shapes = m.trainable_shapes()
+        self.assertEqual(list(shapes), ["image.conv1.weight", "image.conv1.bias", "image.conv2.weight", "image.conv2.bias",
+                                        "text_proj.lora_a", "text_proj.lora_b", "fusion.lora_a", "fusion.lora_b",
+                                        "head.weight", "head.bias"])
+        self.assertEqual(shapes["fusion.lora_a"], (4, 64 + 16))
+        self.assertEqual(shapes["head.weight"], (12, 64))
+
+    def test_an_adapted_text_tower_has_peft_named_adapters_per_layer_and_target(self):
+        m = Manifest({"name": "t", "text": {"kind": "onnx", "artifact": "x", "tokenizer": "y", "sha256": "0" * 64, "dim": 8,
+                                            "maxTokens": 16, "mode": "adapters", "layers": 2, "heads": 2},
+                      "fusion": {"hidden": 4, "seed": 1}, "adapter": {"rank": 2, "alpha": 4, "targets": ["query", "value"]},
+                      "labels": ["a", "b"]})
+        names = list(m.trainable_shapes())
+        self.assertEqual(names[:4], ["text.encoder.layer.0.attention.self.query.lora_A.weight",
+                                     "text.encoder.layer.0.attention.self.query.lora_B.weight",
+                                     "text.encoder.layer.0.attention.self.value.lora_A.weight",
+                                     "text.encoder.layer.0.attention.self.value.lora_B.weight"])
+        self.assertEqual(m.trainable_shapes()["text.encoder.layer.1.attention.self.value.lora_B.weight"], (8, 2))
+
+    def test_refuses_an_onnx_image_tower_naming_the_field(self):
+        with self.assertRaisesRegex(ValueError, "image.kind: .*'onnx' is not supported"):
+            Manifest.parse(json.dumps({"name": "x", "image": {"kind": "onnx", "size": 32}, "fusion": {"hidden": 4, "seed": 1},
+                                       "adapter": {"rank": 2, "alpha": 4, "targets": ["fusion"]}, "labels": ["a", "b"]}))
+
+    def test_a_manifest_without_labels_cannot_be_trained(self):
+        m = Manifest({"name": "unbound", "image": {"kind": "cnn", "size": 16, "channels": [4]}, "fusion": {"hidden": 4, "seed": 1},
+                      "adapter": {"rank": 2, "alpha": 4, "targets": ["fusion"]}})
+        with self.assertRaisesRegex(ValueError, "has no labels"):
+            m.trainable_shapes()
+
+
+if __name__ == "__main__":
+    unittest.main()
