@@ -107,6 +107,19 @@ public class CivitasSettings {
     }
 
     /**
+     * What every worker process is told of this server, the bundled one and an external trainer
+     * alike: where the bundled worker's libraries lie ({@code classpath:} artifacts are inside its
+     * jars), the artifact folder, its threads and device, and the image size limit.
+     */
+    public java.util.Map<String, String> workerEnvironment() {
+        return java.util.Map.of("CIVITAS_WORKER_CLASSPATH", Path.of(workerHome, "lib").toString(),
+                "CIVITAS_WORKER_ARTIFACTS", artifactDir().toString(),
+                "CIVITAS_WORKER_THREADS", Integer.toString(workerThreads),
+                "CIVITAS_COMPUTE_DEVICE", computeDevice,
+                "CIVITAS_IMAGES_MAX_PIXELS", Long.toString(imageMaxPixels()));
+    }
+
+    /**
      * Where this server keeps the model artifacts it fetched from the coordinator, each under its
      * SHA-256 (checked when fetched, and again by the worker before it runs one).
      */

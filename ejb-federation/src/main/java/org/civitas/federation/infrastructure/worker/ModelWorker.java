@@ -116,8 +116,9 @@ public class ModelWorker {
             throw new UncheckedIOException(e);
         }
         // libtorch and the tokenizer natives are unpacked once into the data folder, not the user's home.
-        Map<String, String> env = Map.of("DJL_CACHE_DIR", home.resolve("djl-cache").toString(),
-                "ENGINE_CACHE_DIR", home.resolve("djl-cache").toString());
+        Map<String, String> env = new java.util.HashMap<>(settings.workerEnvironment());
+        env.put("DJL_CACHE_DIR", home.resolve("djl-cache").toString());
+        env.put("ENGINE_CACHE_DIR", home.resolve("djl-cache").toString());
         WorkerProcess started = WorkerProcess.start(settings.workerCommand(), home.resolve("worker.log"), env);
         starts++;
         LOG.info(() -> "Model worker started in " + started.startup().toMillis() + " ms (start " + starts + "): " + started.readyLine());
