@@ -1,0 +1,219 @@
+package org.civitas.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.civitas.federation.core.tensor.NamedTensors;
+import org.civitas.federation.core.tensor.SafeTensors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The reference Python trainer ({@code batch-jobs/python-trainer}) against this worker, request for
+ * request: it embeds text as the Java text tower does, and its update has the same tensors (names,
+ * shapes, dtypes) as this worker's, so a coordinator cannot tell them apart and their average trains
+ * the model. Needs a Python with PyTorch ({@code civitas.python}); skipped without one unless
+ * {@code civitas.python.required} is true, as in CI.
+ */
+class PythonTrainerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path TRAINER = Path.of("..", "python-trainer", "trainer.py").toAbsolutePath().normalize();
+    private static String python;
+
+    @BeforeAll
+    static void findPython() throws Exception {
+        python = System.getProperty("civitas.python", "/usr/bin/python3");
+        boolean usable;
+        try {
+            Process p = new ProcessBuilder(python, "-c", "import torch, numpy, PIL, onnx").redirectErrorStream(true).start();
+            usable = p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0;
+        } catch (IOException e) {
+            usable = false;
+        }
+        if (!usable && Boolean.getBoolean("civitas.python.required")) {
+            throw new IllegalStateException(python + " cannot import torch, numpy, PIL and onnx (bash .ci/ensure-python-torch.sh)");
+        }
+        Assumptions.assumeTrue(usable, python + " lacks PyTorch: the Python trainer is not compared (bash .ci/ensure-python-torch.sh)");
+    }
+
+    /** The answers of the Python trainer to these requests, started as a site's server starts an external trainer. */
+    private static List<JsonNode> python(String... requests) throws Exception {
+        Path log = Files.createTempFile("python-trainer", ".log");
+        ProcessBuilder pb = new ProcessBuilder(python, TRAINER.toString(), "--threads", "2").redirectError(log.toFile());
+        // The server points it at the bundled worker's libraries; here the test class path holds the same jars.
+        pb.environment().put("CIVITAS_WORKER_CLASSPATH", System.getProperty("java.class.path"));
+        Process process = pb.start();
+        try (Writer in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
+            for (String r : requests) {
+                in.write(r + "\n");
+            }
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as(Files.readString(log)).isZero();
+        return lines;
+    }
+
+    private static List<JsonNode> java(String... requests) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new WorkerMain(new PrintStream(out, true, StandardCharsets.UTF_8), "cpu", 2)
+                .serve(new BufferedReader(new StringReader(String.join("\n", requests))));
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+            lines.add(JSON.readTree(line));
+        }
+        return lines;
+    }
+
+    private static JsonNode resultOf(List<JsonNode> lines, String id) {
+        return lines.stream().filter(l -> id.equals(l.path("id").asText()) && !"progress".equals(l.path("event").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("no answer to " + id + " in " + lines));
+    }
+
+    private static String train(String id, String site, Path state, Path out) {
+        return "{\"id\": \"" + id + "\", \"op\": \"train\", \"dataset\": \"" + WorkerTestData.dataset(site, "train") + "\", \"state\": \""
+                + state + "\", \"out\": \"" + out + "\", \"hyper\": {\"epochs\": 2, \"learningRate\": 0.01, \"seed\": 7}}";
+    }
+
+    @Test
+    void embedsTextAsTheJavaTextTowerDoes() throws Exception {
+        List<String> texts = new ArrayList<>();
+        for (String line : Files.readAllLines(WorkerTestData.dataset("energy", "train")).subList(0, 40)) {
+            JsonNode sample = JSON.readTree(line);
+            if (sample.hasNonNull("text")) {
+                texts.add(sample.path("text").asText());
+            }
+        }
+        // Accents, CJK characters, punctuation runs, a tab, an over-long word and a text past maxTokens.
+        texts.add("Café – naïve résumé, 東京 (Tokyo)!! tab\there");
+        texts.add("pneumonoultramicroscopicsilicovolcanoconiosis".repeat(3));
+        texts.add("Water main burst near the school. ".repeat(40));
+        String request = "{\"id\": \"e\", \"op\": \"embed\", \"texts\": " + JSON.writeValueAsString(texts) + "}";
+
+        JsonNode java = resultOf(java(request), "e").path("vectors");
+        JsonNode python = resultOf(python(request), "e").path("vectors");
+
+        assertThat(python.size()).isEqualTo(texts.size());
+        double largest = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(python.get(i).size()).isEqualTo(384);
+            for (int d = 0; d < 384; d++) {
+                largest = Math.max(largest, Math.abs(java.get(i).get(d).asDouble() - python.get(i).get(d).asDouble()));
+            }
+        }
+        assertThat(largest).as("largest difference of any embedding's coordinate").isLessThan(1e-4);
+    }
+
+    @Test
+    void bothTrainersUpdateTheSameTensorsAndTheirFederatedAverageImprovesTheModel() throws Exception {
+        Path dir = Files.createTempDirectory("python-trainer-updates");
+        Path global = WorkerTestData.initialState();
+        Path javaUrban = dir.resolve("java-urban.safetensors");
+        Path pythonUrban = dir.resolve("python-urban.safetensors");
+
+        JsonNode javaTrained = resultOf(java(train("j", "urban", global, javaUrban)), "j");
+        List<JsonNode> pythonLines = python(train("p", "urban", global, pythonUrban), "{\"id\": \"s\", \"op\": \"shutdown\"}");
+        JsonNode pythonTrained = resultOf(pythonLines, "p");
+
+        // Same names, in the same order, with the same dtypes and shapes: the coordinator cannot tell them apart.
+        assertThat(header(pythonUrban)).isEqualTo(header(javaUrban));
+        assertThat(pythonTrained.path("sha256").asText()).isEqualTo(Artifacts.sha256(Files.readAllBytes(pythonUrban)));
+        assertThat(pythonLines).anySatisfy(l -> assertThat(l.path("event").asText()).isEqualTo("progress"));
+        // The same start state scores the same on the same data: same frozen bases, text features and images.
+        assertThat(pythonTrained.path("metrics").path("globalLoss").asDouble())
+                .isCloseTo(javaTrained.path("metrics").path("globalLoss").asDouble(), within(1e-3));
+        assertThat(pythonTrained.path("samples").asInt()).isEqualTo(javaTrained.path("samples").asInt());
+        assertThat(pythonTrained.path("modalitySamples")).isEqualTo(javaTrained.path("modalitySamples"));
+        // Same data order and optimiser: on the same data the two updates point the same way.
+        assertThat(cosine(read(javaUrban), read(pythonUrban))).isGreaterThan(0.9);
+
+        // Three rounds of two sites, urban on the Java worker and energy on the Python trainer, averaged by samples.
+        for (int round = 1; round <= 3; round++) {
+            Path urban = dir.resolve("urban-" + round + ".safetensors");
+            Path energy = dir.resolve("energy-" + round + ".safetensors");
+            double nu = resultOf(java(train("j", "urban", global, urban)), "j").path("samples").asInt();
+            double ne = resultOf(python(train("p", "energy", global, energy)), "p").path("samples").asInt();
+            assertThat(header(energy)).isEqualTo(header(urban));
+            Path next = dir.resolve("global-" + round + ".safetensors");
+            Files.write(next, SafeTensors.write(read(global).plusScaled(read(urban), (float) (nu / (nu + ne)))
+                    .plusScaled(read(energy), (float) (ne / (nu + ne)))));
+            global = next;
+        }
+        for (String site : List.of("urban", "energy")) {
+            List<JsonNode> evaluated = java(evaluate("0", site, WorkerTestData.initialState()), evaluate("3", site, global));
+            JsonNode before = resultOf(evaluated, "0").path("metrics");
+            JsonNode after = resultOf(evaluated, "3").path("metrics");
+            assertThat(after.path("loss").asDouble()).as(site).isLessThan(before.path("loss").asDouble());
+            assertThat(after.path("macroF1").asDouble()).as(site + ": " + before + " -> " + after).isGreaterThan(before.path("macroF1").asDouble() + 0.1);
+        }
+    }
+
+    private static NamedTensors read(Path file) throws IOException {
+        return SafeTensors.read(Files.readAllBytes(file)).tensors();
+    }
+
+    /** The metrics of a state on a site's held-out split, which neither trainer trains on. */
+    private static String evaluate(String id, String site, Path state) {
+        return "{\"id\": \"" + id + "\", \"op\": \"evaluate\", \"dataset\": \"" + WorkerTestData.dataset(site, "heldout") + "\", \"state\": \""
+                + state + "\"}";
+    }
+
+    /** Each tensor's dtype and shape as the file's header declares them, by name in file order. */
+    private static List<String> header(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        long length = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonNode header = JSON.readTree(new String(bytes, 8, (int) length, StandardCharsets.UTF_8));
+        Map<Long, String> byOffset = new TreeMap<>();
+        header.fields().forEachRemaining(e -> {
+            if (!"__metadata__".equals(e.getKey())) {
+                byOffset.put(e.getValue().path("data_offsets").get(0).asLong(),
+                        e.getKey() + " " + e.getValue().path("dtype").asText() + " " + e.getValue().path("shape"));
+            }
+        });
+        return List.copyOf(byOffset.values());
+    }
+
+    private static double cosine(NamedTensors a, NamedTensors b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (String name : a.names()) {
+            float[] x = a.get(name).values();
+            float[] y = b.get(name).values();
+            for (int i = 0; i < x.length; i++) {
+                dot += x[i] * y[i];
+                na += x[i] * x[i];
+                nb += y[i] * y[i];
+            }
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+}
