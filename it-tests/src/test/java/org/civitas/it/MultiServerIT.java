@@ -50,6 +50,8 @@ class MultiServerIT {
     private static final String TLS_PASSWORD = "consortium-tls-1";
     private static final Path SERVER_CONFIG = Path.of("..", "server-config", "src", "main").toAbsolutePath().normalize();
     private static final Map<String, String[]> MEMBERS = new LinkedHashMap<>();
+    /** The site whose server trains with the reference Python trainer ({@code civitas.worker.command}). */
+    private static final String PYTHON_SITE = "urban";
 
     static {
         // site -> enterprise code, name, sector (the demo's, so participants can use its generated data)
@@ -98,8 +100,38 @@ class MultiServerIT {
         List<String> properties = new ArrayList<>(List.of("-Dcivitas.role=participant", "-Dcivitas.site.code=" + site,
                 "-Dcivitas.coordinator.url=" + coordinator.httpsApi(), "-Dcivitas.site.demo-data=true"));
         properties.addAll(tlsProperties(site));
+        Map<String, String> environment = new LinkedHashMap<>(Map.of("CIVITAS_SITE_TOKEN", token,
+                "CIVITAS_ADMIN_INITIAL_PASSWORD", ADMIN_PASSWORD, "CIVITAS_TLS_PASSWORD", TLS_PASSWORD));
+        String python = PYTHON_SITE.equals(site) ? pythonWithTorch() : null;
+        if (python != null) {
+            // The enterprise runs the reference Python trainer the server ships, in place of the bundled worker.
+            environment.put("CIVITAS_WORKER_COMMAND", python + " " + serverDir().toAbsolutePath().resolve("civitas-python-trainer")
+                    .resolve("trainer.py"));
+        }
         return new ServerProcess(site, serverDir(), work.resolve(site), work.resolve(site).resolve("log"), portOffset, properties,
-                Map.of("CIVITAS_SITE_TOKEN", token, "CIVITAS_ADMIN_INITIAL_PASSWORD", ADMIN_PASSWORD, "CIVITAS_TLS_PASSWORD", TLS_PASSWORD));
+                environment);
+    }
+
+    /**
+     * A Python with PyTorch for the site that trains with the Python trainer, or null without one (that
+     * part of the test is then left out), unless civitas.python.required is true, as in CI.
+     */
+    private static String pythonWithTorch() {
+        String python = System.getProperty("civitas.python", "/usr/bin/python3");
+        boolean usable;
+        try {
+            Process p = new ProcessBuilder(python, "-c", "import torch, numpy, PIL, onnx").redirectErrorStream(true).start();
+            usable = p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0;
+        } catch (IOException e) {
+            usable = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (!usable && Boolean.getBoolean("civitas.python.required")) {
+            throw new IllegalStateException(python + " cannot import torch, numpy, PIL and onnx (bash .ci/ensure-python-torch.sh)");
+        }
+        return usable ? python : null;
     }
 
     private static List<String> tlsProperties(String name) {
@@ -317,6 +349,91 @@ class MultiServerIT {
             assertThat(fetched).as(site + " fetched the encoder by its hash").exists();
             assertThat(Files.readAllBytes(fetched)).isEqualTo(encoder);
         }
+
+        if (pythonWithTorch() == null) {
+            System.err.println("MultiServerIT: no Python with PyTorch; the federation of a Java and a Python site is left out");
+            return;
+        }
+        // An external trainer across servers: urban's enterprise starts its server again (it was killed above), with the
+        // reference Python trainer as its model worker; energy keeps the bundled Java worker.
+        participants.put(PYTHON_SITE, participantServer(PYTHON_SITE, 230, tokens.get(PYTHON_SITE)).start().awaitReady(Duration.ofMinutes(4)));
+        String cnnModel = created(asAdmin("/model-manifests", "{\"name\": \"city-safety-cnn\", \"text\": {\"kind\": \"onnx\","
+                + " \"artifact\": \"classpath:all-minilm-l6-v2.onnx\", \"tokenizer\": \"classpath:all-minilm-l6-v2-tokenizer.json\","
+                + " \"sha256\": \"759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e\", \"dim\": 384, \"maxTokens\": 64},"
+                + " \"image\": {\"kind\": \"cnn\", \"size\": 32, \"channels\": [8, 16]},"
+                + " \"fusion\": {\"hidden\": 32, \"seed\": 11}, \"adapter\": {\"rank\": 4, \"alpha\": 8, \"targets\": [\"text_proj\", \"fusion\"]}}"))
+                .path("sha256").asText();
+        String[] urbanDataset = new String[1];
+        CivitasServer.await(Duration.ofMinutes(2), "urban's city-safety dataset registered", () -> {
+            for (JsonNode d : asAdmin("/datasets", null).json()) {
+                if ("city-safety".equals(d.path("name").asText()) && PYTHON_SITE.equals(d.path("site").asText())) {
+                    urbanDataset[0] = d.path("contentSha256").asText();
+                }
+            }
+            return urbanDataset[0] != null;
+        });
+        String urbanData = urbanDataset[0];
+        int mixedRounds = 3;
+        String mixedPlan = "{\"name\": \"java and python\", \"sites\": [\"energy\", \"urban\"], \"task\": \"city-safety\","
+                + " \"modelManifest\": \"" + cnnModel + "\", \"rounds\": " + mixedRounds + ", \"localEpochs\": 2, \"learningRate\": 0.01,"
+                + " \"quorum\": 2, \"roundTimeoutSeconds\": 180, \"datasets\": {"
+                + "\"energy\": {\"name\": \"city-safety\", \"sha256\": \"" + hashes.get("energy") + "\"}, "
+                + "\"urban\": {\"name\": \"city-safety\", \"sha256\": \"" + urbanData + "\"}}}";
+        JsonNode mixedPreview = asAdmin("/plans/preview", mixedPlan).json();
+        for (String site : List.of("energy", PYTHON_SITE)) {
+            agree(mixedPlan, mixedPreview, site);
+        }
+        long mixed = created(asAdmin("/federations", mixedPlan)).path("id").asLong();
+        JsonNode mixedDone = awaitFederation(mixed, f -> !"RUNNING".equals(f.path("status").asText()), Duration.ofMinutes(6),
+                "the federation of a Java and a Python site ends");
+        assertThat(mixedDone.path("status").asText()).as(mixedDone.toString()).isEqualTo("COMPLETED");
+        // Both updates were accepted in every round.
+        for (JsonNode r : mixedDone.path("rounds")) {
+            assertThat(sites(r)).as(r.toString()).containsExactlyInAnyOrder("energy", PYTHON_SITE);
+            assertThat(r.path("updates").asInt()).isEqualTo(2);
+        }
+        // Urban's updates came from the Python trainer: its server's log names the worker that answered.
+        String urbanLog;
+        try (var logs = Files.walk(work.resolve(PYTHON_SITE).resolve("log"))) {
+            urbanLog = logs.filter(Files::isRegularFile).map(f -> {
+                try {
+                    return Files.readString(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).reduce("", String::concat);
+        }
+        assertThat(urbanLog).contains("civitas python-trainer");
+        // The two updates of a round are the same tensors: names, dtypes and shapes, in the same order.
+        assertThat(updateHeader(outboxUpdate(PYTHON_SITE, mixed, 1))).isEqualTo(updateHeader(outboxUpdate("energy", mixed, 1)));
+        // The model the sites receive improves on their held-out data from the first round to the last.
+        assertThat(round(mixedDone, mixedRounds).path("heldoutMacroF1").asDouble())
+                .as(mixedDone.path("rounds").toString())
+                .isGreaterThan(round(mixedDone, 1).path("heldoutMacroF1").asDouble() + 0.05);
+    }
+
+    /** A site's update of a round as it left the site (its outbox). */
+    private static Path outboxUpdate(String site, long federation, int round) throws IOException {
+        String name = "federation-" + federation + "-round-" + round + ".safetensors";
+        try (var files = Files.walk(work.resolve(site))) {
+            return files.filter(f -> f.getFileName().toString().equals(name)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + name + " at " + site));
+        }
+    }
+
+    /** Each tensor's name, dtype and shape as a safetensors file's header declares them, in file order. */
+    private static List<String> updateHeader(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        long length = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonNode header = Api.JSON.readTree(new String(bytes, 8, (int) length, java.nio.charset.StandardCharsets.UTF_8));
+        Map<Long, String> byOffset = new TreeMap<>();
+        header.fields().forEachRemaining(e -> {
+            if (!"__metadata__".equals(e.getKey())) {
+                byOffset.put(e.getValue().path("data_offsets").get(0).asLong(),
+                        e.getKey() + " " + e.getValue().path("dtype").asText() + " " + e.getValue().path("shape"));
+            }
+        });
+        return List.copyOf(byOffset.values());
     }
 
     /** What the README's "Join a consortium" section does with curl: members, sites (tokens), users. */

@@ -1,0 +1,120 @@
+package org.civitas.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.civitas.federation.core.dataset.CitySafetyGenerator;
+import org.civitas.federation.core.model.manifest.ModelManifest;
+import org.civitas.federation.core.model.manifest.MultimodalWeights;
+import org.civitas.federation.core.tensor.SafeTensors;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Training throughput of the bundled Java worker (DJL on libtorch) against the reference Python
+ * trainer (PyTorch), both on 2 CPU threads, on the same city-safety site data and the same requests:
+ * the shipped multimodal model with the MiniLM tower frozen, and with LoRA inside it. Each trainer
+ * answers {@code REPEATS} identical train requests in one warm process; the figure is the median of
+ * the in-worker seconds each reports (training plus the before and after evaluation, dataset
+ * preparation excluded: it is cached after the first request).
+ *
+ * <p>Run: {@code mvn -B -Pbench -pl batch-jobs/model-worker -am -DskipTests package exec:exec@trainer-throughput}
+ * (needs Debian's python3-torch: {@code bash .ci/ensure-python-torch.sh}).
+ */
+public final class TrainerThroughputBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int REPEATS = 4;
+    private static final int EPOCHS = 2;
+
+    public static void main(String[] args) throws Exception {
+        Path root = Files.createTempDirectory("trainer-throughput-bench");
+        new CitySafetyGenerator(CitySafetyGenerator.Config.defaults(7)).generateAll(root.resolve("data"));
+        Path dataset = root.resolve("data").resolve("energy").resolve("train.jsonl");
+        ModelManifest frozen = ModelManifest.citySafetyDefault();
+        String adaptedJson = Files.readString(Path.of("..", "..", "core", "src", "main", "resources", "models",
+                "city-safety-multimodal.json")).replace("\"maxTokens\": 128", "\"maxTokens\": 128, \"mode\": \"adapters\", \"layers\": 6,"
+                + " \"heads\": 12").replace("\"targets\": [\"text_proj\", \"fusion\"]", "\"targets\": [\"query\", \"value\", \"text_proj\", \"fusion\"]");
+        ModelManifest adapted = ModelManifest.parse(adaptedJson);
+        String python = System.getProperty("python", "/usr/bin/python3");
+        System.out.printf(Locale.ROOT, "City-safety, site energy's training split; %d epochs per request, batch 32, 2 CPU threads;"
+                + " median of %d warm requests%n", EPOCHS, REPEATS - 1);
+        System.out.println("| text tower | Java worker (DJL) samples/s | Python trainer (PyTorch) samples/s | Python / Java |");
+        System.out.println("|---|---|---|---|");
+        for (ModelManifest manifest : List.of(frozen, adapted)) {
+            Path manifestFile = root.resolve(manifest.text().mode() + ".json");
+            Files.writeString(manifestFile, manifest.canonicalJson());
+            Path state = root.resolve(manifest.text().mode() + "-state.safetensors");
+            Files.write(state, SafeTensors.write(MultimodalWeights.initialState(manifest)));
+            List<String> requests = new ArrayList<>();
+            for (int i = 0; i < REPEATS; i++) {
+                requests.add("{\"id\": \"" + i + "\", \"op\": \"train\", \"manifest\": \"" + manifestFile + "\", \"dataset\": \"" + dataset
+                        + "\", \"state\": \"" + state + "\", \"out\": \"" + root.resolve("update.safetensors") + "\", \"hyper\": {\"epochs\": "
+                        + EPOCHS + ", \"seed\": 7}}");
+            }
+            requests.add("{\"id\": \"s\", \"op\": \"shutdown\"}");
+            double java = samplesPerSecond(javaWorker(requests));
+            double py = samplesPerSecond(pythonTrainer(python, requests));
+            System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.2f |%n", manifest.text().adapted()
+                    ? "adapters (LoRA on query and value of 6 layers, text_proj, fusion)" : "frozen (LoRA on text_proj and fusion)", java, py, py / java);
+        }
+    }
+
+    /** Median over the warm requests (the first prepares the dataset) of samples x epochs / in-worker seconds. */
+    private static double samplesPerSecond(List<JsonNode> lines) {
+        double[] rates = lines.stream().filter(l -> "result".equals(l.path("event").asText()) && l.has("metrics")
+                        && !"0".equals(l.path("id").asText()))
+                .mapToDouble(l -> l.path("samples").asDouble() * EPOCHS / l.path("metrics").path("seconds").asDouble()).sorted().toArray();
+        if (rates.length != REPEATS - 1) {
+            throw new IllegalStateException("expected " + (REPEATS - 1) + " warm results, got " + lines);
+        }
+        return rates.length % 2 == 1 ? rates[rates.length / 2] : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
+    }
+
+    private static List<JsonNode> javaWorker(List<String> requests) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new WorkerMain(new PrintStream(out, true, StandardCharsets.UTF_8), "cpu", 2)
+                .serve(new BufferedReader(new StringReader(String.join("\n", requests))));
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+            lines.add(JSON.readTree(line));
+        }
+        return lines;
+    }
+
+    private static List<JsonNode> pythonTrainer(String python, List<String> requests) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(python, Path.of("..", "python-trainer", "trainer.py").toString(), "--threads", "2")
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("CIVITAS_WORKER_CLASSPATH", System.getProperty("java.class.path"));
+        Process process = pb.start();
+        try (Writer in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
+            for (String r : requests) {
+                in.write(r + "\n");
+            }
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("the Python trainer exited with " + process.exitValue() + ": " + lines);
+        }
+        return lines;
+    }
+
+    private TrainerThroughputBench() {
+    }
+}
