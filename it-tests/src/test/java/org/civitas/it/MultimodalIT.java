@@ -143,17 +143,50 @@ class MultimodalIT {
     }
 
     @Test
-    void rulesTheWorkerCannotServeAreRefusedWhenThePlanIsMade() {
-        Api.Answer refused = Api.startFederation(Api.citySafetyPlan("{\"model\": \"multimodal-lora\", \"strategy\": \"lora-stacking\"}"));
+    void plansTheMultimodalModelCannotServeAreRefusedWhenThePlanIsMade() {
         Api.Answer incentives = Api.startFederation(Api.citySafetyPlan("{\"model\": \"multimodal-lora\", \"incentives\": {\"rewardPerRound\": 5}}"));
         Api.Answer noTask = Api.startFederation("{\"model\": \"multimodal-lora\"}");
 
-        assertThat(refused.status()).isEqualTo(400);
-        assertThat(refused.json().path("error").asText()).contains("rule lora-stacking").contains("model worker");
         assertThat(incentives.status()).isEqualTo(400);
         assertThat(incentives.json().path("error").asText()).contains("incentives need per-site contribution values");
         assertThat(noTask.status()).isEqualTo(400);
         assertThat(noTask.json().path("error").asText()).contains("task: multimodal-lora trains a registered task's model");
+    }
+
+    @Test
+    void loraStackingFederatesTheAdaptersWithEachSiteAtItsOwnRank() throws Exception {
+        Api.Answer started = Api.startFederation(Api.citySafetyPlan("{\"name\": \"Stacking check\", \"model\": \"multimodal-lora\","
+                + " \"strategy\": \"lora-stacking\", \"rounds\": 1, \"localEpochs\": 2}"));
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        long id = started.json().path("id").asLong();
+
+        JsonNode f = Api.awaitFinished(id, Duration.ofMinutes(5));
+
+        assertThat(f.path("status").asText()).as(f.toString()).isEqualTo("COMPLETED");
+        assertThat(f.path("rounds").get(0).path("receipts").findValuesAsText("site")).containsExactlyInAnyOrder("energy", "community", "urban");
+        // The demo's sites train at ranks 4, 2 and 3 (the manifest's is 4): each sends its own rank's factors.
+        java.util.Map<String, Integer> ranks = java.util.Map.of("energy", 4, "community", 2, "urban", 3);
+        ranks.forEach((site, rank) -> {
+            java.nio.file.Path sent = CivitasServer.dataDir().resolve("sites").resolve(site).resolve("outbox")
+                    .resolve("federation-" + id + "-round-1.safetensors");
+            NamedTensors update;
+            try {
+                update = SafeTensors.read(java.nio.file.Files.readAllBytes(sent)).tensors();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            assertThat(update.get("fusion.lora_a").shape()).as(site).containsExactly(rank, MANIFEST.fusionInputDim());
+            assertThat(update.get("text_proj.lora_b").shape()).as(site).containsExactly(MANIFEST.fusion().hidden(), rank);
+            assertThat(update.get("head.weight").shape()).as(site).containsExactly(MANIFEST.labels().size(), MANIFEST.fusion().hidden());
+        });
+        // The stacked product is re-projected to the global rank, and it moved: the model version is the manifest's shapes.
+        NamedTensors v1 = SafeTensors.read(Api.get("/federations/" + id + "/models/1").body()).tensors();
+        NamedTensors v0 = SafeTensors.read(Api.get("/federations/" + id + "/models/0").body()).tensors();
+        MANIFEST.trainableShapes().forEach((name, shape) -> assertThat(v1.get(name).shape()).as(name).containsExactly(shape));
+        assertThat(org.civitas.federation.core.aggregation.LoraStacking.product(v1,
+                new org.civitas.federation.core.aggregation.LoraTensors.Pair("fusion", "fusion.lora_a", "fusion.lora_b")))
+                .isNotEqualTo(org.civitas.federation.core.aggregation.LoraStacking.product(v0,
+                        new org.civitas.federation.core.aggregation.LoraTensors.Pair("fusion", "fusion.lora_a", "fusion.lora_b")));
     }
 
     @Test

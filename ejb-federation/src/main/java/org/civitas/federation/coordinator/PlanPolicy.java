@@ -108,10 +108,6 @@ final class PlanPolicy {
                     + " (raise minSites or quorum, or add sites)");
         }
         boolean multimodal = ModelCatalog.isMultimodal(modelKind);
-        if (multimodal && "lora-stacking".equals(strategyName)) {
-            throw new IllegalArgumentException("rule " + strategyName + " trains the adapters in its own way, which the model worker"
-                    + " does not offer yet; use a mean-based or robust rule with " + modelKind);
-        }
         ModelManifest manifest = taskModel != null ? taskModel.manifest() : null;
         FederationPlan.Spec spec = FederationPlan.Spec.of(
                 r.name() != null ? r.name() : taskModel != null ? "Task " + taskModel.task() : "Feature model " + modelKind,

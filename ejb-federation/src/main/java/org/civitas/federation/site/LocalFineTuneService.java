@@ -17,6 +17,7 @@ import org.civitas.federation.core.aggregation.ModalityAwareAvg;
 import org.civitas.federation.core.model.manifest.MultimodalWeights;
 import org.civitas.federation.core.aggregation.FfaLora;
 import org.civitas.federation.core.aggregation.LoraStacking;
+import org.civitas.federation.core.aggregation.LoraTensors;
 import org.civitas.federation.core.privacy.DifferentialPrivacy;
 import org.civitas.federation.core.privacy.UpdatePrivacy;
 import org.civitas.federation.core.model.TrainingConfig;
@@ -145,9 +146,13 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
         Path work = site.home().resolve("work");
         Path stateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-global.safetensors");
         Path updateFile = work.resolve("federation-" + run.getFederationId() + "-round-" + run.getRoundNumber() + "-update.safetensors");
-        writeOutbox(stateFile, state);
         // The plan's model, fetched by hash and checked before the worker runs it.
         Path manifestFile = manifestFiles.file(site, task.manifestSha256());
+        // Under LoRA stacking a site of a lower rank trains the first components of each adapter only: it starts from the
+        // global state with the others at zero, where they stay, and sends its own rank's factors (LoraTensors.atRank).
+        int rank = task.extra().getOrDefault(LoraStacking.HETEROGENEOUS_RANKS, 0.0) == 1.0 ? hostedSites.loraRank(site.code()) : 0;
+        boolean lowerRank = rank > 0 && rank < manifestFiles.read(manifestFile).adapter().rank();
+        writeOutbox(stateFile, lowerRank ? SafeTensors.write(LoraTensors.atRank(SafeTensors.read(state).tensors(), rank)) : state);
         Path dataset = pinnedManifest(runId, site, run, task, manifestFile);
         WorkerRequest.Hyper hyper = new WorkerRequest.Hyper(task.localEpochs(), task.learningRate(), task.batchSize(), task.seed(),
                 task.extra().getOrDefault(FedProx.PROXIMAL_MU, 0.0).doubleValue(),
@@ -172,6 +177,9 @@ public class LocalFineTuneService implements LocalFineTuneSteps {
                 // The worker, or an external trainer in its place, answered tensors of another model: nothing leaves the site.
                 throw new IllegalStateException("the trainer's update is not the plan's model (" + String.join("; ", mismatches)
                         + "): it is not sent");
+            }
+            if (lowerRank) {
+                update = LoraTensors.toRank(update, rank);
             }
             if (ModalityAwareAvg.NAME.equals(task.strategy())) {
                 // A tower none of this site's samples could train stays out of its update, so the rule averages

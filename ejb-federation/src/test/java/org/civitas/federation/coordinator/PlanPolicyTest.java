@@ -61,8 +61,8 @@ class PlanPolicyTest {
                 .contains("\"task\":{\"name\":\"incidents\",\"version\":2}");
         assertThat(plan.getLocalEpochs()).isEqualTo(5);
         assertThat(plan.getLearningRate()).isEqualTo(0.01);
-        assertThatThrownBy(() -> PlanPolicy.plan(request(null, "lora-stacking", null, null, null, null, null), three, task))
-                .hasMessageContaining("trains the adapters in its own way");
+        assertThat(PlanPolicy.plan(request(null, "lora-stacking", null, null, null, null, null), three, task).getStrategy())
+                .as("LoRA stacking: each site trains at its own rank").isEqualTo("lora-stacking");
         assertThat(PlanPolicy.plan(request(null, "ffa-lora", null, null, null, null, null), three, task).getStrategy())
                 .as("FFA-LoRA: the worker keeps every A frozen").isEqualTo("ffa-lora");
         assertThatThrownBy(() -> PlanPolicy.plan(request("multimodal-lora", null, null, null, null, null, null), three))

@@ -48,19 +48,21 @@ public final class LoraStacking implements Strategy {
         if (!global.names().equals(update.names())) {
             TensorChecks.requireSameLayout(global, update);
         }
-        for (String layer : LoraTensors.layers(global)) {
-            int[] ga = global.get(layer + LoraTensors.A).shape();
-            int[] gb = global.get(layer + LoraTensors.B).shape();
-            int[] ua = update.get(layer + LoraTensors.A).shape();
-            int[] ub = update.get(layer + LoraTensors.B).shape();
+        for (LoraTensors.Pair pair : LoraTensors.pairs(global)) {
+            String layer = pair.layer();
+            int[] ga = global.get(pair.a()).shape();
+            int[] gb = global.get(pair.b()).shape();
+            int[] ua = update.get(pair.a()).shape();
+            int[] ub = update.get(pair.b()).shape();
             int rank = ua.length == 2 ? ua[0] : -1;
             if (ua.length != 2 || ub.length != 2 || rank < 1 || rank > ga[0] || ua[1] != ga[1] || ub[0] != gb[0] || ub[1] != rank) {
                 throw new TensorChecks.InvalidUpdateException("LoRA factors of '" + layer + "' have shapes " + Arrays.toString(ua)
                         + " and " + Arrays.toString(ub) + "; expected [r, " + ga[1] + "] and [" + gb[0] + ", r] with 1 <= r <= " + ga[0]);
             }
         }
+        java.util.Set<String> factors = factorNames(global);
         global.forEach((name, t) -> {
-            if (!LoraTensors.isLora(name) && !update.get(name).hasShape(t.shape())) {
+            if (!factors.contains(name) && !update.get(name).hasShape(t.shape())) {
                 throw new TensorChecks.InvalidUpdateException("tensor '" + name + "' has shape " + Arrays.toString(update.get(name).shape())
                         + ", expected " + Arrays.toString(t.shape()));
             }
@@ -70,7 +72,8 @@ public final class LoraStacking implements Strategy {
 
     @Override
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
-        List<String> layers = LoraTensors.layers(global);
+        List<LoraTensors.Pair> layers = LoraTensors.pairs(global);
+        java.util.Set<String> factorNames = factorNames(global);
         Map<String, double[]> products = new HashMap<>();
         Map<String, float[]> sums = new HashMap<>();
         double totalWeight = 0;
@@ -79,12 +82,12 @@ public final class LoraStacking implements Strategy {
             NamedTensors update = r.update().get();
             validateUpdate(global, update);
             double w = r.sampleCount();
-            for (String layer : layers) {
-                double[] p = products.computeIfAbsent(layer, l -> new double[rows(global, l) * cols(global, l)]);
-                addProduct(p, w, factorB(global, update, layer), factorA(global, update, layer), cols(global, layer));
+            for (LoraTensors.Pair pair : layers) {
+                double[] p = products.computeIfAbsent(pair.layer(), l -> new double[rows(global, pair) * cols(global, pair)]);
+                addProduct(p, w, factorB(global, update, pair), factorA(global, update, pair), cols(global, pair));
             }
             global.forEach((name, t) -> {
-                if (!LoraTensors.isLora(name)) {
+                if (!factorNames.contains(name)) {
                     float[] acc = sums.computeIfAbsent(name, n -> new float[t.size()]);
                     float[] u = update.get(name).values();
                     for (int i = 0; i < acc.length; i++) {
@@ -98,19 +101,19 @@ public final class LoraStacking implements Strategy {
         Updates.requireAny(context.roundNumber(), count);
         double norm = totalWeight;
         NamedTensors.Builder next = NamedTensors.builder();
-        Map<String, Tensor[]> factors = new HashMap<>();
-        for (String layer : layers) {
-            double[] p = products.get(layer);
+        Map<String, Tensor> factors = new HashMap<>();
+        for (LoraTensors.Pair pair : layers) {
+            double[] p = products.get(pair.layer());
             for (int i = 0; i < p.length; i++) {
                 p[i] /= norm;
             }
-            factors.put(layer, reproject(p, rows(global, layer), cols(global, layer), global.get(layer + LoraTensors.A).shape()[0]));
+            Tensor[] ba = reproject(p, rows(global, pair), cols(global, pair), global.get(pair.a()).shape()[0]);
+            factors.put(pair.b(), ba[0]);
+            factors.put(pair.a(), ba[1]);
         }
         global.forEach((name, t) -> {
-            if (name.endsWith(LoraTensors.A)) {
-                next.put(name, factors.get(name.substring(0, name.length() - LoraTensors.A.length()))[1]);
-            } else if (name.endsWith(LoraTensors.B)) {
-                next.put(name, factors.get(name.substring(0, name.length() - LoraTensors.B.length()))[0]);
+            if (factors.containsKey(name)) {
+                next.put(name, factors.get(name));
             } else {
                 float[] acc = sums.get(name);
                 float[] g = t.values();
@@ -169,9 +172,9 @@ public final class LoraStacking implements Strategy {
     }
 
     /** The site's B factor: its rank's columns of the global B plus its update. */
-    private static float[][] factorB(NamedTensors global, NamedTensors update, String layer) {
-        Tensor g = global.get(layer + LoraTensors.B);
-        Tensor d = update.get(layer + LoraTensors.B);
+    private static float[][] factorB(NamedTensors global, NamedTensors update, LoraTensors.Pair pair) {
+        Tensor g = global.get(pair.b());
+        Tensor d = update.get(pair.b());
         int out = g.shape()[0];
         int globalRank = g.shape()[1];
         int rank = d.shape()[1];
@@ -185,9 +188,9 @@ public final class LoraStacking implements Strategy {
     }
 
     /** The site's A factor: its rank's rows of the global A plus its update. */
-    private static float[][] factorA(NamedTensors global, NamedTensors update, String layer) {
-        Tensor g = global.get(layer + LoraTensors.A);
-        Tensor d = update.get(layer + LoraTensors.A);
+    private static float[][] factorA(NamedTensors global, NamedTensors update, LoraTensors.Pair pair) {
+        Tensor g = global.get(pair.a());
+        Tensor d = update.get(pair.a());
         int in = g.shape()[1];
         int rank = d.shape()[0];
         float[][] a = new float[rank][in];
@@ -199,18 +202,33 @@ public final class LoraStacking implements Strategy {
         return a;
     }
 
-    private static int rows(NamedTensors global, String layer) {
-        return global.get(layer + LoraTensors.B).shape()[0];
+    private static int rows(NamedTensors global, LoraTensors.Pair pair) {
+        return global.get(pair.b()).shape()[0];
     }
 
-    private static int cols(NamedTensors global, String layer) {
-        return global.get(layer + LoraTensors.A).shape()[1];
+    private static int cols(NamedTensors global, LoraTensors.Pair pair) {
+        return global.get(pair.a()).shape()[1];
     }
 
-    /** The dense product B·A of a state's adapter, row-major out×in (for checks and tests). */
+    /** The names of every LoRA factor of the state: those whose shapes follow a site's rank. */
+    private static java.util.Set<String> factorNames(NamedTensors global) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        LoraTensors.pairs(global).forEach(p -> {
+            names.add(p.a());
+            names.add(p.b());
+        });
+        return names;
+    }
+
+    /** The dense product B·A of a state's adapter in the feature models' naming, row-major out×in (for checks and tests). */
     public static double[] product(NamedTensors state, String layer) {
-        Tensor b = state.get(layer + LoraTensors.B);
-        Tensor a = state.get(layer + LoraTensors.A);
+        return product(state, new LoraTensors.Pair(layer, layer + LoraTensors.A, layer + LoraTensors.B));
+    }
+
+    /** The dense product B·A of a state's adapter, row-major out×in. */
+    public static double[] product(NamedTensors state, LoraTensors.Pair pair) {
+        Tensor b = state.get(pair.b());
+        Tensor a = state.get(pair.a());
         int out = b.shape()[0];
         int rank = b.shape()[1];
         int in = a.shape()[1];

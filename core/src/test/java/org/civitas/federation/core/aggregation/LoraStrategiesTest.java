@@ -109,4 +109,51 @@ class LoraStrategiesTest {
                 .put("fusion.lora_a", t(new int[] {1, 2}, 1, 0)).build())).hasMessageContaining("keeps 'fusion.lora_a' frozen");
         assertThat(LoraTensors.isA("text.encoder.layer.0.attention.self.query.lora_B.weight")).isFalse();
     }
+
+    @Test
+    void stackingFindsThePairsOfThePeftAndTheProjectionNamingsAtHeterogeneousRanks() {
+        String q = "text.encoder.layer.0.attention.self.query";
+        NamedTensors start = NamedTensors.builder().put(q + ".lora_A.weight", Tensor.zeros(2, 3)).put(q + ".lora_B.weight", Tensor.zeros(2, 2))
+                .put("fusion.lora_a", Tensor.zeros(2, 3)).put("fusion.lora_b", Tensor.zeros(2, 2)).put("head.bias", t(new int[] {1}, 0f)).build();
+        assertThat(LoraTensors.pairs(start)).extracting(LoraTensors.Pair::layer).containsExactly(q, "fusion");
+        // A rank-1 site and a rank-2 site, in both namings.
+        NamedTensors rank1 = NamedTensors.builder().put(q + ".lora_A.weight", t(new int[] {1, 3}, 1, 0, 2))
+                .put(q + ".lora_B.weight", t(new int[] {2, 1}, 1, 3)).put("fusion.lora_a", t(new int[] {1, 3}, 1, 0, 2))
+                .put("fusion.lora_b", t(new int[] {2, 1}, 1, 3)).put("head.bias", t(new int[] {1}, 2f)).build();
+        NamedTensors rank2 = NamedTensors.builder().put(q + ".lora_A.weight", t(new int[] {2, 3}, 1, 0, 2, 0, 1, 0))
+                .put(q + ".lora_B.weight", t(new int[] {2, 2}, 1, 0, 0, 1)).put("fusion.lora_a", t(new int[] {2, 3}, 1, 0, 2, 0, 1, 0))
+                .put("fusion.lora_b", t(new int[] {2, 2}, 1, 0, 0, 1)).put("head.bias", t(new int[] {1}, 4f)).build();
+        LoraStacking stacking = new LoraStacking();
+        stacking.validateUpdate(start, rank1);
+
+        AggregateResult r = stacking.aggregateFit(RoundContext.first(), start,
+                List.of(new FitResult("small", 1, () -> rank1), new FitResult("large", 1, () -> rank2)));
+
+        for (LoraTensors.Pair pair : LoraTensors.pairs(r.global())) {
+            assertThat(LoraStacking.product(r.global(), pair)).as(pair.layer()).containsExactly(new double[] {1, 0, 2, 1.5, 0.5, 3}, within(1e-5));
+        }
+        assertThat(r.global().get("head.bias").values()).containsExactly(3f);
+        NamedTensors.Builder tooHighBuilder = NamedTensors.builder();
+        rank1.forEach((name, tensor) -> tooHighBuilder.put(name, "fusion.lora_a".equals(name) ? Tensor.zeros(3, 3) : tensor));
+        NamedTensors tooHigh = tooHighBuilder.build();
+        assertThatThrownBy(() -> stacking.validateUpdate(start, tooHigh)).hasMessageContaining("LoRA factors of 'fusion'");
+    }
+
+    @Test
+    void aSiteOfLowerRankStartsWithItsHigherComponentsAtZeroAndSendsItsOwnRank() {
+        NamedTensors state = NamedTensors.builder().put("fusion.lora_a", t(new int[] {3, 2}, 1, 2, 3, 4, 5, 6))
+                .put("fusion.lora_b", t(new int[] {2, 3}, 1, 2, 3, 4, 5, 6)).put("head.bias", t(new int[] {1}, 7f)).build();
+
+        NamedTensors atRank = LoraTensors.atRank(state, 1);
+        assertThat(atRank.get("fusion.lora_a").values()).containsExactly(1, 2, 0, 0, 0, 0);
+        assertThat(atRank.get("fusion.lora_b").values()).containsExactly(1, 0, 0, 4, 0, 0);
+        assertThat(atRank.get("head.bias").values()).containsExactly(7f);
+
+        NamedTensors sent = LoraTensors.toRank(state, 2);
+        assertThat(sent.get("fusion.lora_a").shape()).containsExactly(2, 2);
+        assertThat(sent.get("fusion.lora_a").values()).containsExactly(1, 2, 3, 4);
+        assertThat(sent.get("fusion.lora_b").shape()).containsExactly(2, 2);
+        assertThat(sent.get("fusion.lora_b").values()).containsExactly(1, 2, 4, 5);
+        assertThat(LoraTensors.toRank(state, 3).get("fusion.lora_b")).isSameAs(state.get("fusion.lora_b"));
+    }
 }
