@@ -120,15 +120,16 @@ public class DemoConsortium {
     }
 
     /**
-     * The city-safety task (its 12 labels, images and reports), the shipped two-tower model as a
-     * consortium registers one (without labels: a plan binds it to the task), and the coordinator's
+     * The city-safety task (its 12 labels, images and reports), the shipped two-tower model (MiniLM
+     * frozen, or adapted with {@code civitas.demo.text-mode=adapters}) as a consortium registers one (without labels: a plan binds it to the task), and the coordinator's
      * test split of the task: each through its service, as an administrator would over REST.
      */
     private void registerTaskModelAndTestSplit() {
         TaskService.TaskView task = tasks.registered(DemoDatasets.TASK).orElseGet(() -> tasks.register(Caller.SYSTEM,
                 new TaskDefinition.Spec(DemoDatasets.TASK, "Classify a city-safety incident from the photo and the report a member's"
                         + " staff filed about it", Taxonomy.LABELS, Set.of("image", "text"), "macro-f1")));
-        manifestSha256 = modelManifests.register(Caller.SYSTEM, ModelManifest.citySafetyDefault().withoutLabels().canonicalJson()).sha256();
+        ModelManifest model = settings.demoAdaptsTextEncoder() ? ModelManifest.citySafetyAdapters() : ModelManifest.citySafetyDefault();
+        manifestSha256 = modelManifests.register(Caller.SYSTEM, model.withoutLabels().canonicalJson()).sha256();
         if (tasks.testSplit(task.name(), task.version()).isEmpty()) {
             tasks.registerTestSplit(Caller.SYSTEM, task.name(), task.version(), DemoDatasets.TEST_SPLIT, DemoDatasets.TEST_MANIFEST);
         }

@@ -39,6 +39,10 @@ public class CivitasSettings {
     boolean demoAutostart;
 
     @Inject
+    @ConfigProperty(name = "civitas.demo.text-mode", defaultValue = "frozen")
+    String demoTextMode;
+
+    @Inject
     @ConfigProperty(name = "civitas.participant.require-client-certificate", defaultValue = "false")
     boolean requireClientCertificate;
 
@@ -167,6 +171,18 @@ public class CivitasSettings {
 
     public boolean demoAutostart() {
         return demoAutostart;
+    }
+
+    /**
+     * Whether the demo's multimodal federation adapts MiniLM (LoRA inside its attention) rather than
+     * reading its frozen features: {@code civitas.demo.text-mode} {@code adapters} or {@code frozen}.
+     */
+    public boolean demoAdaptsTextEncoder() {
+        return switch (demoTextMode.strip()) {
+            case "frozen" -> false;
+            case "adapters" -> true;
+            default -> throw new IllegalStateException("civitas.demo.text-mode must be frozen or adapters, was '" + demoTextMode + "'");
+        };
     }
 
     /**

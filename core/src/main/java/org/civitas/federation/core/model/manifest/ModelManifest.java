@@ -220,7 +220,19 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
 
     /** The manifest the platform ships: MiniLM text tower, a small CNN, the twelve city-safety labels. */
     public static ModelManifest citySafetyDefault() {
-        try (java.io.InputStream in = ModelManifest.class.getResourceAsStream("/models/city-safety-multimodal.json")) {
+        return shipped("/models/city-safety-multimodal.json");
+    }
+
+    /**
+     * The shipped model with MiniLM adapted rather than read: LoRA on the query and value projections
+     * of its six layers, beside the text projection and fusion adapters.
+     */
+    public static ModelManifest citySafetyAdapters() {
+        return shipped("/models/city-safety-multimodal-adapters.json");
+    }
+
+    private static ModelManifest shipped(String resource) {
+        try (java.io.InputStream in = ModelManifest.class.getResourceAsStream(resource)) {
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

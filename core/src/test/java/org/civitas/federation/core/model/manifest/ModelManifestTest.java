@@ -76,6 +76,21 @@ class ModelManifestTest {
     }
 
     @Test
+    void theShippedAdaptedManifestIsTheShippedModelWithLoraInsideEveryLayerOfMiniLm() {
+        ModelManifest adapted = ModelManifest.citySafetyAdapters();
+        ModelManifest frozen = ModelManifest.citySafetyDefault();
+
+        assertThat(adapted.text().adapted()).isTrue();
+        assertThat(adapted.labels()).isEqualTo(frozen.labels());
+        java.util.Map<String, int[]> shapes = adapted.trainableShapes();
+        assertThat(shapes.keySet()).containsAll(frozen.trainableShapes().keySet());
+        assertThat(shapes.keySet().stream().filter(n -> n.startsWith("text.encoder."))).hasSize(6 * 2 * 2)
+                .contains("text.encoder.layer.5.attention.self.value.lora_B.weight");
+        assertThat(shapes.get("text.encoder.layer.0.attention.self.query.lora_A.weight")).containsExactly(4, 384);
+        assertThat(adapted.sha256()).isNotEqualTo(frozen.sha256());
+    }
+
+    @Test
     void theCanonicalFormRoundTripsAndHashesStably() {
         ModelManifest m = ModelManifest.citySafetyDefault();
 
