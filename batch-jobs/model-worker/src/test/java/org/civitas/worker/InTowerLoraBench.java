@@ -22,12 +22,15 @@ import java.util.Map;
  * pooled data, and the process's resident memory after each mode.
  *
  * <p>Run: {@code mvn -B -Pbench -pl batch-jobs/model-worker -am -DskipTests package exec:exec@in-tower-lora}
- * ({@code -Drounds} and {@code -Depochs} on the bench JVM change the budget: 10 x 2 by default).
+ * ({@code -Drounds} and {@code -Depochs} on the bench JVM change the budget: 10 x 2 by default;
+ * {@code -Dbench.task=city-safety} trains the demo's task and shipped model, images and reports, instead).
  */
 public final class InTowerLoraBench {
 
     private static final int ROUNDS = Integer.getInteger("rounds", 10);
     private static final int EPOCHS = Integer.getInteger("epochs", 2);
+    /** {@code -Dtask=city-safety}: the demo's task and shipped model instead of the tickets. */
+    private static final boolean CITY_SAFETY = "city-safety".equals(System.getProperty("task"));
 
     private static final String TOWER = """
             "text": {"kind": "onnx", "artifact": "classpath:all-minilm-l6-v2.onnx", "tokenizer": "classpath:all-minilm-l6-v2-tokenizer.json",
@@ -35,21 +38,38 @@ public final class InTowerLoraBench {
 
     public static void main(String[] args) throws Exception {
         Path root = Files.createTempDirectory("in-tower-lora-bench");
-        ModelManifest frozen = ModelManifest.parse("{\"name\": \"tickets\", " + TOWER.formatted("") + """
+        ModelManifest frozen;
+        ModelManifest adapted;
+        frozen = ModelManifest.parse("{\"name\": \"tickets\", " + TOWER.formatted("") + """
                 , "fusion": {"hidden": 32, "seed": 11}, "adapter": {"rank": 4, "alpha": 8, "targets": ["text_proj", "fusion"]}}
                 """).withLabels(SyntheticTasks.TICKET_LABELS);
-        ModelManifest adapted = ModelManifest.parse("{\"name\": \"tickets\", " + TOWER.formatted(", \"mode\": \"adapters\", \"layers\": 6,"
+        adapted = ModelManifest.parse("{\"name\": \"tickets\", " + TOWER.formatted(", \"mode\": \"adapters\", \"layers\": 6,"
                 + " \"heads\": 12") + """
                 , "fusion": {"hidden": 32, "seed": 11}, "adapter": {"rank": 4, "alpha": 8, "targets": ["query", "value", "text_proj", "fusion"]}}
                 """).withLabels(SyntheticTasks.TICKET_LABELS);
         Map<String, Path> splits = new LinkedHashMap<>();
         String[] sites = {"energy", "community", "urban"};
-        for (int site = 0; site < 3; site++) {
-            splits.put(sites[site], SyntheticTasks.tickets(root.resolve("tickets"), sites[site], 60, site, 100 + site));
+        Path test;
+        if (CITY_SAFETY) {
+            // The shipped model (MiniLM, the CNN on 32 px images, the twelve labels), frozen and adapted.
+            new org.civitas.federation.core.dataset.CitySafetyGenerator(org.civitas.federation.core.dataset.CitySafetyGenerator.Config
+                    .defaults(7)).generateAll(root.resolve("city-safety"));
+            for (String site : sites) {
+                splits.put(site, root.resolve("city-safety").resolve(site).resolve("train.jsonl"));
+            }
+            test = root.resolve("city-safety").resolve("test").resolve("test.jsonl");
+            frozen = ModelManifest.citySafetyDefault();
+            adapted = ModelManifest.citySafetyAdapters();
+            System.out.printf(Locale.ROOT, "City-safety (images and reports, 12 labels), macro-F1 on the %d-sample test split;"
+                    + " %d rounds x %d local epochs, Adam lr 0.01, batch 16, rank 4%n", Files.readAllLines(test).size(), ROUNDS, EPOCHS);
+        } else {
+            for (int site = 0; site < 3; site++) {
+                splits.put(sites[site], SyntheticTasks.tickets(root.resolve("tickets"), sites[site], 60, site, 100 + site));
+            }
+            test = SyntheticTasks.tickets(root.resolve("tickets"), "test", 200, -1, 300);
+            System.out.printf(Locale.ROOT, "Tickets (text only, 2 labels), macro-F1 on 200 balanced test tickets; %d rounds x %d local epochs,"
+                    + " Adam lr 0.01, batch 16, rank 4%n", ROUNDS, EPOCHS);
         }
-        Path test = SyntheticTasks.tickets(root.resolve("tickets"), "test", 200, -1, 300);
-        System.out.printf(Locale.ROOT, "Tickets (text only, 2 labels), macro-F1 on 200 balanced test tickets; %d rounds x %d local epochs,"
-                + " Adam lr 0.01, batch 16, rank 4%n", ROUNDS, EPOCHS);
         System.out.println("| text tower | trainable floats | local-only mean | federated (FedAvg) | pooled | training samples/s | resident memory after |");
         System.out.println("|---|---|---|---|---|---|---|");
         try (NDManager manager = Engine.getEngine("PyTorch").newBaseManager()) {
@@ -65,11 +85,12 @@ public final class InTowerLoraBench {
     private static void row(String mode, ModelManifest manifest, NDManager manager, TransformerEncoder encoder, Map<String, Path> splits,
                             Path testFile) throws Exception {
         try (TextTower text = new TextTower(manifest.text(), "cpu", 2); MultimodalModel model = new MultimodalModel(manifest, manager, encoder)) {
+            ImageTensors images = manifest.image() == null ? null : new ImageTensors(manifest.image().size());
             Map<String, LabeledBatchSource> train = new LinkedHashMap<>();
             for (Map.Entry<String, Path> e : splits.entrySet()) {
-                train.put(e.getKey(), ByoTaskBench.source(manifest, e.getValue(), text, null));
+                train.put(e.getKey(), ByoTaskBench.source(manifest, e.getValue(), text, images));
             }
-            LabeledBatchSource test = ByoTaskBench.source(manifest, testFile, text, null);
+            LabeledBatchSource test = ByoTaskBench.source(manifest, testFile, text, images);
             NamedTensors initial = MultimodalWeights.initialState(manifest);
             double local = 0;
             for (LabeledBatchSource site : train.values()) {
@@ -90,29 +111,40 @@ public final class InTowerLoraBench {
         return LocalTraining.evaluate(model, test, 64).macroF1();
     }
 
-    /** The sites' samples as one source, embeddings or tokens as the model reads them. */
+    /** The sites' samples as one source: embeddings or tokens as the model reads them, images and presence masks. */
     private static LabeledBatchSource pool(List<LabeledBatchSource> parts) {
         int n = parts.stream().mapToInt(LabeledBatchSource::size).sum();
-        boolean tokens = parts.get(0).tokenIds() != null;
-        float[][] t = tokens ? null : new float[n][];
-        long[][] ids = tokens ? new long[n][] : null;
-        long[][] types = tokens ? new long[n][] : null;
+        LabeledBatchSource first = parts.get(0);
+        float[][] t = first.text() == null ? null : new float[n][];
+        float[][] images = first.images() == null ? null : new float[n][];
+        long[][] ids = first.tokenIds() == null ? null : new long[n][];
+        long[][] types = first.tokenIds() == null ? null : new long[n][];
+        boolean[] hasText = first.hasText() == null ? null : new boolean[n];
+        boolean[] hasImage = first.hasImage() == null ? null : new boolean[n];
         int[] y = new int[n];
         int k = 0;
         for (LabeledBatchSource p : parts) {
             for (int i = 0; i < p.size(); i++, k++) {
-                if (tokens) {
+                if (ids != null) {
                     ids[k] = p.tokenIds()[i];
                     types[k] = p.tokenTypes()[i];
-                } else {
+                }
+                if (t != null) {
                     t[k] = p.text()[i];
+                }
+                if (images != null) {
+                    images[k] = p.images()[i];
+                }
+                if (hasText != null) {
+                    hasText[k] = p.hasText()[i];
+                }
+                if (hasImage != null) {
+                    hasImage[k] = p.hasImage()[i];
                 }
                 y[k] = p.labels()[i];
             }
         }
-        boolean[] all = new boolean[n];
-        java.util.Arrays.fill(all, true);
-        return new LabeledBatchSource(t, null, y, 0, new String[n], all, null, ids, types);
+        return new LabeledBatchSource(t, images, y, first.imageSize(), new String[n], hasText, hasImage, ids, types);
     }
 
     /** VmRSS of this process: the JVM heap and libtorch's native memory together, as a worker process holds them. */

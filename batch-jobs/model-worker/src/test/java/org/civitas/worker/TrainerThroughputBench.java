@@ -42,10 +42,7 @@ public final class TrainerThroughputBench {
         new CitySafetyGenerator(CitySafetyGenerator.Config.defaults(7)).generateAll(root.resolve("data"));
         Path dataset = root.resolve("data").resolve("energy").resolve("train.jsonl");
         ModelManifest frozen = ModelManifest.citySafetyDefault();
-        String adaptedJson = Files.readString(Path.of("..", "..", "core", "src", "main", "resources", "models",
-                "city-safety-multimodal.json")).replace("\"maxTokens\": 128", "\"maxTokens\": 128, \"mode\": \"adapters\", \"layers\": 6,"
-                + " \"heads\": 12").replace("\"targets\": [\"text_proj\", \"fusion\"]", "\"targets\": [\"query\", \"value\", \"text_proj\", \"fusion\"]");
-        ModelManifest adapted = ModelManifest.parse(adaptedJson);
+        ModelManifest adapted = ModelManifest.citySafetyAdapters();
         String python = System.getProperty("python", "/usr/bin/python3");
         System.out.printf(Locale.ROOT, "City-safety, site energy's training split; %d epochs per request, batch 32, 2 CPU threads;"
                 + " median of %d warm requests%n", EPOCHS, REPEATS - 1);
