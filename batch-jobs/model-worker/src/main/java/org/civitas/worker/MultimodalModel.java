@@ -174,11 +174,7 @@ final class MultimodalModel implements AutoCloseable {
     }
 
     private NDArray toArray(Tensor t) {
-        long[] shape = new long[t.shape().length];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.shape()[i];
-        }
-        return manager.create(t.values(), new Shape(shape));
+        return TensorArrays.of(manager, t);
     }
 
     @Override

@@ -39,9 +39,9 @@ final class TransformerEncoder implements AutoCloseable {
     private final int heads;
     private final int layers;
     private final int hidden;
-    /** The adapters of the pass under way (none: the pretrained encoder). */
-    private Map<String, NDArray> adapters = Map.of();
-    private float scaling;
+    /** The adapters of one pass, by federated name, and their scaling alpha / rank (none: the pretrained encoder). */
+    private record Pass(Map<String, NDArray> adapters, float scaling) {
+    }
 
     /**
      * @param pretrained the encoder's weights by name ({@link OnnxWeights#read})
@@ -82,8 +82,7 @@ final class TransformerEncoder implements AutoCloseable {
      * projection's output gains s (x A^T) B^T. The pretrained weights are never changed.
      */
     NDArray forward(NDArray ids, NDArray mask, NDArray types, Map<String, NDArray> adapters, float scaling) {
-        this.adapters = adapters;
-        this.scaling = scaling;
+        Pass pass = new Pass(adapters, scaling);
         long t = ids.getShape().get(1);
         NDArray positions = manager.arange(0, (int) t).toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(1, t);
         NDArray x = embed("embeddings.word_embeddings.weight", ids)
@@ -95,10 +94,10 @@ final class TransformerEncoder implements AutoCloseable {
                 .reshape(ids.getShape().get(0), 1, 1, t);
         for (int l = 0; l < layers; l++) {
             String p = "encoder.layer." + l + ".";
-            NDArray attended = attention(p + "attention.self.", x, bias);
-            x = norm(p + "attention.output.LayerNorm", x.add(linear(p + "attention.output.dense", attended)));
-            NDArray inner = Activation.gelu(linear(p + "intermediate.dense", x));
-            x = norm(p + "output.LayerNorm", x.add(linear(p + "output.dense", inner)));
+            NDArray attended = attention(p + "attention.self.", x, bias, pass);
+            x = norm(p + "attention.output.LayerNorm", x.add(linear(p + "attention.output.dense", attended, pass)));
+            NDArray inner = Activation.gelu(linear(p + "intermediate.dense", x, pass));
+            x = norm(p + "output.LayerNorm", x.add(linear(p + "output.dense", inner, pass)));
         }
         return x;
     }
@@ -126,13 +125,13 @@ final class TransformerEncoder implements AutoCloseable {
         return mean.div(mean.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
     }
 
-    private NDArray attention(String prefix, NDArray x, NDArray bias) {
+    private NDArray attention(String prefix, NDArray x, NDArray bias, Pass pass) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         int d = hidden / heads;
-        NDArray q = split(linear(prefix + "query", x), b, t, d);
-        NDArray k = split(linear(prefix + "key", x), b, t, d);
-        NDArray v = split(linear(prefix + "value", x), b, t, d);
+        NDArray q = split(linear(prefix + "query", x, pass), b, t, d);
+        NDArray k = split(linear(prefix + "key", x, pass), b, t, d);
+        NDArray v = split(linear(prefix + "value", x, pass), b, t, d);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(d)).add(bias);
         return scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, hidden);
     }
@@ -143,13 +142,14 @@ final class TransformerEncoder implements AutoCloseable {
     }
 
     /** x W^T + b of the named layer, plus its adapter's s (x A^T) B^T when the pass has one. */
-    NDArray linear(String layer, NDArray x) {
+    private NDArray linear(String layer, NDArray x, Pass pass) {
         NDArray y = x.matMul(weight(layer + ".weight").transpose()).add(weight(layer + ".bias"));
-        NDArray a = adapters.get("text." + layer + ".lora_A.weight");
+        NDArray a = pass.adapters().get("text." + layer + ".lora_A.weight");
         if (a == null) {
             return y;
         }
-        return y.add(x.matMul(a.transpose()).matMul(adapters.get("text." + layer + ".lora_B.weight").transpose()).mul(scaling));
+        return y.add(x.matMul(a.transpose()).matMul(pass.adapters().get("text." + layer + ".lora_B.weight").transpose())
+                .mul(pass.scaling()));
     }
 
     private NDArray embed(String table, NDArray ids) {
@@ -169,11 +169,7 @@ final class TransformerEncoder implements AutoCloseable {
     }
 
     private NDArray toArray(Tensor t) {
-        long[] shape = new long[t.shape().length];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.shape()[i];
-        }
-        return manager.create(t.values(), new Shape(shape));
+        return TensorArrays.of(manager, t);
     }
 
     @Override
