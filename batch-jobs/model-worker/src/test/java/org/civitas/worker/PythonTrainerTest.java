@@ -8,13 +8,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.io.StringReader;
-import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +32,7 @@ import static org.assertj.core.api.Assertions.within;
  */
 class PythonTrainerTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path TRAINER = Path.of("..", "python-trainer", "trainer.py").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = WorkerLinesClient.JSON;
     private static String python;
 
     @BeforeAll
@@ -58,39 +51,12 @@ class PythonTrainerTest {
         Assumptions.assumeTrue(usable, python + " lacks PyTorch: the Python trainer is not compared (bash .ci/ensure-python-torch.sh)");
     }
 
-    /** The answers of the Python trainer to these requests, started as a site's server starts an external trainer. */
     private static List<JsonNode> python(String... requests) throws Exception {
-        Path log = Files.createTempFile("python-trainer", ".log");
-        ProcessBuilder pb = new ProcessBuilder(python, TRAINER.toString(), "--threads", "2").redirectError(log.toFile());
-        // The server points it at the bundled worker's libraries; here the test class path holds the same jars.
-        pb.environment().put("CIVITAS_WORKER_CLASSPATH", System.getProperty("java.class.path"));
-        Process process = pb.start();
-        try (Writer in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
-            for (String r : requests) {
-                in.write(r + "\n");
-            }
-        }
-        List<JsonNode> lines = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-        assertThat(process.exitValue()).as(Files.readString(log)).isZero();
-        return lines;
+        return WorkerLinesClient.pythonTrainer(python, List.of(requests), Files.createTempFile("python-trainer", ".log"));
     }
 
     private static List<JsonNode> java(String... requests) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new WorkerMain(new PrintStream(out, true, StandardCharsets.UTF_8), "cpu", 2)
-                .serve(new BufferedReader(new StringReader(String.join("\n", requests))));
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
-            lines.add(JSON.readTree(line));
-        }
-        return lines;
+        return WorkerLinesClient.javaWorker(List.of(requests));
     }
 
     private static JsonNode resultOf(List<JsonNode> lines, String id) {

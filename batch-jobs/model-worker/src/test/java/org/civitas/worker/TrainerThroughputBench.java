@@ -1,19 +1,11 @@
 package org.civitas.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.civitas.federation.core.dataset.CitySafetyGenerator;
 import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.model.manifest.MultimodalWeights;
 import org.civitas.federation.core.tensor.SafeTensors;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.io.StringReader;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +26,6 @@ import java.util.Locale;
  */
 public final class TrainerThroughputBench {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REPEATS = 4;
     private static final int EPOCHS = 2;
 
@@ -63,8 +54,8 @@ public final class TrainerThroughputBench {
             }
             requests.add("{\"id\": \"s\", \"op\": \"shutdown\"}");
             double bare = bareLoop(manifest, dataset);
-            double java = samplesPerSecond(javaWorker(requests));
-            double py = samplesPerSecond(pythonTrainer(python, requests));
+            double java = samplesPerSecond(WorkerLinesClient.javaWorker(requests));
+            double py = samplesPerSecond(WorkerLinesClient.pythonTrainer(python, requests, null));
             System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.2f | %.0f | %.2f |%n", manifest.text().adapted()
                     ? "adapters (LoRA on query and value of 6 layers, text_proj, fusion)" : "frozen (LoRA on text_proj and fusion)",
                     bare, java, java / bare, py, py / java);
@@ -111,40 +102,6 @@ public final class TrainerThroughputBench {
             throw new IllegalStateException("expected " + (REPEATS - 1) + " warm results, got " + lines);
         }
         return rates.length % 2 == 1 ? rates[rates.length / 2] : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
-    }
-
-    private static List<JsonNode> javaWorker(List<String> requests) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new WorkerMain(new PrintStream(out, true, StandardCharsets.UTF_8), "cpu", 2)
-                .serve(new BufferedReader(new StringReader(String.join("\n", requests))));
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
-            lines.add(JSON.readTree(line));
-        }
-        return lines;
-    }
-
-    private static List<JsonNode> pythonTrainer(String python, List<String> requests) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(python, Path.of("..", "python-trainer", "trainer.py").toString(), "--threads", "2")
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().put("CIVITAS_WORKER_CLASSPATH", System.getProperty("java.class.path"));
-        Process process = pb.start();
-        try (Writer in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
-            for (String r : requests) {
-                in.write(r + "\n");
-            }
-        }
-        List<JsonNode> lines = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException("the Python trainer exited with " + process.exitValue() + ": " + lines);
-        }
-        return lines;
     }
 
     private TrainerThroughputBench() {

@@ -6,15 +6,9 @@ import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.tensor.SafeTensors;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,14 +19,7 @@ class WorkerMainTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static List<JsonNode> serve(String... requests) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new WorkerMain(new PrintStream(out, true, StandardCharsets.UTF_8), "cpu", 2)
-                .serve(new BufferedReader(new StringReader(String.join("\n", requests))));
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
-            lines.add(JSON.readTree(line));
-        }
-        return lines;
+        return WorkerLinesClient.javaWorker(List.of(requests));
     }
 
     @Test

@@ -212,12 +212,7 @@ public final class LoraStacking implements Strategy {
 
     /** The names of every LoRA factor of the state: those whose shapes follow a site's rank. */
     private static java.util.Set<String> factorNames(NamedTensors global) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        LoraTensors.pairs(global).forEach(p -> {
-            names.add(p.a());
-            names.add(p.b());
-        });
-        return names;
+        return LoraTensors.factors(global).keySet();
     }
 
     /** The dense product B·A of a state's adapter in the feature models' naming, row-major out×in (for checks and tests). */

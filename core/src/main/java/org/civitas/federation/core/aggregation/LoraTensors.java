@@ -68,18 +68,13 @@ public final class LoraTensors {
      */
     public static NamedTensors atRank(NamedTensors state, int rank) {
         NamedTensors.Builder out = NamedTensors.builder();
-        java.util.Set<String> a = new java.util.HashSet<>();
-        java.util.Set<String> b = new java.util.HashSet<>();
-        pairs(state).forEach(p -> {
-            a.add(p.a());
-            b.add(p.b());
-        });
+        java.util.Map<String, Boolean> factors = factors(state);
         state.forEach((name, t) -> {
-            if (a.contains(name) && rank < t.shape()[0]) {
+            if (Boolean.TRUE.equals(factors.get(name)) && rank < t.shape()[0]) {
                 float[] v = t.values().clone();
                 java.util.Arrays.fill(v, rank * t.shape()[1], v.length, 0f);
                 out.put(name, new Tensor(t.shape(), v));
-            } else if (b.contains(name) && rank < t.shape()[1]) {
+            } else if (Boolean.FALSE.equals(factors.get(name)) && rank < t.shape()[1]) {
                 float[] v = t.values().clone();
                 int cols = t.shape()[1];
                 for (int row = 0; row < t.shape()[0]; row++) {
@@ -99,16 +94,11 @@ public final class LoraTensors {
      */
     public static NamedTensors toRank(NamedTensors update, int rank) {
         NamedTensors.Builder out = NamedTensors.builder();
-        java.util.Set<String> a = new java.util.HashSet<>();
-        java.util.Set<String> b = new java.util.HashSet<>();
-        pairs(update).forEach(p -> {
-            a.add(p.a());
-            b.add(p.b());
-        });
+        java.util.Map<String, Boolean> factors = factors(update);
         update.forEach((name, t) -> {
-            if (a.contains(name) && rank < t.shape()[0]) {
+            if (Boolean.TRUE.equals(factors.get(name)) && rank < t.shape()[0]) {
                 out.put(name, new Tensor(new int[] {rank, t.shape()[1]}, java.util.Arrays.copyOf(t.values(), rank * t.shape()[1])));
-            } else if (b.contains(name) && rank < t.shape()[1]) {
+            } else if (Boolean.FALSE.equals(factors.get(name)) && rank < t.shape()[1]) {
                 int rows = t.shape()[0];
                 int cols = t.shape()[1];
                 float[] v = new float[rows * rank];
@@ -121,5 +111,15 @@ public final class LoraTensors {
             }
         });
         return out.build();
+    }
+
+    /** Every LoRA factor of the state by name: true for an A factor, false for a B factor. */
+    public static java.util.Map<String, Boolean> factors(NamedTensors state) {
+        java.util.Map<String, Boolean> factors = new java.util.HashMap<>();
+        pairs(state).forEach(p -> {
+            factors.put(p.a(), true);
+            factors.put(p.b(), false);
+        });
+        return factors;
     }
 }
