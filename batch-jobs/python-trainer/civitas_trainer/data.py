@@ -98,7 +98,8 @@ class Dataset:
     """Arrays of a dataset for one model: text [n, dim] or tokens, images [n, 3, s, s], labels, masks."""
 
     def __init__(self, samples, folder, manifest, text_tower, images):
-        self.labels = np.array([manifest.labels.index(s.label) for s in samples], dtype=np.int64)
+        # Inputs to predict carry no label: theirs is 0 and unused.
+        self.labels = np.array([manifest.labels.index(s.label) if s.label is not None else 0 for s in samples], dtype=np.int64)
         self.scenarios = [s.scenario for s in samples]
         n = len(samples)
         self.has_text = np.array([s.text is not None for s in samples]) if manifest.text is not None else None

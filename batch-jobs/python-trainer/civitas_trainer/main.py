@@ -20,16 +20,18 @@ import torch
 
 from . import safetensors_io, training
 from .artifacts import Artifacts
-from .data import Dataset, ImageLoader, read_manifest
+from .data import Dataset, ImageLoader, Sample, read_manifest
 from .manifest import Manifest
 from .model import MultimodalModel
 from .text_tower import TextTower
 
-OPS = "train, evaluate, embed, load, ping, shutdown"
-REQUIRED_FIELDS = {"train": ("dataset", "state", "out"), "evaluate": ("dataset", "state"), "load": ("manifest",)}
+OPS = "train, evaluate, predict, embed, load, ping, shutdown"
+REQUIRED_FIELDS = {"train": ("dataset", "state", "out"), "evaluate": ("dataset", "state"), "predict": ("state",),
+                   "load": ("manifest",)}
 REQUEST_FIELDS = {
     "train": {"manifest", "dataset", "state", "out", "hyper", "checkpoint", "heldout"},
     "evaluate": {"manifest", "dataset", "state"},
+    "predict": {"manifest", "state", "inputs"},
     "embed": {"manifest", "texts"},
     "load": {"manifest"},
     "ping": set(),
@@ -135,6 +137,8 @@ class Trainer:
             if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
                 raise ValueError("'texts' must be a list of strings")
             return {"vectors": loaded.text.embed(texts).astype(float).tolist()}
+        if op == "predict":
+            return self.predict(f)
         if op == "evaluate":
             loaded = self.load(f.get("manifest"))
             data = self.dataset(loaded, _required(f, "dataset"))
@@ -150,6 +154,25 @@ class Trainer:
                     "macroF1ByScenario": by_scenario,
                     "confusion": training.confusion(data.labels, predicted, classes).tolist()}
         return self.train(rid, f)
+
+    def predict(self, f):
+        inputs = f.get("inputs")
+        if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
+            raise ValueError("'inputs' must be a list of objects with 'text' and/or 'image'")
+        samples = []
+        for n, item in enumerate(inputs):
+            unknown = set(item) - {"text", "image"}
+            if unknown:
+                raise ValueError("an input has unknown fields %s" % sorted(unknown))
+            text, image = item.get("text"), item.get("image")
+            if text is None and image is None:
+                raise ValueError("input %d has neither 'text' nor 'image'" % n)
+            has_text = isinstance(text, str) and text.strip() != ""
+            samples.append(Sample(str(n), image, text if has_text else None, None, None))
+        loaded = self.load(f.get("manifest"))
+        data = Dataset(samples, "/", loaded.manifest, loaded.text, loaded.images)
+        loaded.model.load(_read_state(f["state"]))
+        return {"probabilities": training.probabilities(loaded.model, data, 64).astype(float).tolist()}
 
     def train(self, rid, f):
         hyper = training.Hyper(f.get("hyper"))

@@ -90,6 +90,17 @@ def predict(model, data, batch_size):
     return predicted, loss_sum / max(1, len(data))
 
 
+def probabilities(model, data, batch_size):
+    """[n, labels]: the softmax of the model's logits for each sample."""
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(data), batch_size):
+            idx = list(range(start, min(len(data), start + batch_size)))
+            text, images, _, tm, im, tokens = data.batch(idx, model.device)
+            out.append(model.forward(text, images, tm, im, tokens).softmax(1).cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, len(model.manifest.labels)), dtype=np.float32)
+
+
 def evaluate(model, data, batch_size):
     predicted, loss = predict(model, data, batch_size)
     return metrics_of(data.labels, predicted, len(model.manifest.labels), loss)

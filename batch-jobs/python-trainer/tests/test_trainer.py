@@ -161,6 +161,19 @@ class TrainerTest(unittest.TestCase):
         self.assertEqual(sum(map(sum, result["confusion"])), 60)
         self.assertEqual([sum(row) for row in result["confusion"]], [20, 20, 20])
 
+    def test_predict_answers_label_probabilities_per_input(self):
+        out = self.serve([{"id": "1", "op": "predict", "manifest": self.path("model.json"), "state": self.path("global.safetensors"),
+                           "inputs": [{"image": self.path("images/0.png")}, {"image": self.path("images/1.png"), "text": "ignored"}]},
+                          {"id": "2", "op": "predict", "manifest": self.path("model.json"), "state": self.path("global.safetensors"),
+                           "inputs": [{}]}])
+        rows = out.of("1", "result")[0]["probabilities"]
+        self.assertEqual(len(rows), 2)
+        for row in rows:
+            self.assertEqual(len(row), 3)
+            self.assertAlmostEqual(sum(row), 1.0, places=5)
+        self.assertNotEqual(rows[0], rows[1])
+        self.assertEqual(out.of("2", "error")[0]["message"], "input 0 has neither 'text' nor 'image'")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -81,11 +81,9 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
     static LabeledBatchSource of(List<Sample> samples, Path folder, List<String> labels, TextTower textTower, ImageTensors images,
                                  ImageEncoder encoder) {
         List<String> texts = new ArrayList<>();
+        List<Path> imagePaths = new ArrayList<>();
         int[] y = new int[samples.size()];
-        float[][] pixels = new float[samples.size()][];
         String[] scenarios = new String[samples.size()];
-        boolean[] hasText = new boolean[samples.size()];
-        boolean[] hasImage = new boolean[samples.size()];
         for (int i = 0; i < samples.size(); i++) {
             Sample s = samples.get(i);
             int label = labels.indexOf(s.label());
@@ -95,10 +93,31 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
             y[i] = label;
             scenarios[i] = s.scenario();
             texts.add(s.hasText() ? s.text() : null);
-            hasText[i] = s.hasText();
-            hasImage[i] = s.hasImage();
+            imagePaths.add(s.hasImage() ? folder.resolve(s.image()) : null);
+        }
+        return build(texts, imagePaths, y, scenarios, textTower, images, encoder);
+    }
+
+    /**
+     * Inputs to predict, without labels (their {@code labels} are 0 and unused): a text, an image
+     * file, or both, per input; null where an input lacks one.
+     */
+    static LabeledBatchSource unlabeled(List<String> texts, List<Path> imagePaths, TextTower textTower, ImageTensors images,
+                                        ImageEncoder encoder) {
+        return build(texts, imagePaths, new int[texts.size()], new String[texts.size()], textTower, images, encoder);
+    }
+
+    private static LabeledBatchSource build(List<String> texts, List<Path> imagePaths, int[] y, String[] scenarios, TextTower textTower,
+                                            ImageTensors images, ImageEncoder encoder) {
+        int n = texts.size();
+        float[][] pixels = new float[n][];
+        boolean[] hasText = new boolean[n];
+        boolean[] hasImage = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            hasText[i] = texts.get(i) != null && !texts.get(i).isBlank();
+            hasImage[i] = imagePaths.get(i) != null;
             if (images != null) {
-                pixels[i] = images.load(s.hasImage() ? folder.resolve(s.image()) : null);
+                pixels[i] = images.load(imagePaths.get(i));
             }
         }
         long[][] tokenIds = null;
@@ -107,9 +126,9 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
         if (textTower != null && textTower.adapted()) {
             // Tokens, cut to each sample's length (the batches pad them again to their own longest).
             TextTower.Tokens tokens = textTower.tokens(texts.stream().map(t -> t == null ? "" : t).toList());
-            tokenIds = new long[texts.size()][];
-            tokenTypes = new long[texts.size()][];
-            for (int i = 0; i < texts.size(); i++) {
+            tokenIds = new long[n][];
+            tokenTypes = new long[n][];
+            for (int i = 0; i < n; i++) {
                 int length = 0;
                 for (long m : tokens.mask()[i]) {
                     length += (int) m;
@@ -121,9 +140,9 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
             text = textTower.embed(texts);
         }
         if (encoder != null) {
-            float[][] features = new float[pixels.length][];
-            for (int from = 0; from < pixels.length; from += ENCODER_BATCH) {
-                int to = Math.min(pixels.length, from + ENCODER_BATCH);
+            float[][] features = new float[n][];
+            for (int from = 0; from < n; from += ENCODER_BATCH) {
+                int to = Math.min(n, from + ENCODER_BATCH);
                 System.arraycopy(encoder.encode(java.util.Arrays.asList(pixels).subList(from, to)), 0, features, from, to - from);
             }
             return new LabeledBatchSource(text, features, y, 0, scenarios, textTower == null ? null : hasText, hasImage, tokenIds,

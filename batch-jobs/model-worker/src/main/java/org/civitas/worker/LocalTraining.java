@@ -269,6 +269,27 @@ final class LocalTraining {
         return lossSum / Math.max(1, data.size());
     }
 
+    /** The model's label probabilities (softmax of the logits) for each sample, in the manifest's label order. */
+    static float[][] probabilities(MultimodalModel model, LabeledBatchSource data, int batchSize) {
+        float[][] out = new float[data.size()][];
+        NDManager base = model.parameters().values().iterator().next().getManager();
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        for (int from = 0; from < data.size(); from += batchSize) {
+            int to = Math.min(data.size(), from + batchSize);
+            try (NDManager batch = base.newSubManager()) {
+                float[] p = forward(model, arrays(batch, data, order, from, to)).softmax(1).toFloatArray();
+                int classes = p.length / (to - from);
+                for (int i = from; i < to; i++) {
+                    out[i] = java.util.Arrays.copyOfRange(p, (i - from) * classes, (i - from + 1) * classes);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Macro-F1 of the samples of each scenario (samples without one are left out). */
     static Map<String, Double> macroF1ByScenario(LabeledBatchSource data, int[] predicted, int classes) {
         Map<String, java.util.List<Integer>> byScenario = new java.util.TreeMap<>();

@@ -168,6 +168,14 @@ public final class WorkerMain {
                     LocalTraining.macroF1ByScenario(data, predicted, classes),
                     ConfusionMatrix.of(loaded.manifest().labels(), data.labels(), predicted).counts());
         }
+        if (request instanceof WorkerRequest.Predict r) {
+            Loaded loaded = load(r.manifest());
+            LabeledBatchSource inputs = LabeledBatchSource.unlabeled(r.inputs().stream().map(WorkerRequest.Input::text).toList(),
+                    r.inputs().stream().map(i -> i.image() == null ? null : Path.of(i.image())).toList(), loaded.text(),
+                    loaded.images(), loaded.imageEncoder());
+            loaded.model().load(readState(r.state()));
+            return new WorkerResult.Predicted(java.util.Arrays.asList(LocalTraining.probabilities(loaded.model(), inputs, 64)));
+        }
         if (request instanceof WorkerRequest.Embed r) {
             Loaded loaded = load(r.manifest());
             if (loaded.text() == null) {

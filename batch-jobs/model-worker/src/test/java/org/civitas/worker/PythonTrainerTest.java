@@ -99,6 +99,39 @@ class PythonTrainerTest {
     }
 
     @Test
+    void predictsTheLabelProbabilitiesTheJavaWorkerPredicts() throws Exception {
+        Path dataset = WorkerTestData.dataset("community", "heldout");
+        List<String> inputs = new ArrayList<>();
+        for (String line : Files.readAllLines(dataset).subList(0, 12)) {
+            JsonNode sample = JSON.readTree(line);
+            String text = JSON.writeValueAsString(sample.path("text").asText());
+            String image = JSON.writeValueAsString(dataset.getParent().resolve(sample.path("image").asText()).toString());
+            inputs.add("{\"text\": " + text + ", \"image\": " + image + "}");
+            inputs.add("{\"text\": " + text + "}");
+            inputs.add("{\"image\": " + image + "}");
+        }
+        Path trained = Files.createTempDirectory("python-trainer-predict").resolve("trained.safetensors");
+        JsonNode delta = resultOf(java(train("t", "community", WorkerTestData.initialState(), trained)), "t");
+        assertThat(delta.path("event").asText()).isEqualTo("result");
+        Path state = trained.resolveSibling("state.safetensors");
+        Files.write(state, SafeTensors.write(read(WorkerTestData.initialState()).plusScaled(read(trained), 1f)));
+        String request = "{\"id\": \"p\", \"op\": \"predict\", \"state\": \"" + state + "\", \"inputs\": [" + String.join(", ", inputs) + "]}";
+
+        JsonNode java = resultOf(java(request), "p").path("probabilities");
+        JsonNode python = resultOf(python(request), "p").path("probabilities");
+
+        assertThat(python.size()).isEqualTo(inputs.size());
+        double largest = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            for (int c = 0; c < java.get(i).size(); c++) {
+                largest = Math.max(largest, Math.abs(java.get(i).get(c).asDouble() - python.get(i).get(c).asDouble()));
+            }
+        }
+        // The images are resized by two libraries (Java2D and PyTorch), so the pixels differ by a grey level here and there.
+        assertThat(largest).as("largest difference of any label probability").isLessThan(0.02);
+    }
+
+    @Test
     void bothTrainersUpdateTheSameTensorsAndTheirFederatedAverageImprovesTheModel() throws Exception {
         Path dir = Files.createTempDirectory("python-trainer-updates");
         Path global = WorkerTestData.initialState();

@@ -80,7 +80,7 @@ class WorkerMainTest {
                 "{\"id\": \"3\", \"op\": \"train\", \"dataset\": \"" + WorkerTestData.dataset("urban", "train") + "\"}",
                 "{\"id\": \"4\", \"op\": \"ping\"}");
 
-        assertThat(lines.get(1).path("message").asText()).isEqualTo("unknown op 'fly' (ops: train, evaluate, embed, load, ping, shutdown)");
+        assertThat(lines.get(1).path("message").asText()).isEqualTo("unknown op 'fly' (ops: train, evaluate, predict, embed, load, ping, shutdown)");
         assertThat(lines.get(2).path("message").asText()).startsWith("malformed request");
         assertThat(lines.get(3).path("message").asText()).startsWith("dataset: cannot read '/nowhere/manifest.jsonl'");
         assertThat(lines.get(4).path("message").asText()).isEqualTo("the request needs 'state'");
@@ -107,5 +107,36 @@ class WorkerMainTest {
         assertThat(lines.get(1).path("event").asText()).isEqualTo("result");
         assertThat(lines.get(2).path("event").asText()).isEqualTo("error");
         assertThat(lines.get(2).path("message").asText()).isEqualTo("image.dim: the encoder's output has 8 features, the manifest says 12");
+    }
+
+    @Test
+    void predictAnswersLabelProbabilitiesPerInputWhateverModalitiesItCarries() throws IOException {
+        JsonNode sample = JSON.readTree(Files.readAllLines(WorkerTestData.dataset("urban", "train")).get(0));
+        Path image = WorkerTestData.dataset("urban", "train").getParent().resolve(sample.path("image").asText());
+        String text = sample.path("text").asText();
+        String inputs = "[{\"text\": " + JSON.writeValueAsString(text) + ", \"image\": \"" + image + "\"}, {\"text\": "
+                + JSON.writeValueAsString(text) + "}, {\"image\": \"" + image + "\"}]";
+
+        List<JsonNode> lines = serve(
+                "{\"id\": \"p\", \"op\": \"predict\", \"state\": \"" + WorkerTestData.initialState() + "\", \"inputs\": " + inputs + "}",
+                "{\"id\": \"none\", \"op\": \"predict\", \"state\": \"" + WorkerTestData.initialState() + "\", \"inputs\": [{}]}",
+                "{\"id\": \"s\", \"op\": \"shutdown\"}");
+
+        JsonNode predicted = lines.stream().filter(l -> "p".equals(l.path("id").asText())).findFirst().orElseThrow();
+        assertThat(predicted.path("probabilities")).hasSize(3);
+        for (JsonNode row : predicted.path("probabilities")) {
+            assertThat(row).hasSize(ModelManifest.citySafetyDefault().labels().size());
+            double sum = 0;
+            for (JsonNode p : row) {
+                assertThat(p.asDouble()).isBetween(0.0, 1.0);
+                sum += p.asDouble();
+            }
+            assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+        }
+        // A missing modality is masked, not made up: text alone, image alone and both answer differently.
+        assertThat(predicted.path("probabilities").get(1)).isNotEqualTo(predicted.path("probabilities").get(0));
+        assertThat(predicted.path("probabilities").get(2)).isNotEqualTo(predicted.path("probabilities").get(0));
+        JsonNode none = lines.stream().filter(l -> "none".equals(l.path("id").asText())).findFirst().orElseThrow();
+        assertThat(none.path("message").asText()).isEqualTo("input 0 has neither 'text' nor 'image'");
     }
 }

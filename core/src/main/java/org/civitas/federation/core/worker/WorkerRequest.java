@@ -41,7 +41,7 @@ import java.util.Set;
 public sealed interface WorkerRequest<R extends WorkerResult> {
 
     /** The operations a worker serves, as {@link #parse} names them in its error. */
-    String OPS = "train, evaluate, embed, load, ping, shutdown";
+    String OPS = "train, evaluate, predict, embed, load, ping, shutdown";
 
     String op();
 
@@ -127,6 +127,38 @@ public sealed interface WorkerRequest<R extends WorkerResult> {
         @Override
         public WorkerResult.Evaluated result(WorkerFields result) {
             return WorkerResult.Evaluated.from(result);
+        }
+    }
+
+    /** One input to predict: a report's text and an image file, either of them null when the input lacks it. */
+    record Input(String text, String image) {
+        Map<String, Object> fields() {
+            Map<String, Object> f = new LinkedHashMap<>();
+            putIfSet(f, "text", text);
+            putIfSet(f, "image", image);
+            return f;
+        }
+    }
+
+    /** The label probabilities of {@code state}'s model for each input, in the manifest's label order. */
+    record Predict(String manifest, String state, List<Input> inputs) implements WorkerRequest<WorkerResult.Predicted> {
+        @Override
+        public String op() {
+            return "predict";
+        }
+
+        @Override
+        public Map<String, Object> fields() {
+            Map<String, Object> f = new LinkedHashMap<>();
+            putIfSet(f, "manifest", manifest);
+            f.put("state", state);
+            f.put("inputs", inputs.stream().map(Input::fields).toList());
+            return f;
+        }
+
+        @Override
+        public WorkerResult.Predicted result(WorkerFields result) {
+            return WorkerResult.Predicted.from(result);
         }
     }
 
@@ -230,6 +262,25 @@ public sealed interface WorkerRequest<R extends WorkerResult> {
             case "evaluate" -> {
                 f.only(Set.of("id", "op", "manifest", "dataset", "state"));
                 yield new Evaluate(f.optionalString("manifest"), f.string("dataset"), f.string("state"));
+            }
+            case "predict" -> {
+                f.only(Set.of("id", "op", "manifest", "state", "inputs"));
+                List<Input> inputs = new java.util.ArrayList<>();
+                for (Object item : f.list("inputs")) {
+                    if (!(item instanceof Map<?, ?> fields)) {
+                        throw new IllegalArgumentException("'inputs' must be a list of objects with 'text' and/or 'image'");
+                    }
+                    @SuppressWarnings("unchecked")
+                    WorkerFields input = new WorkerFields((Map<String, Object>) fields, "an input");
+                    input.only(Set.of("text", "image"));
+                    String text = input.optionalString("text");
+                    String image = input.optionalString("image");
+                    if (text == null && image == null) {
+                        throw new IllegalArgumentException("input " + inputs.size() + " has neither 'text' nor 'image'");
+                    }
+                    inputs.add(new Input(text, image));
+                }
+                yield new Predict(f.optionalString("manifest"), f.string("state"), List.copyOf(inputs));
             }
             case "embed" -> {
                 f.only(Set.of("id", "op", "manifest", "texts"));

@@ -135,10 +135,32 @@ public sealed interface WorkerResult {
         }
     }
 
+    /** The answer to {@code predict}: one row of label probabilities per input, in the manifest's label order. */
+    record Predicted(List<float[]> probabilities) implements WorkerResult {
+        @Override
+        public Map<String, Object> fields() {
+            return Map.of("probabilities", Embedded.rows(probabilities));
+        }
+
+        static Predicted from(WorkerFields f) {
+            f.only(Set.of("probabilities"));
+            return new Predicted(Embedded.vectors(f.list("probabilities"), "probabilities"));
+        }
+    }
+
     /** The answer to {@code embed}: one vector per text, in order. */
     record Embedded(List<float[]> vectors) implements WorkerResult {
         @Override
         public Map<String, Object> fields() {
+            return Map.of("vectors", rows(vectors));
+        }
+
+        static Embedded from(WorkerFields f) {
+            f.only(Set.of("vectors"));
+            return new Embedded(vectors(f.list("vectors"), "vectors"));
+        }
+
+        static List<Object> rows(List<float[]> vectors) {
             List<Object> rows = new ArrayList<>(vectors.size());
             for (float[] v : vectors) {
                 List<Object> row = new ArrayList<>(v.length);
@@ -147,15 +169,14 @@ public sealed interface WorkerResult {
                 }
                 rows.add(row);
             }
-            return Map.of("vectors", rows);
+            return rows;
         }
 
-        static Embedded from(WorkerFields f) {
-            f.only(Set.of("vectors"));
+        static List<float[]> vectors(List<?> rows, String field) {
             List<float[]> out = new ArrayList<>();
-            for (Object row : f.list("vectors")) {
+            for (Object row : rows) {
                 if (!(row instanceof List<?> values)) {
-                    throw new IllegalArgumentException("'vectors' must be a list of lists of numbers");
+                    throw new IllegalArgumentException("'" + field + "' must be a list of lists of numbers");
                 }
                 float[] v = new float[values.size()];
                 for (int k = 0; k < v.length; k++) {
@@ -163,7 +184,7 @@ public sealed interface WorkerResult {
                 }
                 out.add(v);
             }
-            return new Embedded(out);
+            return out;
         }
     }
 }

@@ -34,6 +34,8 @@ class WorkerContractTest {
     void everyRequestSurvivesTheTrip() {
         List<WorkerRequest<?>> requests = List.of(new WorkerRequest.Evaluate("m.json", "t.jsonl", "s.safetensors"),
                 new WorkerRequest.Embed(null, List.of("smoke", "a \"quoted\" text")), new WorkerRequest.Ping(), new WorkerRequest.Shutdown(),
+                new WorkerRequest.Predict("m.json", "s.safetensors", List.of(new WorkerRequest.Input("smoke", "/tmp/a.png"),
+                        new WorkerRequest.Input(null, "/tmp/b.png"), new WorkerRequest.Input("text only", null))),
                 new WorkerRequest.Train(null, "d", "s", "o", null, null, "h.jsonl"),
                 new WorkerRequest.Train("m.json", "d", "s", "o", new WorkerRequest.Hyper(1, 0.1, 2, 3L, 0.0, true), null, null));
         for (WorkerRequest<?> request : requests) {
@@ -61,12 +63,17 @@ class WorkerContractTest {
         assertThat(back.vectors()).hasSize(2);
         assertThat(back.vectors().get(0)).containsExactly(0.25f, -1.5f);
         assertThat(back.vectors().get(1)).containsExactly(3f, 0f);
+
+        WorkerResult.Predicted predicted = new WorkerResult.Predicted(List.of(new float[]{0.75f, 0.25f}));
+        WorkerResult.Predicted again = new WorkerRequest.Predict(null, "s", List.of(new WorkerRequest.Input("a", null)))
+                .result(resultFields(WorkerLines.result("4", predicted)));
+        assertThat(again.probabilities().get(0)).containsExactly(0.75f, 0.25f);
     }
 
     @Test
     void badRequestsAreRefusedNamingWhatIsWrong() {
         assertThatThrownBy(() -> WorkerRequest.parse(WorkerLines.read("{\"id\":\"1\",\"op\":\"fly\"}")))
-                .hasMessage("unknown op 'fly' (ops: train, evaluate, embed, load, ping, shutdown)");
+                .hasMessage("unknown op 'fly' (ops: train, evaluate, predict, embed, load, ping, shutdown)");
         assertThatThrownBy(() -> WorkerRequest.parse(WorkerLines.read("{\"id\":\"1\",\"op\":\"train\",\"dataset\":\"d\"}")))
                 .hasMessage("the request needs 'state'");
         assertThatThrownBy(() -> WorkerRequest.parse(WorkerLines.read(
