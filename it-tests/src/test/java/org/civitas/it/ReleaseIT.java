@@ -8,6 +8,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -119,5 +120,90 @@ class ReleaseIT {
         assertThat(rejected.json().path("status").asText()).isEqualTo("REJECTED");
         Api.Answer withdrawRejected = Api.postJson("/releases/" + id + "/withdrawal", "{\"reason\": \"not released\"}");
         assertThat(withdrawRejected.status()).isEqualTo(409);
+    }
+
+    /** A PNG of one colour, base64, as a form would send a photo. */
+    private static String png(int rgb) throws java.io.IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                image.setRGB(x, y, rgb);
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", out);
+        return java.util.Base64.getEncoder().encodeToString(out.toByteArray());
+    }
+
+    @Test
+    void aReleasedVersionAnswersPredictionsAtTheSiteForItsOwnStaffAndBadInputIsRefused() throws Exception {
+        Api.Answer started = Api.startFederation(Api.citySafetyPlan("{\"name\": \"Prediction check\", \"rounds\": 1}"));
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        long f = started.json().path("id").asLong();
+        assertThat(Api.awaitFinished(f, Duration.ofMinutes(5)).path("status").asText()).isEqualTo("COMPLETED");
+        CivitasServer.await(Duration.ofMinutes(2), "model version 1 is evaluated", () ->
+                Api.get("/federations/" + f).json().path("models").get(1).path("evaluation").isObject());
+        String unreleased = Api.get("/federations/" + f).json().path("models").get(0).path("sha256").asText();
+        JsonNode release = Api.postJson("/releases", proposal(f, 1, "For the energy site's triage desk")).json();
+        Api.Answer approved = Api.postJsonAs("consortium-compliance", "/releases/" + release.path("id").asLong() + "/decision",
+                "{\"approve\": true, \"comment\": \"fine for triage\"}");
+        assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+        String version = release.path("modelSha256").asText();
+
+        JsonNode released = Api.getAs("energy-steward", "/sites/energy/releases").json();
+        assertThat(released.findValuesAsText("modelSha256")).contains(version);
+
+        String report = "Thick smoke is coming out of the transformer housing at the substation.";
+        Api.Answer answered = Api.postJsonAs("energy-operator", "/sites/energy/predictions", "{\"version\": \"" + version
+                + "\", \"top\": 3, \"inputs\": [{\"text\": \"" + report + "\", \"image\": \"" + png(0x8a4a2a) + "\"},"
+                + " {\"text\": \"" + report + "\"}, {\"image\": \"" + png(0x3060c0) + "\"}]}");
+
+        assertThat(answered.status()).as(answered.text()).isEqualTo(200);
+        JsonNode answer = answered.json();
+        assertThat(answer.path("version").path("modelSha256").asText()).isEqualTo(version);
+        assertThat(answer.path("version").path("federationId").asLong()).isEqualTo(f);
+        assertThat(answer.path("latencyMs").asDouble()).isPositive();
+        assertThat(answer.path("predictions")).hasSize(3);
+        for (JsonNode prediction : answer.path("predictions")) {
+            assertThat(prediction.path("probabilities").size()).isEqualTo(12);
+            double sum = 0;
+            for (JsonNode p : prediction.path("probabilities")) {
+                sum += p.asDouble();
+            }
+            assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+            JsonNode top = prediction.path("top");
+            assertThat(top).hasSize(3);
+            assertThat(top.get(0).path("probability").asDouble()).isGreaterThanOrEqualTo(top.get(1).path("probability").asDouble());
+            assertThat(top.get(0).path("probability").asDouble())
+                    .isEqualTo(prediction.path("probabilities").path(top.get(0).path("label").asText()).asDouble());
+        }
+        assertThat(answer.path("predictions").get(0).path("probabilities"))
+                .as("text alone answers otherwise than text and image").isNotEqualTo(answer.path("predictions").get(1).path("probabilities"));
+
+        // Each bad request is a 4xx naming what is wrong; none leaves anything behind at the site.
+        String one = "[{\"text\": \"smoke\"}]";
+        Map<String, String> refusals = new java.util.LinkedHashMap<>();
+        refusals.put("{\"version\": \"" + unreleased + "\", \"inputs\": " + one + "}", "404 is not a released model version");
+        refusals.put("{\"version\": \"abc\", \"inputs\": " + one + "}", "400 version: the sha256 of a released model version");
+        refusals.put("{\"version\": \"" + version + "\", \"inputs\": [" + String.join(", ", java.util.Collections.nCopies(33,
+                "{\"text\": \"smoke\"}")) + "]}", "400 inputs: send 1 to 32 inputs, was 33");
+        refusals.put("{\"version\": \"" + version + "\", \"inputs\": [{}]}", "400 inputs[0]: has neither 'text' nor 'image'");
+        refusals.put("{\"version\": \"" + version + "\", \"inputs\": [{\"image\": \"not base64!\"}]}", "400 inputs[0].image: not base64");
+        refusals.put("{\"version\": \"" + version + "\", \"inputs\": [{\"image\": \""
+                + java.util.Base64.getEncoder().encodeToString("plain text, no picture".getBytes()) + "\"}]}",
+                "400 inputs[0].image: not an image this site can decode");
+        refusals.put("{\"version\": \"" + version + "\", \"top\": 13, \"inputs\": " + one + "}", "400 top: rank 1 to 12 labels, was 13");
+        for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+            Api.Answer refused = Api.postJsonAs("energy-operator", "/sites/energy/predictions", refusal.getKey());
+            String expected = refusal.getValue();
+            assertThat(refused.status()).as(refused.text()).isEqualTo(Integer.parseInt(expected.substring(0, 3)));
+            assertThat(refused.json().path("error").asText()).contains(expected.substring(4));
+        }
+        Api.Answer otherEnterprise = Api.postJsonAs("community-steward", "/sites/energy/predictions",
+                "{\"version\": \"" + version + "\", \"inputs\": " + one + "}");
+        assertThat(otherEnterprise.status()).as(otherEnterprise.text()).isEqualTo(403);
+        try (var left = java.nio.file.Files.list(CivitasServer.dataDir().resolve("sites").resolve("energy").resolve("work"))) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("predict-"))).isEmpty();
+        }
     }
 }

@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import org.civitas.domain.registry.ModelRelease;
 import org.civitas.domain.registry.ModelVersion;
 import org.civitas.domain.security.Role;
+import org.civitas.federation.protocol.ReleasedModel;
 import org.civitas.federation.common.AuditService;
 import org.civitas.federation.common.Caller;
 import org.civitas.federation.common.ConflictException;
@@ -114,6 +115,30 @@ public class ReleaseService {
 
     public List<ReleaseView> releases() {
         return registry.releases().stream().map(ReleaseService::view).toList();
+    }
+
+    @Inject
+    org.civitas.federation.infrastructure.CoordinatorStores stores;
+
+    /** The versions released now (not proposed, rejected or withdrawn) of models a worker runs (those with a manifest). */
+    public List<ReleasedModel> released() {
+        return registry.releases().stream().filter(r -> r.getStatus() == ModelRelease.Status.RELEASED)
+                .filter(r -> r.getVersion().getFederation().getPlan().getModelManifestSha256() != null)
+                .map(r -> new ReleasedModel(r.getId(), r.getVersion().getFederation().getId(), r.getVersion().getVersionNumber(),
+                        r.getVersion().getSha256(), r.getVersion().getFederation().getPlan().getModelManifestSha256(), r.getEvalSplit(),
+                        r.getEvalMacroF1()))
+                .toList();
+    }
+
+    /**
+     * The state of a released version, by its hash.
+     *
+     * @throws NotFoundException when no version of that hash is released now: only released versions are served
+     */
+    public byte[] releasedState(String modelSha256) {
+        ReleasedModel model = released().stream().filter(r -> r.modelSha256().equals(modelSha256)).findFirst()
+                .orElseThrow(() -> new NotFoundException("no released model version has sha256 " + modelSha256));
+        return stores.models().get(model.modelSha256());
     }
 
     private ModelRelease find(long id) {

@@ -218,6 +218,22 @@ public class CoordinatorClient {
         }
     }
 
+    /** The model versions the consortium has released now. */
+    public List<org.civitas.federation.protocol.ReleasedModel> releases(SiteIdentity site) {
+        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/releases");
+        try (Response r = authenticated(target.request(MediaType.APPLICATION_JSON_TYPE), site).get()) {
+            return read(r, new GenericType<>() { });
+        }
+    }
+
+    /** A released version's state by its hash (unchecked: the caller checks it). */
+    public byte[] releasedState(SiteIdentity site, String sha256) {
+        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/releases").path(sha256).path("state");
+        try (Response r = authenticated(target.request(MediaType.APPLICATION_OCTET_STREAM_TYPE), site).get()) {
+            return read(r, new GenericType<byte[]>() { });
+        }
+    }
+
     /** An operator's model artifact by its hash, streamed into {@code artifacts} (which checks the hash). */
     public void fetchModelArtifact(SiteIdentity site, String sha256, org.civitas.federation.infrastructure.ArtifactFiles artifacts) {
         WebTarget target = client().target(settings.coordinatorUrl()).path("participant/model-artifacts").path(sha256);

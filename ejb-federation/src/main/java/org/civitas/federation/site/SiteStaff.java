@@ -64,6 +64,15 @@ public class SiteStaff {
                 || isOwnStaff(caller, site, Role.IT_OPERATOR);
     }
 
+    /** Predictions with the site's released models: the staff of the site's enterprise, its own users. */
+    public Site requireModelUser(Caller caller, String siteCode) {
+        Site site = hosted(siteCode);
+        if (!isStaff(caller, site)) {
+            throw new ForbiddenException("site " + siteCode + " answers predictions to the staff of " + enterprise(site) + " only");
+        }
+        return site;
+    }
+
     /** Seeing items of a site's data: any staff of the site's enterprise (steward, compliance officer, IT operator). */
     public Site requireStaff(Caller caller, String siteCode) {
         Site site = hosted(siteCode);

@@ -116,6 +116,27 @@ public class ParticipantResource {
         return Response.ok(modelArtifacts.file(sha256).toFile()).build();
     }
 
+    @EJB
+    org.civitas.federation.coordinator.ReleaseService releases;
+
+    /** The model versions released now, which a site may serve predictions with. */
+    @GET
+    @Path("releases")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<org.civitas.federation.protocol.ReleasedModel> releases() {
+        site();
+        return releases.released();
+    }
+
+    /** A released version's state by its hash; the site checks the hash. A version not released now is a 404. */
+    @GET
+    @Path("releases/{sha256}/state")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public byte[] releasedState(@PathParam("sha256") String sha256) {
+        site();
+        return releases.releasedState(sha256);
+    }
+
     /** The task version the calling site's dataset was registered for. */
     @GET
     @Path("datasets/{name}/task")

@@ -106,6 +106,30 @@ public class SiteResource {
     }
 
     @jakarta.ejb.EJB
+    org.civitas.federation.site.PredictionService predictions;
+
+    /** The model versions the consortium released, which the site answers predictions with (its enterprise's staff). */
+    @GET
+    @Path("{site}/releases")
+    public List<org.civitas.federation.protocol.ReleasedModel> releases(@PathParam("site") String site) {
+        return predictions.released(caller.get(), site);
+    }
+
+    /**
+     * Label probabilities and the top-k labels of a released version for up to 32 inputs, each a text
+     * and/or a base64 image (its enterprise's staff): {@code {"version": "<model sha256>", "inputs":
+     * [{"text": ..., "image": ...}], "top": 3}}.
+     */
+    @POST
+    @Path("{site}/predictions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public org.civitas.federation.site.PredictionService.Answer predict(@PathParam("site") String site,
+            @NotNull(message = "send {\"version\", \"inputs\": [{\"text\", \"image\"}], \"top\"}")
+            org.civitas.federation.site.PredictionService.Request request) {
+        return predictions.predict(caller.get(), site, request);
+    }
+
+    @jakarta.ejb.EJB
     org.civitas.federation.site.DataQualityService dataQuality;
 
     /** Starts the data-quality job over one of the site's manifests (the site's data steward). */

@@ -1,0 +1,10 @@
+package org.civitas.federation.protocol;
+
+/**
+ * A model version the consortium released, as the coordinator tells its sites: the model's hash, the
+ * hash of the manifest it was trained as (bound to its task's labels), where it comes from, and the
+ * evaluation attached to its release. A site serves predictions with released versions only.
+ */
+public record ReleasedModel(long releaseId, long federationId, int version, String modelSha256, String manifestSha256,
+                            String evalSplit, double evalMacroF1) {
+}

@@ -1,0 +1,252 @@
+package org.civitas.federation.site;
+
+import jakarta.ejb.EJB;
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+import org.civitas.federation.common.Caller;
+import org.civitas.federation.common.InvalidRequestException;
+import org.civitas.federation.common.NotFoundException;
+import org.civitas.federation.core.dataset.BoundedImages;
+import org.civitas.federation.core.model.manifest.ModelManifest;
+import org.civitas.federation.core.worker.WorkerRequest;
+import org.civitas.federation.core.worker.WorkerResult;
+import org.civitas.federation.infrastructure.BlobStore;
+import org.civitas.federation.infrastructure.CivitasSettings;
+import org.civitas.federation.infrastructure.worker.ModelWorker;
+import org.civitas.federation.protocol.ReleasedModel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Predictions at a site with a model version the consortium released: the site fetches the version
+ * and its manifest from the coordinator by hash, checks both, and its model worker answers the label
+ * probabilities. Every input is checked before the worker sees it, and nothing of a request is kept:
+ * its images lie in a folder of their own while the worker reads them, removed afterwards.
+ */
+@Stateless
+public class PredictionService {
+
+    /** Inputs per request: enough for a form or a small batch, and one worker call of bounded memory. */
+    public static final int MAX_BATCH = 32;
+    /** Encoded bytes of one image. */
+    public static final int MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+    /** Characters of one report. */
+    public static final int MAX_TEXT = 10_000;
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    /** One input: a report's text and an image as base64, either of them absent. */
+    public record Input(String text, String image) {
+    }
+
+    /** The version to answer with (its model's sha256), the inputs, and how many labels to rank (3 when absent). */
+    public record Request(String version, List<Input> inputs, Integer top) {
+    }
+
+    public record LabelProbability(String label, double probability) {
+    }
+
+    /** One input's answer: the {@code top} most probable labels, then every label's probability. */
+    public record Prediction(List<LabelProbability> top, Map<String, Double> probabilities) {
+    }
+
+    /** The version that answered, one prediction per input in order, and the time the site took, in milliseconds. */
+    public record Answer(ReleasedModel version, List<Prediction> predictions, double latencyMs) {
+    }
+
+    @Inject
+    HostedSites hostedSites;
+
+    @EJB
+    SiteStaff staff;
+
+    @Inject
+    CoordinatorClient coordinator;
+
+    @Inject
+    ModelManifestFiles manifestFiles;
+
+    @EJB
+    ModelWorker worker;
+
+    @Inject
+    CivitasSettings settings;
+
+    /** The versions the site may answer with now: those the consortium released, as its coordinator lists them. */
+    public List<ReleasedModel> released(Caller caller, String siteCode) {
+        staff.requireModelUser(caller, siteCode);
+        return coordinator.releases(hostedSites.identity(siteCode));
+    }
+
+    /**
+     * @throws InvalidRequestException naming the input and what is wrong with it
+     * @throws NotFoundException       when the version is not released now
+     */
+    public Answer predict(Caller caller, String siteCode, Request request) {
+        long start = System.nanoTime();
+        staff.requireModelUser(caller, siteCode);
+        SiteIdentity site = hostedSites.identity(siteCode);
+        if (request == null || request.version() == null || !SHA256.matcher(request.version()).matches()) {
+            throw new InvalidRequestException("version: the sha256 of a released model version (64 lowercase hex digits) is required");
+        }
+        List<Input> inputs = request.inputs() == null ? List.of() : request.inputs();
+        if (inputs.isEmpty() || inputs.size() > MAX_BATCH) {
+            throw new InvalidRequestException("inputs: send 1 to " + MAX_BATCH + " inputs, was " + inputs.size());
+        }
+        int top = request.top() == null ? 3 : request.top();
+        ReleasedModel version = coordinator.releases(site).stream().filter(r -> r.modelSha256().equals(request.version())).findFirst()
+                .orElseThrow(() -> new NotFoundException("version " + request.version() + " is not a released model version"));
+        Path manifestFile = manifestFiles.file(site, version.manifestSha256());
+        ModelManifest manifest = manifestFiles.read(manifestFile);
+        if (top < 1 || top > manifest.labels().size()) {
+            throw new InvalidRequestException("top: rank 1 to " + manifest.labels().size() + " labels, was " + top);
+        }
+        List<byte[]> images = checked(inputs, manifest);
+        Path state = releasedState(site, version);
+        Path folder = site.home().resolve("work").resolve("predict-" + java.util.UUID.randomUUID());
+        try {
+            Files.createDirectories(folder);
+            List<WorkerRequest.Input> workerInputs = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                String image = null;
+                if (images.get(i) != null) {
+                    Path file = folder.resolve(i + ".img");
+                    Files.write(file, images.get(i));
+                    image = file.toString();
+                }
+                String text = inputs.get(i).text();
+                workerInputs.add(new WorkerRequest.Input(text == null || text.isBlank() ? null : text, image));
+            }
+            WorkerResult.Predicted predicted = worker.request(new WorkerRequest.Predict(manifestFile.toString(), state.toString(),
+                    workerInputs), (step, steps, loss) -> { }).result();
+            List<Prediction> predictions = new ArrayList<>();
+            for (float[] p : predicted.probabilities()) {
+                predictions.add(prediction(manifest.labels(), p, top));
+            }
+            return new Answer(version, predictions, (System.nanoTime() - start) / 1e6);
+        } catch (IOException e) {
+            throw new UncheckedIOException("site " + siteCode + " cannot hold a prediction's images", e);
+        } finally {
+            deleteQuietly(folder);
+        }
+    }
+
+    /** Each input's image bytes (null where it has none), every input checked against what the model reads. */
+    private List<byte[]> checked(List<Input> inputs, ModelManifest manifest) {
+        List<byte[]> images = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            Input input = inputs.get(i);
+            String where = "inputs[" + i + "]";
+            if (input == null) {
+                throw new InvalidRequestException(where + ": an input is an object with 'text' and/or 'image'");
+            }
+            boolean hasText = input.text() != null && !input.text().isBlank();
+            boolean hasImage = input.image() != null && !input.image().isBlank();
+            if (!hasText && !hasImage) {
+                throw new InvalidRequestException(where + ": has neither 'text' nor 'image'");
+            }
+            if (hasText && manifest.text() == null) {
+                throw new InvalidRequestException(where + ": the model reads images only, and the input carries a text");
+            }
+            if (hasImage && manifest.image() == null) {
+                throw new InvalidRequestException(where + ": the model reads text only, and the input carries an image");
+            }
+            if (!hasImage && manifest.text() == null) {
+                throw new InvalidRequestException(where + ": the model reads images, and the input has none");
+            }
+            if (!hasText && manifest.image() == null) {
+                throw new InvalidRequestException(where + ": the model reads text, and the input has none");
+            }
+            if (hasText && input.text().length() > MAX_TEXT) {
+                throw new InvalidRequestException(where + ".text: " + input.text().length() + " characters, over the limit of " + MAX_TEXT);
+            }
+            images.add(hasImage ? image(where, input.image()) : null);
+        }
+        return images;
+    }
+
+    private byte[] image(String where, String base64) {
+        // Four base64 characters carry three bytes: refuse an oversize image before decoding it.
+        if ((long) base64.length() * 3 / 4 > MAX_IMAGE_BYTES + 3) {
+            throw new InvalidRequestException(where + ".image: over the limit of " + MAX_IMAGE_BYTES + " bytes");
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getMimeDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(where + ".image: not base64 (" + e.getMessage() + ")");
+        }
+        if (bytes.length > MAX_IMAGE_BYTES) {
+            throw new InvalidRequestException(where + ".image: " + bytes.length + " bytes, over the limit of " + MAX_IMAGE_BYTES);
+        }
+        try {
+            if (BoundedImages.read(bytes, settings.imageMaxPixels()) == null) {
+                throw new InvalidRequestException(where + ".image: not an image this site can decode (PNG, JPEG, GIF or BMP)");
+            }
+        } catch (BoundedImages.TooLargeException e) {
+            throw new InvalidRequestException(where + ".image: " + e.getMessage());
+        } catch (IOException e) {
+            throw new InvalidRequestException(where + ".image: not an image this site can decode (" + e.getMessage() + ")");
+        }
+        return bytes;
+    }
+
+    /** The released version's state, fetched once from the coordinator into the site's folder and checked against its hash. */
+    private Path releasedState(SiteIdentity site, ReleasedModel version) {
+        Path file = site.home().resolve("releases").resolve(version.modelSha256() + ".safetensors");
+        if (Files.exists(file)) {
+            return file;
+        }
+        byte[] state = coordinator.releasedState(site, version.modelSha256());
+        String actual = BlobStore.sha256(state);
+        if (!actual.equals(version.modelSha256())) {
+            throw new IllegalStateException("the coordinator sent model version " + version.modelSha256() + " with sha256 " + actual);
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            Files.write(partial, state);
+            Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("site " + site.code() + " cannot keep released version " + version.modelSha256(), e);
+        }
+        return file;
+    }
+
+    private static Prediction prediction(List<String> labels, float[] p, int top) {
+        Map<String, Double> probabilities = new LinkedHashMap<>();
+        List<LabelProbability> ranked = new ArrayList<>();
+        for (int c = 0; c < labels.size(); c++) {
+            probabilities.put(labels.get(c), (double) p[c]);
+            ranked.add(new LabelProbability(labels.get(c), p[c]));
+        }
+        ranked.sort(Comparator.comparingDouble(LabelProbability::probability).reversed());
+        return new Prediction(List.copyOf(ranked.subList(0, top)), probabilities);
+    }
+
+    private static void deleteQuietly(Path folder) {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (var files = Files.walk(folder)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    java.util.logging.Logger.getLogger(PredictionService.class.getName()).warning("cannot delete " + f + ": " + e);
+                }
+            });
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(PredictionService.class.getName()).warning("cannot clear " + folder + ": " + e);
+        }
+    }
+}
