@@ -136,6 +136,20 @@ final class Api {
         return send(request);
     }
 
+    /** A form as a browser sends it, as a user: {@code multipart/form-data}, file parts named by {@code files}. */
+    static Answer postFormAs(String user, String path, java.util.Map<String, String> fields, java.util.Map<String, byte[]> files) {
+        String boundary = "civitas-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        fields.forEach((name, value) -> part(body, boundary, name, null, "text/plain; charset=UTF-8", value.getBytes(StandardCharsets.UTF_8)));
+        files.forEach((name, bytes) -> part(body, boundary, name, name + ".png", "image/png", bytes));
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return send(HttpRequest.newBuilder(URI.create(CivitasServer.API + path))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + DEMO_PASSWORD)
+                        .getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+    }
+
     private static void part(ByteArrayOutputStream out, String boundary, String name, String fileName, String type, byte[] content) {
         String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
                 + (fileName == null ? "" : "; filename=\"" + fileName + "\"") + "\r\nContent-Type: " + type + "\r\n\r\n";

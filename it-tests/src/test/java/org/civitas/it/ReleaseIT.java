@@ -180,6 +180,19 @@ class ReleaseIT {
         assertThat(answer.path("predictions").get(0).path("probabilities"))
                 .as("text alone answers otherwise than text and image").isNotEqualTo(answer.path("predictions").get(1).path("probabilities"));
 
+        // A form with a report and a photo, as a browser sends it, answers as the JSON request does.
+        Api.Answer form = Api.postFormAs("energy-operator", "/sites/energy/predictions", Map.of("version", version, "text", report,
+                "top", "2"), Map.of("image", java.util.Base64.getDecoder().decode(png(0x8a4a2a))));
+        assertThat(form.status()).as(form.text()).isEqualTo(200);
+        JsonNode formProbabilities = form.json().path("predictions").get(0).path("probabilities");
+        answer.path("predictions").get(0).path("probabilities").fields().forEachRemaining(e -> assertThat(formProbabilities
+                .path(e.getKey()).asDouble()).as(e.getKey()).isCloseTo(e.getValue().asDouble(), org.assertj.core.api.Assertions.within(1e-5)));
+        assertThat(form.json().path("predictions").get(0).path("top")).hasSize(2);
+        Api.Answer strayPart = Api.postFormAs("energy-operator", "/sites/energy/predictions", Map.of("version", version, "note", "x"),
+                Map.of());
+        assertThat(strayPart.status()).as(strayPart.text()).isEqualTo(400);
+        assertThat(strayPart.json().path("error").asText()).contains("unexpected part 'note'");
+
         // Each bad request is a 4xx naming what is wrong; none leaves anything behind at the site.
         String one = "[{\"text\": \"smoke\"}]";
         Map<String, String> refusals = new java.util.LinkedHashMap<>();

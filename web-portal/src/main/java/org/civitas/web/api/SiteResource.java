@@ -129,6 +129,53 @@ public class SiteResource {
         return predictions.predict(caller.get(), site, request);
     }
 
+    /**
+     * The same for one input sent as a form ({@code multipart/form-data}): parts {@code version},
+     * {@code top} (optional), {@code text} and/or {@code image} (the file).
+     */
+    @POST
+    @Path("{site}/predictions")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public org.civitas.federation.site.PredictionService.Answer predictForm(@PathParam("site") String site,
+                                                                           List<jakarta.ws.rs.core.EntityPart> parts) throws java.io.IOException {
+        String version = null;
+        Integer top = null;
+        String text = null;
+        String image = null;
+        for (jakarta.ws.rs.core.EntityPart part : parts) {
+            switch (part.getName()) {
+                case "version" -> version = new String(limited(part, 1024), java.nio.charset.StandardCharsets.UTF_8).strip();
+                case "top" -> {
+                    String value = new String(limited(part, 16), java.nio.charset.StandardCharsets.UTF_8).strip();
+                    try {
+                        top = Integer.valueOf(value);
+                    } catch (NumberFormatException e) {
+                        throw new InvalidRequestException("top: '" + value + "' is not a whole number");
+                    }
+                }
+                case "text" -> text = new String(limited(part, 4L * org.civitas.federation.site.PredictionService.MAX_TEXT),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                case "image" -> image = java.util.Base64.getEncoder().encodeToString(limited(part,
+                        org.civitas.federation.site.PredictionService.MAX_IMAGE_BYTES));
+                default -> throw new InvalidRequestException("unexpected part '" + part.getName() + "': send 'version', 'top', 'text'"
+                        + " and 'image'");
+            }
+        }
+        return predictions.predict(caller.get(), site, new org.civitas.federation.site.PredictionService.Request(version,
+                List.of(new org.civitas.federation.site.PredictionService.Input(text, image)), top));
+    }
+
+    /** A part's bytes, refused past {@code max} before more is read. */
+    private static byte[] limited(jakarta.ws.rs.core.EntityPart part, long max) throws java.io.IOException {
+        try (java.io.InputStream in = part.getContent()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 1, max + 1));
+            if (bytes.length > max) {
+                throw new InvalidRequestException("part '" + part.getName() + "': over the limit of " + max + " bytes");
+            }
+            return bytes;
+        }
+    }
+
     @jakarta.ejb.EJB
     org.civitas.federation.site.DataQualityService dataQuality;
 
