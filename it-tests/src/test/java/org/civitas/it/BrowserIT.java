@@ -254,6 +254,38 @@ class BrowserIT {
         ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('releases:releaseTable').scrollIntoView();");
         screenshot("registry-release");
         logout();
+
+        // The energy site's IT operator tries the released version in the playground: a report and a photo.
+        String version = Api.get("/federations/" + id).json().path("models").get(1).path("sha256").asText();
+        login("energy-operator", Api.DEMO_PASSWORD);
+        open("/playground/index.xhtml");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("playground:version"))).selectByValue(version);
+        browser.findElement(By.id("playground:report")).sendKeys("Thick smoke is pouring out of the transformer housing at the substation.");
+        browser.findElement(By.id("playground:image")).sendKeys(photo().toString());
+        browser.findElement(By.id("playground:predict")).click();
+        assertThat(text(By.id("answeredBy"))).contains("federation " + id + ", version 1").contains(version.substring(0, 12)).contains("ms");
+        assertThat(browser.findElements(By.cssSelector("#top li"))).hasSize(3);
+        assertThat(browser.findElements(By.cssSelector("#answer canvas"))).isNotEmpty();
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('answer').scrollIntoView();");
+        screenshot("playground");
+        logout();
+    }
+
+    /** A small photo of an orange-brown scene, as a user would choose one. */
+    private static Path photo() {
+        try {
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(64, 48, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 48; y++) {
+                for (int x = 0; x < 64; x++) {
+                    image.setRGB(x, y, y < 24 ? 0x8a4a2a : 0x404040);
+                }
+            }
+            Path file = Files.createTempFile("playground", ".png");
+            javax.imageio.ImageIO.write(image, "png", file.toFile());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void decide(String officer, long agreement, String comment, String expected, String screenshot) {
