@@ -97,7 +97,7 @@ class ImageLoader:
 class Dataset:
     """Arrays of a dataset for one model: text [n, dim] or tokens, images [n, 3, s, s], labels, masks."""
 
-    def __init__(self, samples, folder, manifest, text_tower, images):
+    def __init__(self, samples, folder, manifest, text_tower, images, remember=True):
         # Inputs to predict carry no label: theirs is 0 and unused.
         self.labels = np.array([manifest.labels.index(s.label) if s.label is not None else 0 for s in samples], dtype=np.int64)
         self.scenarios = [s.scenario for s in samples]
@@ -111,7 +111,7 @@ class Dataset:
             if manifest.text_adapted:
                 self.tokens = [text_tower.tokenizer.encode(t) for t in texts]
             else:
-                self.text = text_tower.embed([s.text for s in samples])
+                self.text = text_tower.embed([s.text for s in samples], remember)
         self.images = None
         if images is not None:
             self.images = np.stack([images.load(os.path.join(folder, s.image) if s.image else None) for s in samples]) \

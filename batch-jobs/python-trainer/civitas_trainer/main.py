@@ -170,7 +170,9 @@ class Trainer:
             has_text = isinstance(text, str) and text.strip() != ""
             samples.append(Sample(str(n), image, text if has_text else None, None, None))
         loaded = self.load(f.get("manifest"))
-        data = Dataset(samples, "/", loaded.manifest, loaded.text, loaded.images)
+        # Images of their own and no cached embeddings: a prediction's inputs are read once.
+        images = ImageLoader(loaded.images.size, self.max_pixels) if loaded.images is not None else None
+        data = Dataset(samples, "/", loaded.manifest, loaded.text, images, remember=False)
         loaded.model.load(_read_state(f["state"]))
         return {"probabilities": training.probabilities(loaded.model, data, 64).astype(float).tolist()}
 

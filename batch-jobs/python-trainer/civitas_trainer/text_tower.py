@@ -34,8 +34,11 @@ class TextTower:
             raise ValueError("text.layers: the encoder has %d layers, the manifest says %s" % (self.encoder.layers, spec["layers"]))
         self.cache = {}
 
-    def embed(self, texts):
-        """[n, dim] float32: one L2-normalised embedding per text; None or blank gives zeros (missing modality)."""
+    def embed(self, texts, remember=True):
+        """[n, dim] float32: one L2-normalised embedding per text; None or blank gives zeros (missing modality).
+
+        remember=False leaves the cache alone: a prediction's texts come once, and kept they would grow
+        the warm trainer's memory without end."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         todo = []
         for i, t in enumerate(texts):
@@ -50,7 +53,8 @@ class TextTower:
             vectors = self.encode([texts[i] for i in chunk])
             for row, i in enumerate(chunk):
                 out[i] = vectors[row]
-                self.cache[texts[i]] = vectors[row]
+                if remember:
+                    self.cache[texts[i]] = vectors[row]
         return out
 
     def encode(self, texts):

@@ -162,10 +162,15 @@ class TrainerTest(unittest.TestCase):
         self.assertEqual([sum(row) for row in result["confusion"]], [20, 20, 20])
 
     def test_predict_answers_label_probabilities_per_input(self):
-        out = self.serve([{"id": "1", "op": "predict", "manifest": self.path("model.json"), "state": self.path("global.safetensors"),
-                           "inputs": [{"image": self.path("images/0.png")}, {"image": self.path("images/1.png"), "text": "ignored"}]},
-                          {"id": "2", "op": "predict", "manifest": self.path("model.json"), "state": self.path("global.safetensors"),
-                           "inputs": [{}]}])
+        out = Lines()
+        trainer = Trainer(out, Artifacts(), "cpu", 1, 10 ** 7)
+        trainer.serve(iter(json.dumps(r) + "\n" for r in [
+            {"id": "1", "op": "predict", "manifest": self.path("model.json"), "state": self.path("global.safetensors"),
+             "inputs": [{"image": self.path("images/0.png")}, {"image": self.path("images/1.png"), "text": "ignored"}]},
+            {"id": "2", "op": "predict", "manifest": self.path("model.json"), "state": self.path("global.safetensors"),
+             "inputs": [{}]}]))
+        self.assertEqual([len(m.images.cache) for m in trainer.models.values()], [0],
+                         "a prediction's images are read once, not kept by the warm trainer")
         rows = out.of("1", "result")[0]["probabilities"]
         self.assertEqual(len(rows), 2)
         for row in rows:

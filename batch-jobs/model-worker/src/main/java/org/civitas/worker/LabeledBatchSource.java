@@ -95,20 +95,21 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
             texts.add(s.hasText() ? s.text() : null);
             imagePaths.add(s.hasImage() ? folder.resolve(s.image()) : null);
         }
-        return build(texts, imagePaths, y, scenarios, textTower, images, encoder);
+        return build(texts, imagePaths, y, scenarios, textTower, images, encoder, true);
     }
 
     /**
      * Inputs to predict, without labels (their {@code labels} are 0 and unused): a text, an image
-     * file, or both, per input; null where an input lacks one.
+     * file, or both, per input; null where an input lacks one. Their embeddings are not cached (the
+     * caller passes images of its own, uncached, too): a prediction's inputs come once.
      */
     static LabeledBatchSource unlabeled(List<String> texts, List<Path> imagePaths, TextTower textTower, ImageTensors images,
                                         ImageEncoder encoder) {
-        return build(texts, imagePaths, new int[texts.size()], new String[texts.size()], textTower, images, encoder);
+        return build(texts, imagePaths, new int[texts.size()], new String[texts.size()], textTower, images, encoder, false);
     }
 
     private static LabeledBatchSource build(List<String> texts, List<Path> imagePaths, int[] y, String[] scenarios, TextTower textTower,
-                                            ImageTensors images, ImageEncoder encoder) {
+                                            ImageTensors images, ImageEncoder encoder, boolean remember) {
         int n = texts.size();
         float[][] pixels = new float[n][];
         boolean[] hasText = new boolean[n];
@@ -137,7 +138,7 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
                 tokenTypes[i] = java.util.Arrays.copyOf(tokens.types()[i], length);
             }
         } else if (textTower != null) {
-            text = textTower.embed(texts);
+            text = textTower.embed(texts, remember);
         }
         if (encoder != null) {
             float[][] features = new float[n][];

@@ -120,6 +120,14 @@ final class TextTower implements AutoCloseable {
 
     /** One L2-normalised embedding per text; null or blank texts get a zero vector (missing modality). */
     float[][] embed(List<String> texts) {
+        return embed(texts, true);
+    }
+
+    /**
+     * As above; {@code remember} false leaves the cache as it is: a prediction's texts are anyone's and
+     * come once, and kept they would grow the warm worker's memory without end.
+     */
+    float[][] embed(List<String> texts, boolean remember) {
         float[][] out = new float[texts.size()][];
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
@@ -137,7 +145,9 @@ final class TextTower implements AutoCloseable {
             float[][] vectors = encode(batch.stream().map(texts::get).toList());
             for (int k = 0; k < batch.size(); k++) {
                 out[batch.get(k)] = vectors[k];
-                cache.put(texts.get(batch.get(k)), vectors[k]);
+                if (remember) {
+                    cache.put(texts.get(batch.get(k)), vectors[k]);
+                }
             }
         }
         return out;

@@ -170,9 +170,10 @@ public final class WorkerMain {
         }
         if (request instanceof WorkerRequest.Predict r) {
             Loaded loaded = load(r.manifest());
+            // Images of their own, not the model's cache: a prediction's files are read once, then deleted.
             LabeledBatchSource inputs = LabeledBatchSource.unlabeled(r.inputs().stream().map(WorkerRequest.Input::text).toList(),
                     r.inputs().stream().map(i -> i.image() == null ? null : Path.of(i.image())).toList(), loaded.text(),
-                    loaded.images(), loaded.imageEncoder());
+                    loaded.images() == null ? null : new ImageTensors(loaded.images().size()), loaded.imageEncoder());
             loaded.model().load(readState(r.state()));
             return new WorkerResult.Predicted(java.util.Arrays.asList(LocalTraining.probabilities(loaded.model(), inputs, 64)));
         }
