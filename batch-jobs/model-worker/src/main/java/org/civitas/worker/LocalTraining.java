@@ -248,7 +248,37 @@ final class LocalTraining {
 
     /** Fills {@code predicted} with the model's class per sample and returns the mean loss. */
     static double predict(MultimodalModel model, LabeledBatchSource data, int batchSize, int[] predicted) {
-        double lossSum = 0;
+        double[] lossSum = {0};
+        inOrder(model, data, batchSize, (from, to, xy, logits) -> {
+            lossSum[0] += crossEntropy(logits, xy[2]).getFloat() * (to - from);
+            long[] argmax = logits.argMax(1).toLongArray();
+            for (int i = from; i < to; i++) {
+                predicted[i] = (int) argmax[i - from];
+            }
+        });
+        return lossSum[0] / Math.max(1, data.size());
+    }
+
+    /** The model's label probabilities (softmax of the logits) for each sample, in the manifest's label order. */
+    static float[][] probabilities(MultimodalModel model, LabeledBatchSource data, int batchSize) {
+        float[][] out = new float[data.size()][];
+        inOrder(model, data, batchSize, (from, to, xy, logits) -> {
+            float[] p = logits.softmax(1).toFloatArray();
+            int classes = p.length / (to - from);
+            for (int i = from; i < to; i++) {
+                out[i] = java.util.Arrays.copyOfRange(p, (i - from) * classes, (i - from + 1) * classes);
+            }
+        });
+        return out;
+    }
+
+    /** What is done with one batch's logits: samples [from, to) of the data, their arrays and the model's logits. */
+    private interface BatchLogits {
+        void accept(int from, int to, NDArray[] xy, NDArray logits);
+    }
+
+    /** The model's logits of the data in order, batch by batch, each batch's arrays freed after it. */
+    private static void inOrder(MultimodalModel model, LabeledBatchSource data, int batchSize, BatchLogits each) {
         NDManager base = model.parameters().values().iterator().next().getManager();
         int[] order = new int[data.size()];
         for (int i = 0; i < order.length; i++) {
@@ -258,36 +288,9 @@ final class LocalTraining {
             int to = Math.min(data.size(), from + batchSize);
             try (NDManager batch = base.newSubManager()) {
                 NDArray[] xy = arrays(batch, data, order, from, to);
-                NDArray logits = forward(model, xy);
-                lossSum += crossEntropy(logits, xy[2]).getFloat() * (to - from);
-                long[] argmax = logits.argMax(1).toLongArray();
-                for (int i = from; i < to; i++) {
-                    predicted[i] = (int) argmax[i - from];
-                }
+                each.accept(from, to, xy, forward(model, xy));
             }
         }
-        return lossSum / Math.max(1, data.size());
-    }
-
-    /** The model's label probabilities (softmax of the logits) for each sample, in the manifest's label order. */
-    static float[][] probabilities(MultimodalModel model, LabeledBatchSource data, int batchSize) {
-        float[][] out = new float[data.size()][];
-        NDManager base = model.parameters().values().iterator().next().getManager();
-        int[] order = new int[data.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        for (int from = 0; from < data.size(); from += batchSize) {
-            int to = Math.min(data.size(), from + batchSize);
-            try (NDManager batch = base.newSubManager()) {
-                float[] p = forward(model, arrays(batch, data, order, from, to)).softmax(1).toFloatArray();
-                int classes = p.length / (to - from);
-                for (int i = from; i < to; i++) {
-                    out[i] = java.util.Arrays.copyOfRange(p, (i - from) * classes, (i - from + 1) * classes);
-                }
-            }
-        }
-        return out;
     }
 
     /** Macro-F1 of the samples of each scenario (samples without one are left out). */
