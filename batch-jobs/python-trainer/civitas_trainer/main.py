@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 
-import numpy as np
 import torch
 
 from . import safetensors_io, training
@@ -206,11 +205,7 @@ class Trainer:
         if skipped:
             print("%d of %d steps were skipped: their loss was not finite" % (skipped, steps), file=sys.stderr)
         os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
-        payload = safetensors_io.write(delta, {"kind": "update", "trainer": "civitas-python-trainer"})
-        partial = target + ".partial"
-        with open(partial, "wb") as out:
-            out.write(payload)
-        os.replace(partial, target)
+        payload = safetensors_io.write_file(target, delta, {"kind": "update", "trainer": "civitas-python-trainer"})
         result = {"out": target, "sha256": hashlib.sha256(payload).hexdigest(), "samples": len(data),
                   "metrics": {"trainLoss": _finite_or_text(train_loss), "globalLoss": _finite_or_text(before.loss),
                               "globalAccuracy": before.accuracy, "loss": _finite_or_text(after.loss), "accuracy": after.accuracy,

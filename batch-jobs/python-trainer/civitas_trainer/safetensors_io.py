@@ -5,6 +5,7 @@ shape and data offsets per tensor plus string metadata, then the raw data), and 
 safetensors package; this reads and writes exactly what the Java side (SafeTensors) does.
 """
 import json
+import os
 import struct
 
 import numpy as np
@@ -62,9 +63,10 @@ def read_file(path):
 
 
 def write_file(path, tensors, metadata=None):
-    """Writes through a .partial file and a rename, so a reader never sees half an update."""
-    import os
+    """Writes through a .partial file and a rename, so a reader never sees half an update; returns the bytes written."""
+    payload = write(tensors, metadata)
     partial = path + ".partial"
     with open(partial, "wb") as f:
-        f.write(write(tensors, metadata))
+        f.write(payload)
     os.replace(partial, path)
+    return payload

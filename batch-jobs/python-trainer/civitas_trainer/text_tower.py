@@ -3,8 +3,6 @@
 Frozen, it embeds each text once (cached: the tower never changes); adapted, the model runs the
 encoder with its adapters on every step and this tower only tokenises.
 """
-import hashlib
-
 import numpy as np
 import torch
 
@@ -69,7 +67,3 @@ class TextTower:
             t = torch.from_numpy(padded).to(self.device)
             m = torch.from_numpy(mask).to(self.device)
             return self.encoder.pooled(t, m, torch.zeros_like(t)).cpu().numpy().astype(np.float32)
-
-
-def sha256(data):
-    return hashlib.sha256(data).hexdigest()
