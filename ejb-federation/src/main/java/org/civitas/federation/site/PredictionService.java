@@ -106,7 +106,7 @@ public class PredictionService {
             throw new InvalidRequestException("inputs: send 1 to " + MAX_BATCH + " inputs, was " + inputs.size());
         }
         int top = request.top() == null ? 3 : request.top();
-        ReleasedModel version = releasedModels.released(site).stream().filter(r -> r.modelSha256().equals(request.version())).findFirst()
+        ReleasedModel version = releasedModels.find(site, request.version())
                 .orElseThrow(() -> new NotFoundException("version " + request.version() + " is not a released model version"));
         Path manifestFile = manifestFiles.file(site, version.manifestSha256());
         ModelManifest manifest = manifestFiles.read(manifestFile);

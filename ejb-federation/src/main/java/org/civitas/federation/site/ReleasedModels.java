@@ -34,10 +34,23 @@ public class ReleasedModels {
     @Inject
     Clock clock;
 
-    public List<ReleasedModel> released(SiteIdentity site) {
+    /**
+     * The released version of that model hash, if there is one. A hash the site's list lacks is asked
+     * about again at once: a version released a moment ago is served without waiting for the list to age.
+     */
+    public java.util.Optional<ReleasedModel> find(SiteIdentity site, String modelSha256) {
+        java.util.Optional<ReleasedModel> known = lookup(released(site, false), modelSha256);
+        return known.isPresent() ? known : lookup(released(site, true), modelSha256);
+    }
+
+    private static java.util.Optional<ReleasedModel> lookup(List<ReleasedModel> released, String modelSha256) {
+        return released.stream().filter(r -> r.modelSha256().equals(modelSha256)).findFirst();
+    }
+
+    private List<ReleasedModel> released(SiteIdentity site, boolean ask) {
         Instant now = clock.instant();
         Heard heard = bySite.get(site.code());
-        if (heard == null || !now.isBefore(heard.at().plus(FRESH_FOR))) {
+        if (ask || heard == null || !now.isBefore(heard.at().plus(FRESH_FOR))) {
             heard = new Heard(List.copyOf(coordinator.releases(site)), now);
             bySite.put(site.code(), heard);
         }
