@@ -10,7 +10,6 @@ import org.civitas.federation.core.dataset.BoundedImages;
 import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.worker.WorkerRequest;
 import org.civitas.federation.core.worker.WorkerResult;
-import org.civitas.federation.infrastructure.BlobStore;
 import org.civitas.federation.infrastructure.CivitasSettings;
 import org.civitas.federation.infrastructure.worker.ModelWorker;
 import org.civitas.federation.protocol.ReleasedModel;
@@ -114,7 +113,7 @@ public class PredictionService {
             throw new InvalidRequestException("top: rank 1 to " + manifest.labels().size() + " labels, was " + top);
         }
         List<byte[]> images = checked(inputs, manifest);
-        Path state = releasedState(site, version);
+        Path state = releasedModels.state(site, version);
         Path folder = site.home().resolve("work").resolve("predict-" + java.util.UUID.randomUUID());
         try {
             Files.createDirectories(folder);
@@ -201,28 +200,6 @@ public class PredictionService {
             throw new InvalidRequestException(where + ".image: not an image this site can decode (" + e.getMessage() + ")");
         }
         return bytes;
-    }
-
-    /** The released version's state, fetched once from the coordinator into the site's folder and checked against its hash. */
-    private Path releasedState(SiteIdentity site, ReleasedModel version) {
-        Path file = site.home().resolve("releases").resolve(version.modelSha256() + ".safetensors");
-        if (Files.exists(file)) {
-            return file;
-        }
-        byte[] state = coordinator.releasedState(site, version.modelSha256());
-        String actual = BlobStore.sha256(state);
-        if (!actual.equals(version.modelSha256())) {
-            throw new IllegalStateException("the coordinator sent model version " + version.modelSha256() + " with sha256 " + actual);
-        }
-        try {
-            Files.createDirectories(file.getParent());
-            Path partial = file.resolveSibling(file.getFileName() + ".partial");
-            Files.write(partial, state);
-            Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("site " + site.code() + " cannot keep released version " + version.modelSha256(), e);
-        }
-        return file;
     }
 
     private static Prediction prediction(List<String> labels, float[] p, int top) {

@@ -2,8 +2,14 @@ package org.civitas.federation.site;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.civitas.federation.infrastructure.BlobStore;
 import org.civitas.federation.protocol.ReleasedModel;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The versions the consortium released, as each hosted site last heard them from its coordinator,
  * asked again once the answer is {@link #FRESH_FOR} old. Predictions come many a second; asking the
  * coordinator for each would cost a round trip every time, and a withdrawal still reaches the site
- * within seconds.
+ * within seconds. A released version's state is fetched once and kept in the site's folder, for
+ * predictions and batch scoring alike.
  */
 @ApplicationScoped
 public class ReleasedModels {
@@ -55,5 +62,27 @@ public class ReleasedModels {
             bySite.put(site.code(), heard);
         }
         return heard.released();
+    }
+
+    /** The released version's state, fetched once from the coordinator into the site's folder and checked against its hash. */
+    public Path state(SiteIdentity site, ReleasedModel version) {
+        Path file = site.home().resolve("releases").resolve(version.modelSha256() + ".safetensors");
+        if (Files.exists(file)) {
+            return file;
+        }
+        byte[] state = coordinator.releasedState(site, version.modelSha256());
+        String actual = BlobStore.sha256(state);
+        if (!actual.equals(version.modelSha256())) {
+            throw new IllegalStateException("the coordinator sent model version " + version.modelSha256() + " with sha256 " + actual);
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            Files.write(partial, state);
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("site " + site.code() + " cannot keep released version " + version.modelSha256(), e);
+        }
+        return file;
     }
 }
