@@ -31,7 +31,8 @@ import java.util.logging.Logger;
  * Each hosted site asks the coordinator for open round tasks every second (sites call out; the
  * coordinator never calls into an enterprise). Once it reaches the coordinator it tells it its
  * signing key and windows ({@link CoordinatorHandshake}); inside its training window it has a {@code local-finetune} job
- * serve each task, outside it pauses what trains ({@link LocalTrainingJobs}).
+ * serve each task, outside it pauses what trains ({@link LocalTrainingJobs}); its batch scoring keeps to
+ * the same windows ({@link ScoringJobs}).
  */
 @Singleton
 @Startup
@@ -59,6 +60,9 @@ public class ParticipantPoller {
 
     @Inject
     LocalTrainingJobs jobs;
+
+    @Inject
+    ScoringJobs scoring;
 
     @Inject
     Event<SiteEvents.Reached> reached;
@@ -122,11 +126,22 @@ public class ParticipantPoller {
         if (!calendar.isOpen(now)) {
             // Outside the site's training window: pause what trains, start nothing.
             jobs.pauseTraining(site, calendar.nextOpening(now).orElse(null));
+            scoring(site, () -> scoring.pause(site, calendar.nextOpening(now).orElse(null)));
             return;
         }
         jobs.resumePaused(site);
+        scoring(site, () -> scoring.resume(site));
         for (RoundTask task : tasks) {
             jobs.serve(site, task);
+        }
+    }
+
+    /** Scoring keeps to the windows too; a problem with it never holds the site's rounds back. */
+    private void scoring(SiteIdentity site, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Site " + site.code() + " cannot pause or resume its scoring runs", e);
         }
     }
 }

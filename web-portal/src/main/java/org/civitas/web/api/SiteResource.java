@@ -177,6 +177,43 @@ public class SiteResource {
     }
 
     @jakarta.ejb.EJB
+    org.civitas.federation.site.BatchScoringService batchScoring;
+
+    /**
+     * Scores one of the site's manifests with a released version in the {@code batch-scoring} job
+     * (the site's own staff): predictions as JSONL beside the manifest, and a summary. 202: the run
+     * runs, or waits for the site's window.
+     */
+    @POST
+    @Path("{site}/scoring-runs")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response startScoringRun(@PathParam("site") String site,
+                                    @NotNull(message = "send {\"version\", \"manifest\", \"shardLines\"}")
+                                    org.civitas.federation.site.BatchScoringService.Request request) {
+        return Response.status(Response.Status.ACCEPTED).entity(batchScoring.start(caller.get(), site, request)).build();
+    }
+
+    @GET
+    @Path("{site}/scoring-runs")
+    public List<org.civitas.federation.site.BatchScoringService.RunView> scoringRuns(@PathParam("site") String site) {
+        return batchScoring.runs(caller.get(), site);
+    }
+
+    /** A scoring run: lines done of total while it runs, where its predictions lie and their summary once done. */
+    @GET
+    @Path("{site}/scoring-runs/{id}")
+    public org.civitas.federation.site.BatchScoringService.RunView scoringRun(@PathParam("site") String site, @PathParam("id") long id) {
+        return batchScoring.view(caller.get(), site, id);
+    }
+
+    @POST
+    @Path("{site}/scoring-runs/{id}/restart")
+    public org.civitas.federation.site.BatchScoringService.RunView restartScoringRun(@PathParam("site") String site,
+                                                                                     @PathParam("id") long id) {
+        return batchScoring.restart(caller.get(), site, id);
+    }
+
+    @jakarta.ejb.EJB
     org.civitas.federation.site.DataQualityService dataQuality;
 
     /** Starts the data-quality job over one of the site's manifests (the site's data steward). */
