@@ -220,7 +220,7 @@ class BrowserIT {
 
     /** The registry draws a version's evaluation (each label's precision, recall and F1, the confusion matrix) and releases it, four eyes. */
     @Test
-    void theRegistryShowsAnEvaluatedVersionPerLabelAndReleasesItWithFourEyes() {
+    void theRegistryShowsAnEvaluatedVersionPerLabelAndReleasesItWithFourEyes() throws IOException {
         Api.Answer started = Api.startFederation(Api.citySafetyPlan("{\"name\": \"Registry evaluation\", \"rounds\": 1}"));
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long id = started.json().path("id").asLong();
@@ -268,6 +268,23 @@ class BrowserIT {
         assertThat(browser.findElements(By.cssSelector("#answer canvas"))).isNotEmpty();
         ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('answer').scrollIntoView();");
         screenshot("playground");
+
+        // Then scores the first lines of the site's manifest with it, and watches the run finish on the page.
+        java.nio.file.Path dataset = CivitasServer.dataDir().resolve("sites/energy/datasets/city-safety");
+        Files.write(dataset.resolve("browser-scoring.jsonl"), Files.readAllLines(dataset.resolve("train.jsonl")).subList(0, 40));
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("scoring:scoringVersion"))).selectByValue(version);
+        WebElement manifest = browser.findElement(By.id("scoring:scoringManifest"));
+        manifest.clear();
+        manifest.sendKeys("datasets/city-safety/browser-scoring.jsonl");
+        browser.findElement(By.id("scoring:score")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "40 lines to score"));
+        new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofMinutes(2)).until(d ->
+                d.findElement(By.id("scoring:scoringRuns")).getText().contains("COMPLETED"));
+        String run = text(By.id("scoring:scoringRuns"));
+        assertThat(run).contains("40 of 40 lines scored").contains("browser-scoring.scored-").contains("40 labelled lines: accuracy");
+        assertThat(browser.findElements(By.cssSelector(".scoring-run canvas"))).isNotEmpty();
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('scoring').scrollIntoView();");
+        screenshot("batch-scoring");
         logout();
     }
 
