@@ -120,14 +120,23 @@ public class ReleaseService {
     @Inject
     org.civitas.federation.infrastructure.CoordinatorStores stores;
 
-    /** The versions released now (not proposed, rejected or withdrawn) of models a worker runs (those with a manifest). */
+    /**
+     * The versions released now (not proposed, rejected or withdrawn) of models a worker runs (those
+     * with a manifest), then those imported from signed bundles and not withdrawn here.
+     */
     public List<ReleasedModel> released() {
-        return registry.releases().stream().filter(r -> r.getStatus() == ModelRelease.Status.RELEASED)
+        List<ReleasedModel> released = new java.util.ArrayList<>(registry.releases().stream()
+                .filter(r -> r.getStatus() == ModelRelease.Status.RELEASED)
                 .filter(r -> r.getVersion().getFederation().getPlan().getModelManifestSha256() != null)
                 .map(r -> new ReleasedModel(r.getId(), r.getVersion().getFederation().getId(), r.getVersion().getVersionNumber(),
                         r.getVersion().getSha256(), r.getVersion().getFederation().getPlan().getModelManifestSha256(), r.getEvalSplit(),
-                        r.getEvalMacroF1()))
-                .toList();
+                        r.getEvalMacroF1(), null))
+                .toList());
+        registry.imported().stream().filter(i -> i.getStatus() == org.civitas.domain.registry.ImportedModel.Status.IMPORTED)
+                .map(i -> new ReleasedModel(i.getSourceReleaseId(), i.getSourceFederation(), i.getSourceVersion(), i.getModelSha256(),
+                        i.getManifestSha256(), i.getEvalSplit(), i.getEvalMacroF1(), i.getSignerFingerprint()))
+                .forEach(released::add);
+        return released;
     }
 
     /**

@@ -63,6 +63,14 @@ public class CivitasSettings {
     @ConfigProperty(name = "civitas.worker.home")
     String workerHome;
 
+    /**
+     * The public keys (X.509, Base64, comma-separated) of other coordinators whose signed model
+     * bundles this server imports; its own key is always trusted.
+     */
+    @Inject
+    @ConfigProperty(name = "civitas.bundles.trusted-keys")
+    Optional<String> bundleTrustedKeys;
+
     @Inject
     @ConfigProperty(name = "civitas.worker.java")
     String workerJava;
@@ -108,6 +116,16 @@ public class CivitasSettings {
                 "-Dcivitas.worker.threads=" + workerThreads, "-Dcivitas.worker.artifacts=" + artifactDir(),
                 "-cp", Path.of(workerHome, "lib").toString() + "/*",
                 "org.civitas.worker.WorkerMain");
+    }
+
+    /** Where the bundled worker's libraries lie: its jars hold the {@code classpath:} artifacts. */
+    public Path workerLibraries() {
+        return Path.of(workerHome, "lib");
+    }
+
+    public java.util.List<String> bundleTrustedKeys() {
+        return bundleTrustedKeys.map(k -> java.util.Arrays.stream(k.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList())
+                .orElse(java.util.List.of());
     }
 
     /**

@@ -51,4 +51,25 @@ public class ModelRegistryRepository {
                 .setParameter("open", List.of(org.civitas.domain.registry.ModelRelease.Status.PROPOSED,
                         org.civitas.domain.registry.ModelRelease.Status.RELEASED)).getResultList();
     }
+
+    public org.civitas.domain.registry.ImportedModel addImported(org.civitas.domain.registry.ImportedModel imported) {
+        return GeneratedIds.persist(em, imported);
+    }
+
+    public Optional<org.civitas.domain.registry.ImportedModel> importedForUpdate(long id) {
+        return Optional.ofNullable(EntityLocks.findForUpdate(em, org.civitas.domain.registry.ImportedModel.class, id));
+    }
+
+    /** Every imported model, newest first. */
+    public List<org.civitas.domain.registry.ImportedModel> imported() {
+        return em.createQuery("select i from ImportedModel i order by i.id desc", org.civitas.domain.registry.ImportedModel.class)
+                .getResultList();
+    }
+
+    /** The imports of that model hash that are served now: at most one is. */
+    public List<org.civitas.domain.registry.ImportedModel> servedImports(String modelSha256) {
+        return em.createQuery("select i from ImportedModel i where i.modelSha256 = :m and i.status = :s",
+                        org.civitas.domain.registry.ImportedModel.class).setParameter("m", modelSha256)
+                .setParameter("s", org.civitas.domain.registry.ImportedModel.Status.IMPORTED).getResultList();
+    }
 }

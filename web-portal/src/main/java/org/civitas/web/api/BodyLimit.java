@@ -18,7 +18,8 @@ import java.io.InputStream;
  * send) plus room for the multipart framing. A larger body is answered 413 with the JSON error
  * body before anything reads it, whether it declares its length or streams in chunks. The server's
  * own post-size limit is set far above this (see configure-civitas.cli), so this one is the one
- * that applies, with the answer the API documents.
+ * that applies, with the answer the API documents. A model bundle's import is the one exception:
+ * a bundle carries its pretrained encoder, so its limit is the bundle's own.
  */
 @Provider
 @PreMatching
@@ -32,7 +33,9 @@ public class BodyLimit implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        long max = settings.uploadMaxBytes() + FRAMING_BYTES;
+        boolean bundle = "POST".equals(request.getMethod()) && request.getUriInfo().getPath().replaceAll("^/+|/+$", "").equals("bundles");
+        long max = bundle ? org.civitas.federation.coordinator.ModelBundleService.MAX_BUNDLE_BYTES : settings.uploadMaxBytes() + FRAMING_BYTES;
+        String limit = bundle ? "a model bundle's limit" : "civitas.upload.max-bytes plus " + FRAMING_BYTES + " for the framing";
         String declared = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (declared != null) {
             long length;
@@ -43,28 +46,29 @@ public class BodyLimit implements ContainerRequestFilter {
                 return;
             }
             if (length > max) {
-                request.abortWith(tooLarge(length + " bytes", max));
+                request.abortWith(tooLarge(length + " bytes", max, limit));
             }
             return;
         }
         if (request.hasEntity()) {
-            request.setEntityStream(new Limited(request.getEntityStream(), max));
+            request.setEntityStream(new Limited(request.getEntityStream(), max, limit));
         }
     }
 
-    static jakarta.ws.rs.core.Response tooLarge(String size, long max) {
-        return ErrorMappers.error(413, "request body of " + size + " exceeds the limit of " + max + " bytes (civitas.upload.max-bytes"
-                + " plus " + FRAMING_BYTES + " for the framing)", "TOO_LARGE");
+    static jakarta.ws.rs.core.Response tooLarge(String size, long max, String limit) {
+        return ErrorMappers.error(413, "request body of " + size + " exceeds the limit of " + max + " bytes (" + limit + ")", "TOO_LARGE");
     }
 
     /** A body sent in chunks, cut off with a 413 once it passes the limit. */
     private static final class Limited extends FilterInputStream {
         private final long max;
+        private final String limit;
         private long read;
 
-        Limited(InputStream in, long max) {
+        Limited(InputStream in, long max, String limit) {
             super(in);
             this.max = max;
+            this.limit = limit;
         }
 
         @Override
@@ -84,7 +88,7 @@ public class BodyLimit implements ContainerRequestFilter {
         private void count(int n) {
             read += n;
             if (read > max) {
-                throw new WebApplicationException(tooLarge("more than " + max + " bytes", max));
+                throw new WebApplicationException(tooLarge("more than " + max + " bytes", max, limit));
             }
         }
     }

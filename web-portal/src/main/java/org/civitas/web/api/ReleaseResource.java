@@ -58,6 +58,37 @@ public class ReleaseResource {
         return releases.decide(caller.get(), id, decision.approve(), decision.comment());
     }
 
+    @EJB
+    org.civitas.federation.coordinator.ModelBundleService bundles;
+
+    /**
+     * The signed bundle of a released version (the consortium administrator): a zip that another
+     * Civitas server imports ({@code POST /bundles}) and that runs outside Civitas (the Python
+     * trainer's {@code run_bundle.py}).
+     */
+    @GET
+    @Path("{id}/bundle")
+    @RolesAllowed("CONSORTIUM_ADMIN")
+    @Produces("application/zip")
+    public Response bundle(@PathParam("id") long id) {
+        org.civitas.federation.coordinator.ModelBundleService.Bundle bundle = bundles.export(caller.get(), id);
+        jakarta.ws.rs.core.StreamingOutput zip = out -> {
+            java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(out);
+            // Weights hardly compress; the fastest level spares the coordinator's CPU.
+            z.setLevel(java.util.zip.Deflater.BEST_SPEED);
+            for (org.civitas.federation.coordinator.ModelBundleService.Entry entry : bundle.entries()) {
+                z.putNextEntry(new java.util.zip.ZipEntry(entry.name()));
+                try (java.io.InputStream in = entry.source().open()) {
+                    in.transferTo(z);
+                }
+                z.closeEntry();
+            }
+            z.finish();
+        };
+        return Response.ok(zip, "application/zip").header("Content-Disposition", "attachment; filename=\"" + bundle.fileName() + "\"")
+                .build();
+    }
+
     @POST
     @Path("{id}/withdrawal")
     @RolesAllowed({"CONSORTIUM_ADMIN", "COMPLIANCE_OFFICER"})

@@ -78,8 +78,9 @@ public class Playground implements java.io.Serializable {
     }
 
     public String label(ReleasedModel m) {
-        return Texts.of("playground.versionLabel", m.federationId(), m.version(), String.format(java.util.Locale.ROOT, "%.3f", m.evalMacroF1()),
-                m.modelSha256().substring(0, 12));
+        String label = Texts.of("playground.versionLabel", m.federationId(), m.version(), String.format(java.util.Locale.ROOT, "%.3f",
+                m.evalMacroF1()), m.modelSha256().substring(0, 12));
+        return m.importedFrom() == null ? label : Texts.of("playground.importedLabel", label, m.importedFrom());
     }
 
     public void predict() {
