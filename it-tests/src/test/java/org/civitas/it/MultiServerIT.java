@@ -102,7 +102,7 @@ class MultiServerIT {
         properties.addAll(tlsProperties(site));
         Map<String, String> environment = new LinkedHashMap<>(Map.of("CIVITAS_SITE_TOKEN", token,
                 "CIVITAS_ADMIN_INITIAL_PASSWORD", ADMIN_PASSWORD, "CIVITAS_TLS_PASSWORD", TLS_PASSWORD));
-        String python = PYTHON_SITE.equals(site) ? pythonWithTorch() : null;
+        String python = PYTHON_SITE.equals(site) ? PythonWithTorch.find("torch", "numpy", "PIL", "onnx") : null;
         if (python != null) {
             // The enterprise runs the reference Python trainer the server ships, in place of the bundled worker.
             environment.put("CIVITAS_WORKER_COMMAND", python + " " + serverDir().toAbsolutePath().resolve("civitas-python-trainer")
@@ -110,28 +110,6 @@ class MultiServerIT {
         }
         return new ServerProcess(site, serverDir(), work.resolve(site), work.resolve(site).resolve("log"), portOffset, properties,
                 environment);
-    }
-
-    /**
-     * A Python with PyTorch for the site that trains with the Python trainer, or null without one (that
-     * part of the test is then left out), unless civitas.python.required is true, as in CI.
-     */
-    private static String pythonWithTorch() {
-        String python = System.getProperty("civitas.python", "/usr/bin/python3");
-        boolean usable;
-        try {
-            Process p = new ProcessBuilder(python, "-c", "import torch, numpy, PIL, onnx").redirectErrorStream(true).start();
-            usable = p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0;
-        } catch (IOException e) {
-            usable = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        if (!usable && Boolean.getBoolean("civitas.python.required")) {
-            throw new IllegalStateException(python + " cannot import torch, numpy, PIL and onnx (bash .ci/ensure-python-torch.sh)");
-        }
-        return usable ? python : null;
     }
 
     private static List<String> tlsProperties(String name) {
@@ -350,7 +328,7 @@ class MultiServerIT {
             assertThat(Files.readAllBytes(fetched)).isEqualTo(encoder);
         }
 
-        if (pythonWithTorch() == null) {
+        if (PythonWithTorch.find("torch", "numpy", "PIL", "onnx") == null) {
             System.err.println("MultiServerIT: no Python with PyTorch; the federation of a Java and a Python site is left out");
             return;
         }
