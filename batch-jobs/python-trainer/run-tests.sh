@@ -5,12 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON="${CIVITAS_PYTHON:-/usr/bin/python3}"
-if ! "$PYTHON" -c "import torch, numpy, PIL, onnx" 2>/dev/null; then
+if ! "$PYTHON" -c "import torch, numpy, PIL, onnx, cryptography" 2>/dev/null; then
   if [ "${CIVITAS_PYTHON_REQUIRED:-false}" = "true" ]; then
-    echo "python-trainer: $PYTHON cannot import torch, numpy, PIL and onnx (bash .ci/ensure-python-torch.sh installs them)" >&2
+    echo "python-trainer: $PYTHON cannot import torch, numpy, PIL, onnx and cryptography (bash .ci/ensure-python-torch.sh installs them)" >&2
     exit 1
   fi
-  echo "python-trainer: tests SKIPPED, $PYTHON lacks torch, numpy, PIL or onnx (bash .ci/ensure-python-torch.sh installs them)"
+  echo "python-trainer: tests SKIPPED, $PYTHON lacks torch, numpy, PIL, onnx or cryptography (bash .ci/ensure-python-torch.sh installs them)"
   exit 0
 fi
 exec "$PYTHON" -m unittest discover -s tests -t . -v

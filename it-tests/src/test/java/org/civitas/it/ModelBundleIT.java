@@ -73,9 +73,38 @@ class ModelBundleIT {
         return Api.postBytes("/bundles", bundle);
     }
 
+    private static final String REPORT = "Water is pouring through the ceiling of the basement corridor.";
+
     private static Api.Answer predict(String version) {
         return Api.postJsonAs("energy-steward", "/sites/energy/predictions", "{\"version\": \"" + version
-                + "\", \"inputs\": [{\"text\": \"Water is pouring through the ceiling of the basement corridor.\"}]}");
+                + "\", \"inputs\": [{\"text\": \"" + REPORT + "\"}]}");
+    }
+
+    /**
+     * What the shipped {@code run_bundle.py} answers for the report, outside Civitas, from the bundle
+     * alone; null where the H2 run is not given a Python (it runs once per build).
+     */
+    private static JsonNode runOutsideCivitas(byte[] bundle, String trustedKey) throws Exception {
+        if (System.getProperty("civitas.python") == null) {
+            return null;
+        }
+        String python = PythonWithTorch.find("torch", "numpy", "PIL", "onnx", "cryptography");
+        if (python == null) {
+            return null;
+        }
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("civitas-bundle", ".zip");
+        try {
+            java.nio.file.Files.write(file, bundle);
+            java.nio.file.Path trainer = java.nio.file.Path.of(System.getProperty("civitas.it.server.dir"), "civitas-python-trainer");
+            Process p = new ProcessBuilder(python, "run_bundle.py", file.toString(), "--trust", trustedKey, "--text", REPORT)
+                    .directory(trainer.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            assertThat(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            assertThat(p.exitValue()).as(new String(out, StandardCharsets.UTF_8)).isZero();
+            return Api.JSON.readTree(out);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
     }
 
     @Test
@@ -131,9 +160,19 @@ class ModelBundleIT {
         assertThat(check.verify(Base64.getDecoder().decode(new String(bundle.get("bundle.sig"), StandardCharsets.US_ASCII).strip())))
                 .as("the coordinator's signature verifies over the descriptor").isTrue();
 
-        // The site answers with the release; then the release is withdrawn, and the site stops.
+        // The site answers with the release, and so does the bundle outside Civitas, on PyTorch.
         Api.Answer before = predict(model);
         assertThat(before.status()).as(before.text()).isEqualTo(200);
+        JsonNode outside = runOutsideCivitas(exported.body(), key.path("publicKey").asText());
+        if (outside != null) {
+            assertThat(outside.path("model").path("sha256").asText()).isEqualTo(model);
+            assertThat(outside.path("signer").asText()).isEqualTo(key.path("fingerprint").asText());
+            before.json().path("predictions").get(0).path("probabilities").fields().forEachRemaining(e -> assertThat(outside
+                    .path("predictions").get(0).path("probabilities").path(e.getKey()).asDouble()).as(e.getKey())
+                    .isCloseTo(e.getValue().asDouble(), within(0.02)));
+        }
+
+        // The release is withdrawn, and the site stops.
         Api.postJsonAs("consortium-compliance", "/releases/" + releaseId + "/withdrawal", "{\"reason\": \"served from the bundle\"}");
         CivitasServer.await(Duration.ofSeconds(30), "the site stops serving the withdrawn release", () -> predict(model).status() == 404);
 
