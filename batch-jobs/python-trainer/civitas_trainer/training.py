@@ -18,7 +18,7 @@ class Hyper:
         fields = {} if fields is None else fields
         if not isinstance(fields, dict):
             raise ValueError("hyper must be an object")
-        unknown = set(fields) - {"epochs", "learningRate", "batchSize", "seed", "proximalMu", "freezeLoraA"}
+        unknown = set(fields) - {"epochs", "learningRate", "batchSize", "seed", "proximalMu", "freezeLoraA", "headOnly"}
         if unknown:
             raise ValueError("hyper: unknown fields %s" % sorted(unknown))
         self.epochs = int(fields.get("epochs", 2))
@@ -27,6 +27,8 @@ class Hyper:
         self.seed = int(fields.get("seed", 1))
         self.proximal_mu = float(fields.get("proximalMu", 0.0))
         self.freeze_lora_a = bool(fields.get("freezeLoraA", False))
+        # FedRep's personal step: only the head (head.*) learns; the shared representation stays as received.
+        self.head_only = bool(fields.get("headOnly", False))
         if not 1 <= self.epochs <= 100:
             raise ValueError("epochs must be in [1, 100], was %d" % self.epochs)
         if not 0 < self.learning_rate <= 1:
@@ -37,8 +39,12 @@ class Hyper:
             raise ValueError("proximalMu must not be negative, was %s" % self.proximal_mu)
 
     def identity(self):
-        return "epochs=%d,learningRate=%r,batchSize=%d,seed=%d,proximalMu=%r,freezeLoraA=%s" % (
-            self.epochs, self.learning_rate, self.batch_size, self.seed, self.proximal_mu, self.freeze_lora_a)
+        return "epochs=%d,learningRate=%r,batchSize=%d,seed=%d,proximalMu=%r,freezeLoraA=%s,headOnly=%s" % (
+            self.epochs, self.learning_rate, self.batch_size, self.seed, self.proximal_mu, self.freeze_lora_a, self.head_only)
+
+    def holds(self, name):
+        """Whether this run leaves the tensor as it received it."""
+        return (self.freeze_lora_a and is_lora_a(name)) or (self.head_only and not name.startswith("head."))
 
 
 class Metrics:
@@ -160,10 +166,10 @@ def train(model, global_state, data, hyper, progress, stop_requested, checkpoint
         last_finite = state
         for _ in range(step // steps_per_epoch):
             java_random.shuffle(order, random)
-    trained = [p for name, p in model.params.items() if not (hyper.freeze_lora_a and is_lora_a(name))]
+    trained = [p for name, p in model.params.items() if not hyper.holds(name)]
     # FFA-LoRA: an A factor stays at its shared initial value, so every site's B multiplies the same A.
     for name, p in model.params.items():
-        p.requires_grad_(not (hyper.freeze_lora_a and is_lora_a(name)))
+        p.requires_grad_(not hyper.holds(name))
     adam = torch.optim.Adam(trained, lr=hyper.learning_rate)
     for epoch in range(step // steps_per_epoch, hyper.epochs):
         java_random.shuffle(order, random)

@@ -102,6 +102,15 @@ class TrainerTest(unittest.TestCase):
         self.assertEqual(np.abs(update["fusion.lora_a"]).max(), 0.0)
         self.assertGreater(np.abs(update["fusion.lora_b"]).max(), 0.0)
 
+    def test_a_head_only_run_trains_the_head_and_leaves_the_rest_as_received(self):
+        self.serve([self.train_request("1", "head.safetensors", headOnly=True)])
+        update, _ = safetensors_io.read_file(self.path("head.safetensors"))
+        for name, delta in update.items():
+            if name.startswith("head."):
+                self.assertGreater(np.abs(delta).max(), 0.0, name)
+            else:
+                self.assertEqual(np.abs(delta).max(), 0.0, name)
+
     def test_a_cancelled_run_stops_at_its_step_and_a_repeated_request_resumes_after_it(self):
         cancel_read = threading.Event()
         requests = queue.Queue()

@@ -23,10 +23,19 @@ final class LocalTraining {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LocalTraining.class.getName());
 
     /** Hyper-parameters of one local training run. */
-    record Hyper(int epochs, double learningRate, int batchSize, long seed, double proximalMu, boolean freezeLoraA) {
+    record Hyper(int epochs, double learningRate, int batchSize, long seed, double proximalMu, boolean freezeLoraA, boolean headOnly) {
 
         Hyper(int epochs, double learningRate, int batchSize, long seed, double proximalMu) {
-            this(epochs, learningRate, batchSize, seed, proximalMu, false);
+            this(epochs, learningRate, batchSize, seed, proximalMu, false, false);
+        }
+
+        Hyper(int epochs, double learningRate, int batchSize, long seed, double proximalMu, boolean freezeLoraA) {
+            this(epochs, learningRate, batchSize, seed, proximalMu, freezeLoraA, false);
+        }
+
+        /** Whether this run leaves the tensor as it received it. */
+        boolean holds(String name) {
+            return (freezeLoraA && org.civitas.federation.core.aggregation.LoraTensors.isA(name)) || (headOnly && !name.startsWith("head."));
         }
 
         Hyper {
@@ -181,8 +190,9 @@ final class LocalTraining {
                     boolean finite = Double.isFinite(batchLoss);
                     for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
                         NDArray gradient = e.getValue().getGradient();
-                        if (hyper.freezeLoraA() && org.civitas.federation.core.aggregation.LoraTensors.isA(e.getKey())) {
+                        if (hyper.holds(e.getKey())) {
                             // FFA-LoRA: A stays at its shared initial value, so every site's B multiplies the same A.
+                            // FedRep's personal step: the shared representation stays as received, the head learns.
                             gradient.set(new float[Math.toIntExact(gradient.size())]);
                         } else if (finite) {
                             adam.update(e.getKey(), e.getValue(), gradient);

@@ -37,6 +37,6 @@ final class WorkerProtocol {
         }
         return new LocalTraining.Hyper(h.epochs() == null ? 2 : h.epochs(), h.learningRate() == null ? 0.005 : h.learningRate(),
                 h.batchSize() == null ? 32 : h.batchSize(), h.seed() == null ? 1 : h.seed(), h.proximalMu() == null ? 0 : h.proximalMu(),
-                Boolean.TRUE.equals(h.freezeLoraA()));
+                Boolean.TRUE.equals(h.freezeLoraA()), Boolean.TRUE.equals(h.headOnly()));
     }
 }

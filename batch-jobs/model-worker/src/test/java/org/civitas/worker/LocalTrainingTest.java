@@ -189,6 +189,29 @@ class LocalTrainingTest {
     }
 
     @Test
+    void aHeadOnlyRunTrainsTheHeadAndLeavesTheSharedRepresentationAsReceived() {
+        NamedTensors global = MultimodalWeights.initialState(MANIFEST);
+        LocalTraining.Metrics before = LocalTraining.evaluate(model, heldout, 64);
+
+        NamedTensors delta = LocalTraining.train(model, global, train, new LocalTraining.Hyper(4, 0.01, 32, 5, 0, false, true),
+                (a, b, c) -> { }).delta();
+
+        for (String name : delta.names()) {
+            double moved = 0;
+            for (float v : delta.get(name).values()) {
+                moved = Math.max(moved, Math.abs(v));
+            }
+            if (name.startsWith("head.")) {
+                assertThat(moved).as(name).isPositive();
+            } else {
+                assertThat(moved).as(name).isZero();
+            }
+        }
+        assertThat(LocalTraining.evaluate(model, heldout, 64).macroF1()).as("the personal head fits the site")
+                .isGreaterThan(before.macroF1());
+    }
+
+    @Test
     void theProximalTermKeepsTheUpdateCloser() {
         NamedTensors global = MultimodalWeights.initialState(MANIFEST);
 

@@ -55,10 +55,20 @@ public sealed interface WorkerRequest<R extends WorkerResult> {
      * Training hyper-parameters as sent; a missing one takes the worker's default. {@code freezeLoraA}
      * keeps every LoRA A factor where it is (FFA-LoRA): only the B factors and the other tensors train.
      */
-    record Hyper(Integer epochs, Double learningRate, Integer batchSize, Long seed, Double proximalMu, Boolean freezeLoraA) {
+    /**
+     * Training hyper-parameters; absent ones take the worker's defaults. {@code freezeLoraA}: FFA-LoRA,
+     * the A factors stay as they are. {@code headOnly}: FedRep's personal step, only the head
+     * ({@code head.*}) is trained and the shared representation stays as received.
+     */
+    record Hyper(Integer epochs, Double learningRate, Integer batchSize, Long seed, Double proximalMu, Boolean freezeLoraA,
+                 Boolean headOnly) {
 
         public Hyper(Integer epochs, Double learningRate, Integer batchSize, Long seed, Double proximalMu) {
-            this(epochs, learningRate, batchSize, seed, proximalMu, null);
+            this(epochs, learningRate, batchSize, seed, proximalMu, null, null);
+        }
+
+        public Hyper(Integer epochs, Double learningRate, Integer batchSize, Long seed, Double proximalMu, Boolean freezeLoraA) {
+            this(epochs, learningRate, batchSize, seed, proximalMu, freezeLoraA, null);
         }
 
         Map<String, Object> fields() {
@@ -69,13 +79,14 @@ public sealed interface WorkerRequest<R extends WorkerResult> {
             putIfSet(out, "seed", seed);
             putIfSet(out, "proximalMu", proximalMu);
             putIfSet(out, "freezeLoraA", freezeLoraA);
+            putIfSet(out, "headOnly", headOnly);
             return out;
         }
 
         static Hyper from(WorkerFields f) {
-            f.only(Set.of("epochs", "learningRate", "batchSize", "seed", "proximalMu", "freezeLoraA"));
+            f.only(Set.of("epochs", "learningRate", "batchSize", "seed", "proximalMu", "freezeLoraA", "headOnly"));
             return new Hyper(f.optionalInt("epochs"), f.optionalDouble("learningRate"), f.optionalInt("batchSize"), f.optionalLong("seed"),
-                    f.optionalDouble("proximalMu"), f.optionalBoolean("freezeLoraA"));
+                    f.optionalDouble("proximalMu"), f.optionalBoolean("freezeLoraA"), f.optionalBoolean("headOnly"));
         }
     }
 
