@@ -47,8 +47,11 @@ public class PredictionService {
     public record Input(String text, String image) {
     }
 
-    /** The version to answer with (its model's sha256), the inputs, and how many labels to rank (3 when absent). */
-    public record Request(String version, List<Input> inputs, Integer top) {
+    /**
+     * The version to answer with (its model's sha256), the inputs, how many labels to rank (3 when
+     * absent), and optionally the site's personal head on that version to answer with instead.
+     */
+    public record Request(String version, List<Input> inputs, Integer top, Long personalHead) {
     }
 
     public record LabelProbability(String label, double probability) {
@@ -58,8 +61,11 @@ public class PredictionService {
     public record Prediction(List<LabelProbability> top, Map<String, Double> probabilities) {
     }
 
-    /** The version that answered, one prediction per input in order, and the time the site took, in milliseconds. */
-    public record Answer(ReleasedModel version, List<Prediction> predictions, double latencyMs) {
+    /**
+     * The version that answered (with the personal head on it, if one did), one prediction per input
+     * in order, and the time the site took, in milliseconds.
+     */
+    public record Answer(ReleasedModel version, Long personalHead, List<Prediction> predictions, double latencyMs) {
     }
 
     @Inject
@@ -79,6 +85,9 @@ public class PredictionService {
 
     @EJB
     ModelWorker worker;
+
+    @EJB
+    PersonalHeadService personalHeads;
 
     @Inject
     CivitasSettings settings;
@@ -113,7 +122,8 @@ public class PredictionService {
             throw new InvalidRequestException("top: rank 1 to " + manifest.labels().size() + " labels, was " + top);
         }
         List<byte[]> images = checked(inputs, manifest);
-        Path state = releasedModels.state(site, version);
+        Path state = request.personalHead() == null ? releasedModels.state(site, version)
+                : personalHeads.servedState(site, request.personalHead(), version.modelSha256());
         Path folder = site.home().resolve("work").resolve("predict-" + java.util.UUID.randomUUID());
         try {
             Files.createDirectories(folder);
@@ -134,7 +144,7 @@ public class PredictionService {
             for (float[] p : predicted.probabilities()) {
                 predictions.add(prediction(manifest.labels(), p, top));
             }
-            return new Answer(version, predictions, (System.nanoTime() - start) / 1e6);
+            return new Answer(version, request.personalHead(), predictions, (System.nanoTime() - start) / 1e6);
         } catch (IOException e) {
             throw new UncheckedIOException("site " + siteCode + " cannot hold a prediction's images", e);
         } finally {

@@ -118,7 +118,8 @@ public class SiteResource {
     /**
      * Label probabilities and the top-k labels of a released version for up to 32 inputs, each a text
      * and/or a base64 image (its enterprise's staff): {@code {"version": "<model sha256>", "inputs":
-     * [{"text": ..., "image": ...}], "top": 3}}.
+     * [{"text": ..., "image": ...}], "top": 3}}; {@code "personalHead": <id>} answers with the site's
+     * personal head on that version instead.
      */
     @POST
     @Path("{site}/predictions")
@@ -131,7 +132,7 @@ public class SiteResource {
 
     /**
      * The same for one input sent as a form ({@code multipart/form-data}): parts {@code version},
-     * {@code top} (optional), {@code text} and/or {@code image} (the file).
+     * {@code top} (optional), {@code personalHead} (optional), {@code text} and/or {@code image} (the file).
      */
     @POST
     @Path("{site}/predictions")
@@ -140,6 +141,7 @@ public class SiteResource {
                                                                            List<jakarta.ws.rs.core.EntityPart> parts) throws java.io.IOException {
         String version = null;
         Integer top = null;
+        Long personalHead = null;
         String text = null;
         String image = null;
         for (jakarta.ws.rs.core.EntityPart part : parts) {
@@ -153,16 +155,54 @@ public class SiteResource {
                         throw new InvalidRequestException("top: '" + value + "' is not a whole number");
                     }
                 }
+                case "personalHead" -> {
+                    String value = new String(limited(part, 32), java.nio.charset.StandardCharsets.UTF_8).strip();
+                    try {
+                        personalHead = Long.valueOf(value);
+                    } catch (NumberFormatException e) {
+                        throw new InvalidRequestException("personalHead: '" + value + "' is not a personal head's id");
+                    }
+                }
                 case "text" -> text = new String(limited(part, 4L * org.civitas.federation.site.PredictionService.MAX_TEXT),
                         java.nio.charset.StandardCharsets.UTF_8);
                 case "image" -> image = java.util.Base64.getEncoder().encodeToString(limited(part,
                         org.civitas.federation.site.PredictionService.MAX_IMAGE_BYTES));
-                default -> throw new InvalidRequestException("unexpected part '" + part.getName() + "': send 'version', 'top', 'text'"
-                        + " and 'image'");
+                default -> throw new InvalidRequestException("unexpected part '" + part.getName() + "': send 'version', 'top',"
+                        + " 'personalHead', 'text' and 'image'");
             }
         }
         return predictions.predict(caller.get(), site, new org.civitas.federation.site.PredictionService.Request(version,
-                List.of(new org.civitas.federation.site.PredictionService.Input(text, image)), top));
+                List.of(new org.civitas.federation.site.PredictionService.Input(text, image)), top, personalHead));
+    }
+
+    @jakarta.ejb.EJB
+    org.civitas.federation.site.PersonalHeadService personalHeads;
+
+    /**
+     * Trains a personal head on a released version with the site's own data (a data steward of its
+     * enterprise, inside the site's training window): {@code {"version", "dataset", "heldout", "epochs"}}.
+     * 202: the {@code personal-head} job runs; its progress and, with a held-out split, the global
+     * and personal macro-F1 show on the head.
+     */
+    @POST
+    @Path("{site}/personal-heads")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response trainPersonalHead(@PathParam("site") String site,
+                                      @NotNull(message = "send {\"version\", \"dataset\", \"heldout\", \"epochs\"}")
+                                      org.civitas.federation.site.PersonalHeadService.Request request) {
+        return Response.status(Response.Status.ACCEPTED).entity(personalHeads.start(caller.get(), site, request)).build();
+    }
+
+    @GET
+    @Path("{site}/personal-heads")
+    public List<org.civitas.federation.site.PersonalHeadService.HeadView> personalHeads(@PathParam("site") String site) {
+        return personalHeads.heads(caller.get(), site);
+    }
+
+    @GET
+    @Path("{site}/personal-heads/{id}")
+    public org.civitas.federation.site.PersonalHeadService.HeadView personalHead(@PathParam("site") String site, @PathParam("id") long id) {
+        return personalHeads.head(caller.get(), site, id);
     }
 
     /** A part's bytes, refused past {@code max} before more is read. */

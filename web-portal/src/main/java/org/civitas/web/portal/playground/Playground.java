@@ -96,7 +96,7 @@ public class Playground implements java.io.Serializable {
                 }
             }
             answer = predictions.predict(caller.get(), getSite(), new PredictionService.Request(version,
-                    List.of(new PredictionService.Input(text, encoded)), 3));
+                    List.of(new PredictionService.Input(text, encoded)), 3, null));
         } catch (InvalidRequestException | NotFoundException | ForbiddenException e) {
             answer = null;
             Messages.error(Texts.of("playground.cannotPredict"), e.getMessage());
