@@ -1,7 +1,5 @@
 package org.civitas.worker;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,22 +44,6 @@ final class ImageTensors {
         if (source == null) {
             throw new IllegalArgumentException("not a readable image: " + path);
         }
-        BufferedImage scaled = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = scaled.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(source, 0, 0, size, size, null);
-        g.dispose();
-        float[] chw = new float[3 * size * size];
-        int plane = size * size;
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                int rgb = scaled.getRGB(x, y);
-                int i = y * size + x;
-                chw[i] = ((rgb >> 16) & 0xff) / 127.5f - 1f;
-                chw[plane + i] = ((rgb >> 8) & 0xff) / 127.5f - 1f;
-                chw[2 * plane + i] = (rgb & 0xff) / 127.5f - 1f;
-            }
-        }
-        return chw;
+        return org.civitas.federation.core.dataset.ImagePixels.chw(org.civitas.federation.core.dataset.ImagePixels.rgb(source, size), size);
     }
 }
