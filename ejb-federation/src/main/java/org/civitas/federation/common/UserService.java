@@ -8,22 +8,16 @@ import org.civitas.domain.security.UserAccount;
 import org.civitas.infrastructure.persistence.ConsortiumRepository;
 import org.civitas.infrastructure.persistence.UserRepository;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.time.Clock;
 
 /**
  * Logins against the user accounts. A password is checked against its PBKDF2 hash (about a tenth
- * of a second on purpose); a successful check is remembered for a few minutes (by a digest of
- * user, password and stored hash, never the password), so API clients sending Basic credentials
- * on every request are not slowed down. Failed logins slow further attempts from the same address
+ * of a second on purpose); a successful check is remembered for a few minutes, renewed by each
+ * success ({@link VerifiedPasswords}), so API clients sending Basic credentials on every request
+ * are not slowed down. Failed logins slow further attempts from the same address
  * for the same user ({@link LoginThrottle}); no account is ever locked. A login for a user that
  * does not exist checks the password against a stand-in hash, so it takes as long as a real one
  * and its timing does not tell which user names exist.
@@ -38,8 +32,7 @@ public class UserService {
     public record Login(Caller caller, String refusal) {
     }
 
-    private static final long REMEMBER_SECONDS = 300;
-    private static final Map<String, Instant> VERIFIED = new ConcurrentHashMap<>();
+    private static final VerifiedPasswords VERIFIED = new VerifiedPasswords();
     private static final LoginThrottle THROTTLE = new LoginThrottle();
     /** A hash of a random password, checked for unknown users so that their logins cost the same. */
     private static final String STAND_IN_HASH = PasswordHashes.hash(java.util.UUID.randomUUID().toString().toCharArray());
@@ -76,9 +69,8 @@ public class UserService {
             failed(name, address, now);
             return new Login(null, "wrong user name or password");
         }
-        String key = digest(username, password, user.getPasswordHash());
-        Instant remembered = VERIFIED.get(key);
-        boolean ok = (remembered != null && now.isBefore(remembered)) || PasswordHashes.matches(password.toCharArray(), user.getPasswordHash());
+        boolean ok = VERIFIED.remembered(username, password, user.getPasswordHash(), now)
+                || PasswordHashes.matches(password.toCharArray(), user.getPasswordHash());
         if (!ok) {
             user.loginFailed();
             failed(name, address, now);
@@ -88,12 +80,8 @@ public class UserService {
         if (user.getFailedLogins() > 0) {
             user.loginSucceeded();
         }
-        if (remembered == null) {
-            if (VERIFIED.size() > 10_000) {
-                VERIFIED.entrySet().removeIf(e -> now.isAfter(e.getValue()));
-            }
-            VERIFIED.put(key, now.plusSeconds(REMEMBER_SECONDS));
-        }
+        // Renewed on every success: an entry left to expire would send each later request through the slow hash.
+        VERIFIED.remember(username, password, user.getPasswordHash(), now);
         return new Login(caller(user), null);
     }
 
@@ -139,15 +127,5 @@ public class UserService {
 
     private static Caller caller(UserAccount u) {
         return new Caller(u.getUsername(), u.getRoles(), u.getEnterprise() == null ? null : u.getEnterprise().getCode());
-    }
-
-    private static String digest(String username, String password, String storedHash) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((username + '\0' + password + '\0' + storedHash).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
