@@ -94,16 +94,28 @@ class ImageLoader:
         return x[0].numpy().astype(np.float32)
 
 
+def pixels_chw(encoded, size):
+    """Base64 RGB bytes of a size x size image (as ImagePixels.java makes them) as the tower's input, channels first in [-1, 1]."""
+    import base64
+    raw = np.frombuffer(base64.b64decode(encoded), dtype=np.uint8)
+    if raw.size != 3 * size * size:
+        raise ValueError("pixels: %d bytes, not the %d of a %d x %d RGB image" % (raw.size, 3 * size * size, size, size))
+    return (raw.reshape(size, size, 3).transpose(2, 0, 1).astype(np.float32) / np.float32(127.5) - np.float32(1.0)).astype(np.float32)
+
+
 class Dataset:
     """Arrays of a dataset for one model: text [n, dim] or tokens, images [n, 3, s, s], labels, masks."""
 
-    def __init__(self, samples, folder, manifest, text_tower, images, remember=True):
+    def __init__(self, samples, folder, manifest, text_tower, images, remember=True, decoded=None):
+        """`decoded`: per sample, its image already as the tower's input (3 x s x s), or None to load its file."""
         # Inputs to predict carry no label: theirs is 0 and unused.
         self.labels = np.array([manifest.labels.index(s.label) if s.label is not None else 0 for s in samples], dtype=np.int64)
         self.scenarios = [s.scenario for s in samples]
         n = len(samples)
         self.has_text = np.array([s.text is not None for s in samples]) if manifest.text is not None else None
-        self.has_image = np.array([s.image is not None for s in samples]) if manifest.image is not None else None
+        decoded = decoded or [None] * len(samples)
+        self.has_image = np.array([s.image is not None or d is not None for s, d in zip(samples, decoded)]) \
+            if manifest.image is not None else None
         self.text = None
         self.tokens = None
         if manifest.text is not None:
@@ -114,7 +126,8 @@ class Dataset:
                 self.text = text_tower.embed([s.text for s in samples], remember)
         self.images = None
         if images is not None:
-            self.images = np.stack([images.load(os.path.join(folder, s.image) if s.image else None) for s in samples]) \
+            self.images = np.stack([d if d is not None else images.load(os.path.join(folder, s.image) if s.image else None)
+                                    for s, d in zip(samples, decoded)]) \
                 if n else np.zeros((0, 3, images.size, images.size), dtype=np.float32)
 
     def __len__(self):

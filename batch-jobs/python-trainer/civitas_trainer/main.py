@@ -19,7 +19,7 @@ import torch
 
 from . import safetensors_io, training
 from .artifacts import Artifacts
-from .data import Dataset, ImageLoader, Sample, read_manifest
+from .data import Dataset, ImageLoader, Sample, pixels_chw, read_manifest
 from .manifest import Manifest
 from .model import MultimodalModel
 from .text_tower import TextTower
@@ -159,19 +159,24 @@ class Trainer:
         if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
             raise ValueError("'inputs' must be a list of objects with 'text' and/or 'image'")
         samples = []
+        pixels = []
         for n, item in enumerate(inputs):
-            unknown = set(item) - {"text", "image"}
+            unknown = set(item) - {"text", "image", "pixels"}
             if unknown:
                 raise ValueError("an input has unknown fields %s" % sorted(unknown))
             text, image = item.get("text"), item.get("image")
-            if text is None and image is None:
+            if text is None and image is None and item.get("pixels") is None:
                 raise ValueError("input %d has neither 'text' nor 'image'" % n)
+            if image is not None and item.get("pixels") is not None:
+                raise ValueError("input %d has both 'image' and 'pixels'" % n)
             has_text = isinstance(text, str) and text.strip() != ""
             samples.append(Sample(str(n), image, text if has_text else None, None, None))
+            pixels.append(item.get("pixels"))
         loaded = self.load(f.get("manifest"))
         # Images of their own and no cached embeddings: a prediction's inputs are read once.
         images = ImageLoader(loaded.images.size, self.max_pixels) if loaded.images is not None else None
-        data = Dataset(samples, "/", loaded.manifest, loaded.text, images, remember=False)
+        decoded = [pixels_chw(p, images.size) if p is not None and images is not None else None for p in pixels]
+        data = Dataset(samples, "/", loaded.manifest, loaded.text, images, remember=False, decoded=decoded)
         loaded.model.load(_read_state(f["state"]))
         return {"probabilities": training.probabilities(loaded.model, data, 64).astype(float).tolist()}
 

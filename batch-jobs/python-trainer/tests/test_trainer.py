@@ -1,4 +1,5 @@
 """The trainer process end to end, on an image-only model and generated images: requests in, lines out."""
+import base64
 import io
 import json
 import os
@@ -188,6 +189,24 @@ class TrainerTest(unittest.TestCase):
         self.assertNotEqual(rows[0], rows[1])
         self.assertEqual(out.of("2", "error")[0]["message"], "input 0 has neither 'text' nor 'image'")
 
+
+    def test_pixels_a_caller_scaled_answer_as_the_same_image_from_a_file_does(self):
+        # At the model's own size scaling changes nothing, so the file and its raw RGB bytes are the same input.
+        rgb = np.random.default_rng(3).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+        Image.fromarray(rgb).save(self.path("exact.png"))
+        pixels = base64.b64encode(rgb.tobytes()).decode("ascii")
+        out = Lines()
+        Trainer(out, Artifacts(), "cpu", 1, 10 ** 7).serve(iter(json.dumps(r) + "\n" for r in [
+            {"id": "1", "op": "predict", "manifest": self.path("model.json"), "state": self.path("global.safetensors"),
+             "inputs": [{"image": self.path("exact.png")}, {"pixels": pixels}]},
+            {"id": "2", "op": "predict", "manifest": self.path("model.json"), "state": self.path("global.safetensors"),
+             "inputs": [{"pixels": pixels[:-8]}]},
+            {"id": "3", "op": "predict", "manifest": self.path("model.json"), "state": self.path("global.safetensors"),
+             "inputs": [{"image": self.path("exact.png"), "pixels": pixels}]}]))
+        rows = out.of("1", "result")[0]["probabilities"]
+        np.testing.assert_allclose(rows[0], rows[1], atol=1e-6)
+        self.assertTrue(out.of("2", "error")[0]["message"].startswith("pixels: "))
+        self.assertEqual(out.of("3", "error")[0]["message"], "input 0 has both 'image' and 'pixels'")
 
 if __name__ == "__main__":
     unittest.main()

@@ -108,18 +108,44 @@ record LabeledBatchSource(float[][] text, float[][] images, int[] labels, int im
         return build(texts, imagePaths, new int[texts.size()], new String[texts.size()], textTower, images, encoder, false);
     }
 
+    /**
+     * Inputs to predict whose images come as the tower's input already ({@code decoded}, each null
+     * where the input has none), with no file to read.
+     */
+    static LabeledBatchSource unlabeledDecoded(List<String> texts, List<float[]> decoded, TextTower textTower, ImageTensors images,
+                                               ImageEncoder encoder) {
+        int n = texts.size();
+        float[][] pixels = new float[n][];
+        boolean[] hasImage = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            hasImage[i] = decoded.get(i) != null;
+            if (images != null) {
+                pixels[i] = hasImage[i] ? decoded.get(i) : images.load(null);
+            }
+        }
+        return build(texts, pixels, hasImage, new int[n], new String[n], textTower, images, encoder, false);
+    }
+
     private static LabeledBatchSource build(List<String> texts, List<Path> imagePaths, int[] y, String[] scenarios, TextTower textTower,
                                             ImageTensors images, ImageEncoder encoder, boolean remember) {
         int n = texts.size();
         float[][] pixels = new float[n][];
-        boolean[] hasText = new boolean[n];
         boolean[] hasImage = new boolean[n];
         for (int i = 0; i < n; i++) {
-            hasText[i] = texts.get(i) != null && !texts.get(i).isBlank();
             hasImage[i] = imagePaths.get(i) != null;
             if (images != null) {
                 pixels[i] = images.load(imagePaths.get(i));
             }
+        }
+        return build(texts, pixels, hasImage, y, scenarios, textTower, images, encoder, remember);
+    }
+
+    private static LabeledBatchSource build(List<String> texts, float[][] pixels, boolean[] hasImage, int[] y, String[] scenarios,
+                                            TextTower textTower, ImageTensors images, ImageEncoder encoder, boolean remember) {
+        int n = texts.size();
+        boolean[] hasText = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            hasText[i] = texts.get(i) != null && !texts.get(i).isBlank();
         }
         long[][] tokenIds = null;
         long[][] tokenTypes = null;

@@ -170,10 +170,20 @@ public final class WorkerMain {
         }
         if (request instanceof WorkerRequest.Predict r) {
             Loaded loaded = load(r.manifest());
-            // Images of their own, not the model's cache: a prediction's files are read once, then deleted.
-            LabeledBatchSource inputs = LabeledBatchSource.unlabeled(r.inputs().stream().map(WorkerRequest.Input::text).toList(),
-                    r.inputs().stream().map(i -> i.image() == null ? null : Path.of(i.image())).toList(), loaded.text(),
-                    loaded.images() == null ? null : new ImageTensors(loaded.images().size()), loaded.imageEncoder());
+            // Images of their own, not the model's cache: a prediction's files are read once, then deleted; pixels the
+            // caller scaled are taken as they come.
+            ImageTensors images = loaded.images() == null ? null : new ImageTensors(loaded.images().size());
+            List<float[]> decoded = new java.util.ArrayList<>();
+            for (WorkerRequest.Input input : r.inputs()) {
+                if (input.pixels() != null) {
+                    decoded.add(images == null ? null : org.civitas.federation.core.dataset.ImagePixels.chw(
+                            java.util.Base64.getDecoder().decode(input.pixels()), images.size()));
+                } else {
+                    decoded.add(input.image() == null || images == null ? null : images.load(Path.of(input.image())));
+                }
+            }
+            LabeledBatchSource inputs = LabeledBatchSource.unlabeledDecoded(r.inputs().stream().map(WorkerRequest.Input::text).toList(),
+                    decoded, loaded.text(), images, loaded.imageEncoder());
             loaded.model().load(readState(r.state()));
             return new WorkerResult.Predicted(java.util.Arrays.asList(LocalTraining.probabilities(loaded.model(), inputs, 64)));
         }

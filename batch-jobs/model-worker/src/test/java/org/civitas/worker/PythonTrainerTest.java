@@ -2,12 +2,15 @@ package org.civitas.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.civitas.federation.core.dataset.ImagePixels;
+import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.tensor.NamedTensors;
 import org.civitas.federation.core.tensor.SafeTensors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -129,6 +134,28 @@ class PythonTrainerTest {
         }
         // The images are resized by two libraries (Java2D and PyTorch), so the pixels differ by a grey level here and there.
         assertThat(largest).as("largest difference of any label probability").isLessThan(0.02);
+
+        // Pixels the site scaled once (as a prediction's are) are the same input to both: the two answer alike.
+        List<String> scaled = new ArrayList<>();
+        for (String line : Files.readAllLines(dataset).subList(0, 12)) {
+            JsonNode sample = JSON.readTree(line);
+            BufferedImage image = ImageIO.read(dataset.getParent().resolve(sample.path("image").asText()).toFile());
+            String pixels = Base64.getEncoder().encodeToString(ImagePixels.rgb(image, ModelManifest.citySafetyDefault().image().size()));
+            scaled.add("{\"text\": " + JSON.writeValueAsString(sample.path("text").asText()) + ", \"pixels\": \"" + pixels + "\"}");
+        }
+        String byPixels = "{\"id\": \"q\", \"op\": \"predict\", \"state\": \"" + state + "\", \"inputs\": [" + String.join(", ", scaled) + "]}";
+        JsonNode javaPixels = resultOf(java(byPixels), "q").path("probabilities");
+        JsonNode pythonPixels = resultOf(python(byPixels), "q").path("probabilities");
+        double largestByPixels = 0;
+        for (int i = 0; i < scaled.size(); i++) {
+            for (int c = 0; c < javaPixels.get(i).size(); c++) {
+                largestByPixels = Math.max(largestByPixels, Math.abs(javaPixels.get(i).get(c).asDouble() - pythonPixels.get(i).get(c).asDouble()));
+                // The Java worker's answer from the scaled pixels is its answer from the file.
+                assertThat(javaPixels.get(i).get(c).asDouble()).isCloseTo(java.get(3 * i).get(c).asDouble(),
+                        org.assertj.core.api.Assertions.within(1e-6));
+            }
+        }
+        assertThat(largestByPixels).as("largest difference of any label probability from the same pixels").isLessThan(1e-4);
     }
 
     @Test

@@ -7,6 +7,7 @@ import org.civitas.federation.common.Caller;
 import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.common.NotFoundException;
 import org.civitas.federation.core.dataset.BoundedImages;
+import org.civitas.federation.core.dataset.ImagePixels;
 import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.worker.WorkerRequest;
 import org.civitas.federation.core.worker.WorkerResult;
@@ -14,9 +15,8 @@ import org.civitas.federation.infrastructure.CivitasSettings;
 import org.civitas.federation.infrastructure.worker.ModelWorker;
 import org.civitas.federation.protocol.ReleasedModel;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * Predictions at a site with a model version the consortium released: the site fetches the version
  * and its manifest from the coordinator by hash, checks both, and its model worker answers the label
  * probabilities. Every input is checked before the worker sees it, and nothing of a request is kept:
- * its images lie in a folder of their own while the worker reads them, removed afterwards.
+ * each image is decoded once, to be checked, and the worker gets it already scaled to the image
+ * tower's input, in the request itself (no file, no second decoding).
  */
 @Stateless
 public class PredictionService {
@@ -121,40 +122,29 @@ public class PredictionService {
         if (top < 1 || top > manifest.labels().size()) {
             throw new InvalidRequestException("top: rank 1 to " + manifest.labels().size() + " labels, was " + top);
         }
-        List<byte[]> images = checked(inputs, manifest);
+        List<BufferedImage> images = checked(inputs, manifest);
         Path state = request.personalHead() == null ? releasedModels.state(site, version)
                 : personalHeads.servedState(site, request.personalHead(), version.modelSha256());
-        Path folder = site.home().resolve("work").resolve("predict-" + java.util.UUID.randomUUID());
-        try {
-            Files.createDirectories(folder);
-            List<WorkerRequest.Input> workerInputs = new ArrayList<>();
-            for (int i = 0; i < inputs.size(); i++) {
-                String image = null;
-                if (images.get(i) != null) {
-                    Path file = folder.resolve(i + ".img");
-                    Files.write(file, images.get(i));
-                    image = file.toString();
-                }
-                String text = inputs.get(i).text();
-                workerInputs.add(new WorkerRequest.Input(text == null || text.isBlank() ? null : text, image));
-            }
-            WorkerResult.Predicted predicted = worker.request(new WorkerRequest.Predict(manifestFile.toString(), state.toString(),
-                    workerInputs), (step, steps, loss) -> { }).result();
-            List<Prediction> predictions = new ArrayList<>();
-            for (float[] p : predicted.probabilities()) {
-                predictions.add(prediction(manifest.labels(), p, top));
-            }
-            return new Answer(version, request.personalHead(), predictions, (System.nanoTime() - start) / 1e6);
-        } catch (IOException e) {
-            throw new UncheckedIOException("site " + siteCode + " cannot hold a prediction's images", e);
-        } finally {
-            deleteQuietly(folder);
+        // The images were decoded to be checked; the worker gets them scaled to the tower's input, not as files to decode again.
+        List<WorkerRequest.Input> workerInputs = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            String pixels = images.get(i) == null ? null
+                    : Base64.getEncoder().encodeToString(ImagePixels.rgb(images.get(i), manifest.image().size()));
+            String text = inputs.get(i).text();
+            workerInputs.add(new WorkerRequest.Input(text == null || text.isBlank() ? null : text, null, pixels));
         }
+        WorkerResult.Predicted predicted = worker.request(new WorkerRequest.Predict(manifestFile.toString(), state.toString(), workerInputs),
+                (step, steps, loss) -> { }).result();
+        List<Prediction> predictions = new ArrayList<>();
+        for (float[] p : predicted.probabilities()) {
+            predictions.add(prediction(manifest.labels(), p, top));
+        }
+        return new Answer(version, request.personalHead(), predictions, (System.nanoTime() - start) / 1e6);
     }
 
-    /** Each input's image bytes (null where it has none), every input checked against what the model reads. */
-    private List<byte[]> checked(List<Input> inputs, ModelManifest manifest) {
-        List<byte[]> images = new ArrayList<>();
+    /** Each input's image, decoded (null where it has none), every input checked against what the model reads. */
+    private List<BufferedImage> checked(List<Input> inputs, ModelManifest manifest) {
+        List<BufferedImage> images = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             Input input = inputs.get(i);
             String where = "inputs[" + i + "]";
@@ -186,7 +176,7 @@ public class PredictionService {
         return images;
     }
 
-    private byte[] image(String where, String base64) {
+    private BufferedImage image(String where, String base64) {
         // Four base64 characters carry three bytes: refuse an oversize image before decoding it.
         if ((long) base64.length() * 3 / 4 > MAX_IMAGE_BYTES + 3) {
             throw new InvalidRequestException(where + ".image: over the limit of " + MAX_IMAGE_BYTES + " bytes");
@@ -201,15 +191,16 @@ public class PredictionService {
             throw new InvalidRequestException(where + ".image: " + bytes.length + " bytes, over the limit of " + MAX_IMAGE_BYTES);
         }
         try {
-            if (BoundedImages.read(bytes, settings.imageMaxPixels()) == null) {
+            BufferedImage image = BoundedImages.read(bytes, settings.imageMaxPixels());
+            if (image == null) {
                 throw new InvalidRequestException(where + ".image: not an image this site can decode (PNG, JPEG, GIF or BMP)");
             }
+            return image;
         } catch (BoundedImages.TooLargeException e) {
             throw new InvalidRequestException(where + ".image: " + e.getMessage());
         } catch (IOException e) {
             throw new InvalidRequestException(where + ".image: not an image this site can decode (" + e.getMessage() + ")");
         }
-        return bytes;
     }
 
     private static Prediction prediction(List<String> labels, float[] p, int top) {
@@ -221,22 +212,5 @@ public class PredictionService {
         }
         ranked.sort(Comparator.comparingDouble(LabelProbability::probability).reversed());
         return new Prediction(List.copyOf(ranked.subList(0, top)), probabilities);
-    }
-
-    private static void deleteQuietly(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (var files = Files.walk(folder)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    java.util.logging.Logger.getLogger(PredictionService.class.getName()).warning("cannot delete " + f + ": " + e);
-                }
-            });
-        } catch (IOException e) {
-            java.util.logging.Logger.getLogger(PredictionService.class.getName()).warning("cannot clear " + folder + ": " + e);
-        }
     }
 }

@@ -141,12 +141,24 @@ public sealed interface WorkerRequest<R extends WorkerResult> {
         }
     }
 
-    /** One input to predict: a report's text and an image file, either of them null when the input lacks it. */
-    record Input(String text, String image) {
+    /**
+     * One input to predict: a report's text, and its image either as a file ({@code image}) or as
+     * pixels the caller already checked and scaled ({@code pixels}: Base64 of the model's size x size
+     * RGB bytes, as {@link org.civitas.federation.core.dataset.ImagePixels#rgb} makes them, which
+     * spares the worker a file and a second decoding). Any of them null when the input lacks it; never
+     * both image and pixels.
+     */
+    record Input(String text, String image, String pixels) {
+
+        public Input(String text, String image) {
+            this(text, image, null);
+        }
+
         Map<String, Object> fields() {
             Map<String, Object> f = new LinkedHashMap<>();
             putIfSet(f, "text", text);
             putIfSet(f, "image", image);
+            putIfSet(f, "pixels", pixels);
             return f;
         }
     }
@@ -283,13 +295,17 @@ public sealed interface WorkerRequest<R extends WorkerResult> {
                     }
                     @SuppressWarnings("unchecked")
                     WorkerFields input = new WorkerFields((Map<String, Object>) fields, "an input");
-                    input.only(Set.of("text", "image"));
+                    input.only(Set.of("text", "image", "pixels"));
                     String text = input.optionalString("text");
                     String image = input.optionalString("image");
-                    if (text == null && image == null) {
+                    String pixels = input.optionalString("pixels");
+                    if (text == null && image == null && pixels == null) {
                         throw new IllegalArgumentException("input " + inputs.size() + " has neither 'text' nor 'image'");
                     }
-                    inputs.add(new Input(text, image));
+                    if (image != null && pixels != null) {
+                        throw new IllegalArgumentException("input " + inputs.size() + " has both 'image' and 'pixels'");
+                    }
+                    inputs.add(new Input(text, image, pixels));
                 }
                 yield new Predict(f.optionalString("manifest"), f.string("state"), List.copyOf(inputs));
             }

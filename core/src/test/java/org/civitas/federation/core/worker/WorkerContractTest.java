@@ -35,12 +35,21 @@ class WorkerContractTest {
         List<WorkerRequest<?>> requests = List.of(new WorkerRequest.Evaluate("m.json", "t.jsonl", "s.safetensors"),
                 new WorkerRequest.Embed(null, List.of("smoke", "a \"quoted\" text")), new WorkerRequest.Ping(), new WorkerRequest.Shutdown(),
                 new WorkerRequest.Predict("m.json", "s.safetensors", List.of(new WorkerRequest.Input("smoke", "/tmp/a.png"),
-                        new WorkerRequest.Input(null, "/tmp/b.png"), new WorkerRequest.Input("text only", null))),
+                        new WorkerRequest.Input(null, "/tmp/b.png"), new WorkerRequest.Input("text only", null),
+                        new WorkerRequest.Input("scaled", null, "AAEC"))),
                 new WorkerRequest.Train(null, "d", "s", "o", null, null, "h.jsonl"),
-                new WorkerRequest.Train("m.json", "d", "s", "o", new WorkerRequest.Hyper(1, 0.1, 2, 3L, 0.0, true), null, null));
+                new WorkerRequest.Train("m.json", "d", "s", "o", new WorkerRequest.Hyper(1, 0.1, 2, 3L, 0.0, true), null, null),
+                new WorkerRequest.Train("m.json", "d", "s", "o", new WorkerRequest.Hyper(1, 0.1, 2, 3L, 0.0, false, true), null, null));
         for (WorkerRequest<?> request : requests) {
             assertThat(WorkerRequest.parse(WorkerLines.read(WorkerLines.request("1", request)))).isEqualTo(request);
         }
+    }
+
+    @Test
+    void anInputWithBothAnImageFileAndPixelsIsRefused() {
+        String line = "{\"id\": \"1\", \"op\": \"predict\", \"state\": \"s\", \"inputs\": [{\"image\": \"/tmp/a.png\", \"pixels\": \"AAEC\"}]}";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WorkerRequest.parse(WorkerLines.read(line)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("input 0 has both 'image' and 'pixels'");
     }
 
     @Test
