@@ -34,7 +34,8 @@ public final class PredictionLatencyBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String API = System.getProperty("api", "http://localhost:8080/civitas/api");
     private static final int REQUESTS = Integer.getInteger("requests", 60);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** HTTP/1.1, as API clients (curl, scripts) speak it: the JDK client's default, HTTP/2 by upgrade, adds waits of its own. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public static void main(String[] args) throws Exception {
         Path root = Files.createTempDirectory("prediction-latency-bench");
@@ -98,6 +99,14 @@ public final class PredictionLatencyBench {
     private static JsonNode released() throws Exception {
         JsonNode listed = JSON.readTree(get("/sites/energy/releases", "energy-operator"));
         if (listed.isEmpty()) {
+            // The coordinator evaluates a finished federation's versions shortly after it ends: wait for version 3's.
+            long until = System.nanoTime() + 600_000_000_000L;
+            while (!JSON.readTree(get("/federations/2", "admin")).path("models").path(3).path("evaluation").isObject()) {
+                if (System.nanoTime() > until) {
+                    throw new IllegalStateException("version 3 of federation 2 has no evaluation after 10 minutes; is the demo running?");
+                }
+                Thread.sleep(2000);
+            }
             JsonNode proposed = JSON.readTree(post("/releases", "admin", "{\"federation\": 2, \"version\": 3, \"note\": \"latency bench\"}"));
             post("/releases/" + proposed.path("id").asLong() + "/decision", "consortium-compliance",
                     "{\"approve\": true, \"comment\": \"for the latency bench\"}");
