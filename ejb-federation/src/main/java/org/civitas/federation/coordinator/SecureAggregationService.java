@@ -49,6 +49,14 @@ import java.time.Clock;
 @Stateless
 public class SecureAggregationService {
 
+    /**
+     * How this coordinator's rounds expand their masks, named in every roster: AES-256 in counter
+     * mode, on the processor's AES instructions (a round's sites all mask alike, whatever their version).
+     */
+    static final org.civitas.federation.core.privacy.secagg.MaskFormat MASK_FORMAT =
+            org.civitas.federation.core.privacy.secagg.MaskFormat.CURRENT;
+
+
     @Inject
     Clock clock;
 
@@ -112,7 +120,7 @@ public class SecureAggregationService {
                 : members.members(round).stream().filter(m -> m.getMemberIndex() != null)
                 .map(m -> new Member(m.getMemberIndex(), m.getSite().getCode(), m.getEncryptionKey(), m.getMaskingKey())).toList();
         return new SecureAggregationProtocol.Roster(phase(round), plan.getSecaggThreshold(), plan.getSecaggFractionBits(),
-                maskRound(round), list);
+                maskRound(round), list, MASK_FORMAT.id());
     }
 
     /** Phase 2: one sealed envelope for every other member of the roster. */
@@ -329,7 +337,8 @@ public class SecureAggregationService {
         }
         float[] sum;
         try {
-            sum = Unmasker.sum(maskRound(round), t, new FixedPoint(plan.getSecaggFractionBits()), masked, keys, seedShares, keyShares);
+            sum = Unmasker.sum(maskRound(round), t, new FixedPoint(plan.getSecaggFractionBits()), masked, keys, seedShares, keyShares,
+                    MASK_FORMAT);
         } catch (IllegalStateException | IllegalArgumentException e) {
             return failed("the masks could not be removed: " + e.getMessage(), t);
         }

@@ -29,9 +29,11 @@ public final class SecureAggregationProtocol {
     /**
      * The round's members, once the key phase closed (empty before).
      *
-     * @param maskRound the number every member's masks are derived with (unique per round)
+     * @param maskRound  the number every member's masks are derived with (unique per round)
+     * @param maskFormat how every member expands its masks (the core's {@code MaskFormat} id); absent from
+     *                   coordinators before formats were named, which expand with ChaCha20
      */
-    public record Roster(String phase, int threshold, int fractionBits, long maskRound, List<Member> members) {
+    public record Roster(String phase, int threshold, int fractionBits, long maskRound, List<Member> members, String maskFormat) {
     }
 
     /** A sealed envelope to ({@code to}) or from ({@code from}) a member, by index. */

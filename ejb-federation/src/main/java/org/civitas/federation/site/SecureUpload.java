@@ -6,6 +6,7 @@ import org.civitas.federation.protocol.SecureAggregationProtocol.Member;
 import org.civitas.federation.protocol.UpdateMetadata;
 import org.civitas.federation.core.privacy.secagg.FixedPoint;
 import org.civitas.federation.core.privacy.secagg.MaskedVector;
+import org.civitas.federation.core.privacy.secagg.MaskFormat;
 import org.civitas.federation.core.privacy.secagg.MaskingSite;
 import org.civitas.federation.core.privacy.secagg.ShareEnvelope;
 import org.civitas.federation.core.tensor.NamedTensors;
@@ -65,6 +66,8 @@ final class SecureUpload {
         progress.accept("secure aggregation: waiting for the other sites' keys");
         SecureAggregationProtocol.Roster roster = await(() -> coordinator.secureAggregation(site, f, r, "roster",
                 SecureAggregationProtocol.Roster.class), x -> !"KEYS".equals(x.phase()), "the roster");
+        // A format this site does not know fails the round here, before it hands out any share.
+        MaskFormat format = MaskFormat.of(roster.maskFormat());
         Map<Integer, Member> byIndex = new TreeMap<>();
         roster.members().forEach(m -> byIndex.put(m.index(), m));
         Member me = roster.members().stream().filter(m -> m.site().equals(site.code())).findFirst().orElseThrow(() ->
@@ -91,7 +94,7 @@ final class SecureUpload {
         inbox.members().forEach(i -> peers.put(i, MaskingSite.publicKeyOf(new BigInteger(byIndex.get(i).maskingKey(), 16))));
         float weight = task.extra().getOrDefault(SecureAggregationProtocol.WEIGHT_BY_SAMPLES, 0.0) == 1.0 ? metadata.sampleCount() : 1f;
         int[] masked = masking.mask(MaskedVector.flatten(update, weight), peers, roster.maskRound(),
-                new FixedPoint(task.extra().get(SecureAggregationProtocol.FRACTION_BITS).intValue()));
+                new FixedPoint(task.extra().get(SecureAggregationProtocol.FRACTION_BITS).intValue()), format);
         byte[] body = MaskedVector.toBytes(masked);
         idempotent(() -> coordinator.upload(site, f, r, metadata, body));
 

@@ -103,9 +103,11 @@ public final class PrivacyCostCheck {
         }
         Map<Integer, int[]> masked = new HashMap<>();
         for (int i = 1; i <= SITES; i++) {
-            masked.put(i, sites.get(i - 1).mask(MaskedVector.flatten(updates.get(i - 1), 1f), keys, round * 1000 + seed, encoding));
+            masked.put(i, sites.get(i - 1).mask(MaskedVector.flatten(updates.get(i - 1), 1f), keys, round * 1000 + seed, encoding,
+                    org.civitas.federation.core.privacy.secagg.MaskFormat.CURRENT));
         }
-        float[] sum = Unmasker.sum(round * 1000 + seed, THRESHOLD, encoding, masked, keys, seedShares, Map.of());
+        float[] sum = Unmasker.sum(round * 1000 + seed, THRESHOLD, encoding, masked, keys, seedShares, Map.of(),
+                org.civitas.federation.core.privacy.secagg.MaskFormat.CURRENT);
         NamedTensors total = MaskedVector.unflatten(sum, updates.get(0));
         return () -> total;
     }

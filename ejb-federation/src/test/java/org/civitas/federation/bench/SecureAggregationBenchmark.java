@@ -4,6 +4,7 @@ import org.civitas.federation.core.aggregation.FedAvg;
 import org.civitas.federation.core.aggregation.FitResult;
 import org.civitas.federation.core.aggregation.RoundContext;
 import org.civitas.federation.core.privacy.secagg.FixedPoint;
+import org.civitas.federation.core.privacy.secagg.MaskFormat;
 import org.civitas.federation.core.privacy.secagg.MaskingSite;
 import org.civitas.federation.core.privacy.secagg.Shamir;
 import org.civitas.federation.core.privacy.secagg.Unmasker;
@@ -48,6 +49,12 @@ public class SecureAggregationBenchmark {
     @Param({"1000000", "10000000"})
     public int parameters;
 
+    /** How the masks are expanded: civitas-mask-aes256ctr-v2 (the coordinator's now) or civitas-mask-chacha20-v1. */
+    @Param({"civitas-mask-aes256ctr-v2", "civitas-mask-chacha20-v1"})
+    public String format;
+
+    private MaskFormat maskFormat;
+
     private final FixedPoint encoding = new FixedPoint(16);
     private List<MaskingSite> maskingSites;
     private Map<Integer, PublicKey> keys;
@@ -65,6 +72,7 @@ public class SecureAggregationBenchmark {
         SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
         random.setSeed(1);
         threshold = sites / 2 + 1;
+        maskFormat = MaskFormat.of(format);
         maskingSites = new ArrayList<>();
         keys = new HashMap<>();
         updates = new ArrayList<>();
@@ -82,7 +90,7 @@ public class SecureAggregationBenchmark {
         global = NamedTensors.builder().put("w", Tensor.zeros(parameters)).build();
         masked = new HashMap<>();
         for (MaskingSite s : maskingSites) {
-            masked.put(s.index(), s.mask(updates.get(s.index() - 1), keys, 1, encoding));
+            masked.put(s.index(), s.mask(updates.get(s.index() - 1), keys, 1, encoding, maskFormat));
         }
         selfShares = new HashMap<>();
         selfSharesWithoutLast = new HashMap<>();
@@ -108,18 +116,18 @@ public class SecureAggregationBenchmark {
 
     @Benchmark
     public int[] maskOneSite() {
-        return maskingSites.get(0).mask(updates.get(0), keys, 1, encoding);
+        return maskingSites.get(0).mask(updates.get(0), keys, 1, encoding, maskFormat);
     }
 
     @Benchmark
     public float[] unmaskNoDropout() {
-        return Unmasker.sum(1, threshold, encoding, masked, keys, selfShares, Map.of());
+        return Unmasker.sum(1, threshold, encoding, masked, keys, selfShares, Map.of(), maskFormat);
     }
 
     @Benchmark
     public float[] unmaskOneDropout() {
         Map<Integer, int[]> survivors = new HashMap<>(masked);
         survivors.remove(sites);
-        return Unmasker.sum(1, threshold, encoding, survivors, keys, selfSharesWithoutLast, keySharesOfLast);
+        return Unmasker.sum(1, threshold, encoding, survivors, keys, selfSharesWithoutLast, keySharesOfLast, maskFormat);
     }
 }

@@ -164,8 +164,11 @@ public final class MaskingSite {
         return out;
     }
 
-    /** The masked, fixed-point encoded update for the round, given every site's public key by index. */
-    public int[] mask(float[] update, Map<Integer, PublicKey> publicKeys, long round, FixedPoint encoding) {
+    /**
+     * The masked, fixed-point encoded update for the round, given every site's public key by index,
+     * its masks expanded in the round's format.
+     */
+    public int[] mask(float[] update, Map<Integer, PublicKey> publicKeys, long round, FixedPoint encoding, MaskFormat format) {
         int[] y = encoding.encode(update, publicKeys.size());
         List<Masks.Term> terms = new ArrayList<>();
         terms.add(new Masks.Term(secrets.selfMaskSeed(), 1));
@@ -176,7 +179,7 @@ public final class MaskingSite {
                 terms.add(new Masks.Term(Masks.pairSeed(agree(own, peer.getValue()), round), v > index ? 1 : -1));
             }
         }
-        Masks.addAll(y, terms, round);
+        Masks.addAll(y, terms, round, format);
         return y;
     }
 

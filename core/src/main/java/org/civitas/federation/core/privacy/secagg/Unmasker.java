@@ -24,11 +24,12 @@ public final class Unmasker {
      * @param publicKeys     every site's public key of the round, by index (survivors and dropped)
      * @param selfMaskShares for each survivor, the shares of its self-mask seed the survivors returned
      * @param keyShares      for each dropped site, the shares of its private key the survivors returned
+     * @param format         how the round's masks were expanded
      * @return the sum of the survivors' updates, decoded
      */
     public static float[] sum(long round, int threshold, FixedPoint encoding, Map<Integer, int[]> masked,
                               Map<Integer, PublicKey> publicKeys, Map<Integer, List<Shamir.Share>> selfMaskShares,
-                              Map<Integer, List<Shamir.Share>> keyShares) {
+                              Map<Integer, List<Shamir.Share>> keyShares, MaskFormat format) {
         if (masked.size() < threshold) {
             throw new IllegalStateException("only " + masked.size() + " of " + publicKeys.size()
                     + " sites survived; secure aggregation needs at least " + threshold + " to remove the masks");
@@ -55,7 +56,7 @@ public final class Unmasker {
                 terms.add(new Masks.Term(Masks.pairSeed(MaskingSite.agree(key, publicKeys.get(u)), round), v > u ? -1 : 1));
             }
         }
-        Masks.addAll(total, terms, round);
+        Masks.addAll(total, terms, round, format);
         return encoding.decode(total);
     }
 

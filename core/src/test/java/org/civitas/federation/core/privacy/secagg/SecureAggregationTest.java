@@ -48,10 +48,14 @@ class SecureAggregationTest {
         }
 
         float[] unmask(Set<Integer> dropped) {
+            return unmask(dropped, MaskFormat.CURRENT);
+        }
+
+        float[] unmask(Set<Integer> dropped, MaskFormat format) {
             Map<Integer, int[]> masked = new HashMap<>();
             for (MaskingSite s : sites) {
                 if (!dropped.contains(s.index())) {
-                    masked.put(s.index(), s.mask(updates.get(s.index()), keys, ROUND, encoding));
+                    masked.put(s.index(), s.mask(updates.get(s.index()), keys, ROUND, encoding, format));
                 }
             }
             Map<Integer, List<Shamir.Share>> selfShares = new HashMap<>();
@@ -68,7 +72,7 @@ class SecureAggregationTest {
                     }
                 }
             }
-            return Unmasker.sum(ROUND, THRESHOLD, encoding, masked, keys, selfShares, keyShares);
+            return Unmasker.sum(ROUND, THRESHOLD, encoding, masked, keys, selfShares, keyShares, format);
         }
 
         float[] plainSum(Set<Integer> dropped) {
@@ -88,11 +92,13 @@ class SecureAggregationTest {
     void theUnmaskedSumIsThePlainSumWithNoneOneOrTheMostDropoutsTheThresholdAllows() throws Exception {
         Round round = new Round(1);
         double tolerance = SITES * Math.scalb(1.0, -17) + 1e-5;
-        for (Set<Integer> dropped : List.of(Set.<Integer>of(), Set.of(4), Set.of(2, 5))) {
-            float[] secure = round.unmask(dropped);
-            float[] plain = round.plainSum(dropped);
-            for (int k = 0; k < LENGTH; k++) {
-                assertThat((double) secure[k]).as("dropped %s, index %d", dropped, k).isCloseTo(plain[k], within(tolerance));
+        for (MaskFormat format : MaskFormat.values()) {
+            for (Set<Integer> dropped : List.of(Set.<Integer>of(), Set.of(4), Set.of(2, 5))) {
+                float[] secure = round.unmask(dropped, format);
+                float[] plain = round.plainSum(dropped);
+                for (int k = 0; k < LENGTH; k++) {
+                    assertThat((double) secure[k]).as("%s, dropped %s, index %d", format, dropped, k).isCloseTo(plain[k], within(tolerance));
+                }
             }
         }
     }
@@ -109,7 +115,7 @@ class SecureAggregationTest {
     void aMaskedUpdateAloneLooksUniform() throws Exception {
         Round round = new Round(3);
         float[] zeros = new float[100_000];
-        int[] masked = round.sites.get(0).mask(zeros, round.keys, ROUND, encoding);
+        int[] masked = round.sites.get(0).mask(zeros, round.keys, ROUND, encoding, MaskFormat.CURRENT);
         // Top 4 bits into 16 buckets: chi-square with 15 degrees of freedom stays below 37.7 (p = 0.001) for uniform data.
         long[] buckets = new long[16];
         double mean = 0;
@@ -180,7 +186,8 @@ class SecureAggregationTest {
         MaskingSite original = round.sites.get(1);
         MaskingSite restored = new MaskingSite(2, MaskingSite.Secrets.parse(original.secrets().toText()), random);
         float[] update = round.updates.get(2);
-        assertThat(restored.mask(update, round.keys, ROUND, encoding)).isEqualTo(original.mask(update, round.keys, ROUND, encoding));
+        assertThat(restored.mask(update, round.keys, ROUND, encoding, MaskFormat.CURRENT)).isEqualTo(original.mask(update, round.keys, ROUND, encoding,
+                MaskFormat.CURRENT));
         assertThatThrownBy(() -> MaskingSite.Secrets.parse("abc def")).hasMessage("secure-aggregation secrets need 5 fields, found 2");
     }
 
