@@ -139,7 +139,11 @@ class PrivacyIT {
         return SafeTensors.read(Api.get("/participant/federations/" + federation + "/rounds/1/state", probes.get(0).site).body()).tensors();
     }
 
-    private static void mask(List<Probe> probes, NamedTensors global, long maskRound, int samples, long seed) {
+    /** Each probe masks a random update as a site would, with the round's mask number and the format its roster names. */
+    private static void mask(List<Probe> probes, NamedTensors global, JsonNode roster, int samples, long seed) {
+        long maskRound = roster.path("maskRound").asLong();
+        org.civitas.federation.core.privacy.secagg.MaskFormat format =
+                org.civitas.federation.core.privacy.secagg.MaskFormat.of(roster.path("maskFormat").asText());
         Map<Integer, PublicKey> keys = new TreeMap<>();
         probes.forEach(p -> keys.put(p.index, MaskingSite.publicKeyOf(p.secrets.maskingPublic())));
         java.util.Random random = new java.util.Random(seed);
@@ -153,7 +157,8 @@ class PrivacyIT {
                 b.put(name, new Tensor(t.shape(), v));
             });
             p.update = b.build();
-            p.masked = MaskedVector.toBytes(p.masking.mask(MaskedVector.flatten(p.update, samples), keys, maskRound, new FixedPoint(16)));
+            p.masked = MaskedVector.toBytes(p.masking.mask(MaskedVector.flatten(p.update, samples), keys, maskRound, new FixedPoint(16),
+                    format));
         }
     }
 
@@ -166,8 +171,9 @@ class PrivacyIT {
         List<Probe> probes = probes("sa");
         long federation = start(probes, 20);
         NamedTensors global = keysAndShares(probes, federation);
-        long maskRound = Api.get(probes.get(0).path(federation, "roster"), probes.get(0).site).json().path("maskRound").asLong();
-        mask(probes, global, maskRound, 40, 1);
+        JsonNode roster = Api.get(probes.get(0).path(federation, "roster"), probes.get(0).site).json();
+        assertThat(roster.path("maskFormat").asText()).as("the coordinator names how masks expand").isEqualTo("civitas-mask-aes256ctr-v2");
+        mask(probes, global, roster, 40, 1);
         Probe a = probes.get(0);
         Probe b = probes.get(1);
 
@@ -228,8 +234,7 @@ class PrivacyIT {
         List<Probe> probes = probes("sb");
         long federation = start(probes, 15);
         NamedTensors global = keysAndShares(probes, federation);
-        long maskRound = Api.get(probes.get(0).path(federation, "roster"), probes.get(0).site).json().path("maskRound").asLong();
-        mask(probes, global, maskRound, 10, 2);
+        mask(probes, global, Api.get(probes.get(0).path(federation, "roster"), probes.get(0).site).json(), 10, 2);
         assertThat(Api.upload(federation, 1, probes.get(0).site, metadata(10), probes.get(0).masked).status()).isEqualTo(201);
 
         JsonNode f = Api.awaitFinished(federation, Duration.ofSeconds(60));
