@@ -49,7 +49,8 @@ public class ModelManifestFiles {
                         + " hashes otherwise: it is not run");
             }
             Files.createDirectories(file.getParent());
-            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            // A name of its own: two partitions of a scoring job may fetch the same manifest at once.
+            Path partial = file.resolveSibling(file.getFileName() + "." + java.util.UUID.randomUUID() + ".partial");
             Files.writeString(partial, json, StandardCharsets.UTF_8);
             Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             fetchArtifacts(site, read(file));

@@ -77,7 +77,8 @@ public class ReleasedModels {
         }
         try {
             Files.createDirectories(file.getParent());
-            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            // A name of its own: two partitions of a scoring job may fetch the same version at once.
+            Path partial = file.resolveSibling(file.getFileName() + "." + java.util.UUID.randomUUID() + ".partial");
             Files.write(partial, state);
             Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
