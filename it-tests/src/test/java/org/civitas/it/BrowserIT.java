@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -233,6 +234,10 @@ class BrowserIT {
         assertThat(text(By.id("evaluation"))).contains("Evaluation of version 1").contains("smoke_fire");
         assertThat(browser.findElements(By.cssSelector("#evaluation canvas"))).isNotEmpty();
         assertThat(browser.findElements(By.cssSelector("table.confusion tbody tr"))).hasSize(12);
+        // Which enterprises' data each version contains: none in the initial state, the three members' after round 1
+        List<String> contributors = browser.findElements(By.cssSelector(".contributors")).stream().map(WebElement::getText).toList();
+        assertThat(contributors).containsExactly("no enterprise (the initial state)",
+                "civic-operations, harbourview-residential, meridian-energy");
         ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('evaluation').scrollIntoView();");
         screenshot("registry-evaluation");
         logout();

@@ -92,6 +92,21 @@ class StrategySelectionIT {
             List<String> reasons = round.path("receipts").findValuesAsText("excludedReason");
             assertThat(reasons).as(round.toString()).hasSize(2).allSatisfy(r -> assertThat(r).startsWith("not selected by krum"));
         }
+        // Each version contains the data of the enterprises whose updates were aggregated into it or its parents, no more
+        Map<String, String> enterpriseOf = Map.of("energy", "meridian-energy", "community", "harbourview-residential",
+                "urban", "civic-operations");
+        java.util.TreeSet<String> expected = new java.util.TreeSet<>();
+        assertThat(krum.path("models").get(0).path("contributors")).as("the initial state").isEmpty();
+        for (int v = 1; v <= 3; v++) {
+            for (JsonNode receipt : krum.path("rounds").get(v - 1).path("receipts")) {
+                if (!receipt.hasNonNull("excludedReason")) {
+                    expected.add(enterpriseOf.get(receipt.path("site").asText()));
+                }
+            }
+            List<String> contributors = new ArrayList<>();
+            krum.path("models").get(v).path("contributors").forEach(c -> contributors.add(c.asText()));
+            assertThat(contributors).as("version %d", v).containsExactlyElementsOf(expected);
+        }
 
         // FedBuff closes rounds at its buffer size
         JsonNode buff = Api.get("/federations/" + started.get("fedbuff")).json();

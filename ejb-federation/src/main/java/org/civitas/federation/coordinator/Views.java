@@ -55,8 +55,13 @@ public final class Views {
                               long sizeBytes, Instant receivedAt, int staleness, String excludedReason) {
     }
 
+    /**
+     * A model version. {@code contributors}: the enterprises whose updates it contains, through its
+     * parents (the sites of each round's aggregated updates, by enterprise, from version 0 on).
+     */
     public record ModelVersionView(int version, Integer round, Integer parentVersion, String sha256, long sizeBytes,
-                                   long sampleCount, Instant createdAt, String serverStateSha256, EvaluationView evaluation) {
+                                   long sampleCount, Instant createdAt, String serverStateSha256, EvaluationView evaluation,
+                                   List<String> contributors) {
     }
 
     /** A version's evaluation on a test split; macro-F1 per scenario as JSON. */
@@ -98,7 +103,7 @@ public final class Views {
                                 f.getPlan().getParticipationShare()),
                 f.getRounds().stream().map(r -> of(r, byRound.getOrDefault(r.getNumber(), Map.of()),
                         ridersByRound.getOrDefault(r.getNumber(), Map.of()))).toList(),
-                models.stream().map(Views::of).toList(),
+                ofVersions(models),
                 f.getPlan().isSecureAggregation()
                         ? new SecureAggregationView(f.getPlan().getSecaggThreshold(), f.getPlan().getSecaggFractionBits()) : null,
                 f.getPlan().getTaskName() == null ? null
@@ -147,10 +152,37 @@ public final class Views {
                 u.getSizeBytes(), u.getReceivedAt(), u.getStaleness(), u.getExcludedReason());
     }
 
-    static ModelVersionView of(ModelVersion m) {
+    static List<ModelVersionView> ofVersions(List<ModelVersion> models) {
+        Map<Long, java.util.SortedSet<String>> contributors = new java.util.HashMap<>();
+        return models.stream().map(m -> of(m, List.copyOf(contributors(m, contributors)))).toList();
+    }
+
+    static ModelVersionView of(ModelVersion m, List<String> contributors) {
         return new ModelVersionView(m.getVersionNumber(), m.getRound() == null ? null : m.getRound().getNumber(),
                 m.getParent() == null ? null : m.getParent().getVersionNumber(), m.getSha256(), m.getSizeBytes(),
                 m.getSampleCount(), m.getCreatedAt(), m.getServerStateSha256(), m.getEvalSplit() == null ? null
-                : EvaluationView.of(m));
+                : EvaluationView.of(m), contributors);
+    }
+
+    /**
+     * The enterprises whose updates a version contains: its parent's, and those of the sites whose
+     * updates its round aggregated (an update a rule left out is not in it). Kept per version id, so
+     * a federation's chain is walked once.
+     */
+    static java.util.SortedSet<String> contributors(ModelVersion version, Map<Long, java.util.SortedSet<String>> known) {
+        java.util.Deque<ModelVersion> unknown = new java.util.ArrayDeque<>();
+        for (ModelVersion v = version; v != null && !known.containsKey(v.getId()); v = v.getParent()) {
+            unknown.push(v);
+        }
+        while (!unknown.isEmpty()) {
+            ModelVersion v = unknown.pop();
+            java.util.SortedSet<String> set = new java.util.TreeSet<>(v.getParent() == null ? java.util.Set.of() : known.get(v.getParent().getId()));
+            if (v.getRound() != null) {
+                v.getRound().getReceipts().stream().filter(u -> u.getExcludedReason() == null)
+                        .forEach(u -> set.add(u.getSite().getEnterprise().getCode()));
+            }
+            known.put(v.getId(), set);
+        }
+        return known.get(version.getId());
     }
 }

@@ -98,6 +98,11 @@ public class ModelRegistry implements java.io.Serializable {
                 .orElse("");
     }
 
+    /** The enterprises whose data a version contains, as the page lists them. */
+    public String joined(List<String> enterprises) {
+        return String.join(", ", enterprises);
+    }
+
     /** Per version: the round's loss and the version's test-split macro-F1 where it was evaluated. */
     public Map<String, String> metricsOf(Views.ModelVersionView version) {
         Map<String, String> out = new TreeMap<>();
