@@ -293,6 +293,23 @@ class BrowserIT {
         assertThat(browser.findElements(By.cssSelector(".scoring-run")).get(0).findElements(By.tagName("canvas"))).isNotEmpty();
         ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('scoring').scrollIntoView();");
         screenshot("batch-scoring");
+
+        // The site's own head on that version, once trained, is offered beside it and answers when chosen.
+        Api.Answer requested = Api.postJsonAs("energy-steward", "/sites/energy/personal-heads", "{\"version\": \"" + version
+                + "\", \"dataset\": \"datasets/city-safety/train.jsonl\", \"heldout\": \"datasets/city-safety/heldout.jsonl\", \"epochs\": 3}");
+        assertThat(requested.status()).as(requested.text()).isEqualTo(202);
+        long head = requested.json().path("id").asLong();
+        String[] status = {""};
+        CivitasServer.await(Duration.ofMinutes(3), "personal head " + head + " is trained", () -> {
+            status[0] = Api.getAs("energy-steward", "/sites/energy/personal-heads/" + head).json().path("status").asText();
+            return !"STARTED".equals(status[0]);
+        });
+        assertThat(status[0]).isEqualTo("COMPLETED");
+        open("/playground/index.xhtml");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("playground:version"))).selectByValue(version + "#head-" + head);
+        browser.findElement(By.id("playground:report")).sendKeys("Water is pouring through the ceiling of the basement corridor.");
+        browser.findElement(By.id("playground:predict")).click();
+        assertThat(text(By.id("answeredBy"))).contains("with personal head " + head);
         logout();
     }
 

@@ -39,6 +39,15 @@ public class Playground implements java.io.Serializable {
     @EJB
     SiteStaff staff;
 
+    @EJB
+    org.civitas.federation.site.PersonalHeadService personalHeads;
+
+    /** What the version list offers: a released version, or the site's personal head on one ({@code <sha256>#head-<id>}). */
+    public record Choice(String value, String label) {
+    }
+
+    private static final String HEAD = "#head-";
+
     @Inject
     HostedSites hostedSites;
 
@@ -77,6 +86,29 @@ public class Playground implements java.io.Serializable {
         return released;
     }
 
+    /**
+     * The released versions, then the site's trained personal heads on them, with how each head did
+     * against the global version on the site's held-out data.
+     */
+    public List<Choice> getChoices() {
+        List<Choice> choices = new java.util.ArrayList<>();
+        getReleased().forEach(m -> choices.add(new Choice(m.modelSha256(), label(m))));
+        if (!getReleased().isEmpty()) {
+            java.util.Map<String, ReleasedModel> bySha = new java.util.HashMap<>();
+            getReleased().forEach(m -> bySha.put(m.modelSha256(), m));
+            for (org.civitas.federation.site.PersonalHeadService.HeadView h : personalHeads.heads(caller.get(), getSite())) {
+                ReleasedModel m = bySha.get(h.version());
+                if ("COMPLETED".equals(h.status()) && m != null) {
+                    String figures = h.personalMacroF1() == null ? "" : Texts.of("playground.headFigures",
+                            String.format(java.util.Locale.ROOT, "%.3f", h.globalMacroF1()),
+                            String.format(java.util.Locale.ROOT, "%.3f", h.personalMacroF1()));
+                    choices.add(new Choice(m.modelSha256() + HEAD + h.id(), Texts.of("playground.headLabel", h.id(), label(m), figures)));
+                }
+            }
+        }
+        return choices;
+    }
+
     public String label(ReleasedModel m) {
         String label = Texts.of("playground.versionLabel", m.federationId(), m.version(), String.format(java.util.Locale.ROOT, "%.3f",
                 m.evalMacroF1()), m.modelSha256().substring(0, 12));
@@ -95,8 +127,10 @@ public class Playground implements java.io.Serializable {
                     encoded = Base64.getEncoder().encodeToString(in.readAllBytes());
                 }
             }
-            answer = predictions.predict(caller.get(), getSite(), new PredictionService.Request(version,
-                    List.of(new PredictionService.Input(text, encoded)), 3, null));
+            int head = version == null ? -1 : version.indexOf(HEAD);
+            answer = predictions.predict(caller.get(), getSite(), new PredictionService.Request(head < 0 ? version : version.substring(0, head),
+                    List.of(new PredictionService.Input(text, encoded)), 3,
+                    head < 0 ? null : Long.valueOf(version.substring(head + HEAD.length()))));
         } catch (InvalidRequestException | NotFoundException | ForbiddenException e) {
             answer = null;
             Messages.error(Texts.of("playground.cannotPredict"), e.getMessage());
