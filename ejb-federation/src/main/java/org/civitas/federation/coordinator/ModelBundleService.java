@@ -29,6 +29,7 @@ import org.civitas.federation.infrastructure.ArtifactFiles;
 import org.civitas.federation.infrastructure.CivitasSettings;
 import org.civitas.federation.infrastructure.CoordinatorSigningKey;
 import org.civitas.federation.infrastructure.CoordinatorStores;
+import org.civitas.federation.infrastructure.WorkFolders;
 import org.civitas.infrastructure.persistence.ModelManifestRepository;
 import org.civitas.infrastructure.persistence.ModelRegistryRepository;
 
@@ -48,7 +49,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -409,7 +409,7 @@ public class ModelBundleService {
             });
             return keep(caller, descriptor, descriptorBytes, unpacked, manifest, fingerprint, modelSha);
         } finally {
-            deleteQuietly(work);
+            WorkFolders.deleteQuietly(work);
         }
     }
 
@@ -566,22 +566,5 @@ public class ModelBundleService {
                 m.getSourceFederation(), m.getSourceVersion(), m.getEvalSplit(), m.getEvalAccuracy(), m.getEvalMacroF1(), m.getStatus().name(),
                 m.getImportedBy(), m.getImportedAt(), m.getWithdrawnBy(), m.getWithdrawnAt(), m.getWithdrawalReason(),
                 Json.createReader(new StringReader(m.getDescriptorJson())).readObject());
-    }
-
-    private static void deleteQuietly(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (var walk = Files.walk(folder)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    java.util.logging.Logger.getLogger(ModelBundleService.class.getName()).warning("cannot delete " + f + ": " + e);
-                }
-            });
-        } catch (IOException e) {
-            java.util.logging.Logger.getLogger(ModelBundleService.class.getName()).warning("cannot clear " + folder + ": " + e);
-        }
     }
 }

@@ -21,6 +21,7 @@ import org.civitas.federation.core.evaluation.ScoringTally;
 import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.worker.WorkerRequest;
 import org.civitas.federation.core.worker.WorkerResult;
+import org.civitas.federation.infrastructure.WorkFolders;
 import org.civitas.federation.infrastructure.worker.ModelWorker;
 import org.civitas.federation.protocol.ReleasedModel;
 
@@ -236,7 +237,7 @@ public class BatchScoringJobSteps implements BatchScoringSteps {
                 tally.confusion().map(m -> String.format(Locale.ROOT, "; %d labelled: accuracy %.3f, macro-F1 %.3f",
                         tally.labelled(), m.accuracy(), m.macroF1())).orElse(""));
         runs.completed(runId, Path.of(run.getManifest()).resolveSibling(outputName).toString(), summary.toString(), text);
-        deleteQuietly(workFolder(run));
+        WorkFolders.deleteQuietly(workFolder(run));
         return text;
     }
 
@@ -280,22 +281,5 @@ public class BatchScoringJobSteps implements BatchScoringSteps {
             return; // its window closed; it resumes in the next
         }
         runs.failed(runId, "the batch-scoring job ended " + batchStatus);
-    }
-
-    private static void deleteQuietly(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (var files = Files.walk(folder)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    java.util.logging.Logger.getLogger(BatchScoringJobSteps.class.getName()).warning("cannot delete " + f + ": " + e);
-                }
-            });
-        } catch (IOException e) {
-            java.util.logging.Logger.getLogger(BatchScoringJobSteps.class.getName()).warning("cannot clear " + folder + ": " + e);
-        }
     }
 }
