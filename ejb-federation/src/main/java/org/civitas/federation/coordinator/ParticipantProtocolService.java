@@ -291,7 +291,7 @@ public class ParticipantProtocolService {
             extra.put(SecureAggregationProtocol.FRACTION_BITS, (double) plan.getSecaggFractionBits());
             extra.put(SecureAggregationProtocol.WEIGHT_BY_SAMPLES, plan.isDifferentiallyPrivate() ? 0.0 : 1.0);
         }
-        long seed = 31L * (31L * round.getFederation().getId() + round.getNumber()) + site.getCode().hashCode();
+        long seed = 31L * (31L * round.getFederation().seedBase() + round.getNumber()) + site.getCode().hashCode();
         return new RoundTask(round.getFederation().getId(), round.getNumber(), plan.getModelKind(), plan.getFeatureCount(),
                 plan.getClassCount(), plan.getStrategy(), plan.getLocalEpochs(), plan.getLearningRate(), plan.getBatchSize(), seed,
                 round.getDeadline(), startVersion(round.getFederation().getId(), round.getNumber()).getSha256(), extra,

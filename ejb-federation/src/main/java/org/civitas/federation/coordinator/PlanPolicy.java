@@ -185,7 +185,7 @@ final class PlanPolicy {
             spec = spec.withSecureAggregation(new SecureAggregationTerms(secureThreshold(sa, sites.size()),
                     sa.fractionBits() == null ? PlanRequest.DEFAULT_FRACTION_BITS : sa.fractionBits()));
         }
-        return new FederationPlan(spec);
+        return new FederationPlan(spec.withSeed(r.seed()));
     }
 
     /** Without a threshold, the smallest strict majority of the sites. */

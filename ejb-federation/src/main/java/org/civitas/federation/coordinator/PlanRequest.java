@@ -29,13 +29,16 @@ import java.util.Map;
  * @param datasets       with a task: for every site, the dataset version it trains on
  * @param quality        with a task: a gate on each site's dataset version, which must have a
  *                       data-quality report flagging at most {@code maxFlaggedShare} of its items
+ * @param seed           the number the sites' training seeds derive from, so that federations of
+ *                       equal settings train alike; null: each line of federations seeds from its
+ *                       first federation's id
  */
 public record PlanRequest(String name, List<String> sites, String model, String strategy, Map<String, Double> strategyParams,
                           Map<String, Double> filters, Integer quorum, Integer rounds, Integer localEpochs,
                           Double learningRate, Integer batchSize, Integer minSites, Long roundTimeoutSeconds,
                           Privacy privacy, Incentives incentives, SecureAggregation secureAggregation,
                           String task, Integer taskVersion, String modelManifest, Map<String, DatasetRef> datasets,
-                          Quality quality) {
+                          Quality quality, Long seed) {
 
     /** A plan's data-quality gate: at most this share (0 to 1) of a dataset version's items flagged by its newest report. */
     public record Quality(Double maxFlaggedShare) {
@@ -80,6 +83,6 @@ public record PlanRequest(String name, List<String> sites, String model, String 
     /** A request that says nothing: every field takes its default (the default sites, a feature model, FedAvg, 5 rounds). */
     public static PlanRequest defaults() {
         return new PlanRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 }

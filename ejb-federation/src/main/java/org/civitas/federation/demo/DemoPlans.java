@@ -31,7 +31,7 @@ final class DemoPlans {
         Map<String, PlanRequest.DatasetRef> pinned = new TreeMap<>();
         datasets.forEach((site, sha256) -> pinned.put(site, new PlanRequest.DatasetRef(DemoDatasets.NAME, sha256)));
         return new PlanRequest("City safety multimodal demo", null, null, null, null, null, null, 3, null, null, null, null, null, null,
-                null, null, DemoDatasets.TASK, null, manifestSha256, pinned, null);
+                null, null, DemoDatasets.TASK, null, manifestSha256, pinned, null, null);
     }
 
     /**
@@ -41,6 +41,6 @@ final class DemoPlans {
     static PlanRequest privateFeatures() {
         return new PlanRequest("City safety private demo", null, null, null, null, null, null, 5, null, null, null, null, null,
                 new PlanRequest.Privacy(1.0, 0.5, 1e-5, "incident-features"), null, new PlanRequest.SecureAggregation(null, null), null, null,
-                null, null, null);
+                null, null, null, null);
     }
 }

@@ -23,7 +23,7 @@ class PlanPolicyTest {
     private static PlanRequest request(String model, String strategy, Integer quorum, Integer minSites, PlanRequest.Privacy privacy,
                                        PlanRequest.Incentives incentives, PlanRequest.SecureAggregation secure) {
         return new PlanRequest("test", null, model, strategy, null, null, quorum, null, null, null, null, minSites, null, privacy,
-                incentives, secure, null, null, null, null, null);
+                incentives, secure, null, null, null, null, null, null);
     }
 
     @Test
@@ -119,7 +119,7 @@ class PlanPolicyTest {
         assertThatThrownBy(() -> PlanPolicy.plan(request(null, "krum", null, 2, null, null, null), three))
                 .hasMessageContaining("strategy krum needs at least 3 updates per round, but this plan may close a round with 2");
         PlanRequest badRoundsAndSecure = new PlanRequest("test", null, null, "median", null, null, null, 0, null, null, null, null,
-                null, null, null, new PlanRequest.SecureAggregation(null, null), null, null, null, null, null);
+                null, null, null, new PlanRequest.SecureAggregation(null, null), null, null, null, null, null, null);
         assertThatThrownBy(() -> PlanPolicy.plan(badRoundsAndSecure, three)).hasMessageContaining("rounds must be in [1, 1000], was 0")
                 .hasMessageNotContaining("secure aggregation");
         assertThat(PlanPolicy.plan(request(null, null, null, null, null, null, null), three).getCanonicalJson())

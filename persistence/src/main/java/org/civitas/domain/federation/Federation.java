@@ -127,6 +127,14 @@ public class Federation {
         return id;
     }
 
+    /**
+     * The number the sites' training seeds derive from: the plan's seed where it fixes one, else
+     * this federation's id.
+     */
+    public long seedBase() {
+        return plan.getSeed() != null ? plan.getSeed() : id;
+    }
+
     public FederationPlan getPlan() {
         return plan;
     }

@@ -125,6 +125,10 @@ public class FederationPlan {
     @OrderBy("code")
     private List<Site> sites = new ArrayList<>();
 
+    /** The number the sites' training seeds derive from; null: from the federation line's first id. */
+    @Column(name = "seed")
+    private Long seed;
+
     @Column(name = "canonical_json", nullable = false, length = 8000)
     private String canonicalJson;
 
@@ -147,7 +151,7 @@ public class FederationPlan {
                        Map<String, Double> strategyParams, Map<String, Double> filters, Integer quorum, int rounds, int localEpochs,
                        double learningRate, int batchSize, int minSites, Duration roundTimeout, List<Site> sites,
                        PrivacyTerms privacy, SecureAggregationTerms secureAggregation, IncentiveTerms incentives,
-                       String modelManifestSha256, String modelManifestLegacySha256, TaskBinding task) {
+                       String modelManifestSha256, String modelManifestLegacySha256, TaskBinding task, Long seed) {
 
         /**
          * Checks the base settings, all at once, so that a request wrong in them hears of every one.
@@ -209,7 +213,7 @@ public class FederationPlan {
                               Map<String, Double> strategyParams, Map<String, Double> filters, Integer quorum, int rounds,
                               int localEpochs, double learningRate, int batchSize, int minSites, Duration roundTimeout, List<Site> sites) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
-                    learningRate, batchSize, minSites, roundTimeout, sites, null, null, null, null, null, null);
+                    learningRate, batchSize, minSites, roundTimeout, sites, null, null, null, null, null, null, null);
         }
 
         /** The softmax plan of the earliest schema: no rule parameters, filters or quorum. */
@@ -222,32 +226,42 @@ public class FederationPlan {
         public Spec withPrivacy(PrivacyTerms terms) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
                     learningRate, batchSize, minSites, roundTimeout, sites, terms, secureAggregation, incentives, modelManifestSha256,
-                    modelManifestLegacySha256, task);
+                    modelManifestLegacySha256, task, seed);
         }
 
         public Spec withSecureAggregation(SecureAggregationTerms terms) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
                     learningRate, batchSize, minSites, roundTimeout, sites, privacy, terms, incentives, modelManifestSha256,
-                    modelManifestLegacySha256, task);
+                    modelManifestLegacySha256, task, seed);
         }
 
         public Spec withIncentives(IncentiveTerms terms) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
                     learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, terms, modelManifestSha256,
-                    modelManifestLegacySha256, task);
+                    modelManifestLegacySha256, task, seed);
         }
 
         /** Binds the plan to its model's manifest, by the manifest's hash and its legacy hash. */
         public Spec withModelManifest(String sha256, String legacySha256) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
-                    learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, incentives, sha256, legacySha256, task);
+                    learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, incentives, sha256, legacySha256, task, seed);
         }
 
         /** Binds the plan to a registered task version and each site's dataset of it. */
         public Spec withTask(TaskBinding binding) {
             return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
                     learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, incentives, modelManifestSha256,
-                    modelManifestLegacySha256, binding);
+                    modelManifestLegacySha256, binding, seed);
+        }
+
+        /**
+         * Fixes the number the sites' training seeds derive from, so that two federations of equal
+         * settings train alike; without it each line of federations seeds from its first federation's id.
+         */
+        public Spec withSeed(Long value) {
+            return new Spec(name, modelKind, featureCount, classCount, strategy, strategyParams, filters, quorum, rounds, localEpochs,
+                    learningRate, batchSize, minSites, roundTimeout, sites, privacy, secureAggregation, incentives, modelManifestSha256,
+                    modelManifestLegacySha256, task, value);
         }
     }
 
@@ -313,6 +327,7 @@ public class FederationPlan {
             spec.secureAggregation().check(this.sites.size(), this.minSites);
             this.secureAggregation = spec.secureAggregation();
         }
+        this.seed = spec.seed();
         this.canonicalJson = CanonicalJson.of(jsonText(false));
         this.planSha256 = CanonicalJson.sha256(canonicalJson);
         this.canonicalForm = CanonicalJson.RFC_8785;
@@ -395,6 +410,9 @@ public class FederationPlan {
         if (isSecureAggregation()) {
             fields.put("secureAggregation", "{\"fractionBits\":" + getSecaggFractionBits() + ",\"threshold\":" + getSecaggThreshold() + "}");
         }
+        if (seed != null) {
+            fields.put("seed", Long.toString(seed));
+        }
         if (manifest != null) {
             fields.put("modelManifest", quoted.apply(manifest));
         }
@@ -433,6 +451,10 @@ public class FederationPlan {
     /** The legacy form's quoting: quotes and backslashes only (a control character made it invalid JSON). */
     private static String legacyQuoted(String text) {
         return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    public Long getSeed() {
+        return seed;
     }
 
     public boolean includes(Site site) {

@@ -38,6 +38,19 @@ class FederationPlanTest {
     }
 
     @Test
+    void aFixedSeedEntersTheHashAndAPlanWithoutOneKeepsItsHash() {
+        FederationPlan without = plan(List.of(energy, urban), 0.1);
+        FederationPlan seeded = new FederationPlan(spec(List.of(energy, urban), 0.1).withSeed(42L));
+        FederationPlan otherSeed = new FederationPlan(spec(List.of(energy, urban), 0.1).withSeed(43L));
+
+        assertThat(new FederationPlan(spec(List.of(energy, urban), 0.1).withSeed(null)).getPlanSha256()).isEqualTo(without.getPlanSha256());
+        assertThat(seeded.getCanonicalJson()).contains("\"rounds\":5,\"seed\":42,\"sites\"");
+        assertThat(seeded.getPlanSha256()).isNotEqualTo(without.getPlanSha256()).isNotEqualTo(otherSeed.getPlanSha256());
+        assertThat(seeded.getSeed()).isEqualTo(42L);
+        assertThat(without.getSeed()).isNull();
+    }
+
+    @Test
     void strategyParametersFiltersAndQuorumEnterTheHashInCanonicalForm() {
         FederationPlan plan = new FederationPlan(FederationPlan.Spec.of("demo", "softmax-regression", 16, 5, "fedadam",
                 java.util.Map.of("eta", 0.05, "beta1", 0.9), java.util.Map.of("maxNorm", 10.0), 1, 5, 2, 0.1, 32, 1,

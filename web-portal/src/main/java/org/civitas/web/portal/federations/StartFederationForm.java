@@ -48,7 +48,7 @@ public class StartFederationForm implements Serializable {
     public void start() {
         try {
             Views.FederationView started = federationService.start(new PlanRequest(null, null, model, strategy, parse(parameters),
-                    null, null, rounds, null, null, null, null, null, null, null, null, null, null, null, null, null), caller.get());
+                    null, null, rounds, null, null, null, null, null, null, null, null, null, null, null, null, null, null), caller.get());
             Messages.info(Texts.of("federations.startedWith", started.id(), strategy), null);
             changed.fire(new FederationsChanged());
         } catch (InvalidRequestException | ForbiddenException e) {
