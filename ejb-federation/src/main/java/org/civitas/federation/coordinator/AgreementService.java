@@ -56,7 +56,7 @@ public class AgreementService {
                                 List<String> datasets, List<String> modalities, String purpose, String task, Double epsilon,
                                 Double delta, int retentionDays, Instant expiresAt, String status, String requestedBy,
                                 Instant createdAt, List<DecisionView> decisions, String closedBy, String closedReason,
-                                Instant closedAt, List<Long> qualityReports) {
+                                Instant closedAt, List<Long> qualityReports, Long withdrawal) {
     }
 
     /** One changed term between two versions. */
@@ -379,11 +379,15 @@ public class AgreementService {
         return "agreement " + a.getId() + " v" + a.getSeriesVersion();
     }
 
+    /** An agreement as the API shows it; {@code withdrawal}: the withdrawal of its enterprise's contributions asked for under it, if any. */
     AgreementView view(DataSharingAgreement a) {
         return new AgreementView(a.getId(), a.getSeries(), a.getSeriesVersion(), a.getEnterprise().getCode(), a.getPlanSha256(),
                 a.getPlanJson(), a.getDatasets(), a.getModalities(), a.getPurpose(), a.getTask(), a.getEpsilon(), a.getDelta(),
                 a.getRetentionDays(), a.getExpiresAt(), a.statusAt(clock.instant()).name(), a.getRequestedBy(), a.getCreatedAt(),
                 a.getDecisions().stream().map(d -> new DecisionView(d.getScope().name(), d.getDecidedBy(), d.isApproved(), d.getComment(),
-                        d.getDecidedAt())).toList(), a.getClosedBy(), a.getClosedReason(), a.getClosedAt(), a.getQualityReports());
+                        d.getDecidedAt())).toList(), a.getClosedBy(), a.getClosedReason(), a.getClosedAt(), a.getQualityReports(),
+                agreements.withdrawalsOf(a.getId()).stream()
+                        .filter(w -> w.getStatus() != org.civitas.domain.governance.ContributionWithdrawal.Status.REJECTED)
+                        .map(org.civitas.domain.governance.ContributionWithdrawal::getId).findFirst().orElse(null));
     }
 }

@@ -274,12 +274,16 @@ public class FederationService {
 
     public Views.FederationView federation(long id) {
         Federation f = federations.federation(id).orElseThrow(() -> new NotFoundException("federation " + id + " does not exist"));
-        return Views.of(f, registry.versions(id), contributions.ofFederation(id));
+        return Views.of(f, registry.versions(id), contributions.ofFederation(id), supersededBy(id));
     }
 
     public List<Views.FederationView> federations() {
         return federations.federations().stream()
-                .map(f -> Views.of(f, registry.versions(f.getId()), contributions.ofFederation(f.getId()))).toList();
+                .map(f -> Views.of(f, registry.versions(f.getId()), contributions.ofFederation(f.getId()), supersededBy(f.getId()))).toList();
+    }
+
+    private List<Long> supersededBy(long federationId) {
+        return federations.rebuildsOf(federationId).stream().map(org.civitas.domain.federation.Federation::getId).toList();
     }
 
     public byte[] modelState(long federationId, int version) {

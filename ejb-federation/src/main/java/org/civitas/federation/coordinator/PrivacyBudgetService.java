@@ -114,11 +114,17 @@ public class PrivacyBudgetService {
      * @return null when the round may open, else the reason naming the dataset and the numbers
      */
     public String chargeOrRefuse(FederationPlan plan, long federationId, int round) {
+        return chargeOrRefuse(plan, federationId, round, java.util.Set.of());
+    }
+
+    /** As {@link #chargeOrRefuse(FederationPlan, long, int)}, leaving out the enterprises whose sites take no part (a rebuilt line's). */
+    public String chargeOrRefuse(FederationPlan plan, long federationId, int round, java.util.Set<String> excludedEnterprises) {
         String dataset = plan.isDifferentiallyPrivate() ? plan.getDpDataset() : FederationService.defaultDataset(plan.getModelKind());
         TreeSet<String> enterprises = new TreeSet<>();
         for (Site s : plan.getSites()) {
             enterprises.add(s.getEnterprise().getCode());
         }
+        enterprises.removeAll(excludedEnterprises);
         Instant now = clock.instant();
         double sigma = plan.isDifferentiallyPrivate() ? ModelCatalog.guaranteedNoiseMultiplier(plan) : 0;
         List<PrivacySpend> charges = new java.util.ArrayList<>();

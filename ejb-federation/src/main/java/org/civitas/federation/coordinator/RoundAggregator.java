@@ -189,12 +189,15 @@ public class RoundAggregator {
         }
         // The next round is charged to the privacy budgets before it opens, or not opened at all.
         String refused = round.getNumber() < plan.getRounds()
-                ? privacyBudgets.chargeOrRefuse(plan, federationId, round.getNumber() + 1) : null;
+                ? privacyBudgets.chargeOrRefuse(plan, federationId, round.getNumber() + 1, round.getFederation().getExcludedEnterprises()) : null;
         round.markAggregated(loss, globalLoss, now, refused);
         round.getFederation().openRound().ifPresent(next -> {
             schedules.fitDeadline(next, now);
             // A site whose agreement was revoked or expired takes no part from this round on.
             agreements.sitesWithoutAgreement(plan, now).forEach((site, why) -> {
+                if (next.getWithheld().containsKey(site)) {
+                    return;
+                }
                 next.withholdAtOpening(site, "no active data-sharing agreement: " + why);
                 audit.record(AuditService.SYSTEM, "site.withheld", "federation " + federationId + " round " + next.getNumber(),
                         "site " + site + ": " + why);

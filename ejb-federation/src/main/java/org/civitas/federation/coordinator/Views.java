@@ -21,7 +21,19 @@ public final class Views {
     public record FederationView(long id, String status, String plan, String planSha256, String model, String strategy,
                                  Map<String, Double> strategyParams, Map<String, Double> filters, int quorum, List<String> sites, int roundsPlanned, Instant createdAt, Instant finishedAt,
                                  String failureReason, String modelManifestSha256, PrivacyView privacy, IncentivesView incentives, List<RoundView> rounds,
-                                 List<ModelVersionView> models, SecureAggregationView secureAggregation, TaskBindingView task) {
+                                 List<ModelVersionView> models, SecureAggregationView secureAggregation, TaskBindingView task,
+                                 LineView line) {
+    }
+
+    /**
+     * Where a federation stands in its plan's line of versions. {@code rebuildOf}, {@code startVersion},
+     * {@code withdrawal} and {@code excludedEnterprises}: for a federation that retrains another's line
+     * without withdrawn enterprises, the one it replaces, the version it starts from, the withdrawal it
+     * carries out and the enterprises left out (null and empty otherwise). {@code supersededBy}: the
+     * federations that retrain this one's line, if any.
+     */
+    public record LineView(Long rebuildOf, Integer startVersion, Long withdrawal, List<String> excludedEnterprises,
+                           List<Long> supersededBy) {
     }
 
     /**
@@ -58,10 +70,17 @@ public final class Views {
     /**
      * A model version. {@code contributors}: the enterprises whose updates it contains, through its
      * parents (the sites of each round's aggregated updates, by enterprise, from version 0 on).
+     * {@code derivedFrom}: for the first version of a rebuilt line, the replaced line's version it
+     * starts from. {@code withdrawals}: the approved withdrawals whose enterprise this version
+     * contains; a version with any is marked and no longer released.
      */
     public record ModelVersionView(int version, Integer round, Integer parentVersion, String sha256, long sizeBytes,
                                    long sampleCount, Instant createdAt, String serverStateSha256, EvaluationView evaluation,
-                                   List<String> contributors) {
+                                   List<String> contributors, VersionRef derivedFrom, List<Long> withdrawals) {
+    }
+
+    /** One version of one federation. */
+    public record VersionRef(long federation, int version) {
     }
 
     /** A version's evaluation on a test split; macro-F1 per scenario as JSON. */
@@ -85,6 +104,10 @@ public final class Views {
     }
 
     static FederationView of(Federation f, List<ModelVersion> models, List<ContributionValue> contributions) {
+        return of(f, models, contributions, List.of());
+    }
+
+    static FederationView of(Federation f, List<ModelVersion> models, List<ContributionValue> contributions, List<Long> supersededBy) {
         Map<Integer, Map<String, Double>> byRound = new java.util.HashMap<>();
         Map<Integer, Map<String, String>> ridersByRound = new java.util.HashMap<>();
         for (ContributionValue c : contributions) {
@@ -108,7 +131,9 @@ public final class Views {
                         ? new SecureAggregationView(f.getPlan().getSecaggThreshold(), f.getPlan().getSecaggFractionBits()) : null,
                 f.getPlan().getTaskName() == null ? null
                         : new TaskBindingView(f.getPlan().getTaskName(), f.getPlan().getTaskVersion(), f.getPlan().getTrainingDatasets(),
-                        f.getPlan().getQualityMaxFlaggedShare()));
+                        f.getPlan().getQualityMaxFlaggedShare()),
+                new LineView(f.getRebuildOf() == null ? null : f.getRebuildOf().getId(), f.getRebuildStartVersion(), f.getWithdrawalId(),
+                        new java.util.TreeSet<>(f.getExcludedEnterprises()).stream().toList(), supersededBy));
     }
 
     static PrivacyView privacy(Federation f) {
@@ -161,22 +186,25 @@ public final class Views {
         return new ModelVersionView(m.getVersionNumber(), m.getRound() == null ? null : m.getRound().getNumber(),
                 m.getParent() == null ? null : m.getParent().getVersionNumber(), m.getSha256(), m.getSizeBytes(),
                 m.getSampleCount(), m.getCreatedAt(), m.getServerStateSha256(), m.getEvalSplit() == null ? null
-                : EvaluationView.of(m), contributors);
+                : EvaluationView.of(m), contributors,
+                m.getDerivedFrom() == null ? null : new VersionRef(m.getDerivedFrom().getFederation().getId(),
+                        m.getDerivedFrom().getVersionNumber()), List.copyOf(m.getWithdrawals()));
     }
 
     /**
-     * The enterprises whose updates a version contains: its parent's, and those of the sites whose
-     * updates its round aggregated (an update a rule left out is not in it). Kept per version id, so
-     * a federation's chain is walked once.
+     * The enterprises whose updates a version contains: its parent's (for the first version of a
+     * rebuilt line, those of the version it derives from), and those of the sites whose updates its
+     * round aggregated (an update a rule left out is not in it). Kept per version id, so a
+     * federation's chain is walked once.
      */
     static java.util.SortedSet<String> contributors(ModelVersion version, Map<Long, java.util.SortedSet<String>> known) {
         java.util.Deque<ModelVersion> unknown = new java.util.ArrayDeque<>();
-        for (ModelVersion v = version; v != null && !known.containsKey(v.getId()); v = v.getParent()) {
+        for (ModelVersion v = version; v != null && !known.containsKey(v.getId()); v = before(v)) {
             unknown.push(v);
         }
         while (!unknown.isEmpty()) {
             ModelVersion v = unknown.pop();
-            java.util.SortedSet<String> set = new java.util.TreeSet<>(v.getParent() == null ? java.util.Set.of() : known.get(v.getParent().getId()));
+            java.util.SortedSet<String> set = new java.util.TreeSet<>(before(v) == null ? java.util.Set.of() : known.get(before(v).getId()));
             if (v.getRound() != null) {
                 v.getRound().getReceipts().stream().filter(u -> u.getExcludedReason() == null)
                         .forEach(u -> set.add(u.getSite().getEnterprise().getCode()));
@@ -184,5 +212,10 @@ public final class Views {
             known.put(v.getId(), set);
         }
         return known.get(version.getId());
+    }
+
+    /** The version a version was made from: its parent, or for the first of a rebuilt line the version it derives from. */
+    static ModelVersion before(ModelVersion v) {
+        return v.getParent() != null ? v.getParent() : v.getDerivedFrom();
     }
 }

@@ -303,6 +303,15 @@ public class Round {
         federation.roundAggregated(this, now, nextRoundRefused);
     }
 
+    /** Closes an open round without a model because its federation is stopped on purpose. */
+    void cancel(String reason, Instant now) {
+        if (status == RoundStatus.OPEN) {
+            this.status = RoundStatus.FAILED;
+            this.failureReason = reason.length() <= 1000 ? reason : reason.substring(0, 999) + "…";
+            this.closedAt = now;
+        }
+    }
+
     public void markFailed(String reason, Instant now) {
         if (status != RoundStatus.OPEN) {
             throw new IllegalStateException("round " + number + " is " + status + ", only an open round can fail");

@@ -42,6 +42,17 @@ public class ModelVersion {
     @JoinColumn(name = "parent_id")
     private ModelVersion parent;
 
+    /** For the first version of a rebuilt line: the version of the replaced line whose state it starts from. */
+    @ManyToOne(fetch = FetchType.LAZY)
+    @JoinColumn(name = "derived_from_id")
+    private ModelVersion derivedFrom;
+
+    /** The approved withdrawals whose enterprise's data this version contains: it is marked, and no longer released. */
+    @jakarta.persistence.ElementCollection(fetch = FetchType.EAGER)
+    @jakarta.persistence.CollectionTable(name = "model_version_withdrawal", joinColumns = @JoinColumn(name = "model_version_id"))
+    @Column(name = "withdrawal_id", nullable = false)
+    private java.util.Set<Long> withdrawals = new java.util.TreeSet<>();
+
     @Column(name = "sha256", nullable = false, length = 64)
     private String sha256;
 
@@ -93,6 +104,35 @@ public class ModelVersion {
 
     public static ModelVersion initial(Federation federation, String sha256, long sizeBytes, Instant now) {
         return new ModelVersion(federation, 0, null, null, sha256, sizeBytes, 0, now);
+    }
+
+    /**
+     * The first version of a rebuilt line: the state, server state and evaluation of the replaced
+     * line's version it starts from, under the same number.
+     */
+    public static ModelVersion derived(Federation rebuild, ModelVersion from, Instant now) {
+        ModelVersion v = new ModelVersion(rebuild, from.versionNumber, null, null, from.sha256, from.sizeBytes, from.sampleCount, now);
+        v.derivedFrom = from;
+        v.serverStateSha256 = from.serverStateSha256;
+        v.evalSplit = from.evalSplit;
+        v.evalAccuracy = from.evalAccuracy;
+        v.evalMacroF1 = from.evalMacroF1;
+        v.evalByScenario = from.evalByScenario;
+        v.evalConfusion = from.evalConfusion;
+        return v;
+    }
+
+    /** Marks this version as containing the data of the enterprise a withdrawal took out. */
+    public void markWithdrawn(long withdrawalId) {
+        withdrawals.add(withdrawalId);
+    }
+
+    public java.util.Set<Long> getWithdrawals() {
+        return java.util.Collections.unmodifiableSet(withdrawals);
+    }
+
+    public ModelVersion getDerivedFrom() {
+        return derivedFrom;
     }
 
     /** The version a round produced from its parent, trained on sampleCount samples in all. */

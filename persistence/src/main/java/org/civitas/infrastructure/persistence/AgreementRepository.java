@@ -40,4 +40,28 @@ public class AgreementRepository {
         return em.createQuery("select a from DataSharingAgreement a where a.series = :s order by a.seriesVersion",
                 DataSharingAgreement.class).setParameter("s", series).getResultList();
     }
+
+    public org.civitas.domain.governance.ContributionWithdrawal add(org.civitas.domain.governance.ContributionWithdrawal withdrawal) {
+        return GeneratedIds.persist(em, withdrawal);
+    }
+
+    public Optional<org.civitas.domain.governance.ContributionWithdrawal> withdrawal(long id) {
+        return Optional.ofNullable(em.find(org.civitas.domain.governance.ContributionWithdrawal.class, id));
+    }
+
+    public Optional<org.civitas.domain.governance.ContributionWithdrawal> withdrawalForUpdate(long id) {
+        return Optional.ofNullable(EntityLocks.findForUpdate(em, org.civitas.domain.governance.ContributionWithdrawal.class, id));
+    }
+
+    /** The withdrawals asked for under one agreement, newest first. */
+    public List<org.civitas.domain.governance.ContributionWithdrawal> withdrawalsOf(long agreementId) {
+        return em.createQuery("select w from ContributionWithdrawal w where w.agreement.id = :id order by w.id desc",
+                org.civitas.domain.governance.ContributionWithdrawal.class).setParameter("id", agreementId).getResultList();
+    }
+
+    /** Every withdrawal, newest first. */
+    public List<org.civitas.domain.governance.ContributionWithdrawal> withdrawals() {
+        return em.createQuery("select w from ContributionWithdrawal w order by w.id desc",
+                org.civitas.domain.governance.ContributionWithdrawal.class).getResultList();
+    }
 }

@@ -56,6 +56,12 @@ public class FederationRepository {
                 .getResultStream().findFirst();
     }
 
+    /** The federations that rebuild this one's line without a withdrawn enterprise. */
+    public List<Federation> rebuildsOf(long federationId) {
+        return em.createQuery("select f from Federation f where f.rebuildOf.id = :id order by f.id", Federation.class)
+                .setParameter("id", federationId).getResultList();
+    }
+
     public List<Round> openRounds() {
         return em.createQuery("select r from Round r join fetch r.federation where r.status = :s order by r.id", Round.class)
                 .setParameter("s", RoundStatus.OPEN).getResultList();

@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import org.civitas.web.api.dto.AgreementBody;
 import org.civitas.web.api.dto.DecisionBody;
+import org.civitas.web.api.dto.AgreementRevocationBody;
 import org.civitas.web.api.dto.RevocationBody;
 
 import jakarta.ejb.EJB;
@@ -17,6 +18,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.civitas.federation.coordinator.AgreementService;
+import org.civitas.federation.coordinator.WithdrawalService;
 import org.civitas.web.security.CurrentCaller;
 
 import java.util.List;
@@ -35,6 +37,9 @@ public class AgreementResource {
 
     @EJB
     AgreementService agreements;
+
+    @EJB
+    WithdrawalService withdrawals;
 
     @Inject
     CurrentCaller caller;
@@ -99,7 +104,28 @@ public class AgreementResource {
     @POST
     @Path("{id}/revocation")
     @Consumes(MediaType.APPLICATION_JSON)
-    public AgreementService.AgreementView revoke(@PathParam("id") long id, RevocationBody request) {
-        return agreements.revoke(caller.get(), id, request == null ? null : request.reason());
+    public AgreementService.AgreementView revoke(@PathParam("id") long id, AgreementRevocationBody request) {
+        String reason = request == null ? null : request.reason();
+        if (request != null && Boolean.TRUE.equals(request.withdrawContributions())) {
+            // One transaction: the agreement is revoked only if the withdrawal can be asked for.
+            withdrawals.request(caller.get(), id, reason);
+            return agreements.agreement(id);
+        }
+        return agreements.revoke(caller.get(), id, reason);
+    }
+
+    /** What withdrawing the agreement's enterprise from the models trained under it would touch and cost. */
+    @GET
+    @Path("{id}/withdrawal-preview")
+    public WithdrawalService.Preview withdrawalPreview(@PathParam("id") long id) {
+        return withdrawals.preview(id);
+    }
+
+    /** Asks for the enterprise's contributions to be withdrawn, revoking the agreement if it is still in force. */
+    @POST
+    @Path("{id}/withdrawal")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response requestWithdrawal(@PathParam("id") long id, @NotNull(message = "send {\"reason\"}") RevocationBody request) {
+        return Response.status(Response.Status.CREATED).entity(withdrawals.request(caller.get(), id, request.reason())).build();
     }
 }
