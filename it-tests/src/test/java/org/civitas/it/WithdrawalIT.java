@@ -221,4 +221,51 @@ class WithdrawalIT {
         Api.Answer unknown = Api.postJsonAs("consortium-compliance", "/withdrawals/999999/decision", "{\"approve\": true, \"comment\": \"x\"}");
         assertThat(unknown.status()).isEqualTo(404);
     }
+
+    @Test
+    void aReleasedVersionThatContainsTheEnterpriseIsWithdrawnAndNoSiteServesItAnyLonger() {
+        String plan = Api.citySafetyPlan("{\"name\": \"Withdrawal of a release\", \"rounds\": 1}");
+        List<Long> urban = new ArrayList<>();
+        long f = startAgreed(plan, urban);
+        assertThat(Api.awaitFinished(f, Duration.ofMinutes(5)).path("status").asText()).isEqualTo("COMPLETED");
+        CivitasServer.await(Duration.ofMinutes(2), "model version 1 is evaluated", () ->
+                Api.get("/federations/" + f).json().path("models").get(1).path("evaluation").isObject());
+        JsonNode release = Api.postJson("/releases", "{\"federation\": " + f + ", \"version\": 1, \"note\": \"for the sites\"}").json();
+        long releaseId = release.path("id").asLong();
+        String version = release.path("modelSha256").asText();
+        Api.Answer approved = Api.postJsonAs("consortium-compliance", "/releases/" + releaseId + "/decision",
+                "{\"approve\": true, \"comment\": \"fine\"}");
+        assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+        assertThat(Api.getAs("energy-steward", "/sites/energy/releases").json().findValuesAsText("modelSha256")).contains(version);
+
+        JsonNode preview = Api.get("/agreements/" + urban.get(0) + "/withdrawal-preview").json();
+        assertThat(preview.path("releases")).hasSize(1);
+        assertThat(preview.path("releases").get(0).path("release").asLong()).isEqualTo(releaseId);
+        assertThat(preview.path("releases").get(0).path("status").asText()).isEqualTo("RELEASED");
+
+        Api.Answer revoked = Api.postJsonAs("urban-compliance", "/agreements/" + urban.get(0) + "/revocation",
+                "{\"reason\": \"consent withdrawn\", \"withdrawContributions\": true}");
+        assertThat(revoked.status()).as(revoked.text()).isEqualTo(200);
+        long withdrawal = revoked.json().path("withdrawal").asLong();
+        Api.Answer decided = Api.postJsonAs("consortium-compliance", "/withdrawals/" + withdrawal + "/decision",
+                "{\"approve\": true, \"comment\": \"retrain without the agency\"}");
+        assertThat(decided.status()).as(decided.text()).isEqualTo(200);
+
+        JsonNode listed = null;
+        for (JsonNode r : Api.get("/releases").json()) {
+            listed = r.path("id").asLong() == releaseId ? r : listed;
+        }
+        assertThat(listed.path("status").asText()).isEqualTo("WITHDRAWN");
+        assertThat(listed.path("withdrawalReason").asText()).contains("civic-operations").contains("withdrawal " + withdrawal);
+        CivitasServer.await(Duration.ofMinutes(1), "the energy site stops offering the withdrawn version", () ->
+                !Api.getAs("energy-steward", "/sites/energy/releases").json().findValuesAsText("modelSha256").contains(version));
+        Api.Answer refused = Api.postJsonAs("energy-operator", "/sites/energy/predictions", "{\"version\": \"" + version
+                + "\", \"inputs\": [{\"text\": \"smoke at the substation\"}]}");
+        assertThat(refused.status()).as(refused.text()).isEqualTo(404);
+
+        long rebuild = decided.json().path("rebuilds").get(0).asLong();
+        JsonNode rebuilt = Api.awaitFinished(rebuild, Duration.ofMinutes(5));
+        assertThat(rebuilt.path("status").asText()).as(rebuilt.toString()).isEqualTo("COMPLETED");
+        assertThat(strings(rebuilt.path("models").get(1).path("contributors"))).containsExactly("harbourview-residential", "meridian-energy");
+    }
 }
