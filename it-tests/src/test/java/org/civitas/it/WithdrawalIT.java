@@ -268,4 +268,31 @@ class WithdrawalIT {
         assertThat(rebuilt.path("status").asText()).as(rebuilt.toString()).isEqualTo("COMPLETED");
         assertThat(strings(rebuilt.path("models").get(1).path("contributors"))).containsExactly("harbourview-residential", "meridian-energy");
     }
+
+    @Test
+    void aRetentionShorterThanARunningFederationStillNeedsIsRefusedUntilItStops() {
+        String plan = "{\"name\": \"Retention check\", \"rounds\": 1000, \"roundTimeoutSeconds\": 86400}";
+        List<Long> urban = new ArrayList<>();
+        long f = startAgreed(plan, urban);
+        String shorter = "{\"plan\": " + plan + ", \"datasets\": [\"incident-features\"], \"modalities\": [\"features\"],"
+                + " \"purpose\": \"integration test\", \"task\": \"incident classification\", \"retentionDays\": 30}";
+
+        Api.Answer refused = Api.postJsonAs("urban-steward", "/agreements/" + urban.get(0) + "/versions", shorter);
+        assertThat(refused.status()).as(refused.text()).isEqualTo(400);
+        assertThat(refused.json().path("error").asText()).startsWith("retentionDays 30 is shorter than running federation " + f
+                + " of this plan may still take: ").contains("rounds of up to 86400 s each").contains("Ask for at least");
+        assertThat(Api.get("/agreements/" + urban.get(0) + "/history").json()).hasSize(1);
+
+        Api.Answer byOther = Api.postJsonAs("auditor", "/federations/" + f + "/stop", "{\"reason\": \"not mine\"}");
+        assertThat(byOther.status()).isEqualTo(403);
+        Api.Answer stopped = Api.postJson("/federations/" + f + "/stop", "{\"reason\": \"the retention check is done\"}");
+        assertThat(stopped.status()).as(stopped.text()).isEqualTo(200);
+        assertThat(stopped.json().path("status").asText()).isEqualTo("STOPPED");
+        assertThat(stopped.json().path("failureReason").asText()).endsWith("the retention check is done");
+        Api.Answer twice = Api.postJson("/federations/" + f + "/stop", "{\"reason\": \"again\"}");
+        assertThat(twice.status()).isEqualTo(409);
+
+        Api.Answer accepted = Api.postJsonAs("urban-steward", "/agreements/" + urban.get(0) + "/versions", shorter);
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(201);
+    }
 }

@@ -69,6 +69,9 @@ public class AgreementService {
     @Inject
     ConsortiumRepository consortium;
 
+    @Inject
+    org.civitas.infrastructure.persistence.FederationRepository federationRecords;
+
     @EJB
     FederationService federations;
 
@@ -360,14 +363,41 @@ public class AgreementService {
         if (plan.isDifferentiallyPrivate() && r.epsilon() == null) {
             throw new InvalidRequestException("the plan uses differential privacy: the agreement must grant a privacy budget (epsilon, delta)");
         }
+        String shortRetention = retentionTooShort(plan, r.retentionDays() == null ? DEFAULT_RETENTION_DAYS : r.retentionDays());
+        if (shortRetention != null) {
+            throw new InvalidRequestException(shortRetention);
+        }
         try {
             return new DataSharingAgreement.Terms(plan.getPlanSha256(), plan.getCanonicalJson(), r.datasets(), r.modalities(), r.purpose(),
                     r.task(), r.epsilon(), r.epsilon() != null && r.delta() == null ? Double.valueOf(1e-5) : r.delta(),
-                    r.retentionDays() == null ? 365 : r.retentionDays(),
+                    r.retentionDays() == null ? DEFAULT_RETENTION_DAYS : r.retentionDays(),
                     r.expiresAt() == null ? clock.instant().plus(Duration.ofDays(365)) : r.expiresAt());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
+    }
+
+    static final int DEFAULT_RETENTION_DAYS = 365;
+
+    /**
+     * Why a retention is too short for the plan, or null: a running federation of the plan still has
+     * rounds to go that may take longer, at its round timeout, than the data may be kept; the
+     * retention job would erase what those rounds train on.
+     */
+    public String retentionTooShort(FederationPlan plan, int retentionDays) {
+        for (org.civitas.domain.federation.Federation f : federationRecords.running(plan.getPlanSha256())) {
+            long aggregated = f.getRounds().stream().filter(x -> x.getStatus() == org.civitas.domain.federation.RoundStatus.AGGREGATED).count();
+            long remaining = plan.getRounds() - aggregated;
+            Duration needed = plan.getRoundTimeout().multipliedBy(remaining);
+            if (Duration.ofDays(retentionDays).compareTo(needed) < 0) {
+                long days = needed.plusDays(1).minusSeconds(1).toDays();
+                return "retentionDays " + retentionDays + " is shorter than running federation " + f.getId() + " of this plan may"
+                        + " still take: " + remaining + " rounds of up to " + plan.getRoundTimeout().toSeconds() + " s each (" + days
+                        + " days); its data would be erased before it finishes. Ask for at least " + days + " days, or wait until"
+                        + " it has finished";
+            }
+        }
+        return null;
     }
 
     private DataSharingAgreement find(long id, boolean forUpdate) {

@@ -277,6 +277,23 @@ public class FederationService {
         return Views.of(f, registry.versions(id), contributions.ofFederation(id), supersededBy(id));
     }
 
+    /** Stops a running federation on the administrator's word; the open round fails with the reason. */
+    public Views.FederationView stop(Caller caller, long id, String reason) {
+        caller.require("stop federations", Role.CONSORTIUM_ADMIN);
+        if (reason == null || reason.isBlank() || reason.length() > 500) {
+            throw new InvalidRequestException("reason: say in 1-500 characters why the federation stops");
+        }
+        // No lock: the aggregator locks the round first; the versions of both rows keep a concurrent close from being lost.
+        Federation f = federations.federation(id).orElseThrow(() -> new NotFoundException("federation " + id + " does not exist"));
+        try {
+            f.stop("stopped by " + caller.username() + ": " + reason.strip(), clock.instant());
+        } catch (IllegalStateException e) {
+            throw new org.civitas.federation.common.ConflictException(e.getMessage());
+        }
+        audit.record(caller.actor(), "federation.stopped", "federation " + id, f.getFailureReason());
+        return federation(id);
+    }
+
     public List<Views.FederationView> federations() {
         return federations.federations().stream()
                 .map(f -> Views.of(f, registry.versions(f.getId()), contributions.ofFederation(f.getId()), supersededBy(f.getId()))).toList();

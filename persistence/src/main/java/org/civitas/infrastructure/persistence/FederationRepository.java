@@ -56,6 +56,12 @@ public class FederationRepository {
                 .getResultStream().findFirst();
     }
 
+    /** The running federations of a plan, by the plan's hash. */
+    public List<Federation> running(String planSha256) {
+        return em.createQuery("select f from Federation f where f.plan.planSha256 = :h and f.status = :s order by f.id", Federation.class)
+                .setParameter("h", planSha256).setParameter("s", org.civitas.domain.federation.FederationStatus.RUNNING).getResultList();
+    }
+
     /** The federations that rebuild this one's line without a withdrawn enterprise. */
     public List<Federation> rebuildsOf(long federationId) {
         return em.createQuery("select f from Federation f where f.rebuildOf.id = :id order by f.id", Federation.class)

@@ -51,6 +51,16 @@ public class FederationResource {
         return federations.federation(id);
     }
 
+    /** Stops a running federation (the consortium administrator): its open round fails with the reason and no other opens. */
+    @jakarta.annotation.security.RolesAllowed({"CONSORTIUM_ADMIN"})
+    @POST
+    @Path("{id}/stop")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Views.FederationView stop(@PathParam("id") long id,
+                                     @jakarta.validation.constraints.NotNull(message = "send {\"reason\"}") org.civitas.web.api.dto.RevocationBody body) {
+        return federations.stop(caller.get(), id, body.reason());
+    }
+
     /** A model version's tensors (safetensors), for inspection or serving. */
     @GET
     @Path("{id}/models/{version}")
