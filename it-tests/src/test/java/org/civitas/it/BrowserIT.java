@@ -330,6 +330,53 @@ class BrowserIT {
         }
     }
 
+    /** A compliance officer sees which versions hold the enterprise's data and withdraws it; the consortium's officer approves. */
+    @Test
+    void aComplianceOfficerSeesWhichModelsHoldTheirDataAndWithdrawsIt() {
+        String plan = "{\"name\": \"Browser withdrawal\", \"rounds\": 2}";
+        JsonNode preview = Api.postJson("/plans/preview", plan).json();
+        Api.agree(plan, preview, "meridian-energy");
+        Api.agree(plan, preview, "harbourview-residential");
+        long urban = Api.agree(plan, preview, "civic-operations");
+        Api.Answer started = Api.postJson("/federations", plan);
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        long federation = started.json().path("id").asLong();
+        assertThat(Api.awaitFinished(federation, Duration.ofMinutes(2)).path("status").asText()).isEqualTo("COMPLETED");
+
+        login("urban-compliance", Api.DEMO_PASSWORD);
+        open("/agreements/index.xhtml");
+        browser.findElement(By.xpath("//a[text()='" + urban + "']/ancestor::tr")).findElement(By.cssSelector("a[id$=':contributions']")).click();
+        assertThat(text(By.id("contributions"))).contains("civic-operations").contains("Agreement " + urban);
+        assertThat(text(By.cssSelector("[id$='federations'] tbody"))).contains(federation + " COMPLETED [1, 2] 0 2 [community, energy]");
+        assertThat(text(By.id("cost"))).isEqualTo("Retraining costs 2 rounds (4 site-rounds of local training).");
+        browser.findElement(By.id("withdraw:reason")).sendKeys("The agency withdraws its consent");
+        browser.findElement(By.id("withdraw:request")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "asked for; the agreement is revoked"));
+        long withdrawal = Api.get("/agreements/" + urban).json().path("withdrawal").asLong();
+        assertThat(text(By.id("messages"))).contains("Withdrawal " + withdrawal).contains("consortium's compliance officer");
+        assertThat(browser.findElements(By.id("withdraw:request"))).as("asked for once").isEmpty();
+        screenshot("withdrawal-requested");
+        logout();
+
+        login("consortium-compliance", Api.DEMO_PASSWORD);
+        open("/agreements/index.xhtml");
+        WebElement form = browser.findElement(By.xpath("//div[contains(@class, 'decision-form')][.//strong[text()='Withdrawal " + withdrawal + "']]"));
+        form.findElement(By.cssSelector("textarea[id$=':comment']")).sendKeys("Retrain without the agency");
+        form.findElement(By.cssSelector("button[id$=':approve']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Withdrawal " + withdrawal + " is now APPROVED"));
+        long rebuild = Api.get("/withdrawals/" + withdrawal).json().path("rebuilds").get(0).asLong();
+        screenshot("withdrawal-approved");
+        open("/registry/index.xhtml?federation=" + federation);
+        assertThat(text(By.id("line"))).contains("Superseded").contains("federation " + rebuild);
+        assertThat(browser.findElements(By.cssSelector(".withdrawn"))).hasSize(2)
+                .allSatisfy(e -> assertThat(e.getText()).contains("withdrawal " + withdrawal));
+        open("/registry/index.xhtml?federation=" + rebuild);
+        assertThat(text(By.id("line"))).contains("Retrains federation " + federation + " from its version 0 without civic-operations");
+        screenshot("withdrawal-registry");
+        logout();
+        assertThat(Api.awaitFinished(rebuild, Duration.ofMinutes(2)).path("status").asText()).isEqualTo("COMPLETED");
+    }
+
     private void decide(String officer, long agreement, String comment, String expected, String screenshot) {
         login(officer, Api.DEMO_PASSWORD);
         open("/agreements/index.xhtml");

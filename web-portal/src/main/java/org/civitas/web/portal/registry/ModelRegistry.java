@@ -99,6 +99,31 @@ public class ModelRegistry implements java.io.Serializable {
     }
 
     /** The enterprises whose data a version contains, as the page lists them. */
+    /** The mark of a version that contains a withdrawn enterprise: "withdrawn (withdrawal 3)". */
+    public String withdrawnMark(Views.ModelVersionView version) {
+        return org.civitas.web.portal.Texts.of("registry.withdrawn", version.withdrawals().stream()
+                .map(id -> org.civitas.web.portal.Texts.of("col.withdrawal").toLowerCase(java.util.Locale.ROOT) + " " + id).toList()
+                .stream().reduce((a, b) -> a + ", " + b).orElse(""));
+    }
+
+    /** Where the selected federation stands in its line: a rebuild of another, or superseded by one; empty otherwise. */
+    public String getLineNote() {
+        Views.FederationView f = getSelected();
+        if (f == null || f.line() == null) {
+            return "";
+        }
+        Views.LineView line = f.line();
+        if (line.rebuildOf() != null) {
+            return org.civitas.web.portal.Texts.of("registry.rebuildOf", line.rebuildOf(), line.startVersion(),
+                    String.join(", ", line.excludedEnterprises()), line.withdrawal());
+        }
+        if (!line.supersededBy().isEmpty()) {
+            return org.civitas.web.portal.Texts.of("registry.supersededBy", line.supersededBy().stream().map(String::valueOf)
+                    .reduce((a, b) -> a + ", " + b).orElse(""));
+        }
+        return "";
+    }
+
     public String joined(List<String> enterprises) {
         return String.join(", ", enterprises);
     }
