@@ -304,15 +304,22 @@ final class Api {
 
     /** The agreement of one enterprise to a plan, requested and approved by the demo users; answers its id. */
     static long agree(String plan, JsonNode preview, String enterprise) {
+        return agree(plan, preview, enterprise, java.util.List.of(), null);
+    }
+
+    /** As {@link #agree(String, JsonNode, String)}, sharing more datasets than the plan needs and keeping them {@code retentionDays}. */
+    static long agree(String plan, JsonNode preview, String enterprise, java.util.List<String> moreDatasets, Integer retentionDays) {
         String member = MEMBERS.get(enterprise);
         boolean dp = preview.path("canonicalJson").asText().contains("\"privacy\"");
         boolean multimodal = preview.path("canonicalJson").asText().contains("multimodal");
         java.util.List<String> datasets = new java.util.ArrayList<>();
         preview.path("datasetsByEnterprise").path(enterprise).forEach(d -> datasets.add("\"" + d.asText() + "\""));
+        moreDatasets.forEach(d -> datasets.add("\"" + d + "\""));
         Answer requested = postJsonAs(member + "-steward", "/agreements", "{\"plan\": " + plan + ", \"datasets\": ["
                 + String.join(", ", datasets) + "], \"modalities\": " + (multimodal ? "[\"image\", \"text\"]" : "[\"features\"]")
                 + ", \"purpose\": \"integration test\", \"task\": \"incident classification\""
-                + (dp ? ", \"epsilon\": 1000, \"delta\": 1e-5" : "") + "}");
+                + (dp ? ", \"epsilon\": 1000, \"delta\": 1e-5" : "") + (retentionDays == null ? "" : ", \"retentionDays\": " + retentionDays)
+                + "}");
         if (requested.status() != 201) {
             throw new AssertionError("agreement request refused: " + requested.text());
         }

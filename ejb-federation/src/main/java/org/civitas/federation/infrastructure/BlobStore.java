@@ -57,6 +57,18 @@ public final class BlobStore {
         }
     }
 
+    /** Deletes a blob; answers whether it was there. */
+    public boolean delete(String key) {
+        if (!KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("not a blob key: " + key);
+        }
+        try {
+            return Files.deleteIfExists(root.resolve(key + ".safetensors"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete blob " + key + " from " + root, e);
+        }
+    }
+
     public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

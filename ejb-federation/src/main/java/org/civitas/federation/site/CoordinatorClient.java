@@ -218,6 +218,14 @@ public class CoordinatorClient {
         }
     }
 
+    /** How long the site may keep what it made for each federation and from each dataset. */
+    public List<org.civitas.federation.protocol.RetentionTerm> retentionTerms(SiteIdentity site) {
+        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/retention-terms");
+        try (Response r = authenticated(target.request(MediaType.APPLICATION_JSON_TYPE), site).get()) {
+            return read(r, new GenericType<>() { });
+        }
+    }
+
     /** The model versions the consortium has released now. */
     public List<org.civitas.federation.protocol.ReleasedModel> releases(SiteIdentity site) {
         WebTarget target = client().target(settings.coordinatorUrl()).path("participant/releases");

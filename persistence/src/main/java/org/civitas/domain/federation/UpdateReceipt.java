@@ -86,6 +86,10 @@ public class UpdateReceipt {
     @Column(name = "excluded_reason", length = 1000)
     private String excludedReason;
 
+    /** When the retention job erased the update's tensors; the receipt stays, for lineage and audit. */
+    @Column(name = "erased_at")
+    private Instant erasedAt;
+
     protected UpdateReceipt() {
     }
 
@@ -132,6 +136,15 @@ public class UpdateReceipt {
 
     public long getSizeBytes() {
         return sizeBytes;
+    }
+
+    /** Records that the update's tensors were erased under an agreement's retention. */
+    public void erased(Instant now) {
+        this.erasedAt = now;
+    }
+
+    public Instant getErasedAt() {
+        return erasedAt;
     }
 
     public String getStorageKey() {

@@ -47,6 +47,9 @@ public class QualityRun {
     @Column(name = "report_json", length = 16000)
     private String reportJson;
 
+    @Column(name = "erased_at")
+    private Instant erasedAt;
+
     @Column(name = "curated_manifest", length = 500)
     private String curatedManifest;
 
@@ -178,6 +181,15 @@ public class QualityRun {
 
     public String getReportJson() {
         return reportJson;
+    }
+
+    /** Records that the run's findings, items and curated manifest were erased under an agreement's retention; its report stays. */
+    public void erased(Instant now) {
+        this.erasedAt = now;
+    }
+
+    public Instant getErasedAt() {
+        return erasedAt;
     }
 
     public String getCuratedManifest() {

@@ -119,6 +119,17 @@ public class ParticipantResource {
     @EJB
     org.civitas.federation.coordinator.ReleaseService releases;
 
+    @EJB
+    org.civitas.federation.coordinator.CoordinatorRetention retention;
+
+    /** How long the calling site may keep what it made for each federation and from each dataset, under its enterprise's agreements. */
+    @GET
+    @Path("retention-terms")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<org.civitas.federation.protocol.RetentionTerm> retentionTerms() {
+        return retention.termsFor(site());
+    }
+
     /** The model versions released now, which a site may serve predictions with. */
     @GET
     @Path("releases")
