@@ -373,6 +373,17 @@ class BrowserIT {
         open("/registry/index.xhtml?federation=" + rebuild);
         assertThat(text(By.id("line"))).contains("Retrains federation " + federation + " from its version 0 without civic-operations");
         screenshot("withdrawal-registry");
+        // The officer runs the retention job from the audit page; the run shows there with its state.
+        open("/audit/index.xhtml?prefix=retention.");
+        browser.findElement(By.id("retention:run")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Retention run"));
+        wait.until(b -> {
+            open("/audit/index.xhtml?prefix=retention.");
+            return b.findElement(By.id("retentionRuns")).getText().contains("COMPLETED");
+        });
+        assertThat(text(By.id("retentionRuns"))).contains("consortium-compliance").doesNotContain("STARTED");
+        assertThat(text(By.id("entries"))).contains("retention.completed");
+        screenshot("retention-runs");
         logout();
         assertThat(Api.awaitFinished(rebuild, Duration.ofMinutes(2)).path("status").asText()).isEqualTo("COMPLETED");
     }

@@ -138,7 +138,14 @@ class RetentionIT {
         assertThat(outboxFiles(longLived)).hasSize(3);
         assertThat(curated).doesNotExist();
         assertThat(Api.getAs("energy-steward", "/sites/energy/quality-runs/" + qualityRun + "/findings").json()).isEmpty();
-        assertThat(Api.get("/sites/energy/quality-runs/" + qualityRun).json().path("status").asText()).isEqualTo("COMPLETED");
+        JsonNode erasedRun = Api.get("/sites/energy/quality-runs/" + qualityRun).json();
+        assertThat(erasedRun.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(erasedRun.hasNonNull("erasedAt")).isTrue();
+        assertThat(erasedRun.path("report").isObject()).as("the aggregate report stays").isTrue();
+        Api.get("/federations/" + shortLived).json().path("rounds").forEach(r -> r.path("receipts")
+                .forEach(u -> assertThat(u.hasNonNull("erasedAt")).as(u.toString()).isTrue()));
+        Api.get("/federations/" + longLived).json().path("rounds").forEach(r -> r.path("receipts")
+                .forEach(u -> assertThat(u.hasNonNull("erasedAt")).as(u.toString()).isFalse()));
 
         // Model versions and their lineage stay; the audit chain names every erased hash and still verifies.
         assertThat(Api.get("/federations/" + shortLived + "/models/2").status()).isEqualTo(200);

@@ -63,8 +63,9 @@ public final class Views {
                             Map<String, String> withheld, String secureAggregationPhase) {
     }
 
+    /** An update as the coordinator received it; {@code erasedAt}: when retention erased its tensors (the receipt stays). */
     public record ReceiptView(String site, long sampleCount, double trainLoss, double globalLoss, String sha256,
-                              long sizeBytes, Instant receivedAt, int staleness, String excludedReason) {
+                              long sizeBytes, Instant receivedAt, int staleness, String excludedReason, Instant erasedAt) {
     }
 
     /**
@@ -174,7 +175,7 @@ public final class Views {
 
     static ReceiptView of(UpdateReceipt u) {
         return new ReceiptView(u.getSite().getCode(), u.getSampleCount(), u.getTrainLoss(), u.getGlobalLoss(), u.getSha256(),
-                u.getSizeBytes(), u.getReceivedAt(), u.getStaleness(), u.getExcludedReason());
+                u.getSizeBytes(), u.getReceivedAt(), u.getStaleness(), u.getExcludedReason(), u.getErasedAt());
     }
 
     static List<ModelVersionView> ofVersions(List<ModelVersion> models) {

@@ -41,10 +41,13 @@ public class DataQualityService {
 
     public static final String JOB = "data-quality";
 
-    /** A run as the API and portal show it: progress while it runs, the aggregate report (JSON) once done. */
+    /**
+     * A run as the API and portal show it: progress while it runs, the aggregate report (JSON) once
+     * done; {@code erasedAt}: when retention erased its findings and curated manifest (the report stays).
+     */
     public record RunView(long id, String site, String dataset, String manifest, String status, int totalItems, long itemsDone,
                           jakarta.json.JsonObject report, String curatedManifest, String message, String requestedBy, Instant startedAt,
-                          Instant finishedAt) {
+                          Instant finishedAt, Instant erasedAt) {
     }
 
     /** One flagged item, for the site's own staff; {@code hasImage}: its image was readable, so a thumbnail can be shown. */
@@ -258,6 +261,6 @@ public class DataQualityService {
         long done = r.getStatus() == QualityRun.Status.COMPLETED ? r.getTotalItems() : quality.itemCount(r.getId());
         return new RunView(r.getId(), r.getSiteCode(), r.getDatasetName(), r.getManifest(), r.getStatus().name(), r.getTotalItems(), done,
                 r.getReportJson() == null ? null : jakarta.json.Json.createReader(new java.io.StringReader(r.getReportJson())).readObject(),
-                r.getCuratedManifest(), r.getMessage(), r.getRequestedBy(), r.getStartedAt(), r.getFinishedAt());
+                r.getCuratedManifest(), r.getMessage(), r.getRequestedBy(), r.getStartedAt(), r.getFinishedAt(), r.getErasedAt());
     }
 }
