@@ -35,6 +35,11 @@ public class RetentionRuns {
         LOG.info(() -> "Retention run " + run.id() + " started as of " + run.asOf());
     }
 
+    /** Whether the caller may start runs: an IT operator, an administrator or a compliance officer. */
+    public boolean mayRun(Caller caller) {
+        return caller.has(Role.IT_OPERATOR) || caller.has(Role.CONSORTIUM_ADMIN) || caller.has(Role.COMPLIANCE_OFFICER);
+    }
+
     /** Starts a run as of {@code asOf} (null: now); the run's record shows its progress and what it erased. */
     public RetentionRecords.RunView start(Caller caller, Instant asOf) {
         caller.require("run the retention job", Role.IT_OPERATOR, Role.CONSORTIUM_ADMIN, Role.COMPLIANCE_OFFICER);

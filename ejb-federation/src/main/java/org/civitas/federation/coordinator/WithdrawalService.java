@@ -143,6 +143,12 @@ public class WithdrawalService {
                         r.getVersion().getVersionNumber(), r.getStatus().name())).toList(), rounds, siteRounds, refusal);
     }
 
+    /** Whether the caller may ask to withdraw an agreement's enterprise: its data steward or compliance officer, or the consortium's officer. */
+    public boolean mayRequest(Caller caller, String enterprise) {
+        boolean own = enterprise.equals(caller.enterprise()) && (caller.has(Role.COMPLIANCE_OFFICER) || caller.has(Role.DATA_STEWARD));
+        return own || (caller.isConsortium() && caller.has(Role.COMPLIANCE_OFFICER));
+    }
+
     /**
      * Asks for the agreement's enterprise to be withdrawn from the models trained under it, revoking
      * the agreement if it is still in force. The enterprise's data steward or compliance officer, or

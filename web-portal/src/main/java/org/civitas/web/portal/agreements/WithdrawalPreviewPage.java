@@ -5,7 +5,6 @@ import jakarta.enterprise.event.Event;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import org.civitas.domain.security.Role;
 import org.civitas.federation.common.ConflictException;
 import org.civitas.federation.common.ForbiddenException;
 import org.civitas.federation.common.InvalidRequestException;
@@ -77,15 +76,13 @@ public class WithdrawalPreviewPage implements Serializable {
     /** Whether the caller may ask: the enterprise's data steward or compliance officer, or the consortium's officer. */
     public boolean isMayRequest() {
         AgreementService.AgreementView a = getAgreement();
-        var c = caller.get();
-        return a != null && ((a.enterprise().equals(c.enterprise()) && (c.has(Role.DATA_STEWARD) || c.has(Role.COMPLIANCE_OFFICER)))
-                || (c.isConsortium() && c.has(Role.COMPLIANCE_OFFICER)));
+        return a != null && withdrawals.mayRequest(caller.get(), a.enterprise());
     }
 
     public void request() {
         try {
             WithdrawalService.WithdrawalView w = withdrawals.request(caller.get(), id, reason);
-            Messages.info(Texts.of("withdrawals.requested", w.id(), w.enterprise()), Texts.of("withdrawals.awaiting." + w.awaiting()));
+            Messages.info(Texts.of("withdrawals.requested", w.id(), w.enterprise()), Texts.of("CONSORTIUM".equals(w.awaiting()) ? "withdrawals.awaitingConsortium" : "withdrawals.awaitingEnterprise"));
             changed.fire(new AgreementsChanged());
             preview = null;
             agreement = null;

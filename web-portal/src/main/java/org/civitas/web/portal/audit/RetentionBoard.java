@@ -4,7 +4,6 @@ import jakarta.ejb.EJB;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import org.civitas.domain.security.Role;
 import org.civitas.federation.common.ForbiddenException;
 import org.civitas.federation.common.InvalidRequestException;
 import org.civitas.federation.common.RetentionRecords;
@@ -42,8 +41,7 @@ public class RetentionBoard implements Serializable {
     }
 
     public boolean isMayRun() {
-        var c = caller.get();
-        return c.has(Role.IT_OPERATOR) || c.has(Role.CONSORTIUM_ADMIN) || c.has(Role.COMPLIANCE_OFFICER);
+        return runs.mayRun(caller.get());
     }
 
     /** "3 things, 1.2 MB": what a run erased. */
