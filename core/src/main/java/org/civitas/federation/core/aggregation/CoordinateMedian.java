@@ -13,7 +13,8 @@ import java.util.List;
  * <p>Yin, Chen, Ramchandran, Bartlett: "Byzantine-Robust Distributed Learning: Towards Optimal
  * Statistical Rates", ICML 2018.
  *
- * <p>No parameters. Memory: all updates at once, O(sites x model).
+ * <p>No parameters. Memory: all updates at once, O(sites x model). The coordinates are sorted a
+ * tile at a time by a {@link SortingNetwork}.
  */
 public final class CoordinateMedian implements Strategy {
 
@@ -26,7 +27,21 @@ public final class CoordinateMedian implements Strategy {
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
         List<Updates.Loaded> updates = Updates.loadAll(global, results);
         Updates.requireAny(context.roundNumber(), updates.size());
-        return AggregateResult.of(global.plusScaled(Updates.perCoordinate(global, updates, CoordinateMedian::median), 1f));
+        return AggregateResult.of(global.plusScaled(Updates.perCoordinateSorted(global, updates, CoordinateMedian::median), 1f));
+    }
+
+    /** The middle row of sorted lanes, or the mean of the two middle rows for an even count. */
+    static void median(float[][] sorted, int width, float[] out, int offset, double[] scratch) {
+        int n = sorted.length;
+        float[] upper = sorted[n / 2];
+        if (n % 2 == 1) {
+            System.arraycopy(upper, 0, out, offset, width);
+            return;
+        }
+        float[] lower = sorted[n / 2 - 1];
+        for (int i = 0; i < width; i++) {
+            out[offset + i] = (float) (((double) lower[i] + upper[i]) / 2);
+        }
     }
 
     static float median(float[] values) {

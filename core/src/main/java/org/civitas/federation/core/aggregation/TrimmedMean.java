@@ -37,7 +37,23 @@ public final class TrimmedMean implements Strategy {
         List<Updates.Loaded> updates = Updates.loadAll(global, results);
         Updates.requireAny(context.roundNumber(), updates.size());
         int trim = trimmed(beta, updates.size());
-        return AggregateResult.of(global.plusScaled(Updates.perCoordinate(global, updates, values -> trimmedMean(values, trim)), 1f));
+        return AggregateResult.of(global.plusScaled(Updates.perCoordinateSorted(global, updates,
+                (sorted, width, out, offset, sums) -> trimmedMean(sorted, trim, width, out, offset, sums)), 1f));
+    }
+
+    /** The mean of the rows between the trimmed ends of sorted lanes, summed smallest first as {@link #trimmedMean(float[], int)} does. */
+    static void trimmedMean(float[][] sorted, int trim, int width, float[] out, int offset, double[] sums) {
+        java.util.Arrays.fill(sums, 0, width, 0);
+        for (int k = trim; k < sorted.length - trim; k++) {
+            float[] row = sorted[k];
+            for (int i = 0; i < width; i++) {
+                sums[i] += row[i];
+            }
+        }
+        int kept = sorted.length - 2 * trim;
+        for (int i = 0; i < width; i++) {
+            out[offset + i] = (float) (sums[i] / kept);
+        }
     }
 
     /** Values dropped from each end: ⌊β·n⌋, but always leaving at least one (two for an even n, whose mean is the median). */

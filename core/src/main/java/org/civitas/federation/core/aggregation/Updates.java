@@ -157,6 +157,51 @@ public final class Updates {
         return b.build();
     }
 
+    /** Coordinates sorted together: a tile of lanes stays in cache while the sorting network runs over it. */
+    static final int LANES = 256;
+
+    /**
+     * Applies a rule that needs each coordinate's values in order (median, trimmed mean): the
+     * coordinates go through a sorting network a tile at a time, each update's part of the tile
+     * copied in as one contiguous run, and the rule reads the sorted rows.
+     */
+    public static NamedTensors perCoordinateSorted(NamedTensors layout, List<Loaded> updates, SortedRule rule) {
+        int n = updates.size();
+        SortingNetwork network = SortingNetwork.of(n);
+        NamedTensors.Builder b = NamedTensors.builder();
+        layout.forEach((name, t) -> {
+            float[][] sources = new float[n][];
+            for (int k = 0; k < n; k++) {
+                sources[k] = updates.get(k).tensors().get(name).values();
+            }
+            float[] out = new float[t.size()];
+            WeightedSum.forEachChunk(out.length, (from, to) -> {
+                float[][] rows = new float[n][LANES];
+                double[] scratch = new double[LANES];
+                for (int start = from; start < to; start += LANES) {
+                    int width = Math.min(LANES, to - start);
+                    for (int k = 0; k < n; k++) {
+                        System.arraycopy(sources[k], start, rows[k], 0, width);
+                    }
+                    network.sort(rows, width);
+                    rule.reduce(rows, width, out, start, scratch);
+                }
+            });
+            b.put(name, new Tensor(t.shape(), out));
+        });
+        return b.build();
+    }
+
+    /**
+     * Reduces sorted lanes to one value each: {@code sorted[k][i]} is the k-th smallest value of
+     * lane i (i below {@code width}); the result of lane i goes to {@code out[offset + i]}.
+     * {@code scratch} has room for a value per lane.
+     */
+    @FunctionalInterface
+    public interface SortedRule {
+        void reduce(float[][] sorted, int width, float[] out, int offset, double[] scratch);
+    }
+
     /** Reduces the values of one coordinate across sites; may reorder the array. */
     @FunctionalInterface
     public interface CoordinateRule {
