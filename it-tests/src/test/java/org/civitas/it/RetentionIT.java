@@ -68,17 +68,17 @@ class RetentionIT {
         assertThat(outboxFiles(shortLived)).hasSize(6);
         assertThat(outboxFiles(longLived)).hasSize(3);
 
-        // A quality run of the retention-check dataset at the energy site, which only the 30-day agreements name.
-        Path source = SITES.resolve("energy/datasets/city-safety/train.jsonl");
+        // A quality run of the retention-check dataset at the urban site, which only the 30-day agreements name.
+        Path source = SITES.resolve("urban/datasets/city-safety/train.jsonl");
         Path manifest = source.resolveSibling("retention-check.jsonl");
         Files.write(manifest, Files.readAllLines(source, StandardCharsets.UTF_8).subList(0, 30), StandardCharsets.UTF_8);
-        Api.Answer quality = Api.postJsonAs("energy-steward", "/sites/energy/quality-runs", "{\"dataset\": \"retention-check\","
+        Api.Answer quality = Api.postJsonAs("urban-steward", "/sites/urban/quality-runs", "{\"dataset\": \"retention-check\","
                 + " \"manifest\": \"datasets/city-safety/retention-check.jsonl\", \"task\": \"city-safety\", \"shardLines\": 10}");
         assertThat(quality.status()).as(quality.text()).isEqualTo(202);
         long qualityRun = quality.json().path("id").asLong();
-        JsonNode checked = awaitRun("/sites/energy/quality-runs/" + qualityRun, Set.of("COMPLETED", "FAILED"));
+        JsonNode checked = awaitRun("/sites/urban/quality-runs/" + qualityRun, Set.of("COMPLETED", "FAILED"));
         assertThat(checked.path("status").asText()).as(checked.toString()).isEqualTo("COMPLETED");
-        Path curated = SITES.resolve("energy").resolve(checked.path("curatedManifest").asText());
+        Path curated = SITES.resolve("urban").resolve(checked.path("curatedManifest").asText());
         assertThat(curated).exists();
 
         // Nothing is due now; a day past 30 days, exactly the short-lived federation's updates and the quality run.
@@ -137,8 +137,8 @@ class RetentionIT {
         assertThat(outboxFiles(shortLived)).isEmpty();
         assertThat(outboxFiles(longLived)).hasSize(3);
         assertThat(curated).doesNotExist();
-        assertThat(Api.getAs("energy-steward", "/sites/energy/quality-runs/" + qualityRun + "/findings").json()).isEmpty();
-        JsonNode erasedRun = Api.get("/sites/energy/quality-runs/" + qualityRun).json();
+        assertThat(Api.getAs("urban-steward", "/sites/urban/quality-runs/" + qualityRun + "/findings").json()).isEmpty();
+        JsonNode erasedRun = Api.get("/sites/urban/quality-runs/" + qualityRun).json();
         assertThat(erasedRun.path("status").asText()).isEqualTo("COMPLETED");
         assertThat(erasedRun.hasNonNull("erasedAt")).isTrue();
         assertThat(erasedRun.path("report").isObject()).as("the aggregate report stays").isTrue();
