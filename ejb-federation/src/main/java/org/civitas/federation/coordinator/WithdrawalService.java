@@ -156,10 +156,7 @@ public class WithdrawalService {
      */
     public WithdrawalView request(Caller caller, long agreementId, String reason) {
         DataSharingAgreement agreement = agreement(agreementId, true);
-        boolean ownOfficer = caller.has(Role.COMPLIANCE_OFFICER) && agreement.getEnterprise().getCode().equals(caller.enterprise());
-        boolean own = ownOfficer || (caller.has(Role.DATA_STEWARD) && agreement.getEnterprise().getCode().equals(caller.enterprise()));
-        boolean consortiumOfficer = caller.isConsortium() && caller.has(Role.COMPLIANCE_OFFICER);
-        if (!own && !consortiumOfficer) {
+        if (!mayRequest(caller, agreement.getEnterprise().getCode())) {
             throw new ForbiddenException("only the data steward or compliance officer of " + agreement.getEnterprise().getCode()
                     + ", or the consortium's compliance officer, asks to withdraw its contributions");
         }
@@ -175,8 +172,9 @@ public class WithdrawalService {
         if (status == AgreementStatus.ACTIVE || status == AgreementStatus.SUBMITTED || status == AgreementStatus.DRAFT) {
             agreementService.revoke(caller, agreementId, reason);
         }
-        AgreementDecision.Scope scope = ownOfficer ? AgreementDecision.Scope.ENTERPRISE
-                : consortiumOfficer ? AgreementDecision.Scope.CONSORTIUM : null;
+        // An officer's asking is their side's approval; a data steward's asks both officers.
+        AgreementDecision.Scope scope = !caller.has(Role.COMPLIANCE_OFFICER) ? null
+                : caller.isConsortium() ? AgreementDecision.Scope.CONSORTIUM : AgreementDecision.Scope.ENTERPRISE;
         ContributionWithdrawal withdrawal;
         try {
             withdrawal = agreements.add(new ContributionWithdrawal(agreement, caller.username(), scope, reason, now));

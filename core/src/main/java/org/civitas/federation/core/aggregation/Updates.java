@@ -138,10 +138,7 @@ public final class Updates {
         int n = updates.size();
         NamedTensors.Builder b = NamedTensors.builder();
         layout.forEach((name, t) -> {
-            float[][] sources = new float[n][];
-            for (int k = 0; k < n; k++) {
-                sources[k] = updates.get(k).tensors().get(name).values();
-            }
+            float[][] sources = valuesOf(updates, name);
             float[] out = new float[t.size()];
             WeightedSum.forEachChunk(out.length, (from, to) -> {
                 float[] column = new float[n];
@@ -157,6 +154,15 @@ public final class Updates {
         return b.build();
     }
 
+    /** Each update's values of one tensor, in the order of the updates. */
+    private static float[][] valuesOf(List<Loaded> updates, String name) {
+        float[][] sources = new float[updates.size()][];
+        for (int k = 0; k < sources.length; k++) {
+            sources[k] = updates.get(k).tensors().get(name).values();
+        }
+        return sources;
+    }
+
     /** Coordinates sorted together: a tile of lanes stays in cache while the sorting network runs over it. */
     static final int LANES = 256;
 
@@ -170,10 +176,7 @@ public final class Updates {
         SortingNetwork network = SortingNetwork.of(n);
         NamedTensors.Builder b = NamedTensors.builder();
         layout.forEach((name, t) -> {
-            float[][] sources = new float[n][];
-            for (int k = 0; k < n; k++) {
-                sources[k] = updates.get(k).tensors().get(name).values();
-            }
+            float[][] sources = valuesOf(updates, name);
             float[] out = new float[t.size()];
             WeightedSum.forEachChunk(out.length, (from, to) -> {
                 float[][] rows = new float[n][LANES];
