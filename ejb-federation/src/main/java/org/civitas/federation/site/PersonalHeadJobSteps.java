@@ -69,10 +69,21 @@ public class PersonalHeadJobSteps implements PersonalHeadSteps {
         try {
             Files.createDirectories(folder);
             Files.createDirectories(update.getParent());
-            WorkerResult.Trained trained = worker.request(new WorkerRequest.Train(manifest.toString(), dataset.toString(), global.toString(),
+            WorkerRequest.Train request = new WorkerRequest.Train(manifest.toString(), dataset.toString(), global.toString(),
                     update.toString(), new WorkerRequest.Hyper(head.getEpochs(), LEARNING_RATE, BATCH, 17L + headId, 0.0, false, true),
-                    checkpoint.toString(), heldout == null ? null : heldout.toString()),
-                    (step, steps, loss) -> heads.progress(headId, step, steps)).result();
+                    checkpoint.toString(), heldout == null ? null : heldout.toString());
+            WorkerResult.Trained trained;
+            try {
+                trained = worker.request(request, (step, steps, loss) -> heads.progress(headId, step, steps)).result();
+            } catch (RuntimeException e) {
+                if (!crashed(e)) {
+                    throw e;
+                }
+                // A worker that died is started afresh by the next request; that one resumes from the checkpoint, once.
+                java.util.logging.Logger.getLogger(PersonalHeadJobSteps.class.getName()).warning(() -> "Personal head " + headId
+                        + ": the model worker crashed (" + e.getMessage() + "); training again in a new one");
+                trained = worker.request(request, (step, steps, loss) -> heads.progress(headId, step, steps)).result();
+            }
             NamedTensors personal = SafeTensors.read(Files.readAllBytes(global)).tensors()
                     .plusScaled(SafeTensors.read(Files.readAllBytes(update)).tensors(), 1f);
             Path state = folder.resolve("head-" + headId + ".safetensors");
@@ -123,5 +134,14 @@ public class PersonalHeadJobSteps implements PersonalHeadSteps {
         if (!"COMPLETED".equals(batchStatus)) {
             heads.failed(headId, "the personal-head job ended " + batchStatus);
         }
+    }
+
+    private static boolean crashed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.civitas.federation.infrastructure.worker.WorkerProcess.WorkerCrashedException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
