@@ -72,17 +72,19 @@ public class PersonalHeadJobSteps implements PersonalHeadSteps {
             WorkerRequest.Train request = new WorkerRequest.Train(manifest.toString(), dataset.toString(), global.toString(),
                     update.toString(), new WorkerRequest.Hyper(head.getEpochs(), LEARNING_RATE, BATCH, 17L + headId, 0.0, false, true),
                     checkpoint.toString(), heldout == null ? null : heldout.toString());
-            WorkerResult.Trained trained;
-            try {
-                trained = worker.request(request, (step, steps, loss) -> heads.progress(headId, step, steps)).result();
-            } catch (RuntimeException e) {
-                if (!crashed(e)) {
-                    throw e;
+            WorkerResult.Trained trained = null;
+            for (int attempt = 1; trained == null; attempt++) {
+                try {
+                    trained = worker.request(request, (step, steps, loss) -> heads.progress(headId, step, steps)).result();
+                } catch (RuntimeException e) {
+                    if (!crashed(e) || attempt == TRAINING_ATTEMPTS) {
+                        throw e;
+                    }
+                    // A worker that died is started afresh by the next request, which resumes from the checkpoint.
+                    int tried = attempt;
+                    java.util.logging.Logger.getLogger(PersonalHeadJobSteps.class.getName()).warning(() -> "Personal head " + headId
+                            + ": the model worker crashed on attempt " + tried + " (" + e.getMessage() + "); training again in a new one");
                 }
-                // A worker that died is started afresh by the next request; that one resumes from the checkpoint, once.
-                java.util.logging.Logger.getLogger(PersonalHeadJobSteps.class.getName()).warning(() -> "Personal head " + headId
-                        + ": the model worker crashed (" + e.getMessage() + "); training again in a new one");
-                trained = worker.request(request, (step, steps, loss) -> heads.progress(headId, step, steps)).result();
             }
             NamedTensors personal = SafeTensors.read(Files.readAllBytes(global)).tensors()
                     .plusScaled(SafeTensors.read(Files.readAllBytes(update)).tensors(), 1f);
@@ -135,6 +137,9 @@ public class PersonalHeadJobSteps implements PersonalHeadSteps {
             heads.failed(headId, "the personal-head job ended " + batchStatus);
         }
     }
+
+    /** Tries in fresh workers after a crash, at most. */
+    private static final int TRAINING_ATTEMPTS = 3;
 
     private static boolean crashed(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
