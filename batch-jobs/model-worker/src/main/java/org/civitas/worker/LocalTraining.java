@@ -133,7 +133,7 @@ final class LocalTraining {
         int stepsPerEpoch = (n + hyper.batchSize() - 1) / hyper.batchSize();
         int total = stepsPerEpoch * hyper.epochs();
         java.util.Optional<Saved> saved = checkpoint.load().filter(c -> c.stepsDone() > 0 && c.stepsDone() < total);
-        model.load(global);
+        model.load(global, hyper::holds);
         Metrics before = saved.isPresent() ? saved.get().before() : evaluate(model, data, hyper.batchSize());
         Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) hyper.learningRate())).build();
         Map<String, NDArray> anchors = new HashMap<>();
@@ -154,7 +154,7 @@ final class LocalTraining {
         if (saved.isPresent()) {
             step = saved.get().stepsDone();
             // The proximal anchors above were taken from the global state, as they must be.
-            model.load(saved.get().state());
+            model.load(saved.get().state(), hyper::holds);
             lastFinite = saved.get().state();
             lossSum = saved.get().lossSum();
             lossCount = saved.get().lossCount();
@@ -184,21 +184,28 @@ final class LocalTraining {
                         collector.backward(loss);
                     }
                     // A step whose loss is not finite is skipped, not applied (its gradient would make the parameters
-                    // NaN for good), and its gradient is overwritten: multiplying by zero does not clear a NaN.
+                    // NaN for good), and its gradient is cleared in place: multiplying by zero leaves a NaN, so those are
+                    // set to zero after. Never NDArray.set(Buffer) on a gradient: it points the tensor at a Java buffer
+                    // that is freed once the gradient's wrapper is gone, and the next backward pass writes into freed memory.
                     // Checking every gradient each step would cost half again the time of a small step; a rarer
                     // blow-up through a finite loss is caught at the epoch's end below.
                     boolean finite = Double.isFinite(batchLoss);
                     for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-                        NDArray gradient = e.getValue().getGradient();
                         if (hyper.holds(e.getKey())) {
                             // FFA-LoRA: A stays at its shared initial value, so every site's B multiplies the same A.
                             // FedRep's personal step: the shared representation stays as received, the head learns.
-                            gradient.set(new float[Math.toIntExact(gradient.size())]);
-                        } else if (finite) {
+                            // Held tensors were loaded without a gradient.
+                            continue;
+                        }
+                        NDArray gradient = e.getValue().getGradient();
+                        if (finite) {
                             adam.update(e.getKey(), e.getValue(), gradient);
                             gradient.muli(0);
                         } else {
-                            gradient.set(new float[Math.toIntExact(gradient.size())]);
+                            gradient.muli(0);
+                            try (NDArray nan = gradient.isNaN()) {
+                                gradient.set(nan, 0);
+                            }
                         }
                         gradient.close();
                     }
@@ -217,7 +224,7 @@ final class LocalTraining {
                     throw new Stopped(step, total);
                 }
             }
-            lastFinite = finiteOrRollBack(model, lastFinite, epoch);
+            lastFinite = finiteOrRollBack(model, lastFinite, epoch, hyper);
             if (epoch + 1 < hyper.epochs()) {
                 checkpoint.save(new Saved(step, lastFinite, lossSum, lossCount, before));
             }
@@ -236,13 +243,13 @@ final class LocalTraining {
      * The state at an epoch's end if every value is finite; else the last finite one, loaded back into
      * the model, so a blow-up costs at most that epoch's steps, never the update.
      */
-    private static NamedTensors finiteOrRollBack(MultimodalModel model, NamedTensors lastFinite, int epoch) {
+    private static NamedTensors finiteOrRollBack(MultimodalModel model, NamedTensors lastFinite, int epoch, Hyper hyper) {
         NamedTensors now = model.state();
         for (String name : now.names()) {
             for (float v : now.get(name).values()) {
                 if (!Float.isFinite(v)) {
                     LOG.warning("epoch " + (epoch + 1) + " left tensor " + name + " non-finite: its steps are undone");
-                    model.load(lastFinite);
+                    model.load(lastFinite, hyper::holds);
                     return lastFinite;
                 }
             }

@@ -64,6 +64,14 @@ final class MultimodalModel implements AutoCloseable {
 
     /** Replaces the trainable parameters by {@code state}, which must hold exactly the manifest's tensors. */
     void load(NamedTensors state) {
+        load(state, name -> false);
+    }
+
+    /**
+     * Replaces the trainable parameters by {@code state}; the {@code held} ones get no gradient, so a
+     * backward pass neither computes nor stores one for them (a head-only run then skips the towers).
+     */
+    void load(NamedTensors state, java.util.function.Predicate<String> held) {
         Map<String, int[]> expected = manifest.trainableShapes();
         if (!state.names().equals(expected.keySet())) {
             throw new IllegalArgumentException("state tensors " + state.names() + " are not the manifest's " + expected.keySet());
@@ -78,7 +86,7 @@ final class MultimodalModel implements AutoCloseable {
         trainable.clear();
         state.forEach((name, t) -> {
             NDArray a = toArray(t);
-            a.setRequiresGradient(true);
+            a.setRequiresGradient(!held.test(name));
             trainable.put(name, a);
         });
     }

@@ -211,6 +211,37 @@ class LocalTrainingTest {
                 .isGreaterThan(before.macroF1());
     }
 
+    /**
+     * A held tensor's gradient must stay in memory the engine owns. Pointing it at a Java buffer
+     * that is later freed lets every backward pass write into memory that is no longer the
+     * gradient's (the worker died with a corrupted heap). The steps here free what the collector
+     * can free and fill new buffers of the held gradients' sizes with a pattern; a backward pass
+     * writing into freed memory changes it.
+     */
+    @Test
+    void aHeadOnlyRunWritesIntoNoMemoryItGaveBack() {
+        NamedTensors global = MultimodalWeights.initialState(MANIFEST);
+        List<Integer> sizes = global.names().stream().filter(n -> !n.startsWith("head.")).map(n -> global.get(n).values().length).toList();
+        List<java.nio.ByteBuffer> probes = new java.util.ArrayList<>();
+
+        LocalTraining.train(model, global, train, new LocalTraining.Hyper(4, 0.01, 32, 5, 0, false, true), (step, steps, loss) -> {
+            System.gc();
+            for (int size : sizes) {
+                java.nio.ByteBuffer probe = java.nio.ByteBuffer.allocateDirect(size * Float.BYTES).order(java.nio.ByteOrder.nativeOrder());
+                while (probe.hasRemaining()) {
+                    probe.putFloat(7f);
+                }
+                probes.add(probe);
+            }
+        });
+
+        for (java.nio.ByteBuffer probe : probes) {
+            for (int i = 0; i < probe.capacity(); i += Float.BYTES) {
+                assertThat(probe.getFloat(i)).isEqualTo(7f);
+            }
+        }
+    }
+
     @Test
     void theProximalTermKeepsTheUpdateCloser() {
         NamedTensors global = MultimodalWeights.initialState(MANIFEST);
