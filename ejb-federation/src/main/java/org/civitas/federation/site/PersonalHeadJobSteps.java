@@ -69,23 +69,10 @@ public class PersonalHeadJobSteps implements PersonalHeadSteps {
         try {
             Files.createDirectories(folder);
             Files.createDirectories(update.getParent());
-            WorkerRequest.Train request = new WorkerRequest.Train(manifest.toString(), dataset.toString(), global.toString(),
+            WorkerResult.Trained trained = worker.request(new WorkerRequest.Train(manifest.toString(), dataset.toString(), global.toString(),
                     update.toString(), new WorkerRequest.Hyper(head.getEpochs(), LEARNING_RATE, BATCH, 17L + headId, 0.0, false, true),
-                    checkpoint.toString(), heldout == null ? null : heldout.toString());
-            WorkerResult.Trained trained = null;
-            for (int attempt = 1; trained == null; attempt++) {
-                try {
-                    trained = worker.request(request, (step, steps, loss) -> heads.progress(headId, step, steps)).result();
-                } catch (RuntimeException e) {
-                    if (!crashed(e) || attempt == TRAINING_ATTEMPTS) {
-                        throw e;
-                    }
-                    // A worker that died is started afresh by the next request, which resumes from the checkpoint.
-                    int tried = attempt;
-                    java.util.logging.Logger.getLogger(PersonalHeadJobSteps.class.getName()).warning(() -> "Personal head " + headId
-                            + ": the model worker crashed on attempt " + tried + " (" + e.getMessage() + "); training again in a new one");
-                }
-            }
+                    checkpoint.toString(), heldout == null ? null : heldout.toString()),
+                    (step, steps, loss) -> heads.progress(headId, step, steps)).result();
             NamedTensors personal = SafeTensors.read(Files.readAllBytes(global)).tensors()
                     .plusScaled(SafeTensors.read(Files.readAllBytes(update)).tensors(), 1f);
             Path state = folder.resolve("head-" + headId + ".safetensors");
@@ -136,17 +123,5 @@ public class PersonalHeadJobSteps implements PersonalHeadSteps {
         if (!"COMPLETED".equals(batchStatus)) {
             heads.failed(headId, "the personal-head job ended " + batchStatus);
         }
-    }
-
-    /** Tries in fresh workers after a crash, at most. */
-    private static final int TRAINING_ATTEMPTS = 3;
-
-    private static boolean crashed(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.civitas.federation.infrastructure.worker.WorkerProcess.WorkerCrashedException) {
-                return true;
-            }
-        }
-        return false;
     }
 }
