@@ -329,7 +329,7 @@ public class ModelBundleService {
      */
     public ImportedView importBundle(Caller caller, InputStream body) {
         caller.require("import model bundles", Role.CONSORTIUM_ADMIN);
-        Path work = settings.dataDir().resolve("coordinator").resolve("work").resolve("import-" + UUID.randomUUID());
+        Path work = settings.coordinatorDir().resolve("work").resolve("import-" + UUID.randomUUID());
         try {
             Map<String, Path> unpacked = new LinkedHashMap<>();
             Map<String, String> hashes = new LinkedHashMap<>();

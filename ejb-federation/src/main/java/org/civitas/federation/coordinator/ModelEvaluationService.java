@@ -103,11 +103,11 @@ public class ModelEvaluationService {
         if (registered.isEmpty()) {
             return "task '" + target.task() + "' v" + target.taskVersion() + " has no test split at the coordinator: not evaluated";
         }
-        Path test = settings.dataDir().resolve("coordinator").resolve(registered.get().getManifest());
+        Path test = settings.coordinatorDir().resolve(registered.get().getManifest());
         String split = registered.get().getName();
         var manifest = modelManifests.parsed(target.manifestSha256());
         List<String> labels = manifest.labels();
-        Path manifestFile = settings.dataDir().resolve("coordinator").resolve("work").resolve("manifest-" + target.manifestSha256() + ".json");
+        Path manifestFile = settings.coordinatorDir().resolve("work").resolve("manifest-" + target.manifestSha256() + ".json");
         try {
             Files.createDirectories(manifestFile.getParent());
             Files.writeString(manifestFile, manifest.canonicalJson());
@@ -117,7 +117,7 @@ public class ModelEvaluationService {
         if (!Files.exists(test)) {
             return "no test split at " + test + ": not evaluated";
         }
-        Path stateFile = settings.dataDir().resolve("coordinator").resolve("work").resolve(target.versionSha256() + ".safetensors");
+        Path stateFile = settings.coordinatorDir().resolve("work").resolve(target.versionSha256() + ".safetensors");
         try {
             Files.createDirectories(stateFile.getParent());
             Files.write(stateFile, stores.models().get(target.versionSha256()));

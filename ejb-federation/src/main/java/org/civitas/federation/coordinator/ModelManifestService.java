@@ -159,7 +159,7 @@ public class ModelManifestService {
      * than in every site's first round. The head's labels do not matter here.
      */
     private void loadsInTheWorker(ModelManifest manifest) {
-        java.nio.file.Path file = settings.dataDir().resolve("coordinator").resolve("work")
+        java.nio.file.Path file = settings.coordinatorDir().resolve("work")
                 .resolve("manifest-check-" + manifest.sha256() + ".json");
         try {
             java.nio.file.Files.createDirectories(file.getParent());

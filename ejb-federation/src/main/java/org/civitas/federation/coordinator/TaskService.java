@@ -66,7 +66,7 @@ public class TaskService {
             throw new InvalidRequestException("a test split needs name (lower-case letters, digits and -) and manifest (a path inside"
                     + " the coordinator's folder)");
         }
-        java.nio.file.Path root = settings.dataDir().resolve("coordinator").toAbsolutePath().normalize();
+        java.nio.file.Path root = settings.coordinatorDir().toAbsolutePath().normalize();
         java.nio.file.Path file;
         try {
             file = root.resolve(manifest).normalize();

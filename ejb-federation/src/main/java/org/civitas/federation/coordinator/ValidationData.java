@@ -26,7 +26,7 @@ public class ValidationData {
     CivitasSettings settings;
 
     public synchronized LabeledFeatures features(int featureCount, int classCount) {
-        Path file = settings.dataDir().resolve("coordinator").resolve("validation")
+        Path file = settings.coordinatorDir().resolve("validation")
                 .resolve("features-" + featureCount + "x" + classCount + ".csv");
         try {
             if (!Files.exists(file)) {

@@ -77,7 +77,7 @@ public class DemoDatasets {
                 LOG.info(() -> "Demo data ready for sites " + hostedDemoSites());
                 return;
             }
-            Path test = settings.dataDir().resolve("coordinator").resolve(TEST_MANIFEST).getParent();
+            Path test = settings.coordinatorDir().resolve(TEST_MANIFEST).getParent();
             if (!Files.exists(test.resolve("test.jsonl"))) {
                 generator.generateTest(test);
             }

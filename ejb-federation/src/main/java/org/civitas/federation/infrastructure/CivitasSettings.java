@@ -169,6 +169,11 @@ public class CivitasSettings {
         return Path.of(dataDir);
     }
 
+    /** Where the coordinator keeps its model versions, spooled updates, identity and working files. */
+    public Path coordinatorDir() {
+        return dataDir().resolve("coordinator");
+    }
+
     public String coordinatorUrl() {
         return coordinatorUrl.endsWith("/") ? coordinatorUrl.substring(0, coordinatorUrl.length() - 1) : coordinatorUrl;
     }

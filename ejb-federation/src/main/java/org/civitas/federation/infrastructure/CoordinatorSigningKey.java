@@ -37,7 +37,7 @@ public class CoordinatorSigningKey {
         if (k == null) {
             synchronized (this) {
                 if (keys == null) {
-                    keys = SigningKeyFiles.loadOrCreate(settings.dataDir().resolve("coordinator").resolve("identity"));
+                    keys = SigningKeyFiles.loadOrCreate(settings.coordinatorDir().resolve("identity"));
                 }
                 k = keys;
             }

@@ -11,10 +11,10 @@ public class CoordinatorStores {
     CivitasSettings settings;
 
     public BlobStore models() {
-        return new BlobStore(settings.dataDir().resolve("coordinator").resolve("models"));
+        return new BlobStore(settings.coordinatorDir().resolve("models"));
     }
 
     public BlobStore updates() {
-        return new BlobStore(settings.dataDir().resolve("coordinator").resolve("updates"));
+        return new BlobStore(settings.coordinatorDir().resolve("updates"));
     }
 }
