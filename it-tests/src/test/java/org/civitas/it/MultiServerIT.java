@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,25 +42,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MultiServerIT {
 
     private static final String SCHEMA = "civitas_multiserver";
-    private static final String ADMIN_PASSWORD = "first-admin-secret";
-    private static final String PASSWORD = "member-password-1";
+    private static final String ADMIN_PASSWORD = Consortium.ADMIN_PASSWORD;
     private static final int ROUNDS = 4;
     private static final String TLS_PASSWORD = "consortium-tls-1";
     private static final Path SERVER_CONFIG = Path.of("..", "server-config", "src", "main").toAbsolutePath().normalize();
-    private static final Map<String, String[]> MEMBERS = new LinkedHashMap<>();
     /** The site whose server trains with the reference Python trainer ({@code civitas.worker.command}). */
     private static final String PYTHON_SITE = "urban";
-
-    static {
-        // site -> enterprise code, name, sector (the demo's, so participants can use its generated data)
-        MEMBERS.put("energy", new String[] {"meridian-energy", "Meridian Energy", "energy"});
-        MEMBERS.put("community", new String[] {"harbourview-residential", "Harbourview Residential", "property"});
-        MEMBERS.put("urban", new String[] {"civic-operations", "Civic Operations Agency", "public sector"});
-    }
 
     private static Path work;
     private static Path ca;
     private static ServerProcess coordinator;
+    private static final Consortium consortium = new Consortium(() -> coordinator.api());
     private static final Map<String, ServerProcess> participants = new LinkedHashMap<>();
 
     @BeforeAll
@@ -159,14 +149,14 @@ class MultiServerIT {
     @Test
     void aFederationOfSeparateServersCompletesThroughAParticipantCrashAndACoordinatorRestart() throws Exception {
         // Prepare: the administrator registers the members, their sites and users; each enterprise starts its server.
-        Map<String, String> tokens = joinTheConsortium();
+        Map<String, String> tokens = consortium.join();
         int offset = 210;
         for (Map.Entry<String, String> site : tokens.entrySet()) {
             participants.put(site.getKey(), participantServer(site.getKey(), offset, site.getValue()).start());
             offset += 10;
         }
         participants.values().forEach(p -> p.awaitReady(Duration.ofMinutes(4)));
-        awaitSigningKeysRegistered(tokens.keySet());
+        consortium.awaitSigningKeysRegistered(tokens.keySet());
 
         // Mutual TLS: the sites reached the coordinator with their certificates (their keys are registered). A caller
         // with the right token but no certificate, or with another site's certificate, or over plain HTTP, is refused.
@@ -185,24 +175,24 @@ class MultiServerIT {
         String plan = "{\"name\": \"separate servers\", \"sites\": [\"energy\", \"community\", \"urban\"], \"rounds\": " + ROUNDS
                 + ", \"quorum\": 3, \"minSites\": 2, \"roundTimeoutSeconds\": 30}";
         // 30 s a round: after the coordinator's restart a site's circuit breaker may hold its polls back for 15 s.
-        JsonNode preview = asAdmin("/plans/preview", plan).json();
+        JsonNode preview = consortium.asAdmin("/plans/preview", plan).json();
         for (String site : tokens.keySet()) {
-            agree(plan, preview, site);
+            consortium.agree(plan, preview, site, "separate servers");
         }
-        Api.Answer started = asAdmin("/federations", plan);
+        Api.Answer started = consortium.asAdmin("/federations", plan);
         assertThat(started.status()).as(started.text()).isEqualTo(201);
         long federation = started.json().path("id").asLong();
 
         // Execute 1: the urban site's server dies while round 2 is open.
-        awaitFederation(federation, f -> round(f, 2) != null, Duration.ofMinutes(2), "round 2 opened");
+        consortium.awaitFederation(federation, f -> Consortium.round(f, 2) != null, Duration.ofMinutes(2), "round 2 opened");
         participants.get("urban").kill();
 
         // Execute 2: the coordinator dies while a round holds the two survivors' updates and waits for the third.
-        JsonNode beforeCrash = awaitFederation(federation, f -> openRoundWith(f, 2) != null, Duration.ofMinutes(2),
+        JsonNode beforeCrash = consortium.awaitFederation(federation, f -> Consortium.openRoundWith(f, 2) != null, Duration.ofMinutes(2),
                 "an open round with two accepted updates");
-        JsonNode interrupted = openRoundWith(beforeCrash, 2);
+        JsonNode interrupted = Consortium.openRoundWith(beforeCrash, 2);
         int crashedRound = interrupted.path("number").asInt();
-        Set<String> acceptedBeforeCrash = sites(interrupted);
+        Set<String> acceptedBeforeCrash = Consortium.sites(interrupted);
         coordinator.kill();
         // Down means its port refuses connections; then it starts again on the same ports.
         CivitasServer.await(Duration.ofMinutes(1), "the coordinator's port to close", () -> {
@@ -215,30 +205,30 @@ class MultiServerIT {
         coordinator = coordinatorServer().start().awaitReady(Duration.ofMinutes(3));
 
         // Assert: the federation completes with every round aggregated once.
-        JsonNode done = awaitFederation(federation, f -> !"RUNNING".equals(f.path("status").asText()), Duration.ofMinutes(4),
+        JsonNode done = consortium.awaitFederation(federation, f -> !"RUNNING".equals(f.path("status").asText()), Duration.ofMinutes(4),
                 "the federation finished");
         assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
         assertThat(done.path("rounds")).hasSize(ROUNDS);
         done.path("rounds").forEach(r -> assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("AGGREGATED"));
 
         // The round cut by the coordinator's crash was aggregated from exactly the updates accepted before it.
-        JsonNode resumed = round(done, crashedRound);
-        assertThat(sites(resumed)).isEqualTo(acceptedBeforeCrash).containsExactlyInAnyOrder("energy", "community");
+        JsonNode resumed = Consortium.round(done, crashedRound);
+        assertThat(Consortium.sites(resumed)).isEqualTo(acceptedBeforeCrash).containsExactlyInAnyOrder("energy", "community");
         assertThat(resumed.path("updates").asInt()).isEqualTo(2);
 
         // Every round after the participant's crash closed at its deadline with the two others: the plan's minimum.
         for (JsonNode r : done.path("rounds")) {
             if (r.path("number").asInt() > 2) {
-                assertThat(sites(r)).as("round " + r.path("number")).containsExactlyInAnyOrder("energy", "community");
+                assertThat(Consortium.sites(r)).as("round " + r.path("number")).containsExactlyInAnyOrder("energy", "community");
             }
         }
 
         // In the coordinator's database: one model version per round plus the initial one, one aggregation per
         // round in the audit chain, no receipt twice, and the chain intact across the crash.
         try (Connection c = CivitasServer.postgres()) {
-            assertThat(count(c, "select count(*) from " + SCHEMA + ".model_version where federation_id = ?", federation))
+            assertThat(Consortium.count(c, "select count(*) from " + SCHEMA + ".model_version where federation_id = ?", federation))
                     .isEqualTo(ROUNDS + 1);
-            assertThat(count(c, "select count(distinct version_number) from " + SCHEMA + ".model_version where federation_id = ?",
+            assertThat(Consortium.count(c, "select count(distinct version_number) from " + SCHEMA + ".model_version where federation_id = ?",
                     federation)).isEqualTo(ROUNDS + 1);
             Map<String, Long> aggregations = new TreeMap<>();
             try (PreparedStatement s = c.prepareStatement("select subject, count(*) from " + SCHEMA
@@ -251,7 +241,7 @@ class MultiServerIT {
                 }
             }
             assertThat(aggregations).hasSize(ROUNDS).allSatisfy((subject, n) -> assertThat(n).as(subject).isEqualTo(1L));
-            long receipts = count(c, "select count(*) from " + SCHEMA + ".update_receipt u join " + SCHEMA
+            long receipts = Consortium.count(c, "select count(*) from " + SCHEMA + ".update_receipt u join " + SCHEMA
                     + ".federation_round r on u.round_id = r.id where r.federation_id = ?", federation);
             long expected = 0;
             for (JsonNode r : done.path("rounds")) {
@@ -297,8 +287,8 @@ class MultiServerIT {
         // each site's own server by its hash through the participant protocol, is checked there and trained with.
         byte[] encoder = Files.readAllBytes(Path.of("..", "batch-jobs", "model-worker", "src", "test", "resources", "onnx", "conv8.onnx"));
         String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(encoder));
-        created(Api.callBytes(coordinator.api() + "/model-artifacts?sha256=" + sha, "admin", ADMIN_PASSWORD, encoder));
-        String model = created(asAdmin("/model-manifests", "{\"name\": \"city-safety-onnx\", \"text\": {\"kind\": \"onnx\","
+        Consortium.created(Api.callBytes(coordinator.api() + "/model-artifacts?sha256=" + sha, "admin", ADMIN_PASSWORD, encoder));
+        String model = Consortium.created(consortium.asAdmin("/model-manifests", "{\"name\": \"city-safety-onnx\", \"text\": {\"kind\": \"onnx\","
                 + " \"artifact\": \"classpath:all-minilm-l6-v2.onnx\", \"tokenizer\": \"classpath:all-minilm-l6-v2-tokenizer.json\","
                 + " \"sha256\": \"759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e\", \"dim\": 384, \"maxTokens\": 64},"
                 + " \"image\": {\"kind\": \"onnx\", \"size\": 32, \"artifact\": \"sha256:" + sha + "\", \"sha256\": \"" + sha + "\","
@@ -306,7 +296,7 @@ class MultiServerIT {
                 + " \"fusion\": {\"hidden\": 32, \"seed\": 3}, \"adapter\": {\"rank\": 4, \"alpha\": 8, \"targets\": [\"fusion\"]}}"))
                 .path("sha256").asText();
         Map<String, String> hashes = new LinkedHashMap<>();
-        for (JsonNode d : asAdmin("/datasets", null).json()) {
+        for (JsonNode d : consortium.asAdmin("/datasets", null).json()) {
             if ("city-safety".equals(d.path("name").asText())) {
                 hashes.put(d.path("site").asText(), d.path("contentSha256").asText());
             }
@@ -315,12 +305,12 @@ class MultiServerIT {
                 + " \"modelManifest\": \"" + model + "\", \"rounds\": 1, \"localEpochs\": 1, \"roundTimeoutSeconds\": 120, \"datasets\": {"
                 + "\"energy\": {\"name\": \"city-safety\", \"sha256\": \"" + hashes.get("energy") + "\"}, "
                 + "\"community\": {\"name\": \"city-safety\", \"sha256\": \"" + hashes.get("community") + "\"}}}";
-        JsonNode byoPreview = asAdmin("/plans/preview", byoPlan).json();
+        JsonNode byoPreview = consortium.asAdmin("/plans/preview", byoPlan).json();
         for (String site : List.of("energy", "community")) {
-            agree(byoPlan, byoPreview, site);
+            consortium.agree(byoPlan, byoPreview, site, "separate servers");
         }
-        long own = created(asAdmin("/federations", byoPlan)).path("id").asLong();
-        JsonNode ownDone = awaitFederation(own, f -> !"RUNNING".equals(f.path("status").asText()), Duration.ofMinutes(4), "the own-encoder federation ends");
+        long own = Consortium.created(consortium.asAdmin("/federations", byoPlan)).path("id").asLong();
+        JsonNode ownDone = consortium.awaitFederation(own, f -> !"RUNNING".equals(f.path("status").asText()), Duration.ofMinutes(4), "the own-encoder federation ends");
         assertThat(ownDone.path("status").asText()).as(ownDone.toString()).isEqualTo("COMPLETED");
         for (String site : List.of("energy", "community")) {
             Path fetched = work.resolve(site).resolve("data").resolve("civitas").resolve("artifacts").resolve(sha);
@@ -335,7 +325,7 @@ class MultiServerIT {
         // An external trainer across servers: urban's enterprise starts its server again (it was killed above), with the
         // reference Python trainer as its model worker; energy keeps the bundled Java worker.
         participants.put(PYTHON_SITE, participantServer(PYTHON_SITE, 230, tokens.get(PYTHON_SITE)).start().awaitReady(Duration.ofMinutes(4)));
-        String cnnModel = created(asAdmin("/model-manifests", "{\"name\": \"city-safety-cnn\", \"text\": {\"kind\": \"onnx\","
+        String cnnModel = Consortium.created(consortium.asAdmin("/model-manifests", "{\"name\": \"city-safety-cnn\", \"text\": {\"kind\": \"onnx\","
                 + " \"artifact\": \"classpath:all-minilm-l6-v2.onnx\", \"tokenizer\": \"classpath:all-minilm-l6-v2-tokenizer.json\","
                 + " \"sha256\": \"759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e\", \"dim\": 384, \"maxTokens\": 64},"
                 + " \"image\": {\"kind\": \"cnn\", \"size\": 32, \"channels\": [8, 16]},"
@@ -343,7 +333,7 @@ class MultiServerIT {
                 .path("sha256").asText();
         String[] urbanDataset = new String[1];
         CivitasServer.await(Duration.ofMinutes(2), "urban's city-safety dataset registered", () -> {
-            for (JsonNode d : asAdmin("/datasets", null).json()) {
+            for (JsonNode d : consortium.asAdmin("/datasets", null).json()) {
                 if ("city-safety".equals(d.path("name").asText()) && PYTHON_SITE.equals(d.path("site").asText())) {
                     urbanDataset[0] = d.path("contentSha256").asText();
                 }
@@ -357,17 +347,17 @@ class MultiServerIT {
                 + " \"quorum\": 2, \"roundTimeoutSeconds\": 180, \"datasets\": {"
                 + "\"energy\": {\"name\": \"city-safety\", \"sha256\": \"" + hashes.get("energy") + "\"}, "
                 + "\"urban\": {\"name\": \"city-safety\", \"sha256\": \"" + urbanData + "\"}}}";
-        JsonNode mixedPreview = asAdmin("/plans/preview", mixedPlan).json();
+        JsonNode mixedPreview = consortium.asAdmin("/plans/preview", mixedPlan).json();
         for (String site : List.of("energy", PYTHON_SITE)) {
-            agree(mixedPlan, mixedPreview, site);
+            consortium.agree(mixedPlan, mixedPreview, site, "separate servers");
         }
-        long mixed = created(asAdmin("/federations", mixedPlan)).path("id").asLong();
-        JsonNode mixedDone = awaitFederation(mixed, f -> !"RUNNING".equals(f.path("status").asText()), Duration.ofMinutes(6),
+        long mixed = Consortium.created(consortium.asAdmin("/federations", mixedPlan)).path("id").asLong();
+        JsonNode mixedDone = consortium.awaitFederation(mixed, f -> !"RUNNING".equals(f.path("status").asText()), Duration.ofMinutes(6),
                 "the federation of a Java and a Python site ends");
         assertThat(mixedDone.path("status").asText()).as(mixedDone.toString()).isEqualTo("COMPLETED");
         // Both updates were accepted in every round.
         for (JsonNode r : mixedDone.path("rounds")) {
-            assertThat(sites(r)).as(r.toString()).containsExactlyInAnyOrder("energy", PYTHON_SITE);
+            assertThat(Consortium.sites(r)).as(r.toString()).containsExactlyInAnyOrder("energy", PYTHON_SITE);
             assertThat(r.path("updates").asInt()).isEqualTo(2);
         }
         // Urban's updates came from the Python trainer: its server's log names the worker that answered.
@@ -385,9 +375,9 @@ class MultiServerIT {
         // The two updates of a round are the same tensors: names, dtypes and shapes, in the same order.
         assertThat(updateHeader(outboxUpdate(PYTHON_SITE, mixed, 1))).isEqualTo(updateHeader(outboxUpdate("energy", mixed, 1)));
         // The model the sites receive improves on their held-out data from the first round to the last.
-        assertThat(round(mixedDone, mixedRounds).path("heldoutMacroF1").asDouble())
+        assertThat(Consortium.round(mixedDone, mixedRounds).path("heldoutMacroF1").asDouble())
                 .as(mixedDone.path("rounds").toString())
-                .isGreaterThan(round(mixedDone, 1).path("heldoutMacroF1").asDouble() + 0.05);
+                .isGreaterThan(Consortium.round(mixedDone, 1).path("heldoutMacroF1").asDouble() + 0.05);
     }
 
     /** A site's update of a round as it left the site (its outbox). */
@@ -414,114 +404,6 @@ class MultiServerIT {
         return List.copyOf(byOffset.values());
     }
 
-    /** What the README's "Join a consortium" section does with curl: members, sites (tokens), users. */
-    private static Map<String, String> joinTheConsortium() {
-        Map<String, String> tokens = new LinkedHashMap<>();
-        created(asAdmin("/users", "{\"username\": \"consortium-compliance\", \"password\": \"" + PASSWORD
-                + "\", \"roles\": [\"COMPLIANCE_OFFICER\"]}"));
-        for (Map.Entry<String, String[]> m : MEMBERS.entrySet()) {
-            String site = m.getKey();
-            String[] e = m.getValue();
-            created(asAdmin("/enterprises", "{\"code\": \"" + e[0] + "\", \"name\": \"" + e[1] + "\", \"sector\": \"" + e[2] + "\"}"));
-            JsonNode registered = created(asAdmin("/sites", "{\"code\": \"" + site + "\", \"enterprise\": \"" + e[0] + "\"}"));
-            tokens.put(site, registered.path("token").asText());
-            for (String[] user : List.of(new String[] {"steward", "DATA_STEWARD"}, new String[] {"compliance", "COMPLIANCE_OFFICER"})) {
-                created(asAdmin("/users", "{\"username\": \"" + site + "-" + user[0] + "\", \"password\": \"" + PASSWORD
-                        + "\", \"enterprise\": \"" + e[0] + "\", \"roles\": [\"" + user[1] + "\"]}"));
-            }
-        }
-        // The task the members' data are for, registered before their servers import it (a coordinator ships no task of its own)
-        try {
-            created(asAdmin("/tasks", "{\"name\": \"city-safety\", \"description\": \"City-safety incidents from photos and reports\","
-                    + " \"labels\": " + Api.JSON.writeValueAsString(org.civitas.federation.core.dataset.Taxonomy.LABELS)
-                    + ", \"modalities\": [\"image\", \"text\"], \"primaryMetric\": \"macro-f1\"}"));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        Api.Answer again = asAdmin("/enterprises", "{\"code\": \"meridian-energy\", \"name\": \"Meridian\", \"sector\": \"energy\"}");
-        assertThat(again.status()).as(again.text()).isEqualTo(409);
-        return tokens;
-    }
-
-    private static void agree(String plan, JsonNode preview, String site) {
-        JsonNode requested = created(Api.call(coordinator.api() + "/agreements", site + "-steward", PASSWORD,
-                "{\"plan\": " + plan + ", \"datasets\": " + preview.path("datasetsByEnterprise").path(MEMBERS.get(site)[0]) + ", \"modalities\": [\"features\"],"
-                        + " \"purpose\": \"separate servers\", \"task\": \"incident classification\"}"));
-        for (String officer : List.of(site + "-compliance", "consortium-compliance")) {
-            Api.Answer decided = Api.call(coordinator.api() + "/agreements/" + requested.path("id").asLong() + "/decision", officer,
-                    PASSWORD, "{\"approve\": true, \"comment\": \"approved\"}");
-            assertThat(decided.status()).as(decided.text()).isEqualTo(200);
-        }
-    }
-
-    /** Each participant registers its Ed25519 key when it first reaches the coordinator; this plan requires signed updates. */
-    private static void awaitSigningKeysRegistered(Set<String> sites) {
-        long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < end) {
-            JsonNode all = asAdmin("/sites", null).json();
-            Set<String> keyed = new HashSet<>();
-            all.forEach(s -> {
-                if (s.hasNonNull("signingKeyFingerprint")) {
-                    keyed.add(s.path("code").asText());
-                }
-            });
-            if (keyed.containsAll(sites)) {
-                return;
-            }
-            CivitasServer.sleep(500);
-        }
-        throw new AssertionError("the participants did not register their signing keys: " + asAdmin("/sites", null).text());
-    }
-
-    private static Api.Answer asAdmin(String path, String json) {
-        return Api.call(coordinator.api() + path, "admin", ADMIN_PASSWORD, json);
-    }
-
-    private static JsonNode created(Api.Answer answer) {
-        assertThat(answer.status()).as(answer.text()).isEqualTo(201);
-        return answer.json();
-    }
-
-    private static JsonNode awaitFederation(long id, Predicate<JsonNode> condition, Duration timeout, String what) {
-        long end = System.nanoTime() + timeout.toNanos();
-        JsonNode f = null;
-        while (System.nanoTime() < end) {
-            Api.Answer a = asAdmin("/federations/" + id, null);
-            if (a.status() == 200) {
-                f = a.json();
-                if (condition.test(f)) {
-                    return f;
-                }
-            }
-            CivitasServer.sleep(250);
-        }
-        throw new AssertionError("waited " + timeout + " for " + what + ": " + f);
-    }
-
-    private static JsonNode round(JsonNode federation, int number) {
-        for (JsonNode r : federation.path("rounds")) {
-            if (r.path("number").asInt() == number) {
-                return r;
-            }
-        }
-        return null;
-    }
-
-    private static JsonNode openRoundWith(JsonNode federation, int updates) {
-        for (JsonNode r : federation.path("rounds")) {
-            if ("OPEN".equals(r.path("status").asText()) && r.path("updates").asInt() == updates) {
-                return r;
-            }
-        }
-        return null;
-    }
-
-    private static Set<String> sites(JsonNode round) {
-        Set<String> sites = new HashSet<>();
-        round.path("receipts").forEach(u -> sites.add(u.path("site").asText()));
-        return sites;
-    }
-
     /** The value of a metric's sample whose labels include {@code label}, from Prometheus text; 0 when absent. */
     private static double metric(String prometheus, String name, String label) {
         for (String line : prometheus.split("\n")) {
@@ -530,15 +412,5 @@ class MultiServerIT {
             }
         }
         return 0;
-    }
-
-    private static long count(Connection c, String sql, long federation) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setLong(1, federation);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 }
