@@ -178,6 +178,35 @@ final class ServerProcess implements AutoCloseable {
         all.forEach(p -> p.onExit().completeOnTimeout(p, 30, TimeUnit.SECONDS).join());
     }
 
+    /**
+     * Freezes the server and what it started (SIGSTOP), as a long garbage-collection pause or a stalled
+     * virtual machine would: it holds its connections but answers nothing until {@link #resume}.
+     */
+    synchronized void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a paused server run on (SIGCONT) from where it stood. */
+    synchronized void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + name, Long.toString(process.pid())));
+        process.descendants().forEach(p -> command.add(Long.toString(p.pid())));
+        try {
+            Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + this.name + " failed: " + new String(kill.getInputStream().readAllBytes()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }

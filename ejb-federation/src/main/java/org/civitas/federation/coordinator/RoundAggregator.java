@@ -34,7 +34,8 @@ import java.time.Clock;
 /**
  * Closes rounds that are due: aggregates the accepted updates with the plan's strategy into the
  * next model version and opens the next round, or fails the round when too few sites replied by
- * its deadline. One transaction per round, under the round's lock, so a round is closed once.
+ * its deadline. One transaction per round, under the round's lock and fenced by the coordinators'
+ * lease, so a round is closed once however many coordinator servers share the database.
  */
 @Stateless
 public class RoundAggregator {
@@ -85,6 +86,9 @@ public class RoundAggregator {
     @jakarta.ejb.EJB
     SiteScheduleService schedules;
 
+    @jakarta.ejb.EJB
+    CoordinatorLeadership leadership;
+
     private Closing fail(Round round, String reason, Instant now) {
         long federationId = round.getFederation().getId();
         round.markFailed(reason, now);
@@ -106,13 +110,21 @@ public class RoundAggregator {
         }
     }
 
-    public Closing closeIfDue(long roundId) {
+    /**
+     * Closes the round if it is due, in one transaction that commits only while this server still
+     * holds the coordinators' lease with {@code fencingToken}: a server that lost it while working
+     * here writes nothing, and the server that took it over closes the round.
+     */
+    public Closing closeIfDue(long roundId, long fencingToken) {
         Round round = org.civitas.infrastructure.persistence.EntityLocks.findForUpdate(em, Round.class, roundId);
         if (round == null) {
             return new Closing(Outcome.NOT_DUE, 0, 0);
         }
         try (var context = org.civitas.federation.infrastructure.LogContext.of(round.getFederation().getId(), round.getNumber(), null)) {
-            return closeIfDue(round);
+            Closing closing = closeIfDue(round);
+            // Last, so the lease's row stays locked only from here to the commit, not through the aggregation.
+            leadership.fence(fencingToken);
+            return closing;
         }
     }
 

@@ -5,7 +5,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
 /**
- * Civitas's operational metrics: rounds closed per outcome, update bytes received at the
+ * Civitas's operational metrics: rounds closed per outcome, whether this coordinator server
+ * leads, update bytes received at the
  * coordinator and sent and fetched by sites, and local training time per site. On WildFly they go
  * to the server's Micrometer registry (scraped in Prometheus format from the management port's
  * {@code /metrics}); a server without Micrometer (Payara) counts nothing and works as before, which
@@ -19,6 +20,9 @@ public class CivitasMetrics {
         void count(String name, double amount, String... tags);
 
         void time(String name, Duration took, String... tags);
+
+        /** Registers a gauge that reads {@code value} whenever it is scraped. */
+        void gauge(String name, java.util.concurrent.atomic.AtomicLong value);
     }
 
     private static final Meters NONE = new Meters() {
@@ -29,7 +33,14 @@ public class CivitasMetrics {
         @Override
         public void time(String name, Duration took, String... tags) {
         }
+
+        @Override
+        public void gauge(String name, java.util.concurrent.atomic.AtomicLong value) {
+        }
     };
+
+    private final java.util.concurrent.atomic.AtomicLong leading = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean leadingRegistered = new java.util.concurrent.atomic.AtomicBoolean();
 
     private volatile Meters meters;
 
@@ -54,6 +65,14 @@ public class CivitasMetrics {
     /** A round the coordinator closed: {@code aggregated} or {@code failed}. */
     public void roundClosed(String outcome) {
         meters().count("civitas.rounds.closed", 1, "outcome", outcome);
+    }
+
+    /** Whether this coordinator server holds the coordinators' lease (closes the rounds): 1 or 0. */
+    public void leading(boolean held) {
+        leading.set(held ? 1 : 0);
+        if (leadingRegistered.compareAndSet(false, true)) {
+            meters().gauge("civitas.coordinator.leading", leading);
+        }
     }
 
     /** An update the coordinator accepted, with its size on the wire. */

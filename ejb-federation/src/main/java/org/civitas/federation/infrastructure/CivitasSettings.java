@@ -63,6 +63,18 @@ public class CivitasSettings {
     @ConfigProperty(name = "civitas.worker.home")
     String workerHome;
 
+    @Inject
+    @ConfigProperty(name = "civitas.coordinator.shared-dir")
+    Optional<String> coordinatorSharedDir = Optional.empty();
+
+    @Inject
+    @ConfigProperty(name = "civitas.coordinator.lease-seconds", defaultValue = "10")
+    long coordinatorLeaseSeconds = 10;
+
+    @Inject
+    @ConfigProperty(name = "civitas.node.name")
+    Optional<String> nodeName = Optional.empty();
+
     /**
      * The public keys (X.509, Base64, comma-separated) of other coordinators whose signed model
      * bundles this server imports; its own key is always trusted.
@@ -146,7 +158,7 @@ public class CivitasSettings {
      * SHA-256 (checked when fetched, and again by the worker before it runs one).
      */
     public Path artifactDir() {
-        return dataDir().resolve("artifacts");
+        return sharedDir().resolve("artifacts");
     }
 
     public long workerIdleSeconds() {
@@ -169,13 +181,49 @@ public class CivitasSettings {
         return Path.of(dataDir);
     }
 
-    /** Where the coordinator keeps its model versions, spooled updates, identity and working files. */
+    /**
+     * Where the coordinator keeps its model versions, spooled updates, identity and working files:
+     * under {@code civitas.coordinator.shared-dir} when coordinator servers share one database (a
+     * folder they all mount), else under the data folder.
+     */
     public Path coordinatorDir() {
-        return dataDir().resolve("coordinator");
+        return sharedDir().resolve("coordinator");
     }
 
-    public String coordinatorUrl() {
-        return coordinatorUrl.endsWith("/") ? coordinatorUrl.substring(0, coordinatorUrl.length() - 1) : coordinatorUrl;
+    private Path sharedDir() {
+        return coordinatorSharedDir.filter(s -> !s.isBlank()).map(Path::of).orElse(dataDir());
+    }
+
+    /** How long a coordinator server's claim to close the rounds lasts without renewal (it renews every second). */
+    public java.time.Duration coordinatorLease() {
+        if (coordinatorLeaseSeconds < 2 || coordinatorLeaseSeconds > 600) {
+            throw new IllegalStateException("civitas.coordinator.lease-seconds must be in [2, 600], was " + coordinatorLeaseSeconds);
+        }
+        return java.time.Duration.ofSeconds(coordinatorLeaseSeconds);
+    }
+
+    /** This server's name among the coordinators: {@code civitas.node.name}, else the host's name. */
+    public String nodeName() {
+        return nodeName.filter(s -> !s.isBlank()).map(String::strip).orElseGet(() -> {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                return "coordinator";
+            }
+        });
+    }
+
+    /**
+     * The coordinator's base URLs as this server's sites reach it: one, or (coordinator servers that
+     * share a database) several, comma-separated, tried in turn when one cannot be reached.
+     */
+    public java.util.List<String> coordinatorUrls() {
+        java.util.List<String> urls = java.util.Arrays.stream(coordinatorUrl.split(",")).map(String::strip).filter(u -> !u.isEmpty())
+                .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
+        if (urls.isEmpty()) {
+            throw new IllegalStateException("civitas.coordinator.url names no address");
+        }
+        return urls;
     }
 
     public long uploadMaxBytes() {

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * The server's Micrometer registry behind {@link CivitasMetrics}. Meters are made with the
- * registry's own {@code counter}/{@code timer} methods, not with builders: WildFly's
+ * registry's own {@code counter}/{@code timer}/{@code gauge} methods, not with builders: WildFly's
  * per-deployment registry passes only those on to its exporters.
  */
 final class MicrometerMeters implements CivitasMetrics.Meters {
@@ -34,5 +34,10 @@ final class MicrometerMeters implements CivitasMetrics.Meters {
     @Override
     public void time(String name, Duration took, String... tags) {
         registry.timer(name, tags).record(took);
+    }
+
+    @Override
+    public void gauge(String name, java.util.concurrent.atomic.AtomicLong value) {
+        registry.gauge(name, value);
     }
 }

@@ -23,7 +23,6 @@ import jakarta.ws.rs.core.GenericType;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.civitas.federation.infrastructure.CivitasMetrics;
-import org.civitas.federation.infrastructure.CivitasSettings;
 import org.civitas.federation.protocol.DatasetMetadata;
 import org.civitas.federation.protocol.TaskDefinitionMessage;
 import org.civitas.federation.protocol.RoundTask;
@@ -36,9 +35,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A site's client of the participant protocol, over the coordinator's REST API (loopback in the
- * standalone role). Every call carries the site's code and token.
+ * standalone role). Every call carries the site's code and token, and goes to the coordinator's
+ * current address ({@link CoordinatorAddresses}).
  */
 @ApplicationScoped
+@FailsOver
 public class CoordinatorClient {
 
     public static final String SITE_HEADER = "X-Civitas-Site";
@@ -67,10 +68,10 @@ public class CoordinatorClient {
     }
 
     @Inject
-    CivitasSettings settings;
+    org.civitas.federation.site.SiteSigningKeys signingKeys;
 
     @Inject
-    org.civitas.federation.site.SiteSigningKeys signingKeys;
+    CoordinatorAddresses addresses;
 
     @Inject
     CivitasMetrics metrics;
@@ -201,7 +202,7 @@ public class CoordinatorClient {
 
     /** A task version from the coordinator (the newest when {@code version} is null). */
     public TaskDefinitionMessage taskDefinition(SiteIdentity site, String name, Integer version) {
-        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/task-definitions").path(name);
+        WebTarget target = coordinator().path("participant/task-definitions").path(name);
         if (version != null) {
             target = target.queryParam("version", version);
         }
@@ -212,7 +213,7 @@ public class CoordinatorClient {
 
     /** A model manifest's canonical JSON, by its hash (unchecked: the caller checks it). */
     public String modelManifest(SiteIdentity site, String sha256) {
-        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/model-manifests").path(sha256);
+        WebTarget target = coordinator().path("participant/model-manifests").path(sha256);
         try (Response r = authenticated(target.request(MediaType.APPLICATION_JSON_TYPE), site).get()) {
             return read(r, new GenericType<String>() { });
         }
@@ -220,7 +221,7 @@ public class CoordinatorClient {
 
     /** How long the site may keep what it made for each federation and from each dataset. */
     public List<org.civitas.federation.protocol.RetentionTerm> retentionTerms(SiteIdentity site) {
-        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/retention-terms");
+        WebTarget target = coordinator().path("participant/retention-terms");
         try (Response r = authenticated(target.request(MediaType.APPLICATION_JSON_TYPE), site).get()) {
             return read(r, new GenericType<>() { });
         }
@@ -228,7 +229,7 @@ public class CoordinatorClient {
 
     /** The model versions the consortium has released now. */
     public List<org.civitas.federation.protocol.ReleasedModel> releases(SiteIdentity site) {
-        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/releases");
+        WebTarget target = coordinator().path("participant/releases");
         try (Response r = authenticated(target.request(MediaType.APPLICATION_JSON_TYPE), site).get()) {
             return read(r, new GenericType<>() { });
         }
@@ -236,7 +237,7 @@ public class CoordinatorClient {
 
     /** A released version's state by its hash (unchecked: the caller checks it). */
     public byte[] releasedState(SiteIdentity site, String sha256) {
-        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/releases").path(sha256).path("state");
+        WebTarget target = coordinator().path("participant/releases").path(sha256).path("state");
         try (Response r = authenticated(target.request(MediaType.APPLICATION_OCTET_STREAM_TYPE), site).get()) {
             return read(r, new GenericType<byte[]>() { });
         }
@@ -244,7 +245,7 @@ public class CoordinatorClient {
 
     /** An operator's model artifact by its hash, streamed into {@code artifacts} (which checks the hash). */
     public void fetchModelArtifact(SiteIdentity site, String sha256, org.civitas.federation.infrastructure.ArtifactFiles artifacts) {
-        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/model-artifacts").path(sha256);
+        WebTarget target = coordinator().path("participant/model-artifacts").path(sha256);
         try (Response r = authenticated(target.request(MediaType.APPLICATION_OCTET_STREAM_TYPE), site).get()) {
             if (r.getStatus() != 200) {
                 read(r, new GenericType<String>() { });
@@ -256,7 +257,7 @@ public class CoordinatorClient {
 
     /** The task version the site registered one of its datasets for. */
     public TaskDefinitionMessage datasetTask(SiteIdentity site, String dataset) {
-        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/datasets").path(dataset).path("task");
+        WebTarget target = coordinator().path("participant/datasets").path(dataset).path("task");
         try (Response r = authenticated(target.request(MediaType.APPLICATION_JSON_TYPE), site).get()) {
             return read(r, new GenericType<TaskDefinitionMessage>() { });
         }
@@ -274,7 +275,7 @@ public class CoordinatorClient {
     @Retry(maxRetries = 4, delay = 500, jitter = 400, maxDuration = 60_000,
             retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
     public String sendQualityReport(SiteIdentity site, String datasetName, String reportJson, String contentSha256) {
-        WebTarget target = client().target(settings.coordinatorUrl()).path("participant/datasets/" + datasetName + "/quality");
+        WebTarget target = coordinator().path("participant/datasets/" + datasetName + "/quality");
         if (contentSha256 != null) {
             target = target.queryParam("contentSha256", contentSha256);
         }
@@ -287,8 +288,13 @@ public class CoordinatorClient {
         return "participant/federations/" + federationId + "/rounds/" + round;
     }
 
+    /** The coordinator's address this call goes to; {@link CoordinatorFailover} moves on to the next when it fails. */
+    private WebTarget coordinator() {
+        return client().target(addresses.current());
+    }
+
     private Invocation.Builder request(SiteIdentity site, String path, MediaType accept) {
-        return authenticated(client().target(settings.coordinatorUrl()).path(path).request(accept), site);
+        return authenticated(coordinator().path(path).request(accept), site);
     }
 
     private static Invocation.Builder authenticated(Invocation.Builder request, SiteIdentity site) {

@@ -15,7 +15,8 @@ import java.time.Duration;
 
 /**
  * On a server that hosts sites (participant or standalone), ready when the coordinator answers
- * its participant API at all (any HTTP status: a 401 without a site token still proves it is up).
+ * its participant API at all (any HTTP status: a 401 without a site token still proves it is up);
+ * with several coordinator addresses, when any of them does.
  */
 @Readiness
 @ApplicationScoped
@@ -49,17 +50,24 @@ public class CoordinatorReachableCheck implements HealthCheck {
         if ("coordinator".equals(role)) {
             return HealthCheckResponse.named("civitas-coordinator").up().withData("role", role).build();
         }
-        String url = (coordinatorUrl.endsWith("/") ? coordinatorUrl : coordinatorUrl + "/") + "participant/tasks";
-        try {
-            int status = http().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-            return HealthCheckResponse.named("civitas-coordinator").up().withData("url", coordinatorUrl).withData("status", status).build();
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+        String problems = "";
+        for (String address : coordinatorUrl.split(",")) {
+            String base = address.strip();
+            if (base.isEmpty()) {
+                continue;
             }
-            return HealthCheckResponse.named("civitas-coordinator").down().withData("url", coordinatorUrl)
-                    .withData("error", e.getClass().getSimpleName() + ": " + e.getMessage()).build();
+            String url = (base.endsWith("/") ? base : base + "/") + "participant/tasks";
+            try {
+                int status = http().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                return HealthCheckResponse.named("civitas-coordinator").up().withData("url", base).withData("status", status).build();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                problems += (problems.isEmpty() ? "" : "; ") + base + ": " + e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
         }
+        return HealthCheckResponse.named("civitas-coordinator").down().withData("url", coordinatorUrl).withData("error", problems).build();
     }
 }
