@@ -22,8 +22,19 @@ final class Api {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** An answer: status and body. */
-    record Answer(int status, byte[] body) {
+    /** An answer: status, body and headers (names in lower case). */
+    record Answer(int status, byte[] body, java.util.Map<String, java.util.List<String>> headers) {
+
+        Answer(int status, byte[] body) {
+            this(status, body, java.util.Map.of());
+        }
+
+        /** The header's first value, or null. */
+        String header(String name) {
+            java.util.List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+
         JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -225,7 +236,7 @@ final class Api {
     private static Answer sendRaw(HttpRequest.Builder request) {
         try {
             HttpResponse<byte[]> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Answer(r.statusCode(), r.body());
+            return new Answer(r.statusCode(), r.body(), r.headers().map());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

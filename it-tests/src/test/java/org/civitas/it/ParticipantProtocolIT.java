@@ -47,6 +47,8 @@ class ParticipantProtocolIT {
         Api.Answer state = Api.get("/participant/federations/" + federation + "/rounds/1/state", probe);
         assertThat(state.status()).isEqualTo(200);
         global = SafeTensors.read(state.body()).tensors();
+        // The probe has a round open (it waits for the probe's update): it is asked back in a second.
+        assertThat(Api.get("/participant/tasks", probe).header("X-Civitas-Poll-After")).isEqualTo("1");
     }
 
     private static Api.SiteCredentials register(String code) {
@@ -200,6 +202,7 @@ class ParticipantProtocolIT {
         Api.Answer tasks = Api.get("/participant/tasks", outsider);
         assertThat(tasks.status()).isEqualTo(200);
         assertThat(tasks.json().findValuesAsText("federationId")).doesNotContain(Long.toString(federation));
+        assertThat(tasks.header("X-Civitas-Poll-After")).as("no round is open for it: it polls seldom").isEqualTo("15");
 
         Api.Answer stranger = Api.get("/participant/tasks", new Api.SiteCredentials("nobody", null));
         assertThat(stranger.status()).isEqualTo(401);

@@ -237,6 +237,13 @@ public class FederationService {
         return names;
     }
 
+    @Inject
+    jakarta.enterprise.event.Event<org.civitas.federation.common.RoundsOpened> roundsOpened;
+
+    static java.util.Set<String> sitesOf(FederationPlan plan) {
+        return plan.getSites().stream().map(s -> s.getCode()).collect(java.util.stream.Collectors.toSet());
+    }
+
     private Views.FederationView start(FederationPlan plan, String actor) {
         Instant now = clock.instant();
         federations.add(plan);
@@ -255,6 +262,7 @@ public class FederationService {
         }
         audit.record(actor, "federation.started", "federation " + federation.getId(),
                 "plan '" + plan.getName() + "' sha256 " + plan.getPlanSha256() + ": " + plan.getCanonicalJson());
+        roundsOpened.fire(new org.civitas.federation.common.RoundsOpened(sitesOf(plan)));
         return Views.of(federation, registry.versions(federation.getId()));
     }
 

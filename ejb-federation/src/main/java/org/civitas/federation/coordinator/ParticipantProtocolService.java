@@ -95,12 +95,20 @@ public class ParticipantProtocolService {
     }
 
     /** The open rounds the site takes part in and has not yet answered. */
-    public List<RoundTask> tasks(SiteCaller caller) {
+    /**
+     * A site's poll: its tasks, and how soon it should ask again. A site with a round open in any
+     * federation it belongs to asks again in a second (the next round opens as this one closes); an
+     * idle one in {@code civitas.participant.idle-poll-seconds}, so a hundred idle sites cost a few
+     * requests a second, not a hundred.
+     */
+    public record Poll(List<RoundTask> tasks, int pollAfterSeconds) {
+    }
+
+    public Poll poll(SiteCaller caller) {
         Site site = site(caller);
-        return federations.openRoundsFor(site.getCode()).stream()
-                .filter(r -> r.offersTaskTo(site.getCode()))
-                .map(r -> task(r, site))
-                .toList();
+        List<Round> open = federations.openRoundsFor(site.getCode());
+        List<RoundTask> tasks = open.stream().filter(r -> r.offersTaskTo(site.getCode())).map(r -> task(r, site)).toList();
+        return new Poll(tasks, open.isEmpty() ? settings.idlePollSeconds() : 1);
     }
 
     public RoundTask task(SiteCaller caller, long federationId, int roundNumber) {

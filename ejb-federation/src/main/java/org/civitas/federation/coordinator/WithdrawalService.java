@@ -54,6 +54,9 @@ import java.util.TreeSet;
 public class WithdrawalService {
 
     @Inject
+    jakarta.enterprise.event.Event<org.civitas.federation.common.RoundsOpened> roundsOpened;
+
+    @Inject
     Clock clock;
 
     @Inject
@@ -275,6 +278,7 @@ public class WithdrawalService {
             registry.add(ModelVersion.derived(rebuild, a.start(), now));
             Round first = rebuild.openRound().orElseThrow();
             schedules.fitDeadline(first, now);
+            roundsOpened.fire(new org.civitas.federation.common.RoundsOpened(FederationService.sitesOf(original.getPlan())));
             // A remaining site whose own agreement is no longer active sits this line out too, as it would any round.
             agreementService.sitesWithoutAgreement(original.getPlan(), now).forEach((site, reason) -> {
                 if (!first.getWithheld().containsKey(site)) {

@@ -72,6 +72,10 @@ public class CivitasSettings {
     long coordinatorLeaseSeconds = 10;
 
     @Inject
+    @ConfigProperty(name = "civitas.participant.idle-poll-seconds", defaultValue = "15")
+    int idlePollSeconds = 15;
+
+    @Inject
     @ConfigProperty(name = "civitas.node.name")
     Optional<String> nodeName = Optional.empty();
 
@@ -200,6 +204,14 @@ public class CivitasSettings {
             throw new IllegalStateException("civitas.coordinator.lease-seconds must be in [2, 600], was " + coordinatorLeaseSeconds);
         }
         return java.time.Duration.ofSeconds(coordinatorLeaseSeconds);
+    }
+
+    /** How soon the coordinator asks a site without an open round to poll again. */
+    public int idlePollSeconds() {
+        if (idlePollSeconds < 1 || idlePollSeconds > 300) {
+            throw new IllegalStateException("civitas.participant.idle-poll-seconds must be in [1, 300], was " + idlePollSeconds);
+        }
+        return idlePollSeconds;
     }
 
     /** This server's name among the coordinators: {@code civitas.node.name}, else the host's name. */

@@ -26,6 +26,7 @@ import org.civitas.federation.infrastructure.CivitasMetrics;
 import org.civitas.federation.protocol.DatasetMetadata;
 import org.civitas.federation.protocol.TaskDefinitionMessage;
 import org.civitas.federation.protocol.RoundTask;
+import org.civitas.federation.protocol.RoundTasks;
 import org.civitas.federation.protocol.UpdateMetadata;
 
 import java.io.ByteArrayInputStream;
@@ -107,9 +108,10 @@ public class CoordinatorClient {
     @Timeout(10_000)
     @CircuitBreaker(requestVolumeThreshold = 5, failureRatio = 1.0, delay = 15_000, successThreshold = 1,
             failOn = {ProcessingException.class, CoordinatorUnavailableException.class, TimeoutException.class})
-    public List<RoundTask> tasks(SiteIdentity site) {
+    public RoundTasks tasks(SiteIdentity site) {
         try (Response r = request(site, "participant/tasks", MediaType.APPLICATION_JSON_TYPE).get()) {
-            return read(r, new GenericType<>() { });
+            String pollAfter = r.getHeaderString(RoundTasks.POLL_AFTER_HEADER);
+            return new RoundTasks(read(r, new GenericType<List<RoundTask>>() { }), RoundTasks.pollAfter(pollAfter));
         }
     }
 

@@ -14,22 +14,30 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import org.civitas.federation.core.schedule.TrainingCalendar;
 import org.civitas.federation.infrastructure.EverySecond;
+import org.civitas.federation.common.RoundsOpened;
 import org.civitas.federation.protocol.RoundTask;
+import org.civitas.federation.protocol.RoundTasks;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Each hosted site asks the coordinator for open round tasks every second (sites call out; the
- * coordinator never calls into an enterprise). Once it reaches the coordinator it tells it its
+ * Each hosted site asks the coordinator for open round tasks every second while a round is open for
+ * it, and as seldom as the coordinator says while none is (sites call out; the coordinator never
+ * calls into an enterprise, so an idle site learns of a new federation at its next poll, or at once
+ * when the coordinator runs in this server). Once it reaches the coordinator it tells it its
  * signing key and windows ({@link CoordinatorHandshake}); inside its training window it has a {@code local-finetune} job
  * serve each task, outside it pauses what trains ({@link LocalTrainingJobs}); its batch scoring keeps to
  * the same windows ({@link ScoringJobs}).
@@ -45,6 +53,8 @@ public class ParticipantPoller {
 
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile String lastProblem;
+    /** When each hosted site asks the coordinator next: as soon as possible if absent. */
+    private final Map<String, Instant> nextPoll = new ConcurrentHashMap<>();
 
     @Inject
     Clock clock;
@@ -84,6 +94,11 @@ public class ParticipantPoller {
         schedule = EverySecond.run(scheduler, context.getBusinessObject(ParticipantPoller.class)::poll, LOG, "Polling the coordinator");
     }
 
+    /** Rounds opened in this very server (the standalone role): its sites ask for their tasks at the next tick. */
+    public void roundsOpened(@Observes(during = TransactionPhase.AFTER_SUCCESS) RoundsOpened opened) {
+        opened.sites().forEach(nextPoll::remove);
+    }
+
     @PreDestroy
     void stop() {
         if (schedule != null) {
@@ -105,23 +120,29 @@ public class ParticipantPoller {
     }
 
     private void pollSite(SiteIdentity site) {
-        List<RoundTask> tasks;
-        try {
-            tasks = coordinator.tasks(site);
-            lastProblem = null;
-        } catch (RuntimeException e) {
-            // The coordinator may be starting or unreachable: say so once, not every second.
-            String problem = e.getMessage();
-            if (problem != null && !problem.equals(lastProblem)) {
-                LOG.log(Level.INFO, "Site {0} cannot reach the coordinator yet: {1}", new Object[] {site.code(), problem});
-            }
-            lastProblem = problem;
-            return;
-        }
-        handshake.registerSigningKeyOnce(site);
-        reached.fire(new SiteEvents.Reached(site));
-        handshake.reportWindowsIfChanged(site);
         Instant now = clock.instant();
+        List<RoundTask> tasks = List.of();
+        // The training windows below are kept every second; the coordinator is asked as often as it says.
+        if (!now.isBefore(nextPoll.getOrDefault(site.code(), Instant.MIN))) {
+            RoundTasks answer;
+            try {
+                answer = coordinator.tasks(site);
+                lastProblem = null;
+            } catch (RuntimeException e) {
+                // The coordinator may be starting or unreachable: say so once, not every second.
+                String problem = e.getMessage();
+                if (problem != null && !problem.equals(lastProblem)) {
+                    LOG.log(Level.INFO, "Site {0} cannot reach the coordinator yet: {1}", new Object[] {site.code(), problem});
+                }
+                lastProblem = problem;
+                return;
+            }
+            nextPoll.put(site.code(), now.plusSeconds(answer.pollAfterSeconds()));
+            tasks = answer.tasks();
+            handshake.registerSigningKeyOnce(site);
+            reached.fire(new SiteEvents.Reached(site));
+            handshake.reportWindowsIfChanged(site);
+        }
         TrainingCalendar calendar = windows.calendar(site.code());
         if (!calendar.isOpen(now)) {
             // Outside the site's training window: pause what trains, start nothing.

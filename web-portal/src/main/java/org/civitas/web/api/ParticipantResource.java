@@ -24,6 +24,7 @@ import org.civitas.federation.protocol.DatasetMetadata;
 import org.civitas.federation.coordinator.DatasetRegistry;
 import org.civitas.federation.coordinator.ParticipantProtocolService;
 import org.civitas.federation.protocol.RoundTask;
+import org.civitas.federation.protocol.RoundTasks;
 import org.civitas.federation.protocol.TaskDefinitionMessage;
 import org.civitas.federation.protocol.SecureAggregationProtocol;
 import org.civitas.federation.coordinator.SecureAggregationService;
@@ -65,8 +66,10 @@ public class ParticipantResource {
     @GET
     @Path("tasks")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<RoundTask> tasks() {
-        return protocol.tasks(site());
+    public Response tasks() {
+        ParticipantProtocolService.Poll poll = protocol.poll(site());
+        return Response.ok(new jakarta.ws.rs.core.GenericEntity<List<RoundTask>>(poll.tasks()) { })
+                .header(RoundTasks.POLL_AFTER_HEADER, poll.pollAfterSeconds()).build();
     }
 
     @POST
