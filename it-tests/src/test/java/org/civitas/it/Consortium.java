@@ -152,6 +152,39 @@ final class Consortium {
         return sites;
     }
 
+    /**
+     * In the coordinators' database ({@code schema}): one model version per round of the finished
+     * federation plus the initial one, one aggregation per round in the audit chain, and as many
+     * receipts as the rounds say they aggregated.
+     */
+    static void assertEachRoundAggregatedOnce(String schema, JsonNode finished) throws SQLException {
+        long federation = finished.path("id").asLong();
+        int rounds = finished.path("rounds").size();
+        try (Connection c = CivitasServer.postgres()) {
+            assertThat(count(c, "select count(*) from " + schema + ".model_version where federation_id = ?", federation))
+                    .isEqualTo(rounds + 1);
+            assertThat(count(c, "select count(distinct version_number) from " + schema + ".model_version where federation_id = ?",
+                    federation)).isEqualTo(rounds + 1);
+            Map<String, Long> aggregations = new java.util.TreeMap<>();
+            try (PreparedStatement s = c.prepareStatement("select subject, count(*) from " + schema
+                    + ".audit_entry where action = 'round.aggregated' and subject like ? group by subject")) {
+                s.setString(1, "federation " + federation + " round %");
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        aggregations.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            assertThat(aggregations).hasSize(rounds).allSatisfy((subject, n) -> assertThat(n).as(subject).isEqualTo(1L));
+            long updates = 0;
+            for (JsonNode r : finished.path("rounds")) {
+                updates += r.path("updates").asLong();
+            }
+            assertThat(count(c, "select count(*) from " + schema + ".update_receipt u join " + schema
+                    + ".federation_round r on u.round_id = r.id where r.federation_id = ?", federation)).isEqualTo(updates);
+        }
+    }
+
     static long count(Connection c, String sql, long federation) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setLong(1, federation);

@@ -6,9 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -151,7 +147,7 @@ class CoordinatorFailoverIT {
         }
         // No accepted upload was lost: the cut round was aggregated with every update accepted before the kill.
         assertThat(Consortium.sites(Consortium.round(done, cutRound))).containsAll(acceptedBeforeKill);
-        assertExactlyOnce(first);
+        Consortium.assertEachRoundAggregatedOnce(SCHEMA, done);
 
         // Split brain: the first coordinator comes back (a new claimant: it waits), the leader freezes mid-federation,
         // the first takes over and finishes; the frozen one, woken, holds nothing and closed nothing.
@@ -170,7 +166,7 @@ class CoordinatorFailoverIT {
         JsonNode afterPause = consortium.awaitFederation(second, f -> !"RUNNING".equals(f.path("status").asText()), Duration.ofMinutes(4),
                 "the second federation finished");
         assertThat(afterPause.path("status").asText()).as(afterPause.toString()).isEqualTo("COMPLETED");
-        assertExactlyOnce(second);
+        Consortium.assertEachRoundAggregatedOnce(SCHEMA, afterPause);
         JsonNode woken = lease(b);
         assertThat(woken.path("held").asBoolean()).as(woken.toString()).isFalse();
         assertThat(woken.path("holder").asText()).startsWith("coordinator-a-");
@@ -197,35 +193,6 @@ class CoordinatorFailoverIT {
             }
         }
         return null;
-    }
-
-    /** In the shared database: one model version per round and the initial one, one aggregation per round, each receipt counted once. */
-    private static void assertExactlyOnce(long federation) throws Exception {
-        JsonNode f = consortium.asAdmin("/federations/" + federation, null).json();
-        int rounds = f.path("rounds").size();
-        try (Connection c = CivitasServer.postgres()) {
-            assertThat(Consortium.count(c, "select count(*) from " + SCHEMA + ".model_version where federation_id = ?", federation))
-                    .isEqualTo(rounds + 1);
-            assertThat(Consortium.count(c, "select count(distinct version_number) from " + SCHEMA + ".model_version where federation_id = ?",
-                    federation)).isEqualTo(rounds + 1);
-            Map<String, Long> aggregations = new TreeMap<>();
-            try (PreparedStatement s = c.prepareStatement("select subject, count(*) from " + SCHEMA
-                    + ".audit_entry where action = 'round.aggregated' and subject like ? group by subject")) {
-                s.setString(1, "federation " + federation + " round %");
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        aggregations.put(rs.getString(1), rs.getLong(2));
-                    }
-                }
-            }
-            assertThat(aggregations).hasSize(rounds).allSatisfy((subject, n) -> assertThat(n).as(subject).isEqualTo(1L));
-            long updates = 0;
-            for (JsonNode r : f.path("rounds")) {
-                updates += r.path("updates").asLong();
-            }
-            assertThat(Consortium.count(c, "select count(*) from " + SCHEMA + ".update_receipt u join " + SCHEMA
-                    + ".federation_round r on u.round_id = r.id where r.federation_id = ?", federation)).isEqualTo(updates);
-        }
     }
 
     /** A metric's value from Prometheus text (a sample without labels); -1 when absent. */
