@@ -99,19 +99,30 @@ public final class SafeTensors {
     }
 
     public static Decoded read(byte[] bytes) {
-        if (bytes.length < 8) {
-            throw new FormatException("payload of " + bytes.length + " bytes is shorter than the 8-byte header length");
+        return read(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * Reads the file's bytes from {@code bytes}' position to its limit, which it leaves as they were:
+     * a memory-mapped file is read without its bytes ever being copied whole onto the heap.
+     */
+    public static Decoded read(ByteBuffer bytes) {
+        ByteBuffer buf = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
+        int size = buf.remaining();
+        if (size < 8) {
+            throw new FormatException("payload of " + size + " bytes is shorter than the 8-byte header length");
         }
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLength = buf.getLong();
-        if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES || headerLength > bytes.length - 8L) {
-            throw new FormatException("header length " + headerLength + " does not fit a payload of " + bytes.length + " bytes");
+        long headerLength = buf.getLong(0);
+        if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES || headerLength > size - 8L) {
+            throw new FormatException("header length " + headerLength + " does not fit a payload of " + size + " bytes");
         }
         int dataStart = 8 + (int) headerLength;
-        long dataLength = bytes.length - (long) dataStart;
+        long dataLength = size - (long) dataStart;
+        byte[] header = new byte[(int) headerLength];
+        buf.get(8, header);
         Map<String, String> metadata = new LinkedHashMap<>();
         List<Entry> entries = new ArrayList<>();
-        try (JsonParser p = JSON.createParser(bytes, 8, (int) headerLength)) {
+        try (JsonParser p = JSON.createParser(header)) {
             expect(p.nextToken(), JsonToken.START_OBJECT, "header must be a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -149,8 +160,7 @@ public final class SafeTensors {
         NamedTensors.Builder builder = NamedTensors.builder();
         for (Entry e : entries) {
             float[] values = new float[(int) ((e.end - e.begin) / 4)];
-            ByteBuffer.wrap(bytes, dataStart + (int) e.begin, (int) (e.end - e.begin))
-                    .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            buf.slice(dataStart + (int) e.begin, (int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
             try {
                 builder.put(e.name, new Tensor(e.shape, values));
             } catch (IllegalArgumentException ex) {

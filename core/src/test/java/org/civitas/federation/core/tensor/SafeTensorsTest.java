@@ -31,6 +31,25 @@ class SafeTensorsTest {
     }
 
     @Test
+    void readsAFileFromAnOffHeapBufferBetweenItsPositionAndLimitAndLeavesThemAsTheyWere() {
+        byte[] file = SafeTensors.write(sample(), Map.of("sampleCount", "42"));
+        ByteBuffer direct = ByteBuffer.allocateDirect(file.length + 10);
+        direct.position(3);
+        direct.put(file);
+        direct.position(3).limit(3 + file.length);
+
+        SafeTensors.Decoded decoded = SafeTensors.read(direct);
+
+        assertThat(decoded.tensors()).isEqualTo(sample());
+        assertThat(decoded.metadata()).containsEntry("sampleCount", "42");
+        assertThat(direct.position()).isEqualTo(3);
+        assertThat(direct.limit()).isEqualTo(3 + file.length);
+        direct.limit(direct.limit() - 1);
+        assertThatThrownBy(() -> SafeTensors.read(direct)).as("one byte short").isInstanceOf(SafeTensors.FormatException.class)
+                .hasMessageContaining("the data section has");
+    }
+
+    @Test
     void writesTheReferenceLayout() {
         byte[] bytes = SafeTensors.write(sample());
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

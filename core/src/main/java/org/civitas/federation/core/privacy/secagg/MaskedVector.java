@@ -56,12 +56,17 @@ public final class MaskedVector {
      * @throws IllegalArgumentException when the body is not exactly {@code length} int32 values
      */
     public static int[] fromBytes(byte[] body, long length) {
-        if (body.length != length * 4) {
+        return fromBytes(ByteBuffer.wrap(body), length);
+    }
+
+    /** As {@link #fromBytes(byte[], long)}, from {@code body}'s position to its limit (a mapped file, say), which it leaves as they were. */
+    public static int[] fromBytes(ByteBuffer body, long length) {
+        if (body.remaining() != length * 4) {
             throw new IllegalArgumentException("a masked update of this state is " + length + " little-endian int32 values ("
-                    + length * 4 + " bytes), this body has " + body.length + " bytes");
+                    + length * 4 + " bytes), this body has " + body.remaining() + " bytes");
         }
         int[] out = new int[(int) length];
-        ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
+        body.slice().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
         return out;
     }
 }
