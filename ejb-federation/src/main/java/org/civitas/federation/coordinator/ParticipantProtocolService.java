@@ -27,7 +27,7 @@ import org.civitas.domain.registry.ModelVersion;
 import org.civitas.federation.core.aggregation.Strategy;
 import org.civitas.federation.core.tensor.NamedTensors;
 import org.civitas.federation.core.tensor.SafeTensors;
-import org.civitas.federation.infrastructure.BlobStore;
+import org.civitas.federation.infrastructure.SpooledUpload;
 import org.civitas.federation.infrastructure.CoordinatorStores;
 import org.civitas.infrastructure.persistence.ConsortiumRepository;
 import org.civitas.infrastructure.persistence.FederationRepository;
@@ -137,13 +137,22 @@ public class ParticipantProtocolService {
     @Inject
     org.civitas.federation.infrastructure.CivitasMetrics metrics;
 
+    /** Writes an upload's tensors part to the coordinator's spool as it arrives (see {@link CoordinatorStores#spool}). */
+    public SpooledUpload spool(java.io.InputStream tensors, long maxBytes) {
+        return stores.spool(tensors, maxBytes);
+    }
+
+    /**
+     * Checks and records a site's update, spooled to disk as it arrived ({@link #spool}): the tensors
+     * are read from the file mapped off the heap, and the file becomes the stored update.
+     */
     public Views.ReceiptView acceptUpdate(SiteCaller caller, long federationId, int roundNumber,
-                                          UpdateMetadata metadata, byte[] body, long maxBytes, Signed signed) {
+                                          UpdateMetadata metadata, SpooledUpload body, long maxBytes, Signed signed) {
         Site site = site(caller);
-        if (body.length > maxBytes) {
-            throw new UpdateRejectedException(Reason.TOO_LARGE, "update of " + body.length + " bytes exceeds the limit of " + maxBytes);
+        if (body.sizeBytes() > maxBytes) {
+            throw new UpdateRejectedException(Reason.TOO_LARGE, "update of " + body.sizeBytes() + " bytes exceeds the limit of " + maxBytes);
         }
-        boolean verified = verifySignature(site, federationId, roundNumber, signed, body);
+        boolean verified = verifySignature(site, federationId, roundNumber, signed, body.sha256());
         Round round = federations.roundForUpdate(federationId, roundNumber).orElseThrow(() ->
                 new UpdateRejectedException(Reason.UNKNOWN_ROUND, "federation " + federationId + " has no round " + roundNumber));
         Instant now = clock.instant();
@@ -163,34 +172,35 @@ public class ParticipantProtocolService {
             throw new UpdateRejectedException(Reason.INVALID_METADATA, "metadata needs sampleCount, trainLoss and globalLoss");
         }
         requireSampleCountWithinDataset(site, round.getFederation().getPlan(), metadata.sampleCount());
+        // Under the round's lock, so one round checks one update at a time: the heap holds one update's values, not every upload's.
         if (round.getFederation().getPlan().isSecureAggregation()) {
             // Only the masked vector arrives; it cannot be checked beyond its length, by design.
-            NamedTensors global = SafeTensors.read(stores.models().get(startVersion(federationId, roundNumber).getSha256())).tensors();
-            secureAggregation.checkMasked(round, site, body, global);
+            NamedTensors global = SafeTensors.read(stores.models().map(startVersion(federationId, roundNumber).getSha256())).tensors();
+            secureAggregation.checkMasked(round, site, body.map(), body.sha256(), global);
         } else {
             try {
-                NamedTensors update = SafeTensors.read(body).tensors();
-                NamedTensors global = SafeTensors.read(stores.models().get(startVersion(federationId, roundNumber).getSha256())).tensors();
+                NamedTensors update = SafeTensors.read(body.map()).tensors();
+                NamedTensors global = SafeTensors.read(stores.models().map(startVersion(federationId, roundNumber).getSha256())).tensors();
                 strategy.validateUpdate(global, update);
             } catch (IllegalArgumentException e) {
                 throw new UpdateRejectedException(Reason.INVALID_TENSORS, e.getMessage());
             }
         }
-        String key = BlobStore.sha256(body);
+        String key = body.sha256();
         UpdateReceipt receipt = round.acceptStale(site, new UpdateReceipt.Content(metadata.sampleCount(), metadata.trainLoss(),
-                metadata.globalLoss(), key, body.length, key), staleness, now);
+                metadata.globalLoss(), key, body.sizeBytes(), key), staleness, now);
         receipt.reportGlobalAccuracy(metadata.globalAccuracy());
         if (round.getSecaggPhase() != null) {
             secureAggregation.advanceEarly(round);
         }
         receipt.reportHeldoutMacroF1(metadata.heldoutMacroF1());
         // Stored last, once every check has passed; a failed commit leaves at most an unreferenced file.
-        stores.updates().put(body);
+        stores.updates().put(body.file(), key);
         audit.record("site:" + site.getCode(), "update.accepted", "federation " + federationId + " round " + round.getNumber(),
-                "sha256 " + key + ", " + body.length + " bytes, " + metadata.sampleCount() + " samples"
+                "sha256 " + key + ", " + body.sizeBytes() + " bytes, " + metadata.sampleCount() + " samples"
                         + (staleness > 0 ? ", staleness " + staleness : "")
                         + (verified ? ", signed by Ed25519 key " + UpdateSignature.fingerprint(site.getSigningKey()) : ", unsigned"));
-        metrics.updateReceived(site.getCode(), body.length);
+        metrics.updateReceived(site.getCode(), body.sizeBytes());
         return Views.of(receipt);
     }
 
@@ -216,7 +226,7 @@ public class ParticipantProtocolService {
      * A site with a registered key must sign; the signature must verify for exactly this update,
      * and its nonce must be new for the round. Answers whether the update was signed.
      */
-    private boolean verifySignature(Site site, long federationId, int roundNumber, Signed signed, byte[] body) {
+    private boolean verifySignature(Site site, long federationId, int roundNumber, Signed signed, String tensorsSha256) {
         boolean presented = signed != null && (signed.nonce() != null || signed.signature() != null);
         if (site.getSigningKey() == null) {
             if (settings.requireSignedUpdates()) {
@@ -238,8 +248,8 @@ public class ParticipantProtocolService {
         } catch (IllegalArgumentException e) {
             throw new UpdateRejectedException(Reason.BAD_SIGNATURE, "X-Civitas-Nonce: " + e.getMessage());
         }
-        if (!UpdateSignature.verify(UpdateSignature.publicKey(site.getSigningKey()), signed.signature(), site.getCode(), federationId,
-                roundNumber, signed.nonce(), body, signed.metadata())) {
+        if (!UpdateSignature.verifyHashed(UpdateSignature.publicKey(site.getSigningKey()), signed.signature(), site.getCode(), federationId,
+                roundNumber, signed.nonce(), tensorsSha256, signed.metadata())) {
             throw new UpdateRejectedException(Reason.BAD_SIGNATURE, "the signature does not verify with the key of site '"
                     + site.getCode() + "' for this update (federation " + federationId + ", round " + roundNumber + ")");
         }

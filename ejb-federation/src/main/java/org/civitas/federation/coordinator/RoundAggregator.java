@@ -169,7 +169,7 @@ public class RoundAggregator {
             BlobStore updates = stores.updates();
             results = receipts.stream()
                     .map(u -> new FitResult(u.getSite().getCode(), u.getSampleCount(), u.getStaleness(),
-                            () -> SafeTensors.read(updates.get(u.getStorageKey())).tensors()))
+                            () -> SafeTensors.read(updates.map(u.getStorageKey())).tensors()))
                     .toList();
         }
         NamedTensors serverState = parent.getServerStateSha256() == null ? null

@@ -95,7 +95,7 @@ public class RoundValuationService implements RoundValuationSteps {
         Map<String, SubModelUtility.SiteUpdate> updates = new LinkedHashMap<>();
         for (UpdateReceipt u : included) {
             updates.put(u.getSite().getCode(), new SubModelUtility.SiteUpdate(
-                    SafeTensors.read(stores.updates().get(u.getStorageKey())).tensors(), u.getSampleCount()));
+                    SafeTensors.read(stores.updates().map(u.getStorageKey())).tensors(), u.getSampleCount()));
         }
         LabeledFeatures data = validation.features(plan.getFeatureCount(), plan.getClassCount());
         // A broken sub-model is worth what a model that knows nothing is: the uniform guess's loss, log C,

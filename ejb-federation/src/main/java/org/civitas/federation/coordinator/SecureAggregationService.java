@@ -172,7 +172,7 @@ public class SecureAggregationService {
     }
 
     /** Checks a masked upload and answers its ring values; called under the round's lock by the upload. */
-    public int[] checkMasked(Round round, Site site, byte[] body, NamedTensors global) {
+    public int[] checkMasked(Round round, Site site, java.nio.ByteBuffer body, String sha, NamedTensors global) {
         if (round.getSecaggPhase() != SecureAggregationPhase.MASKED_UPLOADS) {
             throw new UpdateRejectedException(Reason.ROUND_NOT_OPEN, "round " + round.getNumber() + " of federation "
                     + round.getFederation().getId() + " takes masked updates only in phase MASKED_UPLOADS; it is in " + phase(round));
@@ -182,7 +182,6 @@ public class SecureAggregationService {
             throw new UpdateRejectedException(Reason.NOT_A_PARTICIPANT, "site '" + site.getCode()
                     + "' sent no shares in time and takes no further part in round " + round.getNumber());
         }
-        String sha = org.civitas.federation.infrastructure.BlobStore.sha256(body);
         members.acceptedAs(sha).ifPresent(where -> {
             throw new UpdateRejectedException(Reason.DUPLICATE, "this masked update was already accepted (" + where
                     + "); a replayed upload is refused");
@@ -324,7 +323,7 @@ public class SecureAggregationService {
                 .forEach(m -> keys.put(m.getMemberIndex(), MaskingSite.publicKeyOf(new BigInteger(m.getMaskingKey(), 16))));
         Map<Integer, int[]> masked = new TreeMap<>();
         survivors.forEach((index, receipt) -> masked.put(index,
-                MaskedVector.fromBytes(stores.updates().get(receipt.getStorageKey()), global.elementCount())));
+                MaskedVector.fromBytes(stores.updates().map(receipt.getStorageKey()), global.elementCount())));
         Map<Integer, List<Shamir.Share>> seedShares = new HashMap<>();
         Map<Integer, List<Shamir.Share>> keyShares = new HashMap<>();
         for (SecureAggregationMember holder : all) {

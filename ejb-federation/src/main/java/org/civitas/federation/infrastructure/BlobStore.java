@@ -46,6 +46,42 @@ public final class BlobStore {
         return new Stored(key, bytes.length);
     }
 
+    /**
+     * Stores a file already written elsewhere on the same file system (a spooled upload) under
+     * {@code sha256}, its bytes' hash, which the caller computed while writing it: the file is moved,
+     * not read. A blob already stored under that hash is kept and the file deleted.
+     */
+    public Stored put(Path file, String sha256) {
+        if (!KEY.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("not a blob key: " + sha256);
+        }
+        Path target = root.resolve(sha256 + ".safetensors");
+        try {
+            Files.createDirectories(root);
+            long size = Files.size(file);
+            if (Files.exists(target)) {
+                Files.delete(file);
+            } else {
+                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return new Stored(sha256, size);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store blob in " + root, e);
+        }
+    }
+
+    /** A blob's bytes mapped read-only from its file: off the heap, however large the blob. */
+    public java.nio.ByteBuffer map(String key) {
+        if (!KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("not a blob key: " + key);
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(root.resolve(key + ".safetensors"))) {
+            return channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException("blob " + key + " is missing from " + root, e);
+        }
+    }
+
     public byte[] get(String key) {
         if (!KEY.matcher(key).matches()) {
             throw new IllegalArgumentException("not a blob key: " + key);

@@ -25,6 +25,7 @@ import org.civitas.federation.coordinator.DatasetRegistry;
 import org.civitas.federation.coordinator.ParticipantProtocolService;
 import org.civitas.federation.protocol.RoundTask;
 import org.civitas.federation.protocol.RoundTasks;
+import org.civitas.federation.infrastructure.SpooledUpload;
 import org.civitas.federation.protocol.TaskDefinitionMessage;
 import org.civitas.federation.protocol.SecureAggregationProtocol;
 import org.civitas.federation.coordinator.SecureAggregationService;
@@ -202,25 +203,38 @@ public class ParticipantResource {
         }
         UpdateMetadata metadata = null;
         byte[] metadataBytes = null;
-        byte[] tensors = null;
-        for (EntityPart part : parts) {
-            switch (part.getName()) {
-                case "metadata" -> {
-                    // The signature covers the metadata's exact bytes.
-                    metadataBytes = readLimited(part.getContent(), 64 * 1024);
-                    metadata = parseMetadata(new String(metadataBytes, java.nio.charset.StandardCharsets.UTF_8));
+        SpooledUpload tensors = null;
+        try {
+            for (EntityPart part : parts) {
+                switch (part.getName()) {
+                    case "metadata" -> {
+                        // The signature covers the metadata's exact bytes.
+                        metadataBytes = readLimited(part.getContent(), 64 * 1024);
+                        metadata = parseMetadata(new String(metadataBytes, java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                    case "tensors" -> {
+                        if (tensors != null) {
+                            tensors.close();
+                        }
+                        // To disk as it arrives, hashed and counted on the way: never whole on the heap.
+                        tensors = protocol.spool(part.getContent(), max);
+                    }
+                    default -> throw new UpdateRejectedException(Reason.INVALID_TENSORS,
+                            "unexpected part '" + part.getName() + "': send 'metadata' and 'tensors'");
                 }
-                case "tensors" -> tensors = readLimited(part.getContent(), max);
-                default -> throw new UpdateRejectedException(Reason.INVALID_TENSORS,
-                        "unexpected part '" + part.getName() + "': send 'metadata' and 'tensors'");
+            }
+            if (metadata == null || tensors == null) {
+                throw new UpdateRejectedException(Reason.INVALID_TENSORS, "an update needs a 'metadata' part and a 'tensors' part");
+            }
+            Views.ReceiptView receipt = protocol.acceptUpdate(site(), federation, round, metadata, tensors, max,
+                    new ParticipantProtocolService.Signed(nonce, signature, metadataBytes));
+            return Response.status(Response.Status.CREATED).entity(receipt).build();
+        } finally {
+            if (tensors != null) {
+                // Gone already when it became the stored update; removed here when the update was refused.
+                tensors.close();
             }
         }
-        if (metadata == null || tensors == null) {
-            throw new UpdateRejectedException(Reason.INVALID_TENSORS, "an update needs a 'metadata' part and a 'tensors' part");
-        }
-        Views.ReceiptView receipt = protocol.acceptUpdate(site(), federation, round, metadata, tensors, max,
-                new ParticipantProtocolService.Signed(nonce, signature, metadataBytes));
-        return Response.status(Response.Status.CREATED).entity(receipt).build();
     }
 
     /** A site registers its signing key (first use; another key is refused until an administrator clears the old one). */

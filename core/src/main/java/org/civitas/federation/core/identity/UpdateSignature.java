@@ -51,7 +51,11 @@ public final class UpdateSignature {
     }
 
     static byte[] message(String site, long federation, int round, String nonce, byte[] tensors, byte[] metadata) {
-        return ("civitas-update-v1|" + site + "|" + federation + "|" + round + "|" + nonce + "|" + sha256(tensors) + "|" + sha256(metadata))
+        return message(site, federation, round, nonce, sha256(tensors), metadata);
+    }
+
+    private static byte[] message(String site, long federation, int round, String nonce, String tensorsSha256, byte[] metadata) {
+        return ("civitas-update-v1|" + site + "|" + federation + "|" + round + "|" + nonce + "|" + tensorsSha256 + "|" + sha256(metadata))
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -70,10 +74,20 @@ public final class UpdateSignature {
     /** Whether the signature (Base64) verifies under the public key; malformed input does not. */
     public static boolean verify(PublicKey key, String signature, String site, long federation, int round, String nonce, byte[] tensors,
                                  byte[] metadata) {
+        return verifyHashed(key, signature, site, federation, round, nonce, sha256(tensors), metadata);
+    }
+
+    /**
+     * As {@link #verify(PublicKey, String, String, long, int, String, byte[], byte[])}, given the
+     * tensors part's SHA-256 (lower-case hex) rather than its bytes: the message signs that hash, so
+     * a receiver that hashed the part while spooling it to disk never holds it whole.
+     */
+    public static boolean verifyHashed(PublicKey key, String signature, String site, long federation, int round, String nonce,
+                                       String tensorsSha256, byte[] metadata) {
         try {
             Signature s = Signature.getInstance(ALGORITHM);
             s.initVerify(key);
-            s.update(message(site, federation, round, nonce, tensors, metadata));
+            s.update(message(site, federation, round, nonce, tensorsSha256, metadata));
             return s.verify(Base64.getDecoder().decode(signature));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return false;

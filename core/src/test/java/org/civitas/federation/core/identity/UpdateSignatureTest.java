@@ -32,6 +32,20 @@ class UpdateSignatureTest {
     }
 
     @Test
+    void aReceiverThatHashedTheTensorsPartVerifiesWithItsHash() throws Exception {
+        KeyPair keys = UpdateSignature.newKeyPair();
+        String nonce = UpdateSignature.newNonce();
+        String sig = UpdateSignature.sign(keys.getPrivate(), "energy", 7, 2, nonce, TENSORS, METADATA);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(TENSORS));
+        String other = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(new byte[] {9}));
+
+        assertThat(UpdateSignature.verifyHashed(keys.getPublic(), sig, "energy", 7, 2, nonce, sha, METADATA)).isTrue();
+        assertThat(UpdateSignature.verifyHashed(keys.getPublic(), sig, "energy", 7, 2, nonce, other, METADATA)).isFalse();
+        assertThat(UpdateSignature.verifyHashed(keys.getPublic(), sig, "energy", 7, 2, nonce, sha.toUpperCase(), METADATA))
+                .as("the hash as the message spells it").isFalse();
+    }
+
+    @Test
     void keysSurviveTheirEncodingsAndBadOnesAreNamed() {
         KeyPair keys = UpdateSignature.newKeyPair();
         String encoded = UpdateSignature.encode(keys.getPublic());
