@@ -80,8 +80,11 @@ class InTowerLoraTest {
             assertThat(trainData.tokenIds()[0]).isNotEmpty();
             NamedTensors before = encoderWeights();
 
+            // Half the rate, for longer: at 0.01 for 4 epochs one run on a busy machine ended at held-out accuracy 0.7 with the
+            // same seed that gives 0.95 here (the CPU kernels' parallel sums need not add in the same order each run); at 0.005
+            // for 6 epochs twelve shuffles all ended at 0.925 or above.
             LocalTraining.Outcome outcome = LocalTraining.train(model, MultimodalWeights.initialState(ADAPTED), trainData,
-                    new LocalTraining.Hyper(4, 0.01, 16, 3, 0), (a, b, c) -> { });
+                    new LocalTraining.Hyper(6, 0.005, 16, 3, 0), (a, b, c) -> { });
             double accuracy = LocalTraining.evaluate(model, source(ADAPTED, heldout, tower), 20).accuracy();
 
             for (int layer = 0; layer < 6; layer++) {
