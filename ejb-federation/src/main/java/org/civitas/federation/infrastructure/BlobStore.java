@@ -75,10 +75,17 @@ public final class BlobStore {
         if (!KEY.matcher(key).matches()) {
             throw new IllegalArgumentException("not a blob key: " + key);
         }
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(root.resolve(key + ".safetensors"))) {
-            return channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        try {
+            return mapped(root.resolve(key + ".safetensors"));
         } catch (IOException e) {
             throw new UncheckedIOException("blob " + key + " is missing from " + root, e);
+        }
+    }
+
+    /** A file's bytes mapped read-only. */
+    static java.nio.ByteBuffer mapped(Path file) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            return channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, channel.size());
         }
     }
 

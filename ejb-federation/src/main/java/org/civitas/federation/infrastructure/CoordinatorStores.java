@@ -4,6 +4,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.civitas.domain.federation.UpdateRejectedException;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+
 /** The coordinator's blob stores: global model versions, and the spooled updates of sites; and the spool uploads arrive in. */
 @ApplicationScoped
 public class CoordinatorStores {
@@ -25,14 +36,15 @@ public class CoordinatorStores {
      *
      * @throws UpdateRejectedException {@code TOO_LARGE} as soon as more than {@code maxBytes} arrived; nothing is left behind
      */
-    public SpooledUpload spool(java.io.InputStream in, long maxBytes) {
-        java.nio.file.Path dir = settings.coordinatorDir().resolve("incoming");
-        java.nio.file.Path file = dir.resolve(java.util.UUID.randomUUID() + ".part");
+    public SpooledUpload spool(InputStream in, long maxBytes) {
+        Path dir = settings.coordinatorDir().resolve("incoming");
+        Path file = dir.resolve(UUID.randomUUID() + ".part");
+        boolean spooled = false;
         try {
-            java.nio.file.Files.createDirectories(dir);
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            Files.createDirectories(dir);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
             long total = 0;
-            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+            try (OutputStream out = Files.newOutputStream(file)) {
                 byte[] buffer = new byte[64 * 1024];
                 int n;
                 while ((n = in.read(buffer)) > 0) {
@@ -45,19 +57,16 @@ public class CoordinatorStores {
                     out.write(buffer, 0, n);
                 }
             }
-            return new SpooledUpload(file, java.util.HexFormat.of().formatHex(sha.digest()), total);
-        } catch (java.io.IOException | RuntimeException e) {
-            try {
-                java.nio.file.Files.deleteIfExists(file);
-            } catch (java.io.IOException ignored) {
-                // The upload failed anyway; a leftover part file holds nothing anyone refers to.
-            }
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new java.io.UncheckedIOException("cannot spool an upload to " + dir, (java.io.IOException) e);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            spooled = true;
+            return new SpooledUpload(file, HexFormat.of().formatHex(sha.digest()), total);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot spool an upload to " + dir, e);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        } finally {
+            if (!spooled) {
+                new SpooledUpload(file, null, 0).close();
+            }
         }
     }
 }

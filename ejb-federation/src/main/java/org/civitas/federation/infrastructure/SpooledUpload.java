@@ -3,7 +3,6 @@ package org.civitas.federation.infrastructure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,8 +15,8 @@ public record SpooledUpload(Path file, String sha256, long sizeBytes) implements
 
     /** The bytes, mapped read-only from the file. */
     public ByteBuffer map() {
-        try (FileChannel channel = FileChannel.open(file)) {
-            return channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        try {
+            return BlobStore.mapped(file);
         } catch (IOException e) {
             throw new UncheckedIOException("the spooled upload " + file + " cannot be read", e);
         }
