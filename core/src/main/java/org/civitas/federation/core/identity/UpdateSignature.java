@@ -61,10 +61,19 @@ public final class UpdateSignature {
 
     /** The signature, Base64. */
     public static String sign(PrivateKey key, String site, long federation, int round, String nonce, byte[] tensors, byte[] metadata) {
+        return signHashed(key, site, federation, round, nonce, sha256(tensors), metadata);
+    }
+
+    /**
+     * As {@link #sign(PrivateKey, String, long, int, String, byte[], byte[])}, given the tensors
+     * part's SHA-256 (lower-case hex): a sender that streams its update from a file signs its hash.
+     */
+    public static String signHashed(PrivateKey key, String site, long federation, int round, String nonce, String tensorsSha256,
+                                    byte[] metadata) {
         try {
             Signature s = Signature.getInstance(ALGORITHM);
             s.initSign(key);
-            s.update(message(site, federation, round, nonce, tensors, metadata));
+            s.update(message(site, federation, round, nonce, tensorsSha256, metadata));
             return Base64.getEncoder().encodeToString(s.sign());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign the update", e);

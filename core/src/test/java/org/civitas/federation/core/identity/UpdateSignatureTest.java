@@ -46,6 +46,18 @@ class UpdateSignatureTest {
     }
 
     @Test
+    void aSenderThatHashedItsTensorsSignsWhatAReceiverOfTheBytesVerifies() throws Exception {
+        KeyPair keys = UpdateSignature.newKeyPair();
+        String nonce = UpdateSignature.newNonce();
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(TENSORS));
+
+        String sig = UpdateSignature.signHashed(keys.getPrivate(), "energy", 7, 2, nonce, sha, METADATA);
+
+        assertThat(UpdateSignature.verify(keys.getPublic(), sig, "energy", 7, 2, nonce, TENSORS, METADATA)).isTrue();
+        assertThat(UpdateSignature.verify(keys.getPublic(), sig, "energy", 7, 2, nonce, new byte[] {1, 2, 3, 5}, METADATA)).isFalse();
+    }
+
+    @Test
     void keysSurviveTheirEncodingsAndBadOnesAreNamed() {
         KeyPair keys = UpdateSignature.newKeyPair();
         String encoded = UpdateSignature.encode(keys.getPublic());
