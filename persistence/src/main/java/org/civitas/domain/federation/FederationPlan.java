@@ -129,7 +129,7 @@ public class FederationPlan {
     @Column(name = "seed")
     private Long seed;
 
-    @Column(name = "canonical_json", nullable = false, length = 8000)
+    @Column(name = "canonical_json", nullable = false, length = 1_000_000)
     private String canonicalJson;
 
     @Column(name = "plan_sha256", nullable = false, length = 64)

@@ -60,7 +60,7 @@ public class DataSharingAgreement {
     @Column(name = "plan_sha256", nullable = false, length = 64)
     private String planSha256;
 
-    @Column(name = "plan_json", nullable = false, length = 8000)
+    @Column(name = "plan_json", nullable = false, length = 1_000_000)
     private String planJson;
 
     /** The canonical form the plan hash was taken in: RFC 8785 for agreements made now, legacy for older ones. */
