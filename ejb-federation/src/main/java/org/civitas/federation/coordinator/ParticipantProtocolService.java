@@ -107,7 +107,10 @@ public class ParticipantProtocolService {
     public Poll poll(SiteCaller caller) {
         Site site = site(caller);
         List<Round> open = federations.openRoundsFor(site.getCode());
-        List<RoundTask> tasks = open.stream().filter(r -> r.offersTaskTo(site.getCode())).map(r -> task(r, site)).toList();
+        // Which rounds the site answered, asked of the database at once rather than of each round's receipts.
+        java.util.Set<Long> answered = federations.roundsAnsweredBy(site.getCode(), open);
+        List<RoundTask> tasks = open.stream().filter(r -> r.isOpenTo(site.getCode()) && !answered.contains(r.getId()))
+                .map(r -> task(r, site)).toList();
         return new Poll(tasks, open.isEmpty() ? settings.idlePollSeconds() : 1);
     }
 

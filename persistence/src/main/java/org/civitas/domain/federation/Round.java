@@ -192,7 +192,15 @@ public class Round {
 
     /** Whether the site may train for this round now: open, admitted, not withheld, not yet answered. */
     public boolean offersTaskTo(String siteCode) {
-        return status == RoundStatus.OPEN && !awaitingValuation && !withheld.containsKey(siteCode) && !hasUpdateFrom(siteCode);
+        return isOpenTo(siteCode) && !hasUpdateFrom(siteCode);
+    }
+
+    /**
+     * Whether the round takes updates from this site now (open, admitted, the site not withheld),
+     * whether or not it has sent one: with {@code !hasUpdateFrom}, {@link #offersTaskTo}.
+     */
+    public boolean isOpenTo(String siteCode) {
+        return status == RoundStatus.OPEN && !awaitingValuation && !withheld.containsKey(siteCode);
     }
 
     /**

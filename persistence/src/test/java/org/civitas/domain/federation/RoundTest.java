@@ -158,6 +158,7 @@ class RoundTest {
 
         assertThat(second.isAwaitingValuation()).isTrue();
         assertThat(second.offersTaskTo("energy")).isFalse();
+        assertThat(second.isOpenTo("energy")).isFalse();
         assertThatThrownBy(() -> second.accept(energy, content(10), t0.plusSeconds(4)))
                 .hasMessageContaining("opens once round 1 has been valued");
 
@@ -167,11 +168,14 @@ class RoundTest {
         assertThat(second.getDeadline()).as("the deadline counts from admission").isEqualTo(t0.plusSeconds(60).plus(Duration.ofMinutes(5)));
         assertThat(second.offersTaskTo("energy")).isTrue();
         assertThat(second.offersTaskTo("urban")).isFalse();
+        assertThat(second.isOpenTo("urban")).as("withheld").isFalse();
         assertThatThrownBy(() -> second.accept(urban, content(10), t0.plusSeconds(61)))
                 .isInstanceOf(UpdateRejectedException.class)
                 .hasMessageContaining("withheld from round 2")
                 .hasMessageContaining("below the plan's minimum");
         second.accept(energy, content(10), t0.plusSeconds(62));
+        assertThat(second.isOpenTo("energy")).as("answered, yet still open to it").isTrue();
+        assertThat(second.offersTaskTo("energy")).as("answered").isFalse();
         assertThat(second.hasQuorum()).as("the withheld site is not waited for").isTrue();
         assertThatThrownBy(() -> second.withhold("energy", "too late")).isInstanceOf(IllegalStateException.class);
     }
