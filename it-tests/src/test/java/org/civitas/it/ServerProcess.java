@@ -207,6 +207,15 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** CPU time the server and everything it started have used so far (user and system, as the OS counts it). */
+    synchronized Duration cpuTime() {
+        Duration total = process.info().totalCpuDuration().orElse(Duration.ZERO);
+        for (ProcessHandle p : process.descendants().toList()) {
+            total = total.plus(p.info().totalCpuDuration().orElse(Duration.ZERO));
+        }
+        return total;
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }
