@@ -119,11 +119,14 @@ public class ParticipantProtocolService {
         return task(round(site, federationId, roundNumber), site);
     }
 
-    /** The global state a round starts from: the model version of the round before. */
-    public byte[] globalState(SiteCaller caller, long federationId, int roundNumber) {
+    /**
+     * The file of the global state a round starts from, the model version of the round before:
+     * streamed to the site from disk, since every site of a round asks for it at about once.
+     */
+    public java.nio.file.Path globalState(SiteCaller caller, long federationId, int roundNumber) {
         Site site = site(caller);
         round(site, federationId, roundNumber).requireMayTrain(site);
-        return stores.models().get(startVersion(federationId, roundNumber).getSha256());
+        return stores.models().file(startVersion(federationId, roundNumber).getSha256());
     }
 
     /**

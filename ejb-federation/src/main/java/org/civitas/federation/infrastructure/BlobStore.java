@@ -89,6 +89,18 @@ public final class BlobStore {
         }
     }
 
+    /** A blob's file, to stream it to a caller without holding it on the heap. */
+    public Path file(String key) {
+        if (!KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("not a blob key: " + key);
+        }
+        Path file = root.resolve(key + ".safetensors");
+        if (!Files.isRegularFile(file)) {
+            throw new UncheckedIOException(new java.io.FileNotFoundException("blob " + key + " is missing from " + root));
+        }
+        return file;
+    }
+
     public byte[] get(String key) {
         if (!KEY.matcher(key).matches()) {
             throw new IllegalArgumentException("not a blob key: " + key);

@@ -39,7 +39,17 @@ class CoordinatorStoresTest {
         assertThat(stored).isEqualTo(new BlobStore.Stored(BlobStore.sha256(bytes), bytes.length));
         assertThat(Files.exists(spooled.file())).as("moved, not copied").isFalse();
         assertThat(stores.updates().get(stored.key())).isEqualTo(bytes);
+        assertThat(Files.readAllBytes(stores.updates().file(stored.key()))).as("the file a caller streams").isEqualTo(bytes);
         spooled.close();
+    }
+
+    @Test
+    void aMissingBlobsFileIsNamedAndABadKeyRefused(@TempDir Path data) {
+        CoordinatorStores stores = stores(data);
+        String absent = "ab".repeat(32);
+
+        assertThatThrownBy(() -> stores.models().file(absent)).hasMessageContaining("blob " + absent + " is missing");
+        assertThatThrownBy(() -> stores.models().file("../etc/passwd")).hasMessageContaining("not a blob key");
     }
 
     @Test

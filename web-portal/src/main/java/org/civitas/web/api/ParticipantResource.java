@@ -183,8 +183,8 @@ public class ParticipantResource {
     @GET
     @Path("federations/{federation}/rounds/{round}/state")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
-    public byte[] state(@PathParam("federation") long federation, @PathParam("round") int round) {
-        return protocol.globalState(site(), federation, round);
+    public java.io.File state(@PathParam("federation") long federation, @PathParam("round") int round) {
+        return protocol.globalState(site(), federation, round).toFile();
     }
 
     @POST
