@@ -53,7 +53,7 @@ public class DatasetRegistration {
     @Column(nullable = false)
     private int labeled;
 
-    @Column(name = "label_histogram", nullable = false, length = 4000)
+    @Column(name = "label_histogram", nullable = false, length = 100_000)
     private String labelHistogram;
 
     @Column(name = "skipped_lines", nullable = false)
@@ -86,6 +86,10 @@ public class DatasetRegistration {
                 || skippedLines < 0) {
             throw new IllegalArgumentException("dataset counts are inconsistent: " + samples + " samples, " + images + " images, "
                     + texts + " texts, " + labeled + " labelled, " + skippedLines + " skipped");
+        }
+        if (labelHistogram.size() > org.civitas.domain.task.TaskDefinition.MAX_LABELS) {
+            throw new IllegalArgumentException("the label histogram names " + labelHistogram.size() + " labels, more than the "
+                    + org.civitas.domain.task.TaskDefinition.MAX_LABELS + " a task may have");
         }
         int histogramTotal = labelHistogram.values().stream().mapToInt(Integer::intValue).sum();
         if (histogramTotal != labeled) {
