@@ -176,7 +176,11 @@ final class SimulatedSite implements Runnable {
         });
         byte[] bytes = SafeTensors.write(delta.build());
         try (DigestOutputStream out = new DigestOutputStream(Files.newOutputStream(update), sha256())) {
-            out.write(bytes);
+            // In slices: a channel copies each write through a direct buffer of its size, which each
+            // thread keeps, and a hundred threads' 43 MB buffers would exhaust direct memory.
+            for (int offset = 0; offset < bytes.length; offset += 1 << 20) {
+                out.write(bytes, offset, Math.min(1 << 20, bytes.length - offset));
+            }
             out.flush();
             return HexFormat.of().formatHex(out.getMessageDigest().digest());
         }
