@@ -43,10 +43,7 @@ public class TriadBenchmark {
         a = new float[parameters];
         b = new float[parameters];
         c = new float[parameters];
-        for (int i = 0; i < parameters; i++) {
-            b[i] = i;
-            c[i] = 1f / (i + 1);
-        }
+        fill(b, c);
     }
 
     @Benchmark
@@ -77,10 +74,14 @@ public class TriadBenchmark {
             a = new float[memoryFloats];
             b = new float[memoryFloats];
             c = new float[memoryFloats];
-            for (int i = 0; i < memoryFloats; i++) {
-                b[i] = i;
-                c[i] = 1f / (i + 1);
-            }
+            fill(b, c);
+        }
+    }
+
+    private static void fill(float[] b, float[] c) {
+        for (int i = 0; i < b.length; i++) {
+            b[i] = i;
+            c[i] = 1f / (i + 1);
         }
     }
 
