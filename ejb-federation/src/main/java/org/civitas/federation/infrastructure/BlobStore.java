@@ -32,7 +32,7 @@ public final class BlobStore {
 
     public Stored put(byte[] bytes) {
         String key = sha256(bytes);
-        Path target = root.resolve(key + ".safetensors");
+        Path target = path(key);
         try {
             Files.createDirectories(root);
             if (!Files.exists(target)) {
@@ -52,10 +52,7 @@ public final class BlobStore {
      * not read. A blob already stored under that hash is kept and the file deleted.
      */
     public Stored put(Path file, String sha256) {
-        if (!KEY.matcher(sha256).matches()) {
-            throw new IllegalArgumentException("not a blob key: " + sha256);
-        }
-        Path target = root.resolve(sha256 + ".safetensors");
+        Path target = path(sha256);
         try {
             Files.createDirectories(root);
             long size = Files.size(file);
@@ -72,11 +69,9 @@ public final class BlobStore {
 
     /** A blob's bytes mapped read-only from its file: off the heap, however large the blob. */
     public java.nio.ByteBuffer map(String key) {
-        if (!KEY.matcher(key).matches()) {
-            throw new IllegalArgumentException("not a blob key: " + key);
-        }
+        Path file = path(key);
         try {
-            return mapped(root.resolve(key + ".safetensors"));
+            return mapped(file);
         } catch (IOException e) {
             throw new UncheckedIOException("blob " + key + " is missing from " + root, e);
         }
@@ -91,10 +86,7 @@ public final class BlobStore {
 
     /** A blob's file, to stream it to a caller without holding it on the heap. */
     public Path file(String key) {
-        if (!KEY.matcher(key).matches()) {
-            throw new IllegalArgumentException("not a blob key: " + key);
-        }
-        Path file = root.resolve(key + ".safetensors");
+        Path file = path(key);
         if (!Files.isRegularFile(file)) {
             throw new UncheckedIOException(new java.io.FileNotFoundException("blob " + key + " is missing from " + root));
         }
@@ -102,11 +94,9 @@ public final class BlobStore {
     }
 
     public byte[] get(String key) {
-        if (!KEY.matcher(key).matches()) {
-            throw new IllegalArgumentException("not a blob key: " + key);
-        }
+        Path file = path(key);
         try {
-            return Files.readAllBytes(root.resolve(key + ".safetensors"));
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UncheckedIOException("blob " + key + " is missing from " + root, e);
         }
@@ -114,14 +104,20 @@ public final class BlobStore {
 
     /** Deletes a blob; answers whether it was there. */
     public boolean delete(String key) {
-        if (!KEY.matcher(key).matches()) {
-            throw new IllegalArgumentException("not a blob key: " + key);
-        }
+        Path file = path(key);
         try {
-            return Files.deleteIfExists(root.resolve(key + ".safetensors"));
+            return Files.deleteIfExists(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete blob " + key + " from " + root, e);
         }
+    }
+
+    /** The file of the blob under a key, once the key is known to be a SHA-256 (no path can hide in it). */
+    private Path path(String key) {
+        if (!KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("not a blob key: " + key);
+        }
+        return root.resolve(key + ".safetensors");
     }
 
     public static String sha256(byte[] bytes) {
