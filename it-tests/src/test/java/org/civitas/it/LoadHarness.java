@@ -273,7 +273,7 @@ public final class LoadHarness {
         List<Thread> threads = new ArrayList<>();
         for (Member m : taking) {
             SimulatedSite s = new SimulatedSite(m.site(), m.token(), m.keys(), coordinator.api(), work.resolve("sites").resolve(m.site()),
-                    http, preparing, requests, () -> random.nextLong(1000), SAMPLES, random.nextLong());
+                    http, preparing, requests, random.nextLong(1000), SAMPLES, random.nextLong());
             simulated.add(s);
             Thread t = new Thread(s, m.site());
             t.setDaemon(true);

@@ -17,12 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
 import java.security.KeyPair;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +27,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 /**
  * A participant as the load harness runs a hundred of them in one process: it speaks the
@@ -51,7 +46,7 @@ final class SimulatedSite implements Runnable {
     private final HttpClient http;
     private final Semaphore preparing;
     private final AtomicLong requests;
-    private final LongSupplier jitterMillis;
+    private final long jitterMillis;
     private final int sampleCount;
     private final SplittableRandom random;
     private final Set<String> answered = ConcurrentHashMap.newKeySet();
@@ -61,7 +56,7 @@ final class SimulatedSite implements Runnable {
     private volatile boolean running = true;
 
     SimulatedSite(String code, String token, KeyPair keys, String api, Path dir, HttpClient http, Semaphore preparing,
-                  AtomicLong requests, LongSupplier jitterMillis, int sampleCount, long seed) {
+                  AtomicLong requests, long jitterMillis, int sampleCount, long seed) {
         this.code = code;
         this.token = token;
         this.keys = keys;
@@ -96,7 +91,7 @@ final class SimulatedSite implements Runnable {
         try {
             Files.createDirectories(dir);
             // Sites started together do not poll in step, as real ones would not.
-            Thread.sleep(jitterMillis.getAsLong());
+            Thread.sleep(jitterMillis);
             while (running) {
                 HttpResponse<byte[]> tasks = send(request("/participant/tasks").GET(), HttpResponse.BodyHandlers.ofByteArray());
                 int pollAfter = tasks.headers().firstValue("X-Civitas-Poll-After").map(Integer::parseInt).orElse(1);
@@ -175,15 +170,10 @@ final class SimulatedSite implements Runnable {
             delta.put(name, new Tensor(t.shape(), v));
         });
         byte[] bytes = SafeTensors.write(delta.build());
-        try (DigestOutputStream out = new DigestOutputStream(Files.newOutputStream(update), sha256())) {
-            // In slices: a channel copies each write through a direct buffer of its size, which each
-            // thread keeps, and a hundred threads' 43 MB buffers would exhaust direct memory.
-            for (int offset = 0; offset < bytes.length; offset += 1 << 20) {
-                out.write(bytes, offset, Math.min(1 << 20, bytes.length - offset));
-            }
-            out.flush();
-            return HexFormat.of().formatHex(out.getMessageDigest().digest());
-        }
+        // Files.write writes in small slices: one write of 43 MB through a channel would take a direct
+        // buffer of that size, which each thread keeps, and a hundred threads would run out of them.
+        Files.write(update, bytes);
+        return org.civitas.federation.infrastructure.BlobStore.sha256(bytes);
     }
 
     private HttpRequest.Builder request(String path) {
@@ -194,13 +184,5 @@ final class SimulatedSite implements Runnable {
     private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) throws IOException, InterruptedException {
         requests.incrementAndGet();
         return http.send(request.build(), body);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
