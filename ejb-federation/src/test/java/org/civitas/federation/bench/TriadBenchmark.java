@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * STREAM-style triad a = b + s·c: the memory bandwidth baseline (3 x 4 x P bytes moved per
- * operation) the aggregation rules are compared with. At 10M floats (120 MB) this machine's
- * large cache holds much of it; {@link #triadFromMemory} moves 1.2 GB, which no cache holds.
+ * operation) the aggregation rules are compared with. {@link #triadFromMemory} moves 1.2 GB, which
+ * no cache holds, to show that the 10M-float triad (120 MB) measures memory too.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
