@@ -60,12 +60,13 @@ class Manifest:
         return int(self.text["dim"]) if self.text is not None else 0
 
     @property
-    def image_channels(self):
-        return list(self.image["channels"]) if self.image is not None else []
+    def cnn(self):
+        """The CNN tower (CnnTower.java) as a dict, or None without an image tower."""
+        return cnn_tower(self.image) if self.image is not None else None
 
     @property
     def fusion_input_dim(self):
-        return (self.hidden if self.text is not None else 0) + (self.image_channels[-1] if self.image is not None else 0)
+        return (self.hidden if self.text is not None else 0) + (cnn_output_dim(self.cnn, int(self.image["size"])) if self.image else 0)
 
     def modalities(self):
         return sorted(m for m, tower in (("image", self.image), ("text", self.text)) if tower is not None)
@@ -77,11 +78,7 @@ class Manifest:
                              " before a model is trained" % self.name)
         shapes = {}
         if self.image is not None:
-            cin = 3
-            for i, cout in enumerate(self.image_channels, start=1):
-                shapes["image.conv%d.weight" % i] = (cout, cin, 3, 3)
-                shapes["image.conv%d.bias" % i] = (cout,)
-                cin = cout
+            shapes.update(cnn_shapes(self.cnn, int(self.image["size"])))
         r, h = self.rank, self.hidden
         if self.text_adapted:
             for layer in range(int(self.text["layers"])):
@@ -107,6 +104,79 @@ class Manifest:
             base["text_proj.base"] = _seeded((self.hidden, self.text_dim), java_random.to_long(self.seed * 31))
         base["fusion.base"] = _seeded((self.hidden, self.fusion_input_dim), java_random.to_long(self.seed * 31 + 1))
         return base
+
+
+PRESETS = {
+    "small": {"blocks": [{"channels": 32, "kernel": 5, "stride": 1, "pool": 2, "residual": False},
+                         {"channels": 64, "kernel": 5, "stride": 1, "pool": 2, "residual": False}],
+              "norm": "group", "groups": 8, "dense": [128], "dropout": 0.0, "output": "flatten"},
+    "residual": {"blocks": [{"channels": c, "kernel": 3, "stride": 1, "pool": p, "residual": r}
+                            for c, p, r in ((32, 2, False), (32, 2, True), (64, 1, False), (64, 2, True), (128, 1, False),
+                                            (128, 1, True))],
+                 "norm": "group", "groups": 8, "dense": [], "dropout": 0.0, "output": "mean"},
+}
+
+
+def cnn_tower(image):
+    """CnnTower.java's reading of `image`: the first manifests' `channels`, a preset, or blocks declared one by one."""
+    if "channels" in image:
+        return {"inputChannels": 3, "norm": "none", "groups": 0, "dense": [], "dropout": 0.0, "output": "mean",
+                "blocks": [{"channels": c, "kernel": 3, "stride": 2, "pool": 1, "residual": False} for c in image["channels"]]}
+    if "preset" in image:
+        if image["preset"] not in PRESETS:
+            raise ValueError("image.preset must be one of %s, was '%s'" % (sorted(PRESETS), image["preset"]))
+        tower = dict(PRESETS[image["preset"]])
+    else:
+        tower = {"norm": image.get("norm", "group"), "dense": list(image.get("dense", [])),
+                 "dropout": float(image.get("dropout", 0.0)), "output": image.get("output", "flatten"),
+                 "blocks": [{"channels": b["channels"], "kernel": b.get("kernel", 3), "stride": b.get("stride", 1),
+                             "pool": b.get("pool", 1), "residual": bool(b.get("residual", False))} for b in image["blocks"]]}
+        tower["groups"] = int(image.get("groups", 8)) if tower["norm"] == "group" else 0
+    tower["inputChannels"] = int(image.get("inputChannels", 3))
+    return tower
+
+
+def cnn_sides(tower, size):
+    sides = []
+    for b in tower["blocks"]:
+        k = b["kernel"]
+        size = ((size + 2 * (k // 2) - k) // b["stride"] + 1) // b["pool"]
+        sides.append(size)
+    return sides
+
+
+def cnn_map_features(tower, size):
+    channels = tower["blocks"][-1]["channels"]
+    return channels if tower["output"] == "mean" else channels * cnn_sides(tower, size)[-1] ** 2
+
+
+def cnn_output_dim(tower, size):
+    return tower["dense"][-1] if tower["dense"] else cnn_map_features(tower, size)
+
+
+def cnn_shapes(tower, size):
+    """CnnTower.shapes: image.conv<i>, image.norm<i> (and <i>b of a residual block), image.dense<j>, in forward order."""
+    shapes = {}
+    cin = tower["inputChannels"]
+
+    def conv_and_norm(n, cin, b):
+        shapes["image.conv%s.weight" % n] = (b["channels"], cin, b["kernel"], b["kernel"])
+        shapes["image.conv%s.bias" % n] = (b["channels"],)
+        if tower["norm"] == "group":
+            shapes["image.norm%s.weight" % n] = (b["channels"],)
+            shapes["image.norm%s.bias" % n] = (b["channels"],)
+
+    for i, b in enumerate(tower["blocks"], start=1):
+        conv_and_norm(str(i), cin, b)
+        if b["residual"]:
+            conv_and_norm("%db" % i, b["channels"], b)
+        cin = b["channels"]
+    width = cnn_map_features(tower, size)
+    for j, d in enumerate(tower["dense"], start=1):
+        shapes["image.dense%d.weight" % j] = (d, width)
+        shapes["image.dense%d.bias" % j] = (d,)
+        width = d
+    return shapes
 
 
 def encoder_layer(layer, projection):

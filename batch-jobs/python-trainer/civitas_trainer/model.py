@@ -1,7 +1,7 @@
 """The fusion model in PyTorch, a function of named parameters so the federated state maps one to one
 onto safetensors names (MultimodalModel.java computes the same):
 
-    image features f_i = mean_hw(relu(conv_k(... relu(conv_1(image)))))       trainable CNN, stride 2
+    image features f_i = cnn(image)                                          trainable CNN (CnnTower.java)
     text  features t   = relu(W_t e + s B_t A_t e)                          W_t frozen, LoRA A_t B_t
     fused          h   = relu(W_f [t; f_i] + s B_f A_f [t; f_i])             W_f frozen, LoRA A_f B_f
     logits             = W_h h + b_h                                          trainable head
@@ -48,8 +48,9 @@ class MultimodalModel:
         """The trainable parameters as float32 arrays, in the manifest's order."""
         return {name: self.params[name].detach().cpu().numpy().astype(np.float32) for name in self.shapes}
 
-    def forward(self, text, images, text_mask=None, image_mask=None, tokens=None):
-        """Logits [b, labels]. `text` [b, dim] embeddings, or `tokens` (ids, mask, types) for an adapted encoder."""
+    def forward(self, text, images, text_mask=None, image_mask=None, tokens=None, training=False):
+        """Logits [b, labels]. `text` [b, dim] embeddings, or `tokens` (ids, mask, types) for an adapted encoder;
+        `training` turns the image tower's dropout on."""
         if tokens is not None and self.encoder is not None:
             adapters = {n: p for n, p in self.params.items() if n.startswith("text.encoder.")}
             text = self.encoder.pooled(tokens[0], tokens[1], tokens[2], adapters, self.scaling)
@@ -60,16 +61,38 @@ class MultimodalModel:
                 t = t * text_mask
             features.append(t)
         if self.manifest.image is not None:
-            x = images
-            for i in range(1, len(self.manifest.image_channels) + 1):
-                x = F.conv2d(x, self.params["image.conv%d.weight" % i], self.params["image.conv%d.bias" % i],
-                             stride=2, padding=1).relu()
-            x = x.mean(dim=(2, 3))
+            x = self._cnn(images, self.manifest.cnn, training)
             if image_mask is not None:
                 x = x * image_mask
             features.append(x)
         fused = self._adapted("fusion", torch.cat(features, 1) if len(features) > 1 else features[0]).relu()
         return F.linear(fused, self.params["head.weight"], self.params["head.bias"])
+
+    def _cnn(self, x, tower, training):
+        """MultimodalModel.cnn: blocks of convolution, GroupNorm, ReLU (a residual block adds its input), max pooling;
+        then flatten or the mean over the map, and dense layers with dropout."""
+        if tower["inputChannels"] == 1 and x.shape[1] == 3:
+            x = x.mean(dim=1, keepdim=True)
+        for i, b in enumerate(tower["blocks"], start=1):
+            y = self._convolved(x, tower, str(i), b["kernel"], b["stride"])
+            if b["residual"]:
+                y = self._convolved(y.relu(), tower, "%db" % i, b["kernel"], 1) + x
+            x = y.relu()
+            if b["pool"] > 1:
+                x = F.max_pool2d(x, b["pool"])
+        x = x.mean(dim=(2, 3)) if tower["output"] == "mean" else x.flatten(1)
+        for j in range(1, len(tower["dense"]) + 1):
+            x = F.linear(x, self.params["image.dense%d.weight" % j], self.params["image.dense%d.bias" % j]).relu()
+            if training and tower["dropout"] > 0:
+                x = F.dropout(x, tower["dropout"], training=True)
+        return x
+
+    def _convolved(self, x, tower, n, kernel, stride):
+        y = F.conv2d(x, self.params["image.conv%s.weight" % n], self.params["image.conv%s.bias" % n], stride=stride,
+                     padding=kernel // 2)
+        if tower["norm"] != "group":
+            return y
+        return F.group_norm(y, tower["groups"], self.params["image.norm%s.weight" % n], self.params["image.norm%s.bias" % n], eps=1e-5)
 
     def _adapted(self, layer, x):
         y = F.linear(x, self.frozen[layer + ".base"])

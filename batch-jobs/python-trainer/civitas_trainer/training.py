@@ -178,7 +178,7 @@ def train(model, global_state, data, hyper, progress, stop_requested, checkpoint
             idx = order[start:min(n, start + hyper.batch_size)]
             text, images, labels, tm, im, tokens = data.batch(idx, model.device)
             adam.zero_grad(set_to_none=True)
-            loss = _cross_entropy(model.forward(text, images, tm, im, tokens), labels)
+            loss = _cross_entropy(model.forward(text, images, tm, im, tokens, training=True), labels)
             batch_loss = float(loss)
             if hyper.proximal_mu > 0:
                 proximal = sum(((p - anchors[k]) ** 2).sum() for k, p in model.params.items())

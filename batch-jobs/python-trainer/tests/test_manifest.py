@@ -32,6 +32,32 @@ class ManifestTest(unittest.TestCase):
                                      "text.encoder.layer.0.attention.self.value.lora_B.weight"])
         self.assertEqual(m.trainable_shapes()["text.encoder.layer.1.attention.self.value.lora_B.weight"], (8, 2))
 
+    def test_a_declared_cnn_has_the_java_workers_tensors_in_its_order(self):
+        m = Manifest({"name": "scans", "image": {"kind": "cnn", "size": 28, "inputChannels": 1,
+                                                 "blocks": [{"channels": 16, "kernel": 5, "pool": 2},
+                                                            {"channels": 32, "pool": 2}, {"channels": 32, "residual": True}],
+                                                 "groups": 4, "dense": [64]},
+                      "fusion": {"hidden": 32, "seed": 5}, "adapter": {"rank": 4, "alpha": 8, "targets": ["fusion"]},
+                      "labels": ["a", "b", "c"]})
+        shapes = m.trainable_shapes()
+        self.assertEqual(list(shapes)[:18], ["image.conv1.weight", "image.conv1.bias", "image.norm1.weight", "image.norm1.bias",
+                                             "image.conv2.weight", "image.conv2.bias", "image.norm2.weight", "image.norm2.bias",
+                                             "image.conv3.weight", "image.conv3.bias", "image.norm3.weight", "image.norm3.bias",
+                                             "image.conv3b.weight", "image.conv3b.bias", "image.norm3b.weight", "image.norm3b.bias",
+                                             "image.dense1.weight", "image.dense1.bias"])
+        self.assertEqual(shapes["image.conv1.weight"], (16, 1, 5, 5))
+        self.assertEqual(shapes["image.dense1.weight"], (64, 32 * 7 * 7))
+        self.assertEqual(shapes["fusion.lora_a"], (4, 64))
+
+    def test_the_small_preset_is_the_standard_small_cnn_with_group_norm(self):
+        m = Manifest({"name": "s", "image": {"kind": "cnn", "size": 28, "inputChannels": 1, "preset": "small"},
+                      "fusion": {"hidden": 32, "seed": 5}, "adapter": {"rank": 4, "alpha": 8, "targets": ["fusion"]},
+                      "labels": ["a", "b"]})
+        shapes = m.trainable_shapes()
+        self.assertEqual(shapes["image.conv2.weight"], (64, 32, 5, 5))
+        self.assertEqual(shapes["image.norm2.weight"], (64,))
+        self.assertEqual(shapes["image.dense1.weight"], (128, 64 * 7 * 7))
+
     def test_refuses_an_onnx_image_tower_naming_the_field(self):
         with self.assertRaisesRegex(ValueError, "image.kind: .*'onnx' is not supported"):
             Manifest.parse(json.dumps({"name": "x", "image": {"kind": "onnx", "size": 32}, "fusion": {"hidden": 4, "seed": 1},

@@ -171,7 +171,7 @@ final class LocalTraining {
                     NDArray[] xy = arrays(batch, data, order, from, to);
                     double batchLoss;
                     try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray loss = crossEntropy(forward(model, xy), xy[2]);
+                        NDArray loss = crossEntropy(forward(model, xy, true), xy[2]);
                         batchLoss = loss.getFloat();
                         if (hyper.proximalMu() > 0) {
                             NDArray proximal = null;
@@ -305,7 +305,7 @@ final class LocalTraining {
             int to = Math.min(data.size(), from + batchSize);
             try (NDManager batch = base.newSubManager()) {
                 NDArray[] xy = arrays(batch, data, order, from, to);
-                each.accept(from, to, xy, forward(model, xy));
+                each.accept(from, to, xy, forward(model, xy, false));
             }
         }
     }
@@ -334,8 +334,8 @@ final class LocalTraining {
         return new Metrics(loss, m.accuracy(), m.macroF1(), actual.length);
     }
 
-    private static NDArray forward(MultimodalModel model, NDArray[] xy) {
-        return model.forward(xy[0], xy[1], xy[3], xy[4], xy[5] == null ? null : new NDArray[] {xy[5], xy[6], xy[7]});
+    private static NDArray forward(MultimodalModel model, NDArray[] xy, boolean training) {
+        return model.forward(xy[0], xy[1], xy[3], xy[4], xy[5] == null ? null : new NDArray[] {xy[5], xy[6], xy[7]}, training);
     }
 
     private static NDArray crossEntropy(NDArray logits, NDArray labels) {
@@ -344,7 +344,7 @@ final class LocalTraining {
     }
 
     /**
-     * Text [b, dim], images [b, 3, s, s], labels [b], the text and image presence masks [b, 1], and for
+     * Text [b, dim], images [b, channels, s, s], labels [b], the text and image presence masks [b, 1], and for
      * an adapted text encoder the token ids, mask and types [b, longest], of the samples
      * order[from..to); null for a modality the model lacks (or reads as tokens), and a null presence
      * mask when every sample of the batch carries that modality.
@@ -373,7 +373,7 @@ final class LocalTraining {
             }
             int s = data.imageSize();
             // Pixels for a trained CNN; the features of a frozen encoder (imageSize 0) as they are.
-            images = manager.create(values, s > 0 ? new Shape(b, 3, s, s) : new Shape(b, pixels));
+            images = manager.create(values, s > 0 ? new Shape(b, pixels / (s * s), s, s) : new Shape(b, pixels));
         }
         NDArray[] tokens = tokens(manager, data, order, from, to);
         return new NDArray[] {text, images, manager.create(labels, new Shape(b)), mask(manager, data.hasText(), order, from, to),

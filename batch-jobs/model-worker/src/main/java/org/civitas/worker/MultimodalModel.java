@@ -1,10 +1,12 @@
 package org.civitas.worker;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
+import org.civitas.federation.core.model.manifest.CnnTower;
 import org.civitas.federation.core.model.manifest.ModelManifest;
 import org.civitas.federation.core.model.manifest.MultimodalWeights;
 import org.civitas.federation.core.tensor.NamedTensors;
@@ -18,7 +20,7 @@ import java.util.Map;
  * federated state maps one to one onto safetensors names:
  *
  * <pre>
- * image features f_i = mean_hw(relu(conv_k(... relu(conv_1(image)))))          (trainable CNN)
+ * image features f_i = cnn(image)                                             (trainable CNN, {@link CnnTower})
  * text  features t   = relu(W_t e + s B_t A_t e)                             (W_t frozen, LoRA A_t B_t)
  * fused          h   = relu(W_f [t; f_i] + s B_f A_f [t; f_i])                (W_f frozen, LoRA A_f B_f)
  *                      (h over t alone, or f_i alone, for a model of one modality)
@@ -142,6 +144,11 @@ final class MultimodalModel implements AutoCloseable {
      * go through it with this model's adapters, and its pooled output stands for {@code text}.
      */
     NDArray forward(NDArray text, NDArray images, NDArray textMask, NDArray imageMask, NDArray[] tokens) {
+        return forward(text, images, textMask, imageMask, tokens, false);
+    }
+
+    /** As above; {@code training} turns the image tower's dropout on. */
+    NDArray forward(NDArray text, NDArray images, NDArray textMask, NDArray imageMask, NDArray[] tokens, boolean training) {
         if (tokens != null && encoder != null) {
             text = encoder.pooled(tokens[0], tokens[1], tokens[2], trainable, scaling);
         }
@@ -155,12 +162,7 @@ final class MultimodalModel implements AutoCloseable {
         if (manifest.image() != null) {
             NDArray x = images;
             if ("cnn".equals(manifest.image().kind())) {
-                for (int i = 1; i <= manifest.image().channels().size(); i++) {
-                    NDList out = Conv2d.conv2d(x, trainable.get("image.conv" + i + ".weight"), trainable.get("image.conv" + i + ".bias"),
-                            new Shape(2, 2), new Shape(1, 1), new Shape(1, 1), 1);
-                    x = out.singletonOrThrow().maximum(0f);
-                }
-                x = x.mean(new int[] {3}).mean(new int[] {2});
+                x = cnn(x, manifest.image().cnn(), training);
             }
             if (imageMask != null) {
                 x = x.mul(imageMask);
@@ -169,6 +171,51 @@ final class MultimodalModel implements AutoCloseable {
         }
         NDArray fused = adapted("fusion", features).maximum(0f);
         return fused.matMul(trainable.get("head.weight").transpose()).add(trainable.get("head.bias"));
+    }
+
+    /** The CNN tower's features of images [batch, 3 or 1, size, size] ({@link CnnTower}). */
+    private NDArray cnn(NDArray x, CnnTower tower, boolean training) {
+        if (tower.inputChannels() == 1 && x.getShape().get(1) == 3) {
+            // Sites read every image as RGB; a grayscale tower sees its mean.
+            x = x.mean(new int[] {1}, true);
+        }
+        for (int i = 1; i <= tower.blocks().size(); i++) {
+            CnnTower.ConvBlock b = tower.blocks().get(i - 1);
+            NDArray y = convolved(x, tower, Integer.toString(i), b.kernel(), b.stride());
+            if (b.residual()) {
+                y = convolved(y.maximum(0f), tower, i + "b", b.kernel(), 1).add(x);
+            }
+            x = y.maximum(0f);
+            if (b.pool() > 1) {
+                x = Pool.maxPool2d(x, new Shape(b.pool(), b.pool()), new Shape(b.pool(), b.pool()), new Shape(0, 0), false);
+            }
+        }
+        x = "mean".equals(tower.output()) ? x.mean(new int[] {3}).mean(new int[] {2}) : x.reshape(x.getShape().get(0), -1);
+        for (int j = 1; j <= tower.dense().size(); j++) {
+            x = x.matMul(trainable.get("image.dense" + j + ".weight").transpose()).add(trainable.get("image.dense" + j + ".bias"))
+                    .maximum(0f);
+            if (training && tower.dropout() > 0) {
+                x = Dropout.dropout(x, (float) tower.dropout(), true).singletonOrThrow();
+            }
+        }
+        return x;
+    }
+
+    /** Convolution {@code image.conv<n>}, padded by half its kernel, then GroupNorm {@code image.norm<n>} when the tower has it. */
+    private NDArray convolved(NDArray x, CnnTower tower, String n, int kernel, int stride) {
+        NDArray y = Conv2d.conv2d(x, trainable.get("image.conv" + n + ".weight"), trainable.get("image.conv" + n + ".bias"),
+                new Shape(stride, stride), new Shape(kernel / 2, kernel / 2), new Shape(1, 1), 1).singletonOrThrow();
+        if (!"group".equals(tower.norm())) {
+            return y;
+        }
+        // GroupNorm (Wu and He 2018): each sample's channels in groups, normalised by the group's own mean and variance.
+        Shape shape = y.getShape();
+        NDArray grouped = y.reshape(shape.get(0), tower.groups(), -1);
+        NDArray centred = grouped.sub(grouped.mean(new int[] {2}, true));
+        NDArray normalised = centred.div(centred.square().mean(new int[] {2}, true).add(1e-5f).sqrt()).reshape(shape);
+        long c = shape.get(1);
+        return normalised.mul(trainable.get("image.norm" + n + ".weight").reshape(1, c, 1, 1))
+                .add(trainable.get("image.norm" + n + ".bias").reshape(1, c, 1, 1));
     }
 
     /** x W^T through the frozen base, plus the LoRA path s (x A^T) B^T when the layer is a target. */

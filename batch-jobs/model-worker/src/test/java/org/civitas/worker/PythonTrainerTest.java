@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.civitas.federation.core.dataset.ImagePixels;
 import org.civitas.federation.core.model.manifest.ModelManifest;
+import org.civitas.federation.core.model.manifest.MultimodalWeights;
 import org.civitas.federation.core.tensor.NamedTensors;
 import org.civitas.federation.core.tensor.SafeTensors;
 import org.junit.jupiter.api.Assumptions;
@@ -156,6 +157,56 @@ class PythonTrainerTest {
             }
         }
         assertThat(largestByPixels).as("largest difference of any label probability from the same pixels").isLessThan(1e-4);
+    }
+
+    @Test
+    void aDeclaredCnnTowerPredictsAsInPyTorchItsGroupNormResidualBlockAndDenseLayerIncluded() throws Exception {
+        Path dir = Files.createTempDirectory("python-trainer-cnn");
+        ModelManifest manifest = ModelManifest.parse("""
+                {"name": "grey-scans", "image": {"kind": "cnn", "size": 20, "inputChannels": 1,
+                  "blocks": [{"channels": 8, "kernel": 5, "pool": 2}, {"channels": 8, "residual": true, "pool": 2},
+                             {"channels": 16, "kernel": 3, "stride": 2}],
+                  "norm": "group", "groups": 4, "dense": [24], "dropout": 0.5},
+                 "fusion": {"hidden": 16, "seed": 3}, "adapter": {"rank": 2, "alpha": 4, "targets": ["fusion"]}}""")
+                .withLabels(List.of("crack", "corrosion", "clear"));
+        Path manifestFile = dir.resolve("manifest.json");
+        Files.writeString(manifestFile, manifest.canonicalJson());
+        // The initial state with every tensor moved off its start (a residual block's last scale starts at zero).
+        NamedTensors initial = MultimodalWeights.initialState(manifest);
+        NamedTensors.Builder moved = NamedTensors.builder();
+        java.util.Random random = new java.util.Random(5);
+        initial.forEach((name, t) -> {
+            float[] v = t.values().clone();
+            for (int i = 0; i < v.length; i++) {
+                v[i] += (float) (0.2 * random.nextGaussian());
+            }
+            moved.put(name, new org.civitas.federation.core.tensor.Tensor(t.shape(), v));
+        });
+        Path state = dir.resolve("state.safetensors");
+        Files.write(state, SafeTensors.write(moved.build()));
+        List<String> inputs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            byte[] rgb = new byte[20 * 20 * 3];
+            random.nextBytes(rgb);
+            inputs.add("{\"pixels\": \"" + Base64.getEncoder().encodeToString(rgb) + "\"}");
+        }
+        String request = "{\"id\": \"c\", \"op\": \"predict\", \"manifest\": \"" + manifestFile + "\", \"state\": \"" + state
+                + "\", \"inputs\": [" + String.join(", ", inputs) + "]}";
+
+        JsonNode java = resultOf(java(request), "c").path("probabilities");
+        JsonNode python = resultOf(python(request), "c").path("probabilities");
+
+        assertThat(java.size()).isEqualTo(6);
+        double largest = 0;
+        double spread = 0;
+        for (int i = 0; i < 6; i++) {
+            for (int c = 0; c < 3; c++) {
+                largest = Math.max(largest, Math.abs(java.get(i).get(c).asDouble() - python.get(i).get(c).asDouble()));
+                spread = Math.max(spread, Math.abs(java.get(i).get(c).asDouble() - java.get(0).get(c).asDouble()));
+            }
+        }
+        assertThat(spread).as("different images get different answers").isGreaterThan(1e-3);
+        assertThat(largest).as("largest difference of any label probability").isLessThan(1e-4);
     }
 
     @Test

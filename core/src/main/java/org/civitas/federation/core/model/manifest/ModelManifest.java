@@ -73,22 +73,37 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
     }
 
     /**
-     * {@code cnn}: one stride-2 3x3 convolution (with ReLU) per entry of {@code channels}, on {@code size} x
-     * {@code size} RGB input, globally pooled; trained and federated. {@code onnx}: a frozen encoder
-     * from {@code artifact} producing {@code dim} features from {@code size} x {@code size} RGB input,
-     * each channel scaled to [0, 1] and then normalised by {@code mean} and {@code std}, in
-     * {@code layout} {@code NCHW} or {@code NHWC}.
+     * {@code cnn}: a convolutional tower on {@code size} x {@code size} input, trained and federated
+     * ({@link CnnTower}); the first manifests' form, {@code channels}, is one stride-2 3x3
+     * convolution (with ReLU) per entry, averaged over the map, on RGB input. {@code onnx}: a frozen
+     * encoder from {@code artifact} producing {@code dim} features from {@code size} x {@code size}
+     * RGB input, each channel scaled to [0, 1] and then normalised by {@code mean} and {@code std},
+     * in {@code layout} {@code NCHW} or {@code NHWC}.
+     *
+     * @param channels the first manifests' form of a CNN; empty when {@code cnn} was declared block by block
+     * @param cnn      the CNN (null for an ONNX encoder)
      */
     public record ImageTower(String kind, int size, List<Integer> channels, String artifact, String sha256, int dim,
-                             List<Double> mean, List<Double> std, String layout) {
+                             List<Double> mean, List<Double> std, String layout, CnnTower cnn) {
 
         public ImageTower(String kind, int size, List<Integer> channels, String artifact, String sha256, int dim) {
             this(kind, size, channels, artifact, sha256, dim, null, null, null);
         }
 
+        public ImageTower(String kind, int size, List<Integer> channels, String artifact, String sha256, int dim,
+                          List<Double> mean, List<Double> std, String layout) {
+            this(kind, size, channels, artifact, sha256, dim, mean, std, layout,
+                    "cnn".equals(kind) ? CnnTower.ofChannels(channels) : null);
+        }
+
+        /** A CNN declared block by block. */
+        public static ImageTower of(int size, CnnTower cnn) {
+            return new ImageTower("cnn", size, List.of(), null, null, 0, null, null, null, cnn);
+        }
+
         /** Width of the image features the fusion layer receives. */
         public int outputDim() {
-            return "cnn".equals(kind) ? channels.get(channels.size() - 1) : dim;
+            return "cnn".equals(kind) ? cnn.outputDim(size) : dim;
         }
     }
 
@@ -154,10 +169,12 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         ImageTower image = null;
         if (f.present("image")) {
             String imageKind = f.string("image.kind", true);
-            if ("cnn".equals(imageKind)) {
+            if ("cnn".equals(imageKind) && f.present("image.channels")) {
                 f.only("image", "kind", "size", "channels");
                 List<Integer> channels = f.integers("image.channels", 1, 4, 1, 256);
                 image = new ImageTower("cnn", f.integer("image.size", 8, 256, true), channels, null, null, 0);
+            } else if ("cnn".equals(imageKind)) {
+                image = CnnTowerFields.parse(f);
             } else if ("onnx".equals(imageKind)) {
                 f.only("image", "kind", "size", "artifact", "sha256", "dim", "mean", "std", "layout");
                 String layout = f.string("image.layout", true);
@@ -168,7 +185,8 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
                         f.sha256("image.sha256", true), f.integer("image.dim", 1, 8192, true),
                         f.numbers("image.mean", 3, -1e3, 1e3), f.numbers("image.std", 3, 1e-6, 1e3), layout);
             } else if (imageKind != null) {
-                f.only("image", "kind", "size", "channels", "artifact", "sha256", "dim", "mean", "std", "layout");
+                f.only("image", "kind", "size", "channels", "artifact", "sha256", "dim", "mean", "std", "layout", "inputChannels", "preset",
+                        "blocks", "norm", "groups", "dense", "dropout", "output");
                 f.problem("image.kind must be 'cnn' or 'onnx', was '" + imageKind + "'");
             }
         }
@@ -286,13 +304,7 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         }
         Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
         if (image != null && "cnn".equals(image.kind())) {
-            int in = 3;
-            for (int i = 0; i < image.channels().size(); i++) {
-                int out = image.channels().get(i);
-                shapes.put("image.conv" + (i + 1) + ".weight", new int[] {out, in, 3, 3});
-                shapes.put("image.conv" + (i + 1) + ".bias", new int[] {out});
-                in = out;
-            }
+            shapes.putAll(image.cnn().shapes(image.size()));
         }
         int r = adapter.rank();
         int h = fusion.hidden();
@@ -357,8 +369,20 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         }
         if (image != null) {
             s.append(",\"image\":{\"kind\":").append(quote.apply(image.kind())).append(",\"size\":").append(image.size());
-            if ("cnn".equals(image.kind())) {
+            if ("cnn".equals(image.kind()) && !image.channels().isEmpty()) {
                 s.append(",\"channels\":").append(image.channels());
+            } else if ("cnn".equals(image.kind())) {
+                CnnTower c = image.cnn();
+                s.append(",\"inputChannels\":").append(c.inputChannels()).append(",\"blocks\":[");
+                for (int i = 0; i < c.blocks().size(); i++) {
+                    CnnTower.ConvBlock b = c.blocks().get(i);
+                    s.append(i == 0 ? "" : ",").append("{\"channels\":").append(b.channels()).append(",\"kernel\":").append(b.kernel())
+                            .append(",\"stride\":").append(b.stride()).append(",\"pool\":").append(b.pool())
+                            .append(",\"residual\":").append(b.residual()).append('}');
+                }
+                s.append("],\"norm\":").append(quote.apply(c.norm())).append(",\"groups\":").append(c.groups())
+                        .append(",\"dense\":").append(c.dense()).append(",\"dropout\":").append(c.dropout())
+                        .append(",\"output\":").append(quote.apply(c.output()));
             } else {
                 s.append(",\"artifact\":").append(quote.apply(image.artifact())).append(",\"sha256\":").append(quote.apply(image.sha256()))
                         .append(",\"dim\":").append(image.dim());
@@ -384,7 +408,7 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
     }
 
     /** Reads dotted field paths from the parsed tree, collecting a problem per bad field. */
-    private static final class Fields {
+    static final class Fields {
         private final Object root;
         private final List<String> problems = new ArrayList<>();
 
@@ -414,7 +438,7 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
             }
         }
 
-        private Object get(String path) {
+        Object get(String path) {
             Object node = root;
             for (String part : path.split("\\.")) {
                 if (!(node instanceof Map<?, ?> map)) {

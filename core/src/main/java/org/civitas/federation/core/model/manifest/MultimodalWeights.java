@@ -17,7 +17,8 @@ public final class MultimodalWeights {
     }
 
     /**
-     * Convolutions and the head start He- and small-normal; LoRA's A starts small-normal and B at
+     * Convolutions, dense layers and the head start He- and small-normal, GroupNorm's scales at one
+     * (a residual block's last at zero) and its shifts at zero; LoRA's A starts small-normal and B at
      * zero, so the adapted layers start exactly at their frozen base (Hu et al. 2021).
      */
     public static NamedTensors initialState(ModelManifest manifest) {
@@ -29,6 +30,12 @@ public final class MultimodalWeights {
             SplittableRandom random = new SplittableRandom(manifest.fusion().seed() ^ name.hashCode());
             if (name.endsWith(".bias") || name.endsWith(".lora_b") || name.endsWith(".lora_B.weight")) {
                 // zeros
+            } else if (name.startsWith("image.norm") && name.endsWith("b.weight")) {
+                // zeros: a residual block's last scale starts at zero, so each block starts as the identity (Goyal et al. 2017)
+            } else if (name.startsWith("image.norm")) {
+                java.util.Arrays.fill(values, 1f);
+            } else if (name.startsWith("image.dense")) {
+                fill(values, random, Math.sqrt(2.0 / shape[1]));
             } else if (name.startsWith("image.conv")) {
                 double std = Math.sqrt(2.0 / (shape[1] * shape[2] * shape[3]));
                 fill(values, random, std);
