@@ -176,7 +176,11 @@ final class LocalTraining {
                         if (hyper.proximalMu() > 0) {
                             NDArray proximal = null;
                             for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-                                NDArray term = e.getValue().sub(anchors.get(e.getKey())).square().sum();
+                                // Made on the parameter's manager, so moved to the batch's: else each step would keep
+                                // a copy of the model's size for as long as the model lives.
+                                NDArray difference = e.getValue().sub(anchors.get(e.getKey()));
+                                difference.attach(batch);
+                                NDArray term = difference.square().sum();
                                 proximal = proximal == null ? term : proximal.add(term);
                             }
                             loss = loss.add(proximal.mul((float) (hyper.proximalMu() / 2)));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import org.civitas.federation.core.model.manifest.CnnTower;
@@ -117,6 +118,11 @@ final class MultimodalModel implements AutoCloseable {
         return b.build();
     }
 
+    /** Arrays the model's manager holds now: its parameters and bases, and whatever a pass left on it. */
+    int heldArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     Map<String, NDArray> parameters() {
         return trainable;
     }
@@ -170,7 +176,7 @@ final class MultimodalModel implements AutoCloseable {
             features = features == null ? x : features.concat(x, 1);
         }
         NDArray fused = adapted("fusion", features).maximum(0f);
-        return fused.matMul(trainable.get("head.weight").transpose()).add(trainable.get("head.bias"));
+        return Linear.linear(fused, trainable.get("head.weight"), trainable.get("head.bias")).singletonOrThrow();
     }
 
     /** The CNN tower's features of images [batch, 3 or 1, size, size] ({@link CnnTower}). */
@@ -192,7 +198,7 @@ final class MultimodalModel implements AutoCloseable {
         }
         x = "mean".equals(tower.output()) ? x.mean(new int[] {3}).mean(new int[] {2}) : x.reshape(x.getShape().get(0), -1);
         for (int j = 1; j <= tower.dense().size(); j++) {
-            x = x.matMul(trainable.get("image.dense" + j + ".weight").transpose()).add(trainable.get("image.dense" + j + ".bias"))
+            x = Linear.linear(x, trainable.get("image.dense" + j + ".weight"), trainable.get("image.dense" + j + ".bias")).singletonOrThrow()
                     .maximum(0f);
             if (training && tower.dropout() > 0) {
                 x = Dropout.dropout(x, (float) tower.dropout(), true).singletonOrThrow();
@@ -214,18 +220,27 @@ final class MultimodalModel implements AutoCloseable {
         NDArray centred = grouped.sub(grouped.mean(new int[] {2}, true));
         NDArray normalised = centred.div(centred.square().mean(new int[] {2}, true).add(1e-5f).sqrt()).reshape(shape);
         long c = shape.get(1);
-        return normalised.mul(trainable.get("image.norm" + n + ".weight").reshape(1, c, 1, 1))
-                .add(trainable.get("image.norm" + n + ".bias").reshape(1, c, 1, 1));
+        NDArray scale = trainable.get("image.norm" + n + ".weight").reshape(1, c, 1, 1);
+        NDArray shift = trainable.get("image.norm" + n + ".bias").reshape(1, c, 1, 1);
+        // The views are made on the parameters' manager; they belong to this pass, and go with its arrays.
+        scale.attach(y.getManager());
+        shift.attach(y.getManager());
+        return normalised.mul(scale).add(shift);
     }
 
-    /** x W^T through the frozen base, plus the LoRA path s (x A^T) B^T when the layer is a target. */
+    /**
+     * x W^T through the frozen base, plus the LoRA path s (x A^T) B^T when the layer is a target.
+     * Linear.linear takes each matrix as it is: a transposed view would be made on the model's own
+     * manager and live as long as the model, one more with every pass.
+     */
     private NDArray adapted(String layer, NDArray x) {
-        NDArray y = x.matMul(frozen.get(layer + ".base").transpose());
+        NDArray y = Linear.linear(x, frozen.get(layer + ".base")).singletonOrThrow();
         NDArray a = trainable.get(layer + ".lora_a");
         if (a == null) {
             return y;
         }
-        return y.add(x.matMul(a.transpose()).matMul(trainable.get(layer + ".lora_b").transpose()).mul(scaling));
+        NDArray down = Linear.linear(x, a).singletonOrThrow();
+        return y.add(Linear.linear(down, trainable.get(layer + ".lora_b")).singletonOrThrow().mul(scaling));
     }
 
     private NDArray toArray(Tensor t) {

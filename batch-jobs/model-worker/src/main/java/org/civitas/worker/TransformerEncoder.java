@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import org.civitas.federation.core.tensor.NamedTensors;
 import org.civitas.federation.core.tensor.Tensor;
@@ -84,7 +85,8 @@ final class TransformerEncoder implements AutoCloseable {
     NDArray forward(NDArray ids, NDArray mask, NDArray types, Map<String, NDArray> adapters, float scaling) {
         Pass pass = new Pass(adapters, scaling);
         long t = ids.getShape().get(1);
-        NDArray positions = manager.arange(0, (int) t).toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(1, t);
+        // On the batch's manager, as everything else of the pass: arrays made on the encoder's own would outlive the pass.
+        NDArray positions = ids.getManager().arange(0, (int) t).toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(1, t);
         NDArray x = embed("embeddings.word_embeddings.weight", ids)
                 .add(embed("embeddings.position_embeddings.weight", positions))
                 .add(embed("embeddings.token_type_embeddings.weight", types));
@@ -143,13 +145,14 @@ final class TransformerEncoder implements AutoCloseable {
 
     /** x W^T + b of the named layer, plus its adapter's s (x A^T) B^T when the pass has one. */
     private NDArray linear(String layer, NDArray x, Pass pass) {
-        NDArray y = x.matMul(weight(layer + ".weight").transpose()).add(weight(layer + ".bias"));
+        // Linear.linear takes W as it is: a transposed view of a weight would be made on the weight's manager and outlive the pass.
+        NDArray y = Linear.linear(x, weight(layer + ".weight"), weight(layer + ".bias")).singletonOrThrow();
         NDArray a = pass.adapters().get("text." + layer + ".lora_A.weight");
         if (a == null) {
             return y;
         }
-        return y.add(x.matMul(a.transpose()).matMul(pass.adapters().get("text." + layer + ".lora_B.weight").transpose())
-                .mul(pass.scaling()));
+        NDArray down = Linear.linear(x, a).singletonOrThrow();
+        return y.add(Linear.linear(down, pass.adapters().get("text." + layer + ".lora_B.weight")).singletonOrThrow().mul(pass.scaling()));
     }
 
     private NDArray embed(String table, NDArray ids) {

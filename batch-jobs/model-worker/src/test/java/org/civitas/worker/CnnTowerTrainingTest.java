@@ -96,6 +96,23 @@ class CnnTowerTrainingTest {
     }
 
     @Test
+    void trainingRunsLeaveNothingOnTheModelSoAWarmWorkerDoesNotGrowRoundByRound() {
+        LabeledBatchSource train = quadrants(64, 6, 1);
+        NamedTensors initial = MultimodalWeights.initialState(MANIFEST);
+        try (MultimodalModel model = new MultimodalModel(MANIFEST, manager)) {
+            // FedProx's proximal term, Adam's moments and every pass's views of the parameters.
+            LocalTraining.train(model, initial, train, new LocalTraining.Hyper(1, 0.01, 16, 1, 0.1), (a, b, c) -> { });
+            int afterOneRun = model.heldArrays();
+            for (int run = 2; run <= 4; run++) {
+                LocalTraining.train(model, initial, train, new LocalTraining.Hyper(2, 0.01, 16, run, 0.1), (a, b, c) -> { });
+            }
+
+            assertThat(model.heldArrays()).as("arrays on the model's manager after four runs, against " + afterOneRun + " after one")
+                    .isEqualTo(afterOneRun);
+        }
+    }
+
+    @Test
     void dropoutActsWhileTrainingOnlySoEvaluationIsRepeatable() {
         try (MultimodalModel model = new MultimodalModel(MANIFEST, manager); NDManager batch = manager.newSubManager()) {
             LabeledBatchSource data = quadrants(16, 4, 1);
