@@ -72,6 +72,11 @@ final class TransformerEncoder implements AutoCloseable {
         return layers;
     }
 
+    /** Arrays the encoder's manager holds now: its pretrained weights, and whatever a pass left on it. */
+    int heldArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     /** The token states [b, t, hidden] of token ids, attention mask and token types, each [b, t]. */
     NDArray forward(NDArray ids, NDArray mask, NDArray types) {
         return forward(ids, mask, types, Map.of(), 0f);

@@ -103,8 +103,11 @@ class InTowerLoraTest {
     void withFfaLoraEveryAFactorStaysWhereItStartedAndTheBFactorsTrain() throws Exception {
         Path train = SyntheticTasks.tickets(folder.resolve("ffa"), "train", 16, -1, 5);
         try (TextTower tower = new TextTower(ADAPTED.text(), "cpu", 2); MultimodalModel model = new MultimodalModel(ADAPTED, manager, encoder)) {
+            int encoderArrays = encoder.heldArrays();
             LocalTraining.Outcome outcome = LocalTraining.train(model, MultimodalWeights.initialState(ADAPTED), source(ADAPTED, train, tower),
                     new LocalTraining.Hyper(2, 0.01, 8, 3, 0, true), (a, b, c) -> { });
+
+            assertThat(encoder.heldArrays()).as("the passes left nothing on the encoder's manager").isEqualTo(encoderArrays);
 
             outcome.delta().forEach((name, t) -> {
                 if (org.civitas.federation.core.aggregation.LoraTensors.isA(name)) {
