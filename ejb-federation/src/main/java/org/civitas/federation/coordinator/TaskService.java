@@ -67,16 +67,7 @@ public class TaskService {
                     + " the coordinator's folder)");
         }
         java.nio.file.Path root = settings.coordinatorDir().toAbsolutePath().normalize();
-        java.nio.file.Path file;
-        try {
-            file = root.resolve(manifest).normalize();
-            if (java.nio.file.Path.of(manifest).isAbsolute() || !file.startsWith(root)
-                    || (java.nio.file.Files.exists(file) && !file.toRealPath().startsWith(root.toRealPath()))) {
-                throw new InvalidRequestException("manifest path '" + manifest + "' leaves the coordinator's folder");
-            }
-        } catch (java.nio.file.InvalidPathException | java.io.IOException e) {
-            throw new InvalidRequestException("manifest path '" + manifest + "' is not a readable path: " + e.getMessage());
-        }
+        java.nio.file.Path file = CoordinatorFolder.manifestInside(root, manifest);
         org.civitas.federation.core.dataset.ManifestImporter.Report report;
         try {
             report = org.civitas.federation.core.dataset.ManifestImporter.check(file, java.util.Set.copyOf(task.getLabels()),
