@@ -20,7 +20,7 @@ import torch
 from . import safetensors_io, training
 from .artifacts import Artifacts
 from .data import Dataset, ImageLoader, Sample, pixels_chw, read_manifest
-from .manifest import Manifest
+from .manifest import Manifest, cnn_shapes
 from .model import MultimodalModel
 from .text_tower import TextTower
 
@@ -236,9 +236,25 @@ class Trainer:
         if manifest.key not in self.models:
             tower = TextTower(manifest.text, self.artifacts, self.device) if manifest.text is not None else None
             images = ImageLoader(int(manifest.image["size"]), self.max_pixels) if manifest.image is not None else None
-            model = MultimodalModel(manifest, tower.encoder if tower is not None else None, self.device)
+            model = MultimodalModel(manifest, tower.encoder if tower is not None else None, self.device, self.image_base(manifest))
             self.models[manifest.key] = Loaded(manifest, tower, images, model)
         return self.models[manifest.key]
+
+    def image_base(self, manifest):
+        """The image tower's pretrained weights the manifest names (image.base), checked against their hash; None without."""
+        base = manifest.image.get("base") if manifest.image is not None else None
+        if not base:
+            return None
+        data = self.artifacts.read(base, "image.base", base[len("sha256:"):])
+        try:
+            tensors, _ = safetensors_io.read(data)
+        except ValueError as e:
+            raise ValueError("image.base: not a safetensors file: %s" % e)
+        expected = cnn_shapes(manifest.cnn, int(manifest.image["size"]))
+        if sorted(tensors) != sorted(expected) or any(tuple(tensors[n].shape) != tuple(s) for n, s in expected.items()):
+            raise ValueError("image.base: the file's tensors %s are not the tower's %s" % (
+                {n: list(t.shape) for n, t in sorted(tensors.items())}, {n: list(s) for n, s in expected.items()}))
+        return tensors
 
     def dataset(self, loaded, manifest_file):
         try:

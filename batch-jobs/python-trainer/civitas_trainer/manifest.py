@@ -77,9 +77,9 @@ class Manifest:
             raise ValueError("manifest: '%s' has no labels; the coordinator binds a manifest to its task's labels"
                              " before a model is trained" % self.name)
         shapes = {}
-        if self.image is not None:
-            shapes.update(cnn_shapes(self.cnn, int(self.image["size"])))
         r, h = self.rank, self.hidden
+        if self.image is not None:
+            shapes.update(cnn_trainable_shapes(self.cnn, int(self.image["size"]), self.image_lora_layers, r))
         if self.text_adapted:
             for layer in range(int(self.text["layers"])):
                 for target in ATTENTION_TARGETS:
@@ -96,6 +96,11 @@ class Manifest:
         shapes["head.weight"] = (len(self.labels), h)
         shapes["head.bias"] = (len(self.labels),)
         return shapes
+
+    @property
+    def image_lora_layers(self):
+        """The CNN's layers the adapter targets (image.conv<i>, image.dense<j>): frozen at image.base, with LoRA."""
+        return sorted(t for t in self.targets if t.startswith("image."))
 
     def frozen_base(self):
         """text_proj.base [hidden, text dim] (with text) and fusion.base [hidden, fusion input]: Glorot-scaled, seeded."""
@@ -176,6 +181,33 @@ def cnn_shapes(tower, size):
         shapes["image.dense%d.weight" % j] = (d, width)
         shapes["image.dense%d.bias" % j] = (d,)
         width = d
+    return shapes
+
+
+def cnn_layer_of(tensor):
+    """CnnTower.layerOf: image.conv2b.weight and image.norm2.bias belong to image.conv2."""
+    name = tensor[:tensor.rindex(".")]
+    if name.startswith("image.norm"):
+        name = "image.conv" + name[len("image.norm"):]
+    return name[:-1] if name.endswith("b") else name
+
+
+def cnn_trainable_shapes(tower, size, lora_layers, rank):
+    """CnnTower.trainableShapes: a LoRA layer's weight and bias stay frozen at the base, and its A and B are trained
+    (a convolution's A [rank, in, k, k] and B [out, rank, 1, 1], a dense layer's A [rank, in] and B [out, rank])."""
+    shapes = {}
+    for name, shape in cnn_shapes(tower, size).items():
+        frozen = cnn_layer_of(name) in lora_layers and not name.startswith("image.norm")
+        if not frozen:
+            shapes[name] = shape
+        elif name.endswith(".weight"):
+            layer = name[:-len(".weight")]
+            if len(shape) == 4:
+                shapes[layer + ".lora_A.weight"] = (rank, shape[1], shape[2], shape[3])
+                shapes[layer + ".lora_B.weight"] = (shape[0], rank, 1, 1)
+            else:
+                shapes[layer + ".lora_A.weight"] = (rank, shape[1])
+                shapes[layer + ".lora_B.weight"] = (shape[0], rank)
     return shapes
 
 

@@ -17,7 +17,9 @@ import torch.nn.functional as F
 
 class MultimodalModel:
 
-    def __init__(self, manifest, encoder, device):
+    def __init__(self, manifest, encoder, device, image_base=None):
+        """`image_base`: the image tower's pretrained weights ({name: array}) the manifest names in image.base, or None;
+        the layers the adapter targets keep them frozen."""
         self.manifest = manifest
         self.encoder = encoder if manifest.text_adapted else None
         if manifest.text_adapted and encoder is None:
@@ -26,6 +28,12 @@ class MultimodalModel:
         self.scaling = manifest.scaling
         self.shapes = manifest.trainable_shapes()
         self.frozen = {name: torch.from_numpy(a).to(device) for name, a in manifest.frozen_base().items()}
+        if (manifest.image is not None and manifest.image.get("base")) and image_base is None:
+            raise ValueError("image.base: the manifest's tower starts from pretrained weights %s, and they were not given"
+                             % manifest.image["base"])
+        for name, a in (image_base or {}).items():
+            if name not in self.shapes:
+                self.frozen[name] = torch.tensor(np.asarray(a, dtype=np.float32), device=device)
         self.params = {}
 
     def load(self, state):
@@ -82,17 +90,29 @@ class MultimodalModel:
                 x = F.max_pool2d(x, b["pool"])
         x = x.mean(dim=(2, 3)) if tower["output"] == "mean" else x.flatten(1)
         for j in range(1, len(tower["dense"]) + 1):
-            x = F.linear(x, self.params["image.dense%d.weight" % j], self.params["image.dense%d.bias" % j]).relu()
+            x = F.linear(x, self._layer_weight("image.dense%d" % j), self._layer_bias("image.dense%d" % j)).relu()
             if training and tower["dropout"] > 0:
                 x = F.dropout(x, tower["dropout"], training=True)
         return x
 
     def _convolved(self, x, tower, n, kernel, stride):
-        y = F.conv2d(x, self.params["image.conv%s.weight" % n], self.params["image.conv%s.bias" % n], stride=stride,
+        y = F.conv2d(x, self._layer_weight("image.conv%s" % n), self._layer_bias("image.conv%s" % n), stride=stride,
                      padding=kernel // 2)
         if tower["norm"] != "group":
             return y
         return F.group_norm(y, tower["groups"], self.params["image.norm%s.weight" % n], self.params["image.norm%s.bias" % n], eps=1e-5)
+
+    def _layer_weight(self, layer):
+        """MultimodalModel.layerWeight: trained, or the frozen base W0 + s B A with A and B flattened to matrices."""
+        if layer + ".weight" in self.params:
+            return self.params[layer + ".weight"]
+        a = self.params[layer + ".lora_A.weight"]
+        b = self.params[layer + ".lora_B.weight"]
+        base = self.frozen[layer + ".weight"]
+        return base + (b.reshape(b.shape[0], a.shape[0]) @ a.reshape(a.shape[0], -1)).reshape(base.shape) * self.scaling
+
+    def _layer_bias(self, layer):
+        return self.params[layer + ".bias"] if layer + ".bias" in self.params else self.frozen[layer + ".bias"]
 
     def _adapted(self, layer, x):
         y = F.linear(x, self.frozen[layer + ".base"])

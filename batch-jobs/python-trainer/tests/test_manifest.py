@@ -58,6 +58,23 @@ class ManifestTest(unittest.TestCase):
         self.assertEqual(shapes["image.norm2.weight"], (64,))
         self.assertEqual(shapes["image.dense1.weight"], (128, 64 * 7 * 7))
 
+    def test_a_layer_the_adapter_targets_trades_its_weights_for_peft_shaped_lora_and_keeps_its_norm(self):
+        m = Manifest({"name": "scans", "image": {"kind": "cnn", "size": 16, "inputChannels": 1,
+                                                 "blocks": [{"channels": 8, "pool": 2}, {"channels": 8, "residual": True}],
+                                                 "groups": 4, "dense": [16], "base": "sha256:" + "ab" * 32},
+                      "fusion": {"hidden": 8, "seed": 5},
+                      "adapter": {"rank": 2, "alpha": 4, "targets": ["image.conv2", "image.dense1", "fusion"]},
+                      "labels": ["a", "b"]})
+        shapes = m.trainable_shapes()
+        self.assertEqual(list(shapes)[:12], ["image.conv1.weight", "image.conv1.bias", "image.norm1.weight", "image.norm1.bias",
+                                             "image.conv2.lora_A.weight", "image.conv2.lora_B.weight", "image.norm2.weight",
+                                             "image.norm2.bias", "image.conv2b.lora_A.weight", "image.conv2b.lora_B.weight",
+                                             "image.norm2b.weight", "image.norm2b.bias"])
+        self.assertEqual(shapes["image.conv2b.lora_A.weight"], (2, 8, 3, 3))
+        self.assertEqual(shapes["image.conv2b.lora_B.weight"], (8, 2, 1, 1))
+        self.assertEqual(shapes["image.dense1.lora_A.weight"], (2, 8 * 8 * 8))
+        self.assertNotIn("image.dense1.bias", shapes)
+
     def test_refuses_an_onnx_image_tower_naming_the_field(self):
         with self.assertRaisesRegex(ValueError, "image.kind: .*'onnx' is not supported"):
             Manifest.parse(json.dumps({"name": "x", "image": {"kind": "onnx", "size": 32}, "fusion": {"hidden": 4, "seed": 1},

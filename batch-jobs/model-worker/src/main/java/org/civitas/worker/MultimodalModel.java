@@ -50,15 +50,25 @@ final class MultimodalModel implements AutoCloseable {
      *                ({@code text.mode: adapters}); null otherwise
      */
     MultimodalModel(ModelManifest manifest, NDManager parent, TransformerEncoder encoder) {
+        this(manifest, parent, encoder, null);
+    }
+
+    /**
+     * @param imageBase the image tower's pretrained weights ({@code image.base}), for a manifest that
+     *                  names them; null otherwise. The layers the adapter targets keep them frozen.
+     */
+    MultimodalModel(ModelManifest manifest, NDManager parent, TransformerEncoder encoder, NamedTensors imageBase) {
         if (manifest.text() != null && manifest.text().adapted() && encoder == null) {
             throw new IllegalArgumentException("text.mode: the manifest adapts the text encoder, and no encoder was loaded");
         }
+        NamedTensors initial = MultimodalWeights.initialState(manifest, imageBase);
         this.encoder = encoder;
         this.manifest = manifest;
         this.manager = parent.newSubManager();
         this.scaling = (float) manifest.adapter().scaling();
         MultimodalWeights.frozenBase(manifest).forEach((name, t) -> frozen.put(name, toArray(t)));
-        load(MultimodalWeights.initialState(manifest));
+        MultimodalWeights.frozenImageLayers(manifest, imageBase).forEach((name, t) -> frozen.put(name, toArray(t)));
+        load(initial);
     }
 
     ModelManifest manifest() {
@@ -113,7 +123,11 @@ final class MultimodalModel implements AutoCloseable {
         NamedTensors.Builder b = NamedTensors.builder();
         frozen.forEach((name, a) -> {
             long[] s = a.getShape().getShape();
-            b.put(name, new Tensor(new int[] {(int) s[0], (int) s[1]}, a.toFloatArray()));
+            int[] shape = new int[s.length];
+            for (int i = 0; i < s.length; i++) {
+                shape[i] = (int) s[i];
+            }
+            b.put(name, new Tensor(shape, a.toFloatArray()));
         });
         return b.build();
     }
@@ -198,7 +212,7 @@ final class MultimodalModel implements AutoCloseable {
         }
         x = "mean".equals(tower.output()) ? x.mean(new int[] {3}).mean(new int[] {2}) : x.reshape(x.getShape().get(0), -1);
         for (int j = 1; j <= tower.dense().size(); j++) {
-            x = Linear.linear(x, trainable.get("image.dense" + j + ".weight"), trainable.get("image.dense" + j + ".bias")).singletonOrThrow()
+            x = Linear.linear(x, layerWeight("image.dense" + j, x.getManager()), layerBias("image.dense" + j)).singletonOrThrow()
                     .maximum(0f);
             if (training && tower.dropout() > 0) {
                 x = Dropout.dropout(x, (float) tower.dropout(), true).singletonOrThrow();
@@ -209,7 +223,7 @@ final class MultimodalModel implements AutoCloseable {
 
     /** Convolution {@code image.conv<n>}, padded by half its kernel, then GroupNorm {@code image.norm<n>} when the tower has it. */
     private NDArray convolved(NDArray x, CnnTower tower, String n, int kernel, int stride) {
-        NDArray y = Conv2d.conv2d(x, trainable.get("image.conv" + n + ".weight"), trainable.get("image.conv" + n + ".bias"),
+        NDArray y = Conv2d.conv2d(x, layerWeight("image.conv" + n, x.getManager()), layerBias("image.conv" + n),
                 new Shape(stride, stride), new Shape(kernel / 2, kernel / 2), new Shape(1, 1), 1).singletonOrThrow();
         if (!"group".equals(tower.norm())) {
             return y;
@@ -226,6 +240,35 @@ final class MultimodalModel implements AutoCloseable {
         scale.attach(y.getManager());
         shift.attach(y.getManager());
         return normalised.mul(scale).add(shift);
+    }
+
+    /**
+     * An image layer's weight: trained, or for a layer the adapter targets the frozen pretrained W0
+     * plus s B A, A and B flattened to matrices ([rank, in k k] and [out, rank]) and the product
+     * folded back to W0's shape. Merged so that the layer stays one convolution; the product costs
+     * out x rank x in x k x k multiply-adds a pass, far less than the convolution. Every intermediate
+     * belongs to the pass's manager, not the model's, or each pass would leave them behind.
+     */
+    private NDArray layerWeight(String layer, NDManager pass) {
+        NDArray trained = trainable.get(layer + ".weight");
+        if (trained != null) {
+            return trained;
+        }
+        NDArray a = trainable.get(layer + ".lora_A.weight");
+        NDArray b = trainable.get(layer + ".lora_B.weight");
+        NDArray base = frozen.get(layer + ".weight");
+        long rank = a.getShape().get(0);
+        NDArray down = a.reshape(rank, -1);
+        down.attach(pass);
+        NDArray up = b.reshape(b.getShape().get(0), rank);
+        up.attach(pass);
+        return up.matMul(down).reshape(base.getShape()).mul(scaling).add(base);
+    }
+
+    /** An image layer's bias: trained, or frozen at the pretrained base for a layer the adapter targets. */
+    private NDArray layerBias(String layer) {
+        NDArray trained = trainable.get(layer + ".bias");
+        return trained != null ? trained : frozen.get(layer + ".bias");
     }
 
     /**

@@ -272,8 +272,24 @@ public final class WorkerMain {
                     ? new ImageEncoder(manifest.image(), artifactDir, threads) : null;
             return new Loaded(manifest, manifest.text() == null ? null : new TextTower(manifest.text(), device, threads, artifactDir),
                     manifest.image() == null ? null : new ImageTensors(manifest.image().size()), encoder,
-                    new MultimodalModel(manifest, manager, adaptedEncoder(manifest)));
+                    new MultimodalModel(manifest, manager, adaptedEncoder(manifest), imageBase(manifest)));
         });
+    }
+
+    /**
+     * The image tower's pretrained weights the manifest names ({@code image.base}), checked against
+     * their hash; null when it names none.
+     */
+    private NamedTensors imageBase(ModelManifest manifest) {
+        if (manifest.image() == null || manifest.image().base() == null) {
+            return null;
+        }
+        byte[] file = Artifacts.read(Artifacts.locate(manifest.image().base(), artifactDir), "image.base", manifest.image().baseSha256());
+        try {
+            return SafeTensors.read(file).tensors();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("image.base: not a safetensors file: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -95,6 +95,99 @@ class CnnTowerTrainingTest {
         }
     }
 
+    /** The same tower on a pretrained base, every layer adapted by LoRA: frozen at the base, only A, B and the norms trained. */
+    private static ModelManifest adapted(String targets, List<String> labels) {
+        return ModelManifest.parse("""
+                {"name": "grey-halves", "image": {"kind": "cnn", "size": 16, "inputChannels": 1,
+                  "blocks": [{"channels": 8, "kernel": 3, "pool": 2}, {"channels": 8, "residual": true, "pool": 2}],
+                  "norm": "group", "groups": 4, "dense": [32], "dropout": 0.3, "base": "sha256:%s"},
+                 "fusion": {"hidden": 16, "seed": 9}, "adapter": {"rank": 2, "alpha": 4, "targets": [%s]}}"""
+                .formatted("0".repeat(64), targets)).withLabels(labels);
+    }
+
+    /** A left or right label for the quadrants' images. */
+    private static LabeledBatchSource halves(LabeledBatchSource quadrants) {
+        int[] labels = java.util.Arrays.stream(quadrants.labels()).map(q -> q % 2).toArray();
+        return new LabeledBatchSource(null, quadrants.images(), labels, 16, new String[labels.length]);
+    }
+
+    /** The tower's tensors of a trained model's state: what a pretraining run keeps as the base. */
+    private static NamedTensors tower(NamedTensors state) {
+        NamedTensors.Builder b = NamedTensors.builder();
+        state.forEach((name, t) -> {
+            if (name.startsWith("image.")) {
+                b.put(name, t);
+            }
+        });
+        return b.build();
+    }
+
+    @Test
+    void aPretrainedTowerAdaptedByLoraStartsExactlyAtItsBaseLearnsANewTaskAndLeavesTheBaseFrozen() {
+        NamedTensors pretrainedInitial = MultimodalWeights.initialState(MANIFEST);
+        NamedTensors base;
+        try (MultimodalModel model = new MultimodalModel(MANIFEST, manager)) {
+            LocalTraining.train(model, pretrainedInitial, quadrants(400, 1, 1), new LocalTraining.Hyper(4, 0.01, 32, 3, 0),
+                    (a, b, c) -> { });
+            base = tower(model.state());
+        }
+        List<String> sides = List.of("left", "right");
+        ModelManifest lora = adapted("\"image.conv1\", \"image.conv2\", \"image.dense1\", \"fusion\"", sides);
+        ModelManifest full = adapted("\"fusion\"", sides);
+        LabeledBatchSource train = halves(quadrants(48, 7, 1));
+        LabeledBatchSource heldout = halves(quadrants(200, 8, 1));
+
+        try (MultimodalModel adapted = new MultimodalModel(lora, manager, null, base);
+             MultimodalModel fullyTrained = new MultimodalModel(full, manager, null, base);
+             NDManager batch = manager.newSubManager()) {
+            NDArray images = batch.create(pixels(heldout, 32), new Shape(32, 1, 16, 16));
+            assertThat(adapted.forward(null, images, null, null, null, false).toFloatArray())
+                    .as("B starts at zero, so version 0 is the base itself")
+                    .containsExactly(fullyTrained.forward(null, images, null, null, null, false).toFloatArray(),
+                            org.assertj.core.data.Offset.offset(1e-5f));
+
+            NamedTensors initial = MultimodalWeights.initialState(lora, base);
+            LocalTraining.Outcome outcome = LocalTraining.train(adapted, initial, train, new LocalTraining.Hyper(15, 0.01, 16, 5, 0),
+                    (a, b, c) -> { });
+            double accuracy = LocalTraining.evaluate(adapted, heldout, 64).accuracy();
+
+            assertThat(outcome.delta().names()).contains("image.conv1.lora_A.weight", "image.conv2b.lora_B.weight",
+                    "image.dense1.lora_B.weight", "image.norm1.weight").doesNotContain("image.conv1.weight", "image.dense1.bias");
+            assertThat(outcome.delta().get("image.conv2b.lora_B.weight").values()).as("the residual branch's LoRA trained")
+                    .isNotEqualTo(new float[8 * 2]);
+            adapted.frozenState().forEach((name, t) -> {
+                if (name.startsWith("image.")) {
+                    assertThat(t.values()).as(name + " stays at the base").isEqualTo(base.get(name).values());
+                }
+            });
+            assertThat(accuracy).as("left or right from 48 samples, on the frozen base with LoRA").isGreaterThan(0.85);
+        }
+    }
+
+    private static float[] pixels(LabeledBatchSource data, int n) {
+        float[] pixels = new float[n * 256];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(data.images()[i], 0, pixels, i * 256, 256);
+        }
+        return pixels;
+    }
+
+    @Test
+    void anAdaptedTowersPassesLeaveNothingOnTheModelEither() {
+        NamedTensors base = tower(MultimodalWeights.initialState(MANIFEST));
+        ModelManifest lora = adapted("\"image.conv1\", \"image.conv2\", \"image.dense1\"", List.of("left", "right"));
+        LabeledBatchSource train = halves(quadrants(64, 6, 1));
+        NamedTensors initial = MultimodalWeights.initialState(lora, base);
+        try (MultimodalModel model = new MultimodalModel(lora, manager, null, base)) {
+            LocalTraining.train(model, initial, train, new LocalTraining.Hyper(1, 0.01, 16, 1, 0.1), (a, b, c) -> { });
+            int afterOneRun = model.heldArrays();
+            LocalTraining.train(model, initial, train, new LocalTraining.Hyper(3, 0.01, 16, 2, 0.1), (a, b, c) -> { });
+
+            assertThat(model.heldArrays()).as("arrays on the model's manager after two runs, against " + afterOneRun + " after one")
+                    .isEqualTo(afterOneRun);
+        }
+    }
+
     @Test
     void trainingRunsLeaveNothingOnTheModelSoAWarmWorkerDoesNotGrowRoundByRound() {
         LabeledBatchSource train = quadrants(64, 6, 1);

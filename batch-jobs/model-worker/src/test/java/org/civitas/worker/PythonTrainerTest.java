@@ -210,6 +210,76 @@ class PythonTrainerTest {
     }
 
     @Test
+    void aPretrainedTowerWithLoraOnEveryLayerPredictsAsInPyTorchFromTheSameBaseFile() throws Exception {
+        Path dir = Files.createTempDirectory("python-trainer-lora-cnn");
+        Path artifacts = Files.createDirectories(dir.resolve("artifacts"));
+        String tower = """
+                {"kind": "cnn", "size": 16, "inputChannels": 1,
+                 "blocks": [{"channels": 8, "kernel": 5, "pool": 2}, {"channels": 8, "residual": true, "pool": 2}],
+                 "norm": "group", "groups": 4, "dense": [12]%s}""";
+        java.util.Random random = new java.util.Random(11);
+        ModelManifest plain = ModelManifest.parse("{\"name\": \"p\", \"image\": " + tower.formatted("")
+                + ", \"fusion\": {\"hidden\": 8, \"seed\": 3}, \"adapter\": {\"rank\": 2, \"alpha\": 4, \"targets\": [\"fusion\"]},"
+                + " \"labels\": [\"a\", \"b\"]}");
+        byte[] baseFile = SafeTensors.write(moved(tower(MultimodalWeights.initialState(plain)), random));
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(baseFile));
+        Files.write(artifacts.resolve(sha), baseFile);
+        ModelManifest manifest = ModelManifest.parse("{\"name\": \"lora-scans\", \"image\": "
+                + tower.formatted(", \"base\": \"sha256:" + sha + "\"") + ", \"fusion\": {\"hidden\": 8, \"seed\": 3},"
+                + " \"adapter\": {\"rank\": 2, \"alpha\": 4, \"targets\": [\"image.conv1\", \"image.conv2\", \"image.dense1\", \"fusion\"]}}")
+                .withLabels(List.of("crack", "corrosion", "clear"));
+        Path manifestFile = dir.resolve("manifest.json");
+        Files.writeString(manifestFile, manifest.canonicalJson());
+        // LoRA's B moved off zero, so the adapters change what the frozen base computes.
+        NamedTensors initial = MultimodalWeights.initialState(manifest, SafeTensors.read(baseFile).tensors());
+        Path state = dir.resolve("state.safetensors");
+        Files.write(state, SafeTensors.write(moved(initial, random)));
+        List<String> inputs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            byte[] rgb = new byte[16 * 16 * 3];
+            random.nextBytes(rgb);
+            inputs.add("{\"pixels\": \"" + Base64.getEncoder().encodeToString(rgb) + "\"}");
+        }
+        String request = "{\"id\": \"l\", \"op\": \"predict\", \"manifest\": \"" + manifestFile + "\", \"state\": \"" + state
+                + "\", \"inputs\": [" + String.join(", ", inputs) + "]}";
+
+        JsonNode java = resultOf(WorkerLinesClient.javaWorker(List.of(request), artifacts), "l").path("probabilities");
+        JsonNode pyTorch = resultOf(WorkerLinesClient.pythonTrainer(python, List.of(request),
+                Files.createTempFile("python-trainer", ".log"), artifacts), "l").path("probabilities");
+
+        assertThat(java.size()).as(java.toString()).isEqualTo(6);
+        double largest = 0;
+        for (int i = 0; i < 6; i++) {
+            for (int c = 0; c < 3; c++) {
+                largest = Math.max(largest, Math.abs(java.get(i).get(c).asDouble() - pyTorch.get(i).get(c).asDouble()));
+            }
+        }
+        assertThat(largest).as("largest difference of any label probability").isLessThan(1e-4);
+    }
+
+    private static NamedTensors tower(NamedTensors state) {
+        NamedTensors.Builder b = NamedTensors.builder();
+        state.forEach((name, t) -> {
+            if (name.startsWith("image.")) {
+                b.put(name, t);
+            }
+        });
+        return b.build();
+    }
+
+    private static NamedTensors moved(NamedTensors state, java.util.Random random) {
+        NamedTensors.Builder moved = NamedTensors.builder();
+        state.forEach((name, t) -> {
+            float[] v = t.values().clone();
+            for (int i = 0; i < v.length; i++) {
+                v[i] += (float) (0.2 * random.nextGaussian());
+            }
+            moved.put(name, new org.civitas.federation.core.tensor.Tensor(t.shape(), v));
+        });
+        return moved.build();
+    }
+
+    @Test
     void bothTrainersUpdateTheSameTensorsAndTheirFederatedAverageImprovesTheModel() throws Exception {
         Path dir = Files.createTempDirectory("python-trainer-updates");
         Path global = WorkerTestData.initialState();

@@ -30,9 +30,27 @@ final class WorkerLinesClient {
 
     /** The bundled worker's answers to these requests, served in-process on 2 threads. */
     static List<JsonNode> javaWorker(List<String> requests) throws IOException {
+        return javaWorker(requests, null);
+    }
+
+    /** As above, with operators' artifacts ({@code sha256:<hex>}) in {@code artifactDir} (null: none). */
+    static List<JsonNode> javaWorker(List<String> requests, Path artifactDir) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new WorkerMain(new PrintStream(out, true, StandardCharsets.UTF_8), "cpu", 2)
-                .serve(new BufferedReader(new StringReader(String.join("\n", requests))));
+        String before = System.getProperty("civitas.worker.artifacts");
+        WorkerMain worker;
+        try {
+            if (artifactDir != null) {
+                System.setProperty("civitas.worker.artifacts", artifactDir.toString());
+            }
+            worker = new WorkerMain(new PrintStream(out, true, StandardCharsets.UTF_8), "cpu", 2);
+        } finally {
+            if (before == null) {
+                System.clearProperty("civitas.worker.artifacts");
+            } else {
+                System.setProperty("civitas.worker.artifacts", before);
+            }
+        }
+        worker.serve(new BufferedReader(new StringReader(String.join("\n", requests))));
         List<JsonNode> lines = new ArrayList<>();
         for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
             lines.add(JSON.readTree(line));
@@ -48,9 +66,18 @@ final class WorkerLinesClient {
      * @throws IllegalStateException when the trainer exits other than with 0
      */
     static List<JsonNode> pythonTrainer(String python, List<String> requests, Path log) throws IOException, InterruptedException {
+        return pythonTrainer(python, requests, log, null);
+    }
+
+    /** As above, with operators' artifacts ({@code sha256:<hex>}) in {@code artifactDir} (null: none). */
+    static List<JsonNode> pythonTrainer(String python, List<String> requests, Path log, Path artifactDir)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(python, PYTHON_TRAINER.toString(), "--threads", "2")
                 .redirectError(log == null ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.to(log.toFile()));
         pb.environment().put("CIVITAS_WORKER_CLASSPATH", System.getProperty("java.class.path"));
+        if (artifactDir != null) {
+            pb.environment().put("CIVITAS_WORKER_ARTIFACTS", artifactDir.toString());
+        }
         Process process = pb.start();
         try (Writer in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
             for (String r : requests) {

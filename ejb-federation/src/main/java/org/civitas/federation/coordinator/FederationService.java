@@ -249,8 +249,7 @@ public class FederationService {
         federations.add(plan);
         Federation federation = federations.add(new Federation(plan, now));
         federation.openRound().ifPresent(first -> schedules.fitDeadline(first, now));
-        byte[] initial = SafeTensors.write(plan.getTaskName() != null
-                        ? org.civitas.federation.core.model.manifest.MultimodalWeights.initialState(modelManifests.of(plan))
+        byte[] initial = SafeTensors.write(plan.getTaskName() != null ? multimodalInitialState(modelManifests.of(plan))
                         : ModelCatalog.initialState(plan),
                 Map.of("federation", String.valueOf(federation.getId()), "version", "0"));
         BlobStore.Stored stored = stores.models().put(initial);
@@ -264,6 +263,14 @@ public class FederationService {
                 "plan '" + plan.getName() + "' sha256 " + plan.getPlanSha256() + ": " + plan.getCanonicalJson());
         roundsOpened.fire(new org.civitas.federation.common.RoundsOpened(sitesOf(plan)));
         return Views.of(federation, registry.versions(federation.getId()));
+    }
+
+    /** Version 0 of a multimodal model: from the manifest's seeds, and its image tower from the pretrained base it names. */
+    private org.civitas.federation.core.tensor.NamedTensors multimodalInitialState(
+            org.civitas.federation.core.model.manifest.ModelManifest manifest) {
+        String base = manifest.image() == null ? null : manifest.image().baseSha256();
+        return org.civitas.federation.core.model.manifest.MultimodalWeights.initialState(manifest,
+                base == null ? null : modelManifests.imageBase(base));
     }
 
     /**

@@ -176,6 +176,9 @@ public class ModelBundleService {
             locations.put("text.artifact", manifest.text().artifact());
             locations.put("text.tokenizer", manifest.text().tokenizer());
         }
+        if (manifest.image() != null && manifest.image().base() != null) {
+            locations.put("image.base", manifest.image().base());
+        }
         if (manifest.image() != null && manifest.image().artifact() != null) {
             locations.put("image.artifact", manifest.image().artifact());
         }

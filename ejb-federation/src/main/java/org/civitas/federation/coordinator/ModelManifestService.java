@@ -121,6 +121,9 @@ public class ModelManifestService {
         if (onnxImages) {
             uploadedEncoder("image", manifest.image().artifact(), manifest.image().sha256()).ifPresent(problems::add);
         }
+        if (manifest.image() != null && manifest.image().base() != null) {
+            imageBaseProblems(manifest).forEach(problems::add);
+        }
         if (!problems.isEmpty()) {
             throw new UnprocessableException("invalid model manifest: " + String.join("; ", problems));
         }
@@ -137,6 +140,33 @@ public class ModelManifestService {
         audit.record(caller.actor(), "model-manifest.registered", "model manifest " + stored.getName(),
                 String.join("+", manifest.modalities()) + ", sha256 " + stored.getSha256());
         return view(stored);
+    }
+
+    /**
+     * What is wrong with the image tower's pretrained weights: never uploaded or pretrained here, not
+     * a safetensors file, or not the tower's tensors. Checked here once, so no site's first round
+     * finds out.
+     */
+    private List<String> imageBaseProblems(ModelManifest manifest) {
+        String sha256 = manifest.image().baseSha256();
+        if (!artifacts.has(sha256)) {
+            return List.of("image.base: no artifact with sha256 " + sha256 + " was uploaded (POST /api/model-artifacts?sha256="
+                    + sha256 + ") or pretrained here (POST /api/tower-pretrainings)");
+        }
+        try {
+            return org.civitas.federation.core.model.manifest.MultimodalWeights.baseMismatches(manifest, imageBase(sha256));
+        } catch (IllegalArgumentException e) {
+            return List.of("image.base: not a safetensors file: " + e.getMessage());
+        }
+    }
+
+    /** The pretrained image tower's tensors stored under this hash. */
+    public org.civitas.federation.core.tensor.NamedTensors imageBase(String sha256) {
+        try {
+            return org.civitas.federation.core.tensor.SafeTensors.read(java.nio.file.Files.readAllBytes(artifacts.path(sha256))).tensors();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** What is wrong with a tower's operator encoder: not named by its own hash, or never uploaded. */

@@ -70,6 +70,9 @@ public class ModelManifestFiles {
         if (manifest.image() != null && manifest.image().artifact() != null) {
             named.add(manifest.image().artifact());
         }
+        if (manifest.image() != null && manifest.image().base() != null) {
+            named.add(manifest.image().base());
+        }
         if (manifest.text() != null) {
             named.add(manifest.text().artifact());
             named.add(manifest.text().tokenizer());

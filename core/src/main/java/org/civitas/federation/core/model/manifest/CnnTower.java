@@ -128,6 +128,54 @@ public record CnnTower(int inputChannels, List<ConvBlock> blocks, String norm, i
         return shapes;
     }
 
+    /** The tower's layers an adapter may target: {@code image.conv<i>} per block (both convolutions of a residual one), {@code image.dense<j>}. */
+    public List<String> layers() {
+        List<String> layers = new java.util.ArrayList<>();
+        for (int i = 1; i <= blocks.size(); i++) {
+            layers.add("image.conv" + i);
+        }
+        for (int j = 1; j <= dense.size(); j++) {
+            layers.add("image.dense" + j);
+        }
+        return layers;
+    }
+
+    /** The layer a tensor of the tower belongs to: {@code image.conv2b.weight} and {@code image.norm2.bias} to {@code image.conv2}. */
+    public static String layerOf(String tensor) {
+        String name = tensor.substring(0, tensor.lastIndexOf('.'));
+        if (name.startsWith("image.norm")) {
+            name = "image.conv" + name.substring("image.norm".length());
+        }
+        return name.endsWith("b") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    /**
+     * The tensors a federation trains and exchanges: every tensor of a fully trained layer; for a layer
+     * in {@code loraLayers}, LoRA's A and B beside its frozen weight and bias, named as PEFT names them
+     * (a convolution's A [rank, in, k, k] and B [out, rank, 1, 1], a dense layer's A [rank, in] and B
+     * [out, rank]). GroupNorm's scales and shifts stay trained in every block: a few numbers a channel
+     * that let a frozen block follow the new domain's statistics.
+     */
+    public Map<String, int[]> trainableShapes(int size, java.util.Set<String> loraLayers, int rank) {
+        Map<String, int[]> trainable = new LinkedHashMap<>();
+        shapes(size).forEach((name, shape) -> {
+            boolean frozen = loraLayers.contains(layerOf(name)) && !name.startsWith("image.norm");
+            if (!frozen) {
+                trainable.put(name, shape);
+            } else if (name.endsWith(".weight")) {
+                String layer = name.substring(0, name.length() - ".weight".length());
+                if (shape.length == 4) {
+                    trainable.put(layer + ".lora_A.weight", new int[] {rank, shape[1], shape[2], shape[3]});
+                    trainable.put(layer + ".lora_B.weight", new int[] {shape[0], rank, 1, 1});
+                } else {
+                    trainable.put(layer + ".lora_A.weight", new int[] {rank, shape[1]});
+                    trainable.put(layer + ".lora_B.weight", new int[] {shape[0], rank});
+                }
+            }
+        });
+        return trainable;
+    }
+
     private void convAndNorm(Map<String, int[]> shapes, String n, int in, ConvBlock b) {
         shapes.put("image.conv" + n + ".weight", new int[] {b.channels(), in, b.kernel(), b.kernel()});
         shapes.put("image.conv" + n + ".bias", new int[] {b.channels()});

@@ -14,13 +14,19 @@ final class CnnTowerFields {
     /** Beyond this a site's update (4 bytes a parameter) outgrows what a round should carry for one tower. */
     static final long MAX_PARAMETERS = 50_000_000L;
 
+    private static final java.util.regex.Pattern BASE = java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}");
+
     private static final Set<String> BLOCK_FIELDS = Set.of("channels", "kernel", "stride", "pool", "residual");
 
     private CnnTowerFields() {
     }
 
     static ModelManifest.ImageTower parse(ModelManifest.Fields f) {
-        f.only("image", "kind", "size", "inputChannels", "preset", "blocks", "norm", "groups", "dense", "dropout", "output");
+        f.only("image", "kind", "size", "inputChannels", "preset", "blocks", "norm", "groups", "dense", "dropout", "output", "base");
+        String base = f.present("image.base") ? f.string("image.base", true) : null;
+        if (base != null && !BASE.matcher(base).matches()) {
+            f.problem("image.base names the tower's pretrained weights by their hash, 'sha256:<64 lowercase hex digits>', was '" + base + "'");
+        }
         int size = f.integer("image.size", 8, 256, true);
         int inputChannels = f.present("image.inputChannels") ? f.integer("image.inputChannels", 1, 3, true) : 3;
         if (inputChannels == 2) {
@@ -50,7 +56,7 @@ final class CnnTowerFields {
         if (size >= 8 && !checkShape(f, tower, size)) {
             return null;
         }
-        return ModelManifest.ImageTower.of(size, tower);
+        return ModelManifest.ImageTower.of(size, tower, base);
     }
 
     private static CnnTower declared(ModelManifest.Fields f, int inputChannels) {

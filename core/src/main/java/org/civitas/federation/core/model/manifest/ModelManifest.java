@@ -50,6 +50,9 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
+    /** An adapter target inside the CNN image tower. */
+    private static final Pattern IMAGE_TARGET = Pattern.compile("image\\.(conv|dense)[0-9]+");
+
     /** How an ONNX image encoder takes its input: channels first or last. */
     public static final Set<String> LAYOUTS = Set.of("NCHW", "NHWC");
 
@@ -82,9 +85,12 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
      *
      * @param channels the first manifests' form of a CNN; empty when {@code cnn} was declared block by block
      * @param cnn      the CNN (null for an ONNX encoder)
+     * @param base     the CNN's pretrained weights, a safetensors artifact named by its hash ({@code sha256:<hex>}) holding
+     *                 every tensor of the tower: version 0 of a federation starts from them, and the layers the adapter
+     *                 targets keep them frozen; null when the tower starts from random weights
      */
     public record ImageTower(String kind, int size, List<Integer> channels, String artifact, String sha256, int dim,
-                             List<Double> mean, List<Double> std, String layout, CnnTower cnn) {
+                             List<Double> mean, List<Double> std, String layout, CnnTower cnn, String base) {
 
         public ImageTower(String kind, int size, List<Integer> channels, String artifact, String sha256, int dim) {
             this(kind, size, channels, artifact, sha256, dim, null, null, null);
@@ -93,12 +99,17 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         public ImageTower(String kind, int size, List<Integer> channels, String artifact, String sha256, int dim,
                           List<Double> mean, List<Double> std, String layout) {
             this(kind, size, channels, artifact, sha256, dim, mean, std, layout,
-                    "cnn".equals(kind) ? CnnTower.ofChannels(channels) : null);
+                    "cnn".equals(kind) ? CnnTower.ofChannels(channels) : null, null);
         }
 
-        /** A CNN declared block by block. */
-        public static ImageTower of(int size, CnnTower cnn) {
-            return new ImageTower("cnn", size, List.of(), null, null, 0, null, null, null, cnn);
+        /** A CNN declared block by block, from random weights or from a pretrained {@code base} (null: none). */
+        public static ImageTower of(int size, CnnTower cnn, String base) {
+            return new ImageTower("cnn", size, List.of(), null, null, 0, null, null, null, cnn, base);
+        }
+
+        /** The hash of the pretrained base's file, without {@code sha256:}; null without a base. */
+        public String baseSha256() {
+            return base == null ? null : base.substring("sha256:".length());
         }
 
         /** Width of the image features the fusion layer receives. */
@@ -200,11 +211,13 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         f.only("adapter", "rank", "alpha", "targets");
         int rank = f.integer("adapter.rank", 1, 256, true);
         double alpha = f.number("adapter.alpha", 1e-6, 1e6);
-        List<String> targets = f.strings("adapter.targets", 1, TARGETS.size());
+        List<String> targets = f.strings("adapter.targets", 1, 64);
         for (String t : targets) {
-            if (!TARGETS.contains(t)) {
-                f.problem("adapter.targets: '" + t + "' is not a layer (layers: fusion, text_proj, and with text.mode 'adapters'"
-                        + " query, key, value)");
+            if (IMAGE_TARGET.matcher(t).matches()) {
+                imageTargetProblem(t, image).ifPresent(f::problem);
+            } else if (!TARGETS.contains(t)) {
+                f.problem("adapter.targets: '" + t + "' is not a layer (layers: fusion, text_proj, with text.mode 'adapters'"
+                        + " query, key, value, and with a pretrained image.base the CNN's image.conv<i> and image.dense<j>)");
             } else if ("text_proj".equals(t) && f.isObject() && !f.present("text")) {
                 f.problem("adapter.targets: 'text_proj' needs a text tower, and the manifest has none");
             } else if (ATTENTION_TARGETS.contains(t) && (text == null || !text.adapted())) {
@@ -234,6 +247,33 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
         }
         f.throwIfAny();
         return new ModelManifest(name, text, image, fusion, adapter, List.copyOf(labels));
+    }
+
+    /**
+     * What is wrong with an image layer as a LoRA target: it must be a layer of a CNN tower, and the
+     * tower must name its pretrained weights, since LoRA adapts pretrained weights and a frozen random
+     * convolution adapts nothing (Hu et al. 2021).
+     */
+    private static java.util.Optional<String> imageTargetProblem(String target, ImageTower image) {
+        if (image == null || !"cnn".equals(image.kind()) || image.cnn() == null) {
+            return java.util.Optional.of("adapter.targets: '" + target + "' adapts a layer of a CNN image tower, and the manifest has none");
+        }
+        if (!image.cnn().layers().contains(target)) {
+            return java.util.Optional.of("adapter.targets: '" + target + "' is not a layer of the image tower (its layers: "
+                    + image.cnn().layers() + ")");
+        }
+        if (image.base() == null) {
+            return java.util.Optional.of("adapter.targets: '" + target + "' keeps the layer's weights frozen and trains LoRA beside"
+                    + " them, so the weights must be pretrained: name them in image.base, or train the layer fully by leaving it out");
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The CNN's layers the adapter targets ({@code image.conv<i>}, {@code image.dense<j>}): frozen at the base, with LoRA. */
+    public Set<String> imageLoraLayers() {
+        Set<String> layers = new java.util.TreeSet<>();
+        adapter.targets().stream().filter(t -> t.startsWith("image.")).forEach(layers::add);
+        return layers;
     }
 
     /** The manifest the platform ships: MiniLM text tower, a small CNN, the twelve city-safety labels. */
@@ -303,10 +343,10 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
             throw new IllegalStateException("manifest '" + name + "' has no labels: bind it to a task first");
         }
         Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
-        if (image != null && "cnn".equals(image.kind())) {
-            shapes.putAll(image.cnn().shapes(image.size()));
-        }
         int r = adapter.rank();
+        if (image != null && "cnn".equals(image.kind())) {
+            shapes.putAll(image.cnn().trainableShapes(image.size(), imageLoraLayers(), r));
+        }
         int h = fusion.hidden();
         if (text != null && text.adapted()) {
             // LoRA inside the encoder, named as PEFT names it: A [rank, in], B [out, rank] of each targeted projection.
@@ -383,6 +423,9 @@ public record ModelManifest(String name, TextTower text, ImageTower image, Fusio
                 s.append("],\"norm\":").append(quote.apply(c.norm())).append(",\"groups\":").append(c.groups())
                         .append(",\"dense\":").append(c.dense()).append(",\"dropout\":").append(c.dropout())
                         .append(",\"output\":").append(quote.apply(c.output()));
+                if (image.base() != null) {
+                    s.append(",\"base\":").append(quote.apply(image.base()));
+                }
             } else {
                 s.append(",\"artifact\":").append(quote.apply(image.artifact())).append(",\"sha256\":").append(quote.apply(image.sha256()))
                         .append(",\"dim\":").append(image.dim());

@@ -22,10 +22,26 @@ public final class MultimodalWeights {
      * zero, so the adapted layers start exactly at their frozen base (Hu et al. 2021).
      */
     public static NamedTensors initialState(ModelManifest manifest) {
+        return initialState(manifest, null);
+    }
+
+    /**
+     * As above, with the image tower's trainable tensors taken from its pretrained {@code imageBase}
+     * (the manifest's {@code image.base}; null when it names none): version 0 of a federation that
+     * adapts a pretrained tower.
+     *
+     * @throws IllegalArgumentException naming what the base lacks or holds otherwise ({@link #baseMismatches})
+     */
+    public static NamedTensors initialState(ModelManifest manifest, NamedTensors imageBase) {
+        requireBase(manifest, imageBase);
         NamedTensors.Builder state = NamedTensors.builder();
         for (Map.Entry<String, int[]> e : manifest.trainableShapes().entrySet()) {
             String name = e.getKey();
             int[] shape = e.getValue();
+            if (imageBase != null && imageBase.contains(name)) {
+                state.put(name, imageBase.get(name));
+                continue;
+            }
             float[] values = new float[(int) Tensor.elementCount(shape)];
             SplittableRandom random = new SplittableRandom(manifest.fusion().seed() ^ name.hashCode());
             if (name.endsWith(".bias") || name.endsWith(".lora_b") || name.endsWith(".lora_B.weight")) {
@@ -40,13 +56,78 @@ public final class MultimodalWeights {
                 double std = Math.sqrt(2.0 / (shape[1] * shape[2] * shape[3]));
                 fill(values, random, std);
             } else if (name.endsWith(".lora_a") || name.endsWith(".lora_A.weight")) {
-                fill(values, random, 1.0 / Math.sqrt(shape[1]));
+                // Scaled by the fan-in: a convolution's A [rank, in, k, k] reads in x k x k numbers per output.
+                fill(values, random, 1.0 / Math.sqrt(values.length / (double) shape[0]));
             } else {
                 fill(values, random, 0.01);
             }
             state.put(name, new Tensor(shape, values));
         }
         return state.build();
+    }
+
+    /**
+     * What is wrong with a pretrained image tower's weights for this manifest: tensors the tower does
+     * not have, tensors it has and the file lacks, and other shapes. Empty when they fit.
+     */
+    public static java.util.List<String> baseMismatches(ModelManifest manifest, NamedTensors imageBase) {
+        if (manifest.image() == null || manifest.image().cnn() == null || !"cnn".equals(manifest.image().kind())) {
+            return java.util.List.of("image.base: the manifest has no CNN image tower for pretrained weights");
+        }
+        Map<String, int[]> expected = manifest.image().cnn().shapes(manifest.image().size());
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        java.util.Set<String> unexpected = new java.util.TreeSet<>(imageBase.names());
+        unexpected.removeAll(expected.keySet());
+        if (!unexpected.isEmpty()) {
+            problems.add("image.base: tensors the tower does not have: " + unexpected);
+        }
+        java.util.Set<String> missing = new java.util.TreeSet<>(expected.keySet());
+        missing.removeAll(imageBase.names());
+        if (!missing.isEmpty()) {
+            problems.add("image.base: tensors missing: " + missing);
+        }
+        expected.forEach((name, shape) -> {
+            if (imageBase.contains(name) && !imageBase.get(name).hasShape(shape)) {
+                problems.add("image.base: " + name + " has shape " + java.util.Arrays.toString(imageBase.get(name).shape())
+                        + ", the tower's is " + java.util.Arrays.toString(shape));
+            }
+        });
+        return problems;
+    }
+
+    /**
+     * The frozen weights and biases of the image layers the adapter targets, from the pretrained base;
+     * empty when it targets none.
+     */
+    public static NamedTensors frozenImageLayers(ModelManifest manifest, NamedTensors imageBase) {
+        requireBase(manifest, imageBase);
+        NamedTensors.Builder frozen = NamedTensors.builder();
+        if (imageBase != null) {
+            java.util.Set<String> trainable = manifest.trainableShapes().keySet();
+            imageBase.forEach((name, t) -> {
+                if (!trainable.contains(name)) {
+                    frozen.put(name, t);
+                }
+            });
+        }
+        return frozen.build();
+    }
+
+    private static void requireBase(ModelManifest manifest, NamedTensors imageBase) {
+        String base = manifest.image() == null ? null : manifest.image().base();
+        if (base != null && imageBase == null) {
+            throw new IllegalArgumentException("image.base: the manifest's tower starts from pretrained weights " + base
+                    + ", and they were not given");
+        }
+        if (base == null && imageBase != null) {
+            throw new IllegalArgumentException("image.base: the manifest names no pretrained weights, and some were given");
+        }
+        if (imageBase != null) {
+            java.util.List<String> problems = baseMismatches(manifest, imageBase);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", problems));
+            }
+        }
     }
 
     /**

@@ -133,7 +133,8 @@ class ModelManifestTest {
                         "text.dim must be an integer in [1, 4096], was 0",
                         "image.channels must hold integers in [1, 256], found 999",
                         "fusion.depth is not a known field",
-                        "adapter.targets: 'attention' is not a layer (layers: fusion, text_proj, and with text.mode 'adapters' query, key, value)",
+                        "adapter.targets: 'attention' is not a layer (layers: fusion, text_proj, with text.mode 'adapters' query, key, value,"
+                                + " and with a pretrained image.base the CNN's image.conv<i> and image.dense<j>)",
                         "adapter.rank 8 must not exceed fusion.hidden 4",
                         "labels must not repeat"));
     }
