@@ -23,7 +23,7 @@ public final class CivitasServer implements BeforeAllCallback {
     public static final int PORT_OFFSET = 100;
     public static final String BASE = "http://127.0.0.1:" + (8080 + PORT_OFFSET) + "/civitas";
     public static final String API = BASE + "/api";
-    public static final long UPLOAD_LIMIT = 1024 * 1024;
+    public static final long UPLOAD_LIMIT = 8 * 1024 * 1024;
     static final String PG_SCHEMA = "civitas_it";
 
     private static Instance instance;

@@ -46,8 +46,20 @@ public class ModelManifestService {
 
     /** A registered manifest as callers see it. */
     public record ManifestView(String name, String sha256, Set<String> modalities, String baseSha256, String task, Integer taskVersion,
-                               String registeredBy, Instant registeredAt, String canonicalJson) {
+                               String registeredBy, Instant registeredAt, String canonicalJson, ImageBaseLineage imageBase) {
     }
+
+    /**
+     * Where a manifest's pretrained image tower ({@code image.base}) comes from: the pretraining run
+     * that produced it here (its name, public dataset and that dataset's content hash, its held-out
+     * accuracy), or only the hash of a base an administrator uploaded.
+     */
+    public record ImageBaseLineage(String base, Long pretraining, String name, String dataset, String datasetSha256,
+                                   Double heldoutAccuracy) {
+    }
+
+    @Inject
+    org.civitas.infrastructure.persistence.PretrainingRepository pretrainings;
 
     @Inject
     Clock clock;
@@ -214,11 +226,11 @@ public class ModelManifestService {
     }
 
     public List<ManifestView> manifests() {
-        return manifests.all().stream().map(ModelManifestService::view).toList();
+        return manifests.all().stream().map(this::view).toList();
     }
 
     public ManifestView manifest(String sha256) {
-        return manifests.find(sha256).map(ModelManifestService::view).orElseThrow(() ->
+        return manifests.find(sha256).map(this::view).orElseThrow(() ->
                 new NotFoundException("no model manifest has sha256 " + sha256));
     }
 
@@ -262,8 +274,19 @@ public class ModelManifestService {
         return parsed(plan.getModelManifestSha256());
     }
 
-    static ManifestView view(RegisteredManifest m) {
+    ManifestView view(RegisteredManifest m) {
         return new ManifestView(m.getName(), m.getSha256(), new java.util.TreeSet<>(List.of(m.getModalities().split(","))),
-                m.getBaseSha256(), m.getTaskName(), m.getTaskVersion(), m.getRegisteredBy(), m.getRegisteredAt(), m.getCanonicalJson());
+                m.getBaseSha256(), m.getTaskName(), m.getTaskVersion(), m.getRegisteredBy(), m.getRegisteredAt(), m.getCanonicalJson(),
+                imageBaseLineage(ModelManifest.parse(m.getCanonicalJson())));
+    }
+
+    private ImageBaseLineage imageBaseLineage(ModelManifest manifest) {
+        String base = manifest.image() == null ? null : manifest.image().baseSha256();
+        if (base == null) {
+            return null;
+        }
+        return pretrainings.producing(base).map(r -> new ImageBaseLineage(manifest.image().base(), r.getId(), r.getName(),
+                        r.getDatasetName(), r.getDatasetSha256(), r.getHeldoutAccuracy()))
+                .orElse(new ImageBaseLineage(manifest.image().base(), null, null, null, null, null));
     }
 }

@@ -124,6 +124,9 @@ public class DemoConsortium {
      * frozen, or adapted with {@code civitas.demo.text-mode=adapters}) as a consortium registers one (without labels: a plan binds it to the task), and the coordinator's
      * test split of the task: each through its service, as an administrator would over REST.
      */
+    @jakarta.ejb.EJB
+    org.civitas.federation.coordinator.TowerPretrainingService pretraining;
+
     private void registerTaskModelAndTestSplit() {
         TaskService.TaskView task = tasks.registered(DemoDatasets.TASK).orElseGet(() -> tasks.register(Caller.SYSTEM,
                 new TaskDefinition.Spec(DemoDatasets.TASK, "Classify a city-safety incident from the photo and the report a member's"
@@ -132,6 +135,10 @@ public class DemoConsortium {
         manifestSha256 = modelManifests.register(Caller.SYSTEM, model.withoutLabels().canonicalJson()).sha256();
         if (tasks.testSplit(task.name(), task.version()).isEmpty()) {
             tasks.registerTestSplit(Caller.SYSTEM, task.name(), task.version(), DemoDatasets.TEST_SPLIT, DemoDatasets.TEST_MANIFEST);
+        }
+        if (pretraining.publicDatasets().stream().noneMatch(d -> d.name().equals(DemoDatasets.PUBLIC_DATASET))) {
+            pretraining.registerPublicDataset(Caller.SYSTEM, DemoDatasets.PUBLIC_DATASET, "Generic incident photos and reports in a"
+                    + " public style, none from a member: for pretraining image towers", DemoDatasets.PUBLIC_MANIFEST);
         }
     }
 

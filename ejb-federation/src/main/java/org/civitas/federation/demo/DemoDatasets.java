@@ -43,6 +43,10 @@ public class DemoDatasets {
     public static final String TEST_SPLIT = NAME + "-test";
     public static final String TEST_MANIFEST = "datasets/" + TEST_SPLIT + "/test.jsonl";
 
+    /** The generic public-style data at the coordinator, which the demo registers for pretraining image towers. */
+    public static final String PUBLIC_DATASET = NAME + "-public";
+    public static final String PUBLIC_MANIFEST = "datasets/" + PUBLIC_DATASET + "/train.jsonl";
+
     @Inject
     CivitasSettings settings;
 
@@ -81,7 +85,7 @@ public class DemoDatasets {
             if (!Files.exists(test.resolve("test.jsonl"))) {
                 generator.generateTest(test);
             }
-            Path pub = settings.dataDir().resolve("public").resolve(NAME + "-public");
+            Path pub = settings.coordinatorDir().resolve(PUBLIC_MANIFEST).getParent();
             if (!Files.exists(pub.resolve("train.jsonl"))) {
                 generator.generatePublic(pub);
             }
