@@ -14,10 +14,14 @@ class ManifestTest(unittest.TestCase):
         with open(SHIPPED) as f:
             m = Manifest.parse(f.read())
         shapes = m.trainable_shapes()
-        self.assertEqual(list(shapes), ["image.conv1.weight", "image.conv1.bias", "image.conv2.weight", "image.conv2.bias",
+        self.assertEqual(list(shapes), ["image.conv1.weight", "image.conv1.bias", "image.norm1.weight", "image.norm1.bias",
+                                        "image.conv2.weight", "image.conv2.bias", "image.norm2.weight", "image.norm2.bias",
+                                        "image.dense1.weight", "image.dense1.bias",
                                         "text_proj.lora_a", "text_proj.lora_b", "fusion.lora_a", "fusion.lora_b",
                                         "head.weight", "head.bias"])
-        self.assertEqual(shapes["fusion.lora_a"], (4, 64 + 16))
+        self.assertEqual(shapes["image.conv1.weight"], (32, 3, 5, 5))
+        self.assertEqual(shapes["image.dense1.weight"], (128, 64 * 8 * 8))
+        self.assertEqual(shapes["fusion.lora_a"], (4, 64 + 128))
         self.assertEqual(shapes["head.weight"], (12, 64))
 
     def test_an_adapted_text_tower_has_peft_named_adapters_per_layer_and_target(self):

@@ -36,7 +36,7 @@ public final class FederatedComparisonBench {
     private static final String[] SITES = {"energy", "community", "urban"};
     private static final int ROUNDS = Integer.getInteger("rounds", 30);
     private static final int EPOCHS = Integer.getInteger("epochs", 3);
-    private static final double LR = 0.005;
+    private static final double LR = Double.parseDouble(System.getProperty("lr", "0.005"));
     private static final boolean CURATED = Boolean.parseBoolean(System.getProperty("curated", "true"));
 
     public static void main(String[] args) throws Exception {

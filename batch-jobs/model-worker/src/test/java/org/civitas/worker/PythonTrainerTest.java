@@ -72,7 +72,7 @@ class PythonTrainerTest {
 
     private static String train(String id, String site, Path state, Path out) {
         return "{\"id\": \"" + id + "\", \"op\": \"train\", \"dataset\": \"" + WorkerTestData.dataset(site, "train") + "\", \"state\": \""
-                + state + "\", \"out\": \"" + out + "\", \"hyper\": {\"epochs\": 2, \"learningRate\": 0.01, \"seed\": 7}}";
+                + state + "\", \"out\": \"" + out + "\", \"hyper\": {\"epochs\": 2, \"learningRate\": 0.002, \"seed\": 7}}";
     }
 
     @Test

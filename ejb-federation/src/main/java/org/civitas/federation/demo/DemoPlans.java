@@ -30,7 +30,8 @@ final class DemoPlans {
     static PlanRequest multimodal(String manifestSha256, Map<String, String> datasets) {
         Map<String, PlanRequest.DatasetRef> pinned = new TreeMap<>();
         datasets.forEach((site, sha256) -> pinned.put(site, new PlanRequest.DatasetRef(DemoDatasets.NAME, sha256)));
-        return new PlanRequest("City safety multimodal demo", null, null, null, null, null, null, 3, null, null, null, null, null, null,
+        // Adam at 0.002: the shipped small CNN federates better at it than at 0.005 on this data (docs/BENCHMARKS.md).
+        return new PlanRequest("City safety multimodal demo", null, null, null, null, null, null, 3, null, 0.002, null, null, null, null,
                 null, null, DemoDatasets.TASK, null, manifestSha256, pinned, null, null);
     }
 

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * {"name": "city-safety-multimodal",
  *  "text":  {"kind": "onnx", "artifact": "classpath:all-minilm-l6-v2.onnx",
  *            "tokenizer": "classpath:all-minilm-l6-v2-tokenizer.json", "sha256": "...", "dim": 384, "maxTokens": 128},
- *  "image": {"kind": "cnn", "size": 32, "channels": [8, 16]},
+ *  "image": {"kind": "cnn", "size": 32, "preset": "small"},
  *  "fusion": {"hidden": 64, "seed": 20261127},
  *  "adapter": {"rank": 4, "alpha": 8, "targets": ["text_proj", "fusion"]},
  *  "labels": ["flooding", "smoke_fire", ...]}

@@ -86,13 +86,17 @@ class CnnTowerTest {
     }
 
     @Test
-    void theFirstManifestsChannelsFormKeepsItsTensorsAndItsHash() {
-        ModelManifest shipped = ModelManifest.citySafetyDefault();
+    void theFirstManifestsChannelsFormKeepsItsTensors() {
+        ModelManifest first = ModelManifest.parse("""
+                {"name": "first", "image": {"kind": "cnn", "size": 32, "channels": [8, 16]},
+                 "fusion": {"hidden": 8, "seed": 5}, "adapter": {"rank": 2, "alpha": 4, "targets": ["fusion"]}, "labels": ["a", "b"]}""");
 
-        assertThat(shipped.image().cnn()).isEqualTo(CnnTower.ofChannels(List.of(8, 16)));
-        assertThat(shipped.canonicalJson()).contains("\"channels\":[8,16]").doesNotContain("blocks");
-        assertThat(shipped.image().outputDim()).isEqualTo(16);
-        assertThat(shipped.trainableShapes().get("image.conv2.weight")).containsExactly(16, 8, 3, 3);
+        assertThat(first.image().cnn()).isEqualTo(CnnTower.ofChannels(List.of(8, 16)));
+        assertThat(first.canonicalJson()).contains("\"channels\":[8,16]").doesNotContain("blocks");
+        assertThat(first.image().outputDim()).isEqualTo(16);
+        assertThat(first.trainableShapes().keySet()).containsExactly("image.conv1.weight", "image.conv1.bias", "image.conv2.weight",
+                "image.conv2.bias", "fusion.lora_a", "fusion.lora_b", "head.weight", "head.bias");
+        assertThat(first.trainableShapes().get("image.conv2.weight")).containsExactly(16, 8, 3, 3);
     }
 
     @Test

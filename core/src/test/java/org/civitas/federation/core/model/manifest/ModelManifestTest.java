@@ -68,9 +68,13 @@ class ModelManifestTest {
         ModelManifest m = ModelManifest.citySafetyDefault();
 
         assertThat(m.labels()).isEqualTo(Taxonomy.LABELS);
-        assertThat(m.trainableShapes()).containsOnlyKeys("image.conv1.weight", "image.conv1.bias", "image.conv2.weight",
-                "image.conv2.bias", "text_proj.lora_a", "text_proj.lora_b", "fusion.lora_a", "fusion.lora_b", "head.weight", "head.bias");
-        assertThat(m.trainableShapes().get("fusion.lora_a")).containsExactly(4, 64 + 16);
+        assertThat(m.image().cnn()).as("the small preset on 32 px RGB").isEqualTo(CnnTower.preset("small", 3));
+        assertThat(m.trainableShapes()).containsOnlyKeys("image.conv1.weight", "image.conv1.bias", "image.norm1.weight",
+                "image.norm1.bias", "image.conv2.weight", "image.conv2.bias", "image.norm2.weight", "image.norm2.bias",
+                "image.dense1.weight", "image.dense1.bias", "text_proj.lora_a", "text_proj.lora_b", "fusion.lora_a", "fusion.lora_b",
+                "head.weight", "head.bias");
+        assertThat(m.trainableShapes().get("image.dense1.weight")).containsExactly(128, 64 * 8 * 8);
+        assertThat(m.trainableShapes().get("fusion.lora_a")).containsExactly(4, 64 + 128);
         assertThat(m.trainableShapes().get("head.weight")).containsExactly(12, 64);
         assertThat(m.adapter().scaling()).isEqualTo(2.0);
     }
@@ -202,12 +206,31 @@ class ModelManifestTest {
     }
 
     @Test
-    void theShippedManifestKeepsTheHashItsPlansWereApprovedUnder() {
-        assertThat(ModelManifest.citySafetyDefault().sha256()).isEqualTo(SHIPPED_SHA256);
+    void theFirstShippedManifestKeepsTheHashItsPlansWereApprovedUnder() {
+        ModelManifest first = ModelManifest.parse(FIRST_SHIPPED);
+
+        assertThat(first.sha256()).isEqualTo(FIRST_SHIPPED_SHA256);
+        assertThat(first.image().cnn()).isEqualTo(CnnTower.ofChannels(java.util.List.of(8, 16)));
+        assertThat(first.canonicalJson()).contains("\"channels\":[8,16]").doesNotContain("blocks");
+        assertThat(first.trainableShapes().get("fusion.lora_a")).containsExactly(4, 64 + 16);
+        assertThat(ModelManifest.citySafetyDefault().sha256()).as("the default tower is the small preset now").isNotEqualTo(FIRST_SHIPPED_SHA256);
     }
 
-    /** The shipped manifest's hash before towers became optional: agreements approved since bind it. */
-    private static final String SHIPPED_SHA256 = "1fd20bf7c6d5a354d947c9db143078eeb64a658a296d535bc527ef300c5f462e";
+    /**
+     * The manifest shipped before the tower family, with its first tower ({@code channels}): federations
+     * started on it keep it in the registry under this hash, and agreements approved for them bind it.
+     */
+    private static final String FIRST_SHIPPED = """
+            {"name": "city-safety-multimodal",
+             "text": {"kind": "onnx", "artifact": "classpath:all-minilm-l6-v2.onnx", "tokenizer": "classpath:all-minilm-l6-v2-tokenizer.json",
+                      "sha256": "759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e", "dim": 384, "maxTokens": 128},
+             "image": {"kind": "cnn", "size": 32, "channels": [8, 16]},
+             "fusion": {"hidden": 64, "seed": 20261127},
+             "adapter": {"rank": 4, "alpha": 8, "targets": ["text_proj", "fusion"]},
+             "labels": ["smoke_fire", "flooding", "gas_leak", "power_outage", "equipment_damage", "intrusion",
+                        "vandalism", "fall_injury", "obstruction", "road_damage", "drain_blockage", "lighting_failure"]}""";
+
+    private static final String FIRST_SHIPPED_SHA256 = "1fd20bf7c6d5a354d947c9db143078eeb64a658a296d535bc527ef300c5f462e";
 
     @Test
     void anOnnxImageEncoderDeclaresItsPreprocessingAndEveryBadFieldIsNamed() {
