@@ -172,18 +172,9 @@ class PythonTrainerTest {
         Path manifestFile = dir.resolve("manifest.json");
         Files.writeString(manifestFile, manifest.canonicalJson());
         // The initial state with every tensor moved off its start (a residual block's last scale starts at zero).
-        NamedTensors initial = MultimodalWeights.initialState(manifest);
-        NamedTensors.Builder moved = NamedTensors.builder();
         java.util.Random random = new java.util.Random(5);
-        initial.forEach((name, t) -> {
-            float[] v = t.values().clone();
-            for (int i = 0; i < v.length; i++) {
-                v[i] += (float) (0.2 * random.nextGaussian());
-            }
-            moved.put(name, new org.civitas.federation.core.tensor.Tensor(t.shape(), v));
-        });
         Path state = dir.resolve("state.safetensors");
-        Files.write(state, SafeTensors.write(moved.build()));
+        Files.write(state, SafeTensors.write(moved(MultimodalWeights.initialState(manifest), random)));
         List<String> inputs = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             byte[] rgb = new byte[20 * 20 * 3];
