@@ -335,7 +335,7 @@ class HostileSiteIT {
         assertThat(tooLarge.status()).as(tooLarge.text()).isEqualTo(413);
         assertThat(tooLarge.json().path("reason").asText()).isEqualTo("TOO_LARGE");
         assertThat(tooLarge.json().path("error").asText()).contains("exceeds the limit of " + (CivitasServer.UPLOAD_LIMIT + 64 * 1024));
-        Api.Answer json = Api.postJson("/federations", "{\"name\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}");
+        Api.Answer json = Api.postJson("/federations", "{\"name\": \"" + "x".repeat((int) CivitasServer.UPLOAD_LIMIT + 128 * 1024) + "\"}");
         assertThat(json.status()).isEqualTo(413);
         assertThat(json.json().path("reason").asText()).isEqualTo("TOO_LARGE");
         assertThat(round(federation, 1).path("updates").asInt()).isZero();
