@@ -159,6 +159,8 @@ class BrowserIT {
         // The administrator registers a task of the consortium's own in the portal, one label per line
         open("/tasks/index.xhtml");
         assertThat(text(By.id("tasks"))).contains("city-safety").contains("smoke_fire");
+        assertThat(text(By.id("publicDatasets"))).as("the public data the demo registers for pretraining image towers")
+                .contains("city-safety-public").containsPattern("\\d+ samples, \\d+ labels");
         browser.findElement(By.id("task:name")).sendKeys("browser-triage");
         browser.findElement(By.id("task:description")).sendKeys("Whether a report needs a crew today");
         browser.findElement(By.id("task:labels")).sendKeys("urgent\nroutine\nno action");
