@@ -29,7 +29,9 @@ import java.util.Map;
  * <p>Run: {@code mvn -B -Pbench -pl batch-jobs/model-worker -am -DskipTests package exec:exec@pretrained-base}
  * ({@code -Dbench.base.rounds} rounds of one local epoch, 5 by default; {@code -Dbench.base.train} site images, 20,000 by
  * default; {@code -Dbench.pretrain.epochs} passes over the public part, 3 by default; {@code -Dbench.public.classes=0-4} a
- * public part of the first five classes only, so the base has never seen the other five).
+ * public part of the first five classes only, so the base has never seen the other five; {@code -Dbench.base.variants} the rows
+ * to run, of {@code random,full,lora-conv,lora-all,pooled}: the four FedAvg rows by default, {@code pooled} trains one model
+ * from random weights on the public part and the sites' images together, as many epochs as there are rounds).
  */
 public final class PretrainedBaseBench {
 
@@ -39,6 +41,8 @@ public final class PretrainedBaseBench {
     private static final int PRETRAIN_EPOCHS = Integer.getInteger("pretrain.epochs", 3);
     private static final int BATCH = 64;
     private static final double LR = 0.001;
+    private static final java.util.Set<String> VARIANTS = java.util.Set.of(System.getProperty("variants",
+            "random,full,lora-conv,lora-all").split(","));
     /** The classes the public part holds: all ten by default; {@code -Dbench.public.classes=0-4} keeps the first five only. */
     private static final java.util.Set<Integer> PUBLIC_CLASSES = classes(System.getProperty("public.classes", "0-9"));
 
@@ -105,11 +109,11 @@ public final class PretrainedBaseBench {
                     + " head%n", PRETRAIN_EPOCHS, (System.nanoTime() - t0) / 1e9, 100 * pretrainedAccuracy);
 
             Map<String, ModelManifest> variants = new LinkedHashMap<>();
-            variants.put("from random weights, trained fully", scratch);
-            variants.put("from the base, fine-tuned fully", ModelManifest.parse(manifest(sha, "")).withLabels(FashionMnist.LABELS));
-            variants.put("from the base, LoRA on the convolutions, dense trained",
+            variant(variants, "random", "from random weights, trained fully", scratch);
+            variant(variants, "full", "from the base, fine-tuned fully", ModelManifest.parse(manifest(sha, "")).withLabels(FashionMnist.LABELS));
+            variant(variants, "lora-conv", "from the base, LoRA on the convolutions, dense trained",
                     ModelManifest.parse(manifest(sha, ", \"image.conv1\", \"image.conv2\"")).withLabels(FashionMnist.LABELS));
-            variants.put("from the base, LoRA on every layer",
+            variant(variants, "lora-all", "from the base, LoRA on every layer",
                     ModelManifest.parse(manifest(sha, ", \"image.conv1\", \"image.conv2\", \"image.dense1\"")).withLabels(FashionMnist.LABELS));
             for (Map.Entry<String, ModelManifest> v : variants.entrySet()) {
                 t0 = System.nanoTime();
@@ -117,10 +121,19 @@ public final class PretrainedBaseBench {
                 NamedTensors imageBase = m.image().base() == null ? null : base;
                 try (MultimodalModel model = new MultimodalModel(m, manager, null, imageBase)) {
                     double[] accuracy = federated(model, MultimodalWeights.initialState(m, imageBase), sites, all, test);
-                    long floats = m.trainableShapes().values().stream().mapToLong(s -> java.util.Arrays.stream(s).asLongStream()
-                            .reduce(1, (x, y) -> x * y)).sum();
-                    table.put(v.getKey() + "|" + floats, accuracy);
+                    table.put(v.getKey() + "|" + floats(m), accuracy);
                     System.out.printf(Locale.ROOT, "  %-58s %s (%.0f s)%n", v.getKey(), format(accuracy), (System.nanoTime() - t0) / 1e9);
+                }
+            }
+            if (VARIANTS.contains("pooled")) {
+                t0 = System.nanoTime();
+                int[] pooled = java.util.stream.IntStream.concat(publicPart.stream().mapToInt(Integer::intValue),
+                        java.util.Arrays.stream(siteImages)).toArray();
+                try (MultimodalModel model = new MultimodalModel(scratch, manager)) {
+                    double[] accuracy = pooled(model, MultimodalWeights.initialState(scratch), ImageTowerBench.source(all, pooled, 1), test);
+                    String row = "pooled: public part and sites' images together (" + pooled.length + "), from random weights, epoch by epoch";
+                    table.put(row + "|0", accuracy);
+                    System.out.printf(Locale.ROOT, "  %-58s %s (%.0f s)%n", row, format(accuracy), (System.nanoTime() - t0) / 1e9);
                 }
             }
         }
@@ -133,12 +146,59 @@ public final class PretrainedBaseBench {
         System.out.println("|---|---|" + "---|".repeat(ROUNDS));
         table.forEach((key, accuracy) -> {
             String[] parts = key.split("\\|");
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %,d |", parts[0], Long.parseLong(parts[1])));
+            long floats = Long.parseLong(parts[1]);
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %s |", parts[0], floats == 0 ? "-" : String.format(
+                    Locale.ROOT, "%,d", floats)));
             for (double a : accuracy) {
                 row.append(String.format(Locale.ROOT, " %.1f |", 100 * a));
             }
             System.out.println(row);
         });
+    }
+
+    private static void variant(Map<String, ModelManifest> variants, String key, String row, ModelManifest manifest) {
+        if (VARIANTS.contains(key)) {
+            variants.put(row, manifest);
+        }
+    }
+
+    private static long floats(ModelManifest m) {
+        return m.trainableShapes().values().stream().mapToLong(s -> java.util.Arrays.stream(s).asLongStream().reduce(1, (x, y) -> x * y)).sum();
+    }
+
+    /**
+     * Held-out accuracy after each epoch of one pooled run (the optimiser's moments carried through): the
+     * run's per-epoch checkpoints are the states measured.
+     */
+    private static double[] pooled(MultimodalModel model, NamedTensors initial, LabeledBatchSource data, LabeledBatchSource test) {
+        int stepsPerEpoch = (data.size() + BATCH - 1) / BATCH;
+        List<NamedTensors> epochs = new ArrayList<>();
+        LocalTraining.Outcome outcome = LocalTraining.train(model, initial, data, new LocalTraining.Hyper(ROUNDS, LR, BATCH, 7, 0), (a, b, c) -> { },
+                new LocalTraining.Checkpoint() {
+                    @Override
+                    public java.util.Optional<LocalTraining.Saved> load() {
+                        return java.util.Optional.empty();
+                    }
+
+                    @Override
+                    public void save(LocalTraining.Saved saved) {
+                        if (saved.stepsDone() % stepsPerEpoch == 0) {
+                            epochs.add(saved.state());
+                        }
+                    }
+
+                    @Override
+                    public void clear() {
+                    }
+                });
+        // No checkpoint is saved after the last epoch: its state is the run's result.
+        epochs.add(initial.plusScaled(outcome.delta(), 1f));
+        double[] accuracy = new double[ROUNDS];
+        for (int e = 0; e < ROUNDS; e++) {
+            model.load(epochs.get(e));
+            accuracy[e] = LocalTraining.evaluate(model, test, 256).accuracy();
+        }
+        return accuracy;
     }
 
     /** Held-out accuracy after each round of FedAvg, every site every round. */
