@@ -227,7 +227,7 @@ class MultiServerIT {
         // The restarted coordinator's metrics count what it did since its start: the rounds it closed and the
         // bytes of the updates it accepted (the interrupted round's were accepted before the crash).
         String metrics = coordinator.metrics();
-        assertThat(metric(metrics, "civitas_rounds_closed_total", "outcome=\"aggregated\"")).isEqualTo(ROUNDS - crashedRound + 1);
+        assertThat(ServerProcess.metric(metrics, "civitas_rounds_closed_total", "outcome=\"aggregated\"")).isEqualTo(ROUNDS - crashedRound + 1);
         for (String site : List.of("energy", "community")) {
             double bytes = 0;
             for (JsonNode r : done.path("rounds")) {
@@ -237,10 +237,10 @@ class MultiServerIT {
                     }
                 }
             }
-            assertThat(metric(metrics, "civitas_update_received_bytes_total", "site=\"" + site + "\"")).as(site).isEqualTo(bytes);
+            assertThat(ServerProcess.metric(metrics, "civitas_update_received_bytes_total", "site=\"" + site + "\"")).as(site).isEqualTo(bytes);
             String own = participants.get(site).metrics();
-            assertThat(metric(own, "civitas_local_training_seconds_count", "site=\"" + site + "\"")).isGreaterThanOrEqualTo(ROUNDS);
-            assertThat(metric(own, "civitas_update_sent_bytes_total", "site=\"" + site + "\"")).isGreaterThan(bytes);
+            assertThat(ServerProcess.metric(own, "civitas_local_training_seconds_count", "site=\"" + site + "\"")).isGreaterThanOrEqualTo(ROUNDS);
+            assertThat(ServerProcess.metric(own, "civitas_update_sent_bytes_total", "site=\"" + site + "\"")).isGreaterThan(bytes);
         }
 
         JsonNode verify = Api.call(coordinator.api() + "/audit/verify", "admin", ADMIN_PASSWORD, null).json();
@@ -380,12 +380,4 @@ class MultiServerIT {
     }
 
     /** The value of a metric's sample whose labels include {@code label}, from Prometheus text; 0 when absent. */
-    private static double metric(String prometheus, String name, String label) {
-        for (String line : prometheus.split("\n")) {
-            if (line.startsWith(name + "{") && line.contains(label)) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return 0;
-    }
 }

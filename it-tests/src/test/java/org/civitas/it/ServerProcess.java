@@ -98,6 +98,16 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The value of the first series of a metric whose labels contain {@code label}; 0 when none has been counted. */
+    static double metric(String prometheus, String name, String label) {
+        for (String line : prometheus.split("\n")) {
+            if (line.startsWith(name + "{") && line.contains(label)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
     /** The management port's metrics in Prometheus text format. */
     String metrics() {
         Api.Answer a = Api.getAbsolute("http://127.0.0.1:" + (9990 + portOffset) + "/metrics");
