@@ -106,6 +106,11 @@ public final class CivitasServer implements BeforeAllCallback {
         }
     }
 
+    /** The server's metrics in Prometheus text format. */
+    static String metrics() {
+        return instance.server.metrics();
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

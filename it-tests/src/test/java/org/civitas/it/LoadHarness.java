@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  * per round, and the requests per second idle sites send.
  *
  * <p>{@code -Dload.sites=10,30,100}, {@code -Dload.rounds=5}, {@code -Dload.idle-seconds=45},
- * {@code -Dload.model=1m|40mb} (the second: a two-tower model of 10.7M parameters, 43 MB an update).
+ * {@code -Dload.model=1m|40mb} (the second: a two-tower model of 10.7M parameters, 43 MB an update),
+ * {@code -Dload.wait=25} (the seconds a site's poll may be held; 0 polls as sites did before long polls).
  */
 public final class LoadHarness {
 
@@ -50,6 +51,7 @@ public final class LoadHarness {
     private static final String TASK = "load-incidents";
     private static final String DATASET = "load-incidents";
     private static final int SAMPLES = 1000;
+    private static final int WAIT_SECONDS = Integer.getInteger("load.wait", 25);
 
     /** The models a load run federates: a CNN of about a million parameters, or a two-tower model of 43 MB updates. */
     enum Model {
@@ -273,7 +275,7 @@ public final class LoadHarness {
         List<Thread> threads = new ArrayList<>();
         for (Member m : taking) {
             SimulatedSite s = new SimulatedSite(m.site(), m.token(), m.keys(), coordinator.api(), work.resolve("sites").resolve(m.site()),
-                    http, preparing, requests, random.nextLong(1000), SAMPLES, random.nextLong());
+                    http, preparing, requests, random.nextLong(1000), WAIT_SECONDS, SAMPLES, random.nextLong());
             simulated.add(s);
             Thread t = new Thread(s, m.site());
             t.setDaemon(true);

@@ -198,6 +198,45 @@ class ParticipantProtocolIT {
     }
 
     @Test
+    void aSiteThatAnsweredItsRoundIsHeldByALongPollUntilItsNextRoundOpens() throws Exception {
+        // Prepare: two sites the test drives; the early one answers round 1, which then waits for the late one
+        Api.SiteCredentials early = register("early-" + CivitasServer.db());
+        Api.SiteCredentials late = register("late-" + CivitasServer.db());
+        Api.Answer started = Api.startFederation("{\"name\": \"Long poll check\", \"sites\": [\"" + early.code() + "\", \""
+                + late.code() + "\"], \"rounds\": 2, \"roundTimeoutSeconds\": 600}");
+        assertThat(started.status()).as(started.text()).isEqualTo(201);
+        long id = started.json().path("id").asLong();
+        NamedTensors state = SafeTensors.read(Api.get("/participant/federations/" + id + "/rounds/1/state", early).body()).tensors();
+        assertThat(Api.upload(id, 1, early, GOOD_METADATA, SafeTensors.write(scaled(state, 0.01f))).status()).isEqualTo(201);
+        Api.Answer negative = Api.get("/participant/tasks?wait=-1", early);
+        assertThat(negative.status()).isEqualTo(400);
+        assertThat(negative.json().path("error").asText()).contains("wait must be 0 to 30 seconds, was -1");
+
+        // Execute: the early site long-polls; once the server holds the poll, the late site's update closes round 1
+        java.util.concurrent.CompletableFuture<Api.Answer> poll = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Api.get("/participant/tasks?wait=30", early));
+        String site = "site=\"" + early.code() + "\"";
+        long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (ServerProcess.metric(CivitasServer.metrics(), "civitas_polls_held_total", site) < 1) {
+            assertThat(poll).as("a site with nothing to do is held, not answered at once").isNotDone();
+            assertThat(System.nanoTime()).as("the server holds the poll").isLessThan(end);
+            CivitasServer.sleep(100);
+        }
+        assertThat(Api.upload(id, 1, late, GOOD_METADATA, SafeTensors.write(scaled(state, 0.02f))).status()).isEqualTo(201);
+
+        // Assert: the held poll is answered with round 2, because it opened, before the wait ran out
+        Api.Answer answer = poll.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        JsonNode task = java.util.stream.StreamSupport.stream(answer.json().spliterator(), false)
+                .filter(t -> t.path("federationId").asLong() == id).findFirst().orElseThrow(() -> new AssertionError(answer.text()));
+        assertThat(task.path("round").asInt()).isEqualTo(2);
+        assertThat(answer.header("X-Civitas-Poll-After")).isEqualTo("1");
+        String metrics = CivitasServer.metrics();
+        assertThat(ServerProcess.metric(metrics, "civitas_polls_held_answered_total", "by=\"task\"," + site)).isEqualTo(1);
+        assertThat(ServerProcess.metric(metrics, "civitas_polls_held_answered_total", "by=\"deadline\"," + site)).isZero();
+    }
+
+    @Test
     void showsASiteOnlyItsOpenTasksAndRefusesStrangers() {
         Api.Answer tasks = Api.get("/participant/tasks", outsider);
         assertThat(tasks.status()).isEqualTo(200);

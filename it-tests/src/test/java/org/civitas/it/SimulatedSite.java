@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A participant as the load harness runs a hundred of them in one process: it speaks the
  * participant protocol over HTTP exactly as a participant server does (its own token and Ed25519
- * key, polling for its tasks as often as the coordinator's {@code X-Civitas-Poll-After} says,
+ * key, long-polling for its tasks ({@code ?wait=}, as a participant server does) as often as the coordinator's
+ * {@code X-Civitas-Poll-After} says,
  * fetching the round's state, uploading a signed update), but it trains nothing: its update is a
  * small random change of the state's shape. The state and the update go through files, so a
  * hundred sites of a 40 MB model do not need 8 GB of heap here.
@@ -47,6 +48,8 @@ final class SimulatedSite implements Runnable {
     private final Semaphore preparing;
     private final AtomicLong requests;
     private final long jitterMillis;
+    /** How long the coordinator may hold a poll that finds nothing; 0 polls without holding. */
+    private final int waitSeconds;
     private final int sampleCount;
     private final SplittableRandom random;
     private final Set<String> answered = ConcurrentHashMap.newKeySet();
@@ -56,7 +59,7 @@ final class SimulatedSite implements Runnable {
     private volatile boolean running = true;
 
     SimulatedSite(String code, String token, KeyPair keys, String api, Path dir, HttpClient http, Semaphore preparing,
-                  AtomicLong requests, long jitterMillis, int sampleCount, long seed) {
+                  AtomicLong requests, long jitterMillis, int waitSeconds, int sampleCount, long seed) {
         this.code = code;
         this.token = token;
         this.keys = keys;
@@ -66,6 +69,7 @@ final class SimulatedSite implements Runnable {
         this.preparing = preparing;
         this.requests = requests;
         this.jitterMillis = jitterMillis;
+        this.waitSeconds = waitSeconds;
         this.sampleCount = sampleCount;
         this.random = new SplittableRandom(seed);
     }
@@ -93,7 +97,7 @@ final class SimulatedSite implements Runnable {
             // Sites started together do not poll in step, as real ones would not.
             Thread.sleep(jitterMillis);
             while (running) {
-                HttpResponse<byte[]> tasks = send(request("/participant/tasks").GET(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> tasks = send(request("/participant/tasks?wait=" + waitSeconds).GET(), HttpResponse.BodyHandlers.ofByteArray());
                 int pollAfter = tasks.headers().firstValue("X-Civitas-Poll-After").map(Integer::parseInt).orElse(1);
                 if (tasks.statusCode() == 200) {
                     for (JsonNode task : Api.JSON.readTree(tasks.body())) {

@@ -114,6 +114,14 @@ public class ParticipantProtocolService {
         return new Poll(tasks, open.isEmpty() ? settings.idlePollSeconds() : 1);
     }
 
+    /**
+     * What decides the sites' tasks ({@link FederationRepository#roundsMark()}). A held poll reads it
+     * before the poll that found nothing, so any change after that poll shows as a different mark.
+     */
+    public FederationRepository.RoundsMark roundsMark() {
+        return federations.roundsMark();
+    }
+
     public RoundTask task(SiteCaller caller, long federationId, int roundNumber) {
         Site site = site(caller);
         return task(round(site, federationId, roundNumber), site);

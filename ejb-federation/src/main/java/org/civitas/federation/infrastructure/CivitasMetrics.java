@@ -94,4 +94,14 @@ public class CivitasMetrics {
     public void localTraining(String site, String model, Duration took) {
         meters().time("civitas.local.training", took, "site", site, "model", model);
     }
+
+    /** A site's poll that found nothing, held by this server until a task appears or its wait runs out. */
+    public void pollHeld(String site) {
+        meters().count("civitas.polls.held", 1, "site", site);
+    }
+
+    /** A held poll this server answered: {@code task} (one appeared), {@code deadline} (the wait ran out) or {@code error}. */
+    public void heldPollAnswered(String site, String how) {
+        meters().count("civitas.polls.held.answered", 1, "site", site, "by", how);
+    }
 }

@@ -76,6 +76,10 @@ public class CivitasSettings {
     int idlePollSeconds = 15;
 
     @Inject
+    @ConfigProperty(name = "civitas.participant.long-poll-seconds", defaultValue = "25")
+    int longPollSeconds = 25;
+
+    @Inject
     @ConfigProperty(name = "civitas.node.name")
     Optional<String> nodeName = Optional.empty();
 
@@ -212,6 +216,18 @@ public class CivitasSettings {
             throw new IllegalStateException("civitas.participant.idle-poll-seconds must be in [1, 300], was " + idlePollSeconds);
         }
         return idlePollSeconds;
+    }
+
+    /**
+     * How long a hosted site asks its coordinator to hold a poll that finds nothing ({@code wait} of
+     * {@code GET participant/tasks}); 0 polls without holding, as coordinators before long polls did.
+     */
+    public int longPollSeconds() {
+        if (longPollSeconds < 0 || longPollSeconds > org.civitas.federation.protocol.RoundTasks.MAX_WAIT_SECONDS) {
+            throw new IllegalStateException("civitas.participant.long-poll-seconds must be in [0, "
+                    + org.civitas.federation.protocol.RoundTasks.MAX_WAIT_SECONDS + "], was " + longPollSeconds);
+        }
+        return longPollSeconds;
     }
 
     /** This server's name among the coordinators: {@code civitas.node.name}, else the host's name. */

@@ -115,6 +115,21 @@ public class CoordinatorClient {
         }
     }
 
+    /**
+     * A long poll: the coordinator holds the call up to {@code waitSeconds} while the site has nothing to
+     * do, and answers as soon as a task appears (a coordinator without long polls answers at once).
+     */
+    @Timeout((RoundTasks.MAX_WAIT_SECONDS + 15) * 1000L)
+    @CircuitBreaker(requestVolumeThreshold = 5, failureRatio = 1.0, delay = 15_000, successThreshold = 1,
+            failOn = {ProcessingException.class, CoordinatorUnavailableException.class, TimeoutException.class})
+    public RoundTasks waitForTasks(SiteIdentity site, int waitSeconds) {
+        try (Response r = authenticated(coordinator().path("participant/tasks").queryParam(RoundTasks.WAIT_PARAMETER, waitSeconds)
+                .request(MediaType.APPLICATION_JSON_TYPE), site).get()) {
+            String pollAfter = r.getHeaderString(RoundTasks.POLL_AFTER_HEADER);
+            return new RoundTasks(read(r, new GenericType<List<RoundTask>>() { }), RoundTasks.pollAfter(pollAfter));
+        }
+    }
+
     @Retry(maxRetries = 4, delay = 500, jitter = 400, maxDuration = 60_000,
             retryOn = {ProcessingException.class, CoordinatorUnavailableException.class})
     public RoundTask task(SiteIdentity site, long federationId, int round) {

@@ -34,10 +34,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Each hosted site asks the coordinator for open round tasks every second while a round is open for
- * it, and as seldom as the coordinator says while none is (sites call out; the coordinator never
+ * Each hosted site asks the coordinator for open round tasks as often as the coordinator says: every
+ * second while a round is open for it, seldom while none is (sites call out; the coordinator never
  * calls into an enterprise, so an idle site learns of a new federation at its next poll, or at once
- * when the coordinator runs in this server). Once it reaches the coordinator it tells it its
+ * when the coordinator runs in this server). Each poll is a long one ({@code civitas.participant.long-poll-seconds}):
+ * a site with nothing to do is answered when a task of its appears, so a site that sent its update
+ * does not ask every second until the next round opens. The long poll runs beside the ticks, and the
+ * tick after its answer serves it. Once it reaches the coordinator it tells it its
  * signing key and windows ({@link CoordinatorHandshake}); inside its training window it has a {@code local-finetune} job
  * serve each task, outside it pauses what trains ({@link LocalTrainingJobs}); its batch scoring keeps to
  * the same windows ({@link ScoringJobs}).
@@ -55,6 +58,14 @@ public class ParticipantPoller {
     private volatile String lastProblem;
     /** When each hosted site asks the coordinator next: as soon as possible if absent. */
     private final Map<String, Instant> nextPoll = new ConcurrentHashMap<>();
+    /** Each hosted site's long poll, in flight or answered and not yet taken. */
+    private final Map<String, java.util.concurrent.Future<RoundTasks>> asking = new ConcurrentHashMap<>();
+
+    @Inject
+    org.civitas.federation.infrastructure.CivitasSettings settings;
+
+    @Resource
+    jakarta.enterprise.concurrent.ManagedExecutorService executor;
 
     @Inject
     Clock clock;
@@ -104,6 +115,7 @@ public class ParticipantPoller {
         if (schedule != null) {
             schedule.cancel(false);
         }
+        asking.values().forEach(f -> f.cancel(true));
     }
 
     public void poll() {
@@ -126,7 +138,7 @@ public class ParticipantPoller {
         if (!now.isBefore(nextPoll.getOrDefault(site.code(), Instant.MIN))) {
             RoundTasks answer;
             try {
-                answer = coordinator.tasks(site);
+                answer = ask(site);
                 lastProblem = null;
             } catch (RuntimeException e) {
                 // The coordinator may be starting or unreachable: say so once, not every second.
@@ -137,12 +149,48 @@ public class ParticipantPoller {
                 lastProblem = problem;
                 return;
             }
+            if (answer == null) {
+                // The long poll is held: the training windows are kept meanwhile.
+                keepWindows(site, now, List.of());
+                return;
+            }
             nextPoll.put(site.code(), now.plusSeconds(answer.pollAfterSeconds()));
             tasks = answer.tasks();
             handshake.registerSigningKeyOnce(site);
             reached.fire(new SiteEvents.Reached(site));
             handshake.reportWindowsIfChanged(site);
         }
+        keepWindows(site, now, tasks);
+    }
+
+    /**
+     * The coordinator's answer to the site's poll, or null while a long poll is held. Without long polls
+     * the coordinator is asked here and now.
+     */
+    private RoundTasks ask(SiteIdentity site) {
+        int wait = settings.longPollSeconds();
+        if (wait == 0) {
+            return coordinator.tasks(site);
+        }
+        java.util.concurrent.Future<RoundTasks> poll = asking.computeIfAbsent(site.code(),
+                code -> executor.submit(() -> coordinator.waitForTasks(site, wait)));
+        if (!poll.isDone()) {
+            return null;
+        }
+        asking.remove(site.code());
+        try {
+            return poll.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new IllegalStateException("the poll of site " + site.code() + " was cancelled", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the poll of site " + site.code() + " was interrupted", e);
+        }
+    }
+
+    private void keepWindows(SiteIdentity site, Instant now, List<RoundTask> tasks) {
         TrainingCalendar calendar = windows.calendar(site.code());
         if (!calendar.isOpen(now)) {
             // Outside the site's training window: pause what trains, start nothing.

@@ -27,4 +27,12 @@ class RoundTasksTest {
     void anAnswerWaitsAtLeastASecond() {
         assertThatThrownBy(() -> new RoundTasks(List.of(), 0)).hasMessageContaining("at least 1");
     }
+
+    @Test
+    void aLongPollIsHeldAtMostThirtySecondsAndANegativeWaitIsRefusedByName() {
+        assertThat(RoundTasks.waitSeconds(null)).isZero();
+        assertThat(RoundTasks.waitSeconds(25)).isEqualTo(25);
+        assertThat(RoundTasks.waitSeconds(600)).isEqualTo(RoundTasks.MAX_WAIT_SECONDS);
+        assertThatThrownBy(() -> RoundTasks.waitSeconds(-1)).hasMessageContaining("wait must be 0 to 30 seconds, was -1");
+    }
 }

@@ -94,6 +94,26 @@ public class FederationRepository {
                 .setParameter("code", siteCode).setParameter("rounds", rounds).getResultList());
     }
 
+    /**
+     * A fingerprint of what decides every site's tasks: the newest round, the open rounds, those of them
+     * waiting for valuation and the sites they withhold. Held polls are asked again only when it
+     * changes, so a server holding a hundred polls asks the database a few questions a second, not a
+     * hundred.
+     */
+    public record RoundsMark(Long newestRound, long open, long awaitingValuation, long withheld) {
+    }
+
+    public RoundsMark roundsMark() {
+        Long newest = em.createQuery("select max(r.id) from Round r", Long.class).getSingleResult();
+        long open = em.createQuery("select count(r) from Round r where r.status = :st", Long.class)
+                .setParameter("st", RoundStatus.OPEN).getSingleResult();
+        long awaiting = em.createQuery("select count(r) from Round r where r.status = :st and r.awaitingValuation = true", Long.class)
+                .setParameter("st", RoundStatus.OPEN).getSingleResult();
+        long withheld = em.createQuery("select count(w) from Round r join r.withheld w where r.status = :st", Long.class)
+                .setParameter("st", RoundStatus.OPEN).getSingleResult();
+        return new RoundsMark(newest, open, awaiting, withheld);
+    }
+
     public java.util.Optional<org.civitas.domain.federation.SiteSchedule> schedule(String siteCode) {
         return java.util.Optional.ofNullable(em.find(org.civitas.domain.federation.SiteSchedule.class, siteCode));
     }

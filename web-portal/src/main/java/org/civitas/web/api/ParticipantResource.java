@@ -64,11 +64,54 @@ public class ParticipantResource {
     @EJB
     SecureAggregationService secureAggregation;
 
+    @Inject
+    org.civitas.federation.coordinator.TaskLongPolls longPolls;
+
+    /**
+     * The site's tasks. With {@code ?wait=N} a poll that finds nothing is held up to N seconds (at most
+     * {@value RoundTasks#MAX_WAIT_SECONDS}) and answered as soon as a task appears ({@link RoundTasks}).
+     */
     @GET
     @Path("tasks")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response tasks() {
-        ParticipantProtocolService.Poll poll = protocol.poll(site());
+    public void tasks(@jakarta.ws.rs.QueryParam(RoundTasks.WAIT_PARAMETER) Integer wait,
+                      @jakarta.ws.rs.container.Suspended jakarta.ws.rs.container.AsyncResponse response) {
+        int seconds;
+        try {
+            seconds = RoundTasks.waitSeconds(wait);
+        } catch (IllegalArgumentException e) {
+            throw new org.civitas.federation.common.InvalidRequestException(e.getMessage());
+        }
+        SiteCaller caller = site();
+        // Read before the poll, so that a round opening after the poll shows as a changed mark.
+        var mark = seconds > 0 ? protocol.roundsMark() : null;
+        ParticipantProtocolService.Poll poll = protocol.poll(caller);
+        if (seconds == 0 || !poll.tasks().isEmpty()) {
+            response.resume(tasksAnswer(poll));
+            return;
+        }
+        // Should this server's look stop, the container still answers the call.
+        response.setTimeout(seconds + 10L, java.util.concurrent.TimeUnit.SECONDS);
+        response.setTimeoutHandler(r -> r.resume(tasksAnswer(org.civitas.federation.coordinator.TaskLongPolls.nothingYet())));
+        longPolls.hold(caller, mark, seconds, new org.civitas.federation.coordinator.HeldPolls.Reply<>() {
+            @Override
+            public void send(ParticipantProtocolService.Poll answer) {
+                response.resume(tasksAnswer(answer));
+            }
+
+            @Override
+            public void fail(RuntimeException problem) {
+                response.resume(problem);
+            }
+
+            @Override
+            public boolean done() {
+                return response.isDone() || response.isCancelled();
+            }
+        });
+    }
+
+    private static Response tasksAnswer(ParticipantProtocolService.Poll poll) {
         return Response.ok(new jakarta.ws.rs.core.GenericEntity<List<RoundTask>>(poll.tasks()) { })
                 .header(RoundTasks.POLL_AFTER_HEADER, poll.pollAfterSeconds()).build();
     }

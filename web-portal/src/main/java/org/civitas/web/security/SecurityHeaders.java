@@ -12,10 +12,11 @@ import java.io.IOException;
 /**
  * Headers every answer carries: no page of the portal may be framed by another site (clickjacking
  * of an approval button), scripts, styles and images come from the portal itself, forms post only
- * to it, and browsers do not guess content types. PrimeFaces writes its widgets' set-up as inline
+ * to it, and browsers do not guess content types. It sets them before the chain, so it lets the API
+ * hold a call (a site's long poll) and answer it later. PrimeFaces writes its widgets' set-up as inline
  * scripts, so inline scripts stay allowed; what a site sends reaches a page only escaped.
  */
-@WebFilter(filterName = "securityHeaders", urlPatterns = "/*")
+@WebFilter(filterName = "securityHeaders", urlPatterns = "/*", asyncSupported = true)
 public class SecurityHeaders extends HttpFilter {
 
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval';"
