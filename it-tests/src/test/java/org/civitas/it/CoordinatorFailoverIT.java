@@ -148,6 +148,8 @@ class CoordinatorFailoverIT {
         // No accepted upload was lost: the cut round was aggregated with every update accepted before the kill.
         assertThat(Consortium.sites(Consortium.round(done, cutRound))).containsAll(acceptedBeforeKill);
         Consortium.assertEachRoundAggregatedOnce(SCHEMA, done);
+        // Every round is valued: a valuation that died with the leader runs again under the other.
+        consortium.awaitFederation(first, CoordinatorFailoverIT::everyRoundValued, Duration.ofMinutes(2), "every round valued");
 
         // Split brain: the first coordinator comes back (a new claimant: it waits), the leader freezes mid-federation,
         // the first takes over and finishes; the frozen one, woken, holds nothing and closed nothing.
@@ -167,6 +169,7 @@ class CoordinatorFailoverIT {
                 "the second federation finished");
         assertThat(afterPause.path("status").asText()).as(afterPause.toString()).isEqualTo("COMPLETED");
         Consortium.assertEachRoundAggregatedOnce(SCHEMA, afterPause);
+        consortium.awaitFederation(second, CoordinatorFailoverIT::everyRoundValued, Duration.ofMinutes(2), "every round valued");
         JsonNode woken = lease(b);
         assertThat(woken.path("held").asBoolean()).as(woken.toString()).isFalse();
         assertThat(woken.path("holder").asText()).startsWith("coordinator-a-");
@@ -184,6 +187,16 @@ class CoordinatorFailoverIT {
             consortium.agree(plan, preview, site, name);
         }
         return Consortium.created(consortium.asAdmin("/federations", plan)).path("id").asLong();
+    }
+
+    /** Each round holds a contribution value of each of its sites. */
+    private static boolean everyRoundValued(JsonNode federation) {
+        for (JsonNode r : federation.path("rounds")) {
+            if (r.path("contributions").size() < r.path("receipts").size()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JsonNode openRoundWithUpdates(JsonNode federation) {

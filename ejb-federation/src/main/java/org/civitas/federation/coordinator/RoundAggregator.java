@@ -64,6 +64,16 @@ public class RoundAggregator {
     @Inject
     CoordinatorStores stores;
 
+    /** The rounds whose valuation open rounds wait for (a plan with a contribution rule). */
+    public List<org.civitas.infrastructure.persistence.FederationRepository.RoundRef> roundsAwaited() {
+        return federations.roundsAwaited();
+    }
+
+    /** Rounds aggregated since {@code since} with no contribution recorded: valuations that may have been lost. */
+    public List<org.civitas.infrastructure.persistence.FederationRepository.RoundRef> unvaluedSince(Instant since) {
+        return federations.aggregatedUnvaluedSince(since);
+    }
+
     public List<Long> openRoundIds() {
         return federations.openRounds().stream().map(Round::getId).toList();
     }

@@ -19,6 +19,7 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
 import org.civitas.federation.infrastructure.EverySecond;
 import org.civitas.federation.infrastructure.CivitasSettings;
+import org.civitas.infrastructure.persistence.FederationRepository;
 
 import java.util.OptionalLong;
 import java.util.Properties;
@@ -57,6 +58,9 @@ public class RoundOrchestrator {
     CivitasSettings settings;
 
     @Inject
+    java.time.Clock clock;
+
+    @Inject
     org.civitas.federation.infrastructure.CivitasMetrics metrics;
 
     @Resource
@@ -93,10 +97,12 @@ public class RoundOrchestrator {
             return;
         }
         try {
+            boolean wasLeading = leading;
             OptionalLong token = claim();
             if (token.isEmpty()) {
                 return;
             }
+            restartLostValuations(!wasLeading);
             for (long roundId : aggregator.openRoundIds()) {
                 try {
                     RoundAggregator.Closing closing = aggregator.closeIfDue(roundId, token.getAsLong());
@@ -105,10 +111,7 @@ public class RoundOrchestrator {
                     }
                     if (closing.outcome() == RoundAggregator.Outcome.AGGREGATED) {
                         // Valued by a batch job after the aggregation committed, off the next round's path.
-                        Properties params = new Properties();
-                        params.setProperty("federation", Long.toString(closing.federationId()));
-                        params.setProperty("round", Integer.toString(closing.round()));
-                        BatchRuntime.getJobOperator().start("round-valuation", params);
+                        startValuation(new FederationRepository.RoundRef(closing.federationId(), closing.round()));
                     }
                 } catch (RuntimeException e) {
                     if (lost(e)) {
@@ -121,6 +124,61 @@ public class RoundOrchestrator {
         } finally {
             busy.set(false);
         }
+    }
+
+    private final ValuationRestarts valuations = new ValuationRestarts();
+
+    /** How far back a server that takes the lease looks for aggregated rounds left without their valuation. */
+    static final java.time.Duration LOST_VALUATIONS_WITHIN = java.time.Duration.ofHours(1);
+
+    private void startValuation(FederationRepository.RoundRef round) {
+        Properties params = new Properties();
+        params.setProperty("federation", Long.toString(round.federationId()));
+        params.setProperty("round", Integer.toString(round.number()));
+        valuations.started(round, clock.instant());
+        BatchRuntime.getJobOperator().start("round-valuation", params);
+    }
+
+    /**
+     * Starts again the valuations that rounds wait for and that run nowhere here ({@link ValuationRestarts});
+     * a server that has just taken the lease also values the rounds aggregated in the last hour with no
+     * contribution recorded, whose jobs died with the server that led.
+     */
+    private void restartLostValuations(boolean tookLease) {
+        try {
+            java.time.Instant now = clock.instant();
+            java.util.List<FederationRepository.RoundRef> wanted = new java.util.ArrayList<>(aggregator.roundsAwaited());
+            if (tookLease) {
+                wanted.addAll(aggregator.unvaluedSince(now.minus(LOST_VALUATIONS_WITHIN)));
+            }
+            if (wanted.isEmpty()) {
+                return;
+            }
+            valuations.forgetBefore(now.minus(LOST_VALUATIONS_WITHIN));
+            for (FederationRepository.RoundRef round : valuations.toStart(wanted, runningValuations(), now)) {
+                LOG.info(() -> "Valuing round " + round.number() + " of federation " + round.federationId()
+                        + (tookLease ? ": its valuation did not run to its end under the coordinator that led" : ": the next round waits for it"));
+                startValuation(round);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Lost valuations could not be looked for; trying again in a second", e);
+        }
+    }
+
+    /** The valuation jobs running in this server (the job repository is this server's). */
+    private static java.util.Set<FederationRepository.RoundRef> runningValuations() {
+        jakarta.batch.operations.JobOperator operator = BatchRuntime.getJobOperator();
+        java.util.Set<FederationRepository.RoundRef> running = new java.util.HashSet<>();
+        try {
+            for (Long execution : operator.getRunningExecutions("round-valuation")) {
+                Properties p = operator.getParameters(execution);
+                running.add(new FederationRepository.RoundRef(Long.parseLong(p.getProperty("federation")),
+                        Integer.parseInt(p.getProperty("round"))));
+            }
+        } catch (jakarta.batch.operations.NoSuchJobException e) {
+            // No valuation has run in this server yet.
+        }
+        return running;
     }
 
     /** This server's fencing token while it holds the lease; empty while another server does, or the database cannot say. */

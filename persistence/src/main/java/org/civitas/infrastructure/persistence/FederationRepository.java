@@ -114,6 +114,27 @@ public class FederationRepository {
         return new RoundsMark(newest, open, awaiting, withheld);
     }
 
+    /** A round to value: its federation and number. */
+    public record RoundRef(long federationId, int number) {
+    }
+
+    /** The rounds that open rounds wait for: each open round awaiting valuation waits for the round before it. */
+    public List<RoundRef> roundsAwaited() {
+        return refs(em.createQuery("select r.federation.id, r.number - 1 from Round r where r.status = :st and r.awaitingValuation = true",
+                Object[].class).setParameter("st", RoundStatus.OPEN).getResultList());
+    }
+
+    /** Rounds aggregated since {@code since} of which no site's contribution is recorded, oldest first. */
+    public List<RoundRef> aggregatedUnvaluedSince(java.time.Instant since) {
+        return refs(em.createQuery("select r.federation.id, r.number from Round r where r.status = :st and r.closedAt >= :since"
+                        + " and not exists (select c from ContributionValue c where c.round = r) order by r.closedAt", Object[].class)
+                .setParameter("st", RoundStatus.AGGREGATED).setParameter("since", since).getResultList());
+    }
+
+    private static List<RoundRef> refs(List<Object[]> rows) {
+        return rows.stream().map(row -> new RoundRef(((Number) row[0]).longValue(), ((Number) row[1]).intValue())).toList();
+    }
+
     public java.util.Optional<org.civitas.domain.federation.SiteSchedule> schedule(String siteCode) {
         return java.util.Optional.ofNullable(em.find(org.civitas.domain.federation.SiteSchedule.class, siteCode));
     }
