@@ -87,6 +87,32 @@ class FedAvgTest {
     }
 
     @Test
+    void addingSeveralAtOnceDoesTheFloatOperationsOfAddingThemInTheirOrder() {
+        // Four updates go through the tile in one pass, the rest one by one: the result must be the same floats.
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        float[] prior = {(float) random.nextDouble(-5, 5), (float) random.nextDouble(-5, 5), (float) random.nextDouble(-5, 5)};
+        WeightedSum sum = new WeightedSum(state(0, 0, 0));
+        sum.add(state(prior), 3);
+        List<NamedTensors> updates = new ArrayList<>();
+        double[] weights = new double[7];
+        for (int k = 0; k < weights.length; k++) {
+            updates.add(state((float) random.nextDouble(-5, 5), (float) random.nextDouble(-5, 5), (float) random.nextDouble(-5, 5)));
+            weights[k] = 1 + random.nextInt(50);
+        }
+
+        sum.addAll(updates, weights);
+
+        double total = 3 + java.util.Arrays.stream(weights).sum();
+        for (int i = 0; i < 3; i++) {
+            float expected = prior[i] * (float) (3 / total);
+            for (int k = 0; k < weights.length; k++) {
+                expected = expected + (float) (weights[k] / total) * updates.get(k).get("w").values()[i];
+            }
+            assertThat(sum.mean().get("w").values()[i]).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void loadsEachUpdateOnceAndInOrder() {
         AtomicInteger loads = new AtomicInteger();
         List<String> order = new ArrayList<>();
