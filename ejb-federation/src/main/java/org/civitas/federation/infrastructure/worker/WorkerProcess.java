@@ -69,10 +69,18 @@ public final class WorkerProcess implements AutoCloseable {
         this.startup = Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
+    /** The oneDNN setting that caps the instruction set its kernels use, and the cap the worker runs with. */
+    public static final String ONEDNN_ISA = "DNNL_MAX_CPU_ISA";
+    public static final String ONEDNN_ISA_DEFAULT = "AVX2";
+
     /** Starts the worker and waits for its {@code ready} line; its stderr goes to {@code log}. */
     public static WorkerProcess start(List<String> command, Path log, Map<String, String> environment) {
         long start = System.nanoTime();
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // libtorch's oneDNN picks its AVX-512 kernels where the CPU has them, and on some AVX-512 CPUs (an AMD
+        // EPYC of the AVX-512 generation, at least) its convolutions then give non-finite weights at random
+        // within an epoch; its AVX2 kernels train the same models exactly. An operator may set it otherwise.
+        builder.environment().putIfAbsent(ONEDNN_ISA, ONEDNN_ISA_DEFAULT);
         builder.environment().putAll(environment);
         Process process;
         try {
