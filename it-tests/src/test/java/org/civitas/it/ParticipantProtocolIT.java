@@ -200,8 +200,8 @@ class ParticipantProtocolIT {
     @Test
     void aSiteThatAnsweredItsRoundIsHeldByALongPollUntilItsNextRoundOpens() throws Exception {
         // Prepare: two sites the test drives; the early one answers round 1, which then waits for the late one
-        Api.SiteCredentials early = register("early-" + CivitasServer.db());
-        Api.SiteCredentials late = register("late-" + CivitasServer.db());
+        Api.SiteCredentials early = register("poll-waiting-" + CivitasServer.db());
+        Api.SiteCredentials late = register("poll-closing-" + CivitasServer.db());
         Api.Answer started = Api.startFederation("{\"name\": \"Long poll check\", \"sites\": [\"" + early.code() + "\", \""
                 + late.code() + "\"], \"rounds\": 2, \"roundTimeoutSeconds\": 600}");
         assertThat(started.status()).as(started.text()).isEqualTo(201);
