@@ -26,7 +26,6 @@ public final class FedAvg implements Strategy {
 
     @Override
     public AggregateResult aggregateFit(RoundContext context, NamedTensors global, Iterable<FitResult> results) {
-        WeightedSum sum = Updates.streamingSum(context.roundNumber(), global, results, FitResult::sampleCount);
-        return AggregateResult.of(sum.addMeanTo(global, 1f));
+        return AggregateResult.of(Updates.streamingMeanAddedTo(context.roundNumber(), global, results, FitResult::sampleCount, 1f));
     }
 }

@@ -5,7 +5,10 @@ import org.civitas.federation.core.tensor.Tensor;
 import org.civitas.federation.core.tensor.TensorChecks;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /** Vector arithmetic over named tensors, as the aggregation rules need it. */
 public final class Updates {
@@ -104,25 +107,70 @@ public final class Updates {
      * and adding each group in one tiled pass; fails when there is none.
      */
     public static WeightedSum streamingSum(int roundNumber, NamedTensors layout, Iterable<FitResult> results,
-                                           java.util.function.ToDoubleFunction<FitResult> weight) {
+                                           ToDoubleFunction<FitResult> weight) {
         WeightedSum sum = new WeightedSum(layout);
-        long updateBytes = Math.max(1, 4 * layout.elementCount());
-        int group = (int) Math.max(1, Math.min(GROUP_UPDATES, GROUP_BYTES / updateBytes));
-        List<NamedTensors> pending = new ArrayList<>(group);
-        double[] weights = new double[group];
-        for (FitResult r : results) {
-            weights[pending.size()] = weight.applyAsDouble(r);
-            pending.add(r.update().get());
-            if (pending.size() == group) {
-                sum.addAll(pending, weights);
-                pending.clear();
-            }
-        }
-        if (!pending.isEmpty()) {
-            sum.addAll(pending, java.util.Arrays.copyOf(weights, pending.size()));
+        Groups groups = new Groups(layout, results.iterator(), weight);
+        while (groups.loadNext()) {
+            sum.addAll(groups.updates, groups.weights());
         }
         requireAny(roundNumber, sum.count());
         return sum;
+    }
+
+    /**
+     * global + scale x the weighted mean of the updates, streamed as {@link #streamingSum} streams
+     * them; the last group is added in the pass that writes the result, into the accumulator's
+     * memory, so the mean is never read back or copied. Fails when there is no update.
+     */
+    public static NamedTensors streamingMeanAddedTo(int roundNumber, NamedTensors global, Iterable<FitResult> results,
+                                                    ToDoubleFunction<FitResult> weight, float scale) {
+        WeightedSum sum = new WeightedSum(global);
+        Groups groups = new Groups(global, results.iterator(), weight);
+        while (groups.loadNext()) {
+            if (groups.isLast()) {
+                return sum.addAllAndMeanTo(groups.updates, groups.weights(), global, scale);
+            }
+            sum.addAll(groups.updates, groups.weights());
+        }
+        requireAny(roundNumber, sum.count());
+        throw new AssertionError("a round with updates ends with a last group");
+    }
+
+    /** The updates loaded a bounded group at a time, in their order. */
+    private static final class Groups {
+        private final Iterator<FitResult> results;
+        private final ToDoubleFunction<FitResult> weight;
+        private final int size;
+        final List<NamedTensors> updates;
+        private final double[] weights;
+
+        Groups(NamedTensors layout, Iterator<FitResult> results, ToDoubleFunction<FitResult> weight) {
+            this.results = results;
+            this.weight = weight;
+            long updateBytes = Math.max(1, 4 * layout.elementCount());
+            this.size = (int) Math.max(1, Math.min(GROUP_UPDATES, GROUP_BYTES / updateBytes));
+            this.updates = new ArrayList<>(size);
+            this.weights = new double[size];
+        }
+
+        /** Drops the group before and loads the next one; false when no update is left. */
+        boolean loadNext() {
+            updates.clear();
+            while (updates.size() < size && results.hasNext()) {
+                FitResult r = results.next();
+                weights[updates.size()] = weight.applyAsDouble(r);
+                updates.add(r.update().get());
+            }
+            return !updates.isEmpty();
+        }
+
+        boolean isLast() {
+            return !results.hasNext();
+        }
+
+        double[] weights() {
+            return updates.size() == size ? weights : Arrays.copyOf(weights, updates.size());
+        }
     }
 
     /** Streams the updates into a sample-weighted mean; fails when there is none. */

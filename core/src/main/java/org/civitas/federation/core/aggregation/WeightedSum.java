@@ -22,6 +22,7 @@ public final class WeightedSum {
     private final NamedTensors mean;
     private double totalWeight;
     private int count;
+    private boolean spent;
 
     public WeightedSum(NamedTensors layout) {
         NamedTensors.Builder b = NamedTensors.builder();
@@ -38,8 +39,30 @@ public final class WeightedSum {
 
     /** Adds several updates at once, tile by tile; the same result, up to rounding, as adding them one by one. */
     public void addAll(List<NamedTensors> updates, double[] weights) {
+        pass(updates, weights, null, 0f);
+    }
+
+    /**
+     * Adds the last updates and returns base + scale x (weighted mean) in the same pass: the same
+     * floats as {@link #addAll} then {@link #addMeanTo}, without a pass of its own over the mean and
+     * without a fresh array for the result, which takes over the accumulator. The sum is spent:
+     * nothing can be added to it or read from it afterwards.
+     */
+    public NamedTensors addAllAndMeanTo(List<NamedTensors> updates, double[] weights, NamedTensors base, float scale) {
+        TensorChecks.requireSameLayout(mean, base);
+        pass(updates, weights, base, scale);
+        spent = true;
+        return mean;
+    }
+
+    /** One tiled pass over the accumulator; with a base, the accumulator ends as base + scale x mean. */
+    private void pass(List<NamedTensors> updates, double[] weights, NamedTensors base, float scale) {
+        requireUnspent();
         if (updates.size() != weights.length) {
             throw new IllegalArgumentException(updates.size() + " updates but " + weights.length + " weights");
+        }
+        if (updates.isEmpty() && count == 0) {
+            throw new IllegalStateException("no update was added");
         }
         double added = 0;
         for (int k = 0; k < weights.length; k++) {
@@ -55,27 +78,55 @@ public final class WeightedSum {
         for (int k = 0; k < weights.length; k++) {
             w[k] = (float) (weights[k] / newTotal);
         }
-        boolean rescale = count > 0;
+        // The first pass writes the accumulator without reading it: it holds zeros, and 0 + x is x.
+        boolean first = count == 0;
         mean.forEach((name, acc) -> {
             float[] a = acc.values();
             float[][] sources = new float[updates.size()][];
             for (int k = 0; k < sources.length; k++) {
                 sources[k] = updates.get(k).get(name).values();
             }
+            float[] g = base == null ? null : base.get(name).values();
             forEachChunk(a.length, (from, to) -> {
                 for (int start = from; start < to; start += TILE) {
                     int end = Math.min(to, start + TILE);
-                    if (rescale) {
+                    int k = 0;
+                    if (first) {
+                        scaled(a, sources[0], w[0], start, end);
+                        k = 1;
+                    } else if (keep != 1f) {
                         scale(a, keep, start, end);
                     }
-                    for (int k = 0; k < sources.length; k++) {
+                    for (; k < sources.length; k++) {
                         addScaled(a, sources[k], w[k], start, end);
+                    }
+                    if (g != null) {
+                        addTo(a, g, scale, start, end);
                     }
                 }
             });
         });
         totalWeight = newTotal;
         count += weights.length;
+    }
+
+    private void requireUnspent() {
+        if (spent) {
+            throw new IllegalStateException("this sum was spent on a result");
+        }
+    }
+
+    private static void scaled(float[] acc, float[] u, float w, int start, int end) {
+        for (int i = start; i < end; i++) {
+            acc[i] = w * u[i];
+        }
+    }
+
+    /** acc = base + factor x acc, in the order {@link #addMeanTo} adds. */
+    private static void addTo(float[] acc, float[] base, float factor, int start, int end) {
+        for (int i = start; i < end; i++) {
+            acc[i] = base[i] + factor * acc[i];
+        }
     }
 
     private static void scale(float[] acc, float factor, int start, int end) {
@@ -115,6 +166,7 @@ public final class WeightedSum {
 
     /** base + scale x (weighted mean), in one pass without an intermediate copy of the mean. */
     public NamedTensors addMeanTo(NamedTensors base, float scale) {
+        requireUnspent();
         if (count == 0) {
             throw new IllegalStateException("no update was added");
         }
@@ -145,6 +197,7 @@ public final class WeightedSum {
 
     /** The weighted mean of everything added so far (a copy). */
     public NamedTensors mean() {
+        requireUnspent();
         if (count == 0) {
             throw new IllegalStateException("no update was added");
         }

@@ -113,6 +113,41 @@ class FedAvgTest {
     }
 
     @Test
+    void addingTheLastGroupInTheResultPassGivesTheFloatsOfSummingFirst() {
+        // 13 and 16 updates: groups of 8 and 5, and of 8 and 8 (the last group is full)
+        for (int sites : new int[] {1, 8, 13, 16}) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(sites);
+            NamedTensors global = state((float) random.nextDouble(-1, 1), (float) random.nextDouble(-1, 1), (float) random.nextDouble(-1, 1));
+            List<FitResult> results = new ArrayList<>();
+            for (int k = 0; k < sites; k++) {
+                NamedTensors u = state((float) random.nextDouble(-5, 5), (float) random.nextDouble(-5, 5), (float) random.nextDouble(-5, 5));
+                results.add(new FitResult("s" + k, 1 + random.nextInt(500), () -> u));
+            }
+            float[] before = global.get("w").values().clone();
+
+            NamedTensors fused = Updates.streamingMeanAddedTo(1, global, results, FitResult::sampleCount, 0.5f);
+            NamedTensors summedFirst = Updates.streamingSum(1, global, results, FitResult::sampleCount).addMeanTo(global, 0.5f);
+
+            assertThat(fused.get("w").values()).as("%d sites", sites).containsExactly(summedFirst.get("w").values());
+            assertThat(global.get("w").values()).containsExactly(before);
+        }
+    }
+
+    @Test
+    void aSumSpentOnAResultRefusesMore() {
+        WeightedSum sum = new WeightedSum(state(0, 0));
+        sum.add(state(1, 2), 1);
+        NamedTensors result = sum.addAllAndMeanTo(List.of(state(3, 4)), new double[] {1}, state(10, 10), 1f);
+
+        assertThat(result.get("w").values()).containsExactly(12f, 13f);
+        assertThatThrownBy(() -> sum.add(state(1, 1), 1)).hasMessage("this sum was spent on a result");
+        assertThatThrownBy(sum::mean).hasMessage("this sum was spent on a result");
+        assertThat(result.get("w").values()).containsExactly(12f, 13f);
+        assertThatThrownBy(() -> new WeightedSum(state(0)).addAllAndMeanTo(List.of(), new double[0], state(0), 1f))
+                .hasMessage("no update was added");
+    }
+
+    @Test
     void loadsEachUpdateOnceAndInOrder() {
         AtomicInteger loads = new AtomicInteger();
         List<String> order = new ArrayList<>();
