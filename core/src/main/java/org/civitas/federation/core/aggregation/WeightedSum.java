@@ -34,8 +34,11 @@ public final class WeightedSum {
         addAll(List.of(update), new double[] {weight});
     }
 
-    /** Accumulator elements per tile: 16 KiB of floats, well inside a core's L1/L2 cache. */
-    static final int TILE = 4096;
+    /**
+     * Accumulator elements per tile: 32 KiB of floats. The tiles of the accumulator and of the
+     * four updates summed in one loop (160 KiB) stay in a core's second-level cache.
+     */
+    static final int TILE = 8192;
 
     /** Adds several updates at once, tile by tile; the same result, up to rounding, as adding them one by one. */
     public void addAll(List<NamedTensors> updates, double[] weights) {
@@ -97,6 +100,12 @@ public final class WeightedSum {
                     } else if (keep != 1f) {
                         scale(a, keep, start, end);
                     }
+                    // Four updates per loop: the accumulator tile is loaded and stored once for
+                    // four products instead of four times, which is what bounded the sum (the
+                    // cache's load and store ports, not memory).
+                    for (; k + 4 <= sources.length; k += 4) {
+                        addScaled4(a, sources, w, k, start, end);
+                    }
                     for (; k < sources.length; k++) {
                         addScaled(a, sources[k], w[k], start, end);
                     }
@@ -135,8 +144,8 @@ public final class WeightedSum {
         }
     }
 
-    /** Elements per parallel chunk (64 tiles); smaller tensors are summed on the calling thread. */
-    static final int CHUNK = 64 * TILE;
+    /** Elements per parallel chunk (32 tiles, 1 MiB of floats); smaller tensors are summed on the calling thread. */
+    static final int CHUNK = 32 * TILE;
 
     /**
      * Runs the body over [0, length) in chunks, in parallel on the common fork-join pool when there
@@ -156,6 +165,21 @@ public final class WeightedSum {
     @FunctionalInterface
     interface ChunkBody {
         void run(int from, int to);
+    }
+
+    /** acc += w[k] u[k], then w[k+1] u[k+1] and so on: the float operations of four addScaled calls, in their order. */
+    private static void addScaled4(float[] acc, float[][] u, float[] w, int k, int start, int end) {
+        float[] u0 = u[k];
+        float[] u1 = u[k + 1];
+        float[] u2 = u[k + 2];
+        float[] u3 = u[k + 3];
+        float w0 = w[k];
+        float w1 = w[k + 1];
+        float w2 = w[k + 2];
+        float w3 = w[k + 3];
+        for (int i = start; i < end; i++) {
+            acc[i] = (((acc[i] + w0 * u0[i]) + w1 * u1[i]) + w2 * u2[i]) + w3 * u3[i];
+        }
     }
 
     private static void addScaled(float[] acc, float[] u, float w, int start, int end) {
