@@ -25,13 +25,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * One aggregation of N sites' updates of P float parameters, per rule. Input bytes per operation:
  * N x P x 4; divide by the time to get the rate at which a rule consumes updates.
+ *
+ * <p>The heap is touched when the fork starts (AlwaysPreTouch): otherwise the first seconds
+ * measure the kernel handing out fresh pages to the large arrays, 10 to 20 times slower than the
+ * steady state, and JMH's warmup can end before that does.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-XX:+AlwaysPreTouch"})
 public class AggregationBenchmark {
 
     @Param({"fedavg", "trimmed-mean", "median", "krum"})
