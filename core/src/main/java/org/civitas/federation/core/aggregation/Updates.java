@@ -126,14 +126,11 @@ public final class Updates {
                                                     ToDoubleFunction<FitResult> weight, float scale) {
         WeightedSum sum = new WeightedSum(global);
         Groups groups = new Groups(global, results.iterator(), weight);
-        while (groups.loadNext()) {
-            if (groups.isLast()) {
-                return sum.addAllAndMeanTo(groups.updates, groups.weights(), global, scale);
-            }
+        while (groups.loadNext() && !groups.isLast()) {
             sum.addAll(groups.updates, groups.weights());
         }
-        requireAny(roundNumber, sum.count());
-        throw new AssertionError("a round with updates ends with a last group");
+        requireAny(roundNumber, sum.count() + groups.updates.size());
+        return sum.addAllAndMeanTo(groups.updates, groups.weights(), global, scale);
     }
 
     /** The updates loaded a bounded group at a time, in their order. */
